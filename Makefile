@@ -1,0 +1,47 @@
+# Momentum: `make up` runs the platform, `make test` tests it. See README.md.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: up down test test-unit protos protos-check bench migrate seed venv stack clean
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@bash infra/venv.sh
+	@touch $(STAMP)
+
+stack: venv
+	@bash infra/stack.sh up
+
+migrate: stack
+	@source .run/stack.env && $(VENV)/bin/momentum migrate
+
+up: migrate
+	@bash infra/services.sh start
+
+down:
+	@bash infra/services.sh stop
+	@bash infra/stack.sh down
+
+test: stack
+	@source .run/stack.env && $(PY) -m pytest $(PYTEST_ARGS)
+
+test-unit: venv
+	@$(PY) -m pytest tests/unit $(PYTEST_ARGS)
+
+protos: venv
+	@bash infra/gen_protos.sh
+
+protos-check: venv
+	@bash infra/check_protos.sh
+
+bench: stack
+	@source .run/stack.env && for b in bench/*.py; do echo "== $$b"; PYTHONPATH=. $(PY) $$b || exit 1; done
+
+seed: migrate
+	@source .run/stack.env && $(VENV)/bin/momentum seed --demo
+
+clean: down
+	rm -rf .run .local $(VENV)

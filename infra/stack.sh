@@ -1,0 +1,157 @@
+#!/usr/bin/env bash
+# Installs (when missing) and starts Postgres, RabbitMQ and a local S3 endpoint for Momentum.
+# Safe to run twice. Writes the addresses it settled on to .run/stack.env; remembers in
+# .run/started/ what it started itself, so `stop` stops only that.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+RUN="$ROOT/.run"; LOCAL="$ROOT/.local"
+PY="$ROOT/.venv/bin/python"
+mkdir -p "$RUN/logs" "$RUN/started" "$LOCAL"
+
+PG_PORT_LOCAL=${MOMENTUM_LOCAL_PG_PORT:-54329}
+S3_PORT=${MOMENTUM_S3_PORT:-9000}
+AMQP_PORT=${MOMENTUM_AMQP_PORT:-5672}
+OWNER_PASSWORD=${MOMENTUM_DB_OWNER_PASSWORD:-momentum-local-owner}
+APP_PASSWORD=${MOMENTUM_DB_APP_PASSWORD:-momentum-local-app}
+SERVICE_ROLES="momentum_plans momentum_streaks momentum_entrances momentum_telemetry"
+
+log() { echo "[stack] $*" >&2; }
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+apt_ready=""
+apt_install() {
+  if [ -z "$apt_ready" ]; then as_root apt-get update -qq; apt_ready=1; fi
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+# ---------------------------------------------------------------- Postgres
+pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1; }
+
+ensure_postgres() {
+  if [ -z "$(pg_bin)" ] || ! command -v psql >/dev/null; then
+    log "installing PostgreSQL from Debian packages"; apt_install postgresql postgresql-client
+  fi
+  local host=127.0.0.1
+  # The default cluster is used only when its superuser gets in over TCP without a password.
+  if PGCONNECT_TIMEOUT=3 psql -w -h "$host" -p 5432 -U postgres -d postgres -Atqc 'select 1' >/dev/null 2>&1; then
+    PG_PORT=5432; PG_ADMIN="host=$host port=5432 user=postgres dbname=postgres"
+    log "using the PostgreSQL already running on $host:5432"
+  else
+    PG_PORT=$PG_PORT_LOCAL; start_local_postgres
+    PG_ADMIN="host=$host port=$PG_PORT user=postgres dbname=postgres"
+  fi
+  provision_postgres
+}
+
+start_local_postgres() {
+  local data="$LOCAL/pgdata" bin; bin=$(pg_bin)
+  local owner=postgres; [ "$(id -u)" = 0 ] || owner=$(id -un)
+  run_as() { if [ "$(id -u)" = 0 ]; then runuser -u "$owner" -- "$@"; else "$@"; fi; }
+  if [ ! -s "$data/PG_VERSION" ]; then
+    log "initialising a project-local PostgreSQL cluster in $data"
+    mkdir -p "$data"; chown "$owner" "$data" "$LOCAL" 2>/dev/null || true; chmod 700 "$data"
+    run_as "$bin/initdb" -D "$data" -U postgres --auth=trust -E UTF8 >"$RUN/logs/initdb.log"
+  fi
+  if run_as "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1; then
+    log "project-local PostgreSQL already running on 127.0.0.1:$PG_PORT"; return
+  fi
+  mkdir -p "$LOCAL/pgsock"; chown "$owner" "$LOCAL/pgsock" 2>/dev/null || true
+  touch "$RUN/logs/postgres.log"; chown "$owner" "$RUN/logs/postgres.log" 2>/dev/null || true
+  run_as "$bin/pg_ctl" -D "$data" -l "$RUN/logs/postgres.log" -w -t 60 \
+    -o "-p $PG_PORT -k $LOCAL/pgsock -c listen_addresses=127.0.0.1 -c max_connections=300" start >/dev/null
+  echo "$data" > "$RUN/started/postgres"
+  log "started project-local PostgreSQL on 127.0.0.1:$PG_PORT"
+}
+
+provision_postgres() {
+  local sql="" role
+  sql+="DO \$\$ BEGIN
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname='momentum_owner') THEN
+    CREATE ROLE momentum_owner LOGIN CREATEDB PASSWORD '$OWNER_PASSWORD';
+  END IF;"
+  for role in $SERVICE_ROLES; do
+    sql+="
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname='$role') THEN
+    CREATE ROLE $role LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS PASSWORD '$APP_PASSWORD';
+  END IF;"
+  done
+  sql+="
+END \$\$;"
+  psql -w "$PG_ADMIN" -v ON_ERROR_STOP=1 -qc "$sql" >/dev/null
+  if [ "$(psql -w "$PG_ADMIN" -Atqc "select 1 from pg_database where datname='momentum'")" != 1 ]; then
+    psql -w "$PG_ADMIN" -qc "CREATE DATABASE momentum OWNER momentum_owner" >/dev/null
+  fi
+}
+
+# ---------------------------------------------------------------- RabbitMQ
+ensure_rabbitmq() {
+  if "$PY" "$ROOT/infra/probe.py" amqp "amqp://guest:guest@127.0.0.1:$AMQP_PORT/"; then
+    log "using the RabbitMQ already running on 127.0.0.1:$AMQP_PORT"
+  else
+    if ! command -v rabbitmq-server >/dev/null; then
+      log "installing RabbitMQ from Debian packages"; apt_install rabbitmq-server
+    fi
+    if ! "$PY" "$ROOT/infra/probe.py" amqp "amqp://guest:guest@127.0.0.1:$AMQP_PORT/"; then
+      log "starting RabbitMQ bound to 127.0.0.1"
+      # Bind AMQP, clustering and epmd to loopback: nothing of ours listens on other interfaces.
+      as_root env RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 RABBITMQ_NODE_PORT="$AMQP_PORT" \
+        ERL_EPMD_ADDRESS=127.0.0.1 RABBITMQ_DIST_PORT=25672 \
+        RABBITMQ_SERVER_START_ARGS="-kernel inet_dist_use_interface {127,0,0,1}" \
+        rabbitmq-server -detached >/dev/null 2>&1
+      echo rabbitmq > "$RUN/started/rabbitmq"
+      local i; for i in $(seq 1 90); do
+        "$PY" "$ROOT/infra/probe.py" amqp "amqp://guest:guest@127.0.0.1:$AMQP_PORT/" && break
+        sleep 1
+      done
+      "$PY" "$ROOT/infra/probe.py" amqp "amqp://guest:guest@127.0.0.1:$AMQP_PORT/" || { log "RabbitMQ did not come up"; exit 1; }
+    fi
+  fi
+  local vhost
+  for vhost in momentum momentum_test; do
+    as_root rabbitmqctl -q add_vhost "$vhost" >/dev/null 2>&1 || true
+    as_root rabbitmqctl -q set_permissions -p "$vhost" guest ".*" ".*" ".*" >/dev/null 2>&1 || true
+  done
+}
+
+# ---------------------------------------------------------------- S3 (moto server)
+ensure_s3() {
+  if "$PY" "$ROOT/infra/probe.py" http "http://127.0.0.1:$S3_PORT/"; then
+    log "using the S3 endpoint already answering on 127.0.0.1:$S3_PORT"; return
+  fi
+  log "starting moto's S3 server on 127.0.0.1:$S3_PORT"
+  nohup "$ROOT/.venv/bin/moto_server" -H 127.0.0.1 -p "$S3_PORT" >"$RUN/logs/s3.log" 2>&1 &
+  echo $! > "$RUN/started/s3"
+  local i; for i in $(seq 1 60); do
+    "$PY" "$ROOT/infra/probe.py" http "http://127.0.0.1:$S3_PORT/" && return; sleep 0.5
+  done
+  log "the S3 endpoint did not come up (see $RUN/logs/s3.log)"; exit 1
+}
+
+write_env() {
+  cat > "$RUN/stack.env" <<ENV
+export MOMENTUM_DB_HOST=127.0.0.1
+export MOMENTUM_DB_PORT=$PG_PORT
+export MOMENTUM_DB_OWNER_PASSWORD=$OWNER_PASSWORD
+export MOMENTUM_DB_APP_PASSWORD=$APP_PASSWORD
+export MOMENTUM_DB_ADMIN_DSN="$PG_ADMIN"
+export MOMENTUM_AMQP_HOST=127.0.0.1
+export MOMENTUM_AMQP_PORT=$AMQP_PORT
+export MOMENTUM_S3_ENDPOINT=http://127.0.0.1:$S3_PORT
+ENV
+}
+
+stop() {
+  if [ -f "$RUN/started/s3" ]; then kill "$(cat "$RUN/started/s3")" 2>/dev/null || true; rm -f "$RUN/started/s3"; log "stopped S3"; fi
+  if [ -f "$RUN/started/rabbitmq" ]; then as_root rabbitmqctl -q stop >/dev/null 2>&1 || true; rm -f "$RUN/started/rabbitmq"; log "stopped RabbitMQ"; fi
+  if [ -f "$RUN/started/postgres" ]; then
+    local owner=postgres; [ "$(id -u)" = 0 ] || owner=$(id -un)
+    if [ "$(id -u)" = 0 ]; then runuser -u "$owner" -- "$(pg_bin)/pg_ctl" -D "$(cat "$RUN/started/postgres")" stop -m fast >/dev/null || true
+    else "$(pg_bin)/pg_ctl" -D "$(cat "$RUN/started/postgres")" stop -m fast >/dev/null || true; fi
+    rm -f "$RUN/started/postgres"; log "stopped project-local PostgreSQL"
+  fi
+}
+
+case "${1:-up}" in
+  up) ensure_postgres; ensure_rabbitmq; ensure_s3; write_env; log "stack ready (.run/stack.env)";;
+  down) stop;;
+  *) echo "usage: $0 up|down" >&2; exit 2;;
+esac

@@ -1,0 +1,114 @@
+"""The `momentum` command: tokens, migrations, tenants and users, demo data, operations."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import uuid
+from datetime import timedelta
+
+from services.common.settings import SettingsError, load_settings
+
+
+def _uuid(raw: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(raw)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{raw!r} is not a UUID") from exc
+
+
+def cmd_token(args: argparse.Namespace) -> int:
+    from services.gateway.auth import issue_local_token
+
+    settings = load_settings()
+    if settings.auth.jwt_algorithm != "HS256":
+        print("momentum token signs with the local HS256 secret; this environment uses RS256", file=sys.stderr)
+        return 2
+    token = issue_local_token(settings.auth, args.tenant, args.user, args.role, timedelta(hours=args.hours))
+    print(f"# {args.role} {args.user} of tenant {args.tenant}, valid {args.hours} h", file=sys.stderr)
+    print(token)
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from services.common.migrations import migrate
+
+    migrate(load_settings(), tuple(args.service) if args.service else None)
+    print("migrations applied")
+    return 0
+
+
+async def _with_plans(action):  # type: ignore[no-untyped-def]
+    from services.common.clock import SystemClock
+    from services.common.db import Database, create_engine
+    from services.plans.handlers import PlansHandlers
+
+    settings = load_settings()
+    database = Database(create_engine(settings.database.app_url("plans"), 2), "plans")
+    try:
+        return await action(PlansHandlers(database, SystemClock()))
+    finally:
+        await database.dispose()
+
+
+def cmd_tenant_create(args: argparse.Namespace) -> int:
+    tenant_id = args.id or uuid.uuid4()
+    flags = {flag: True for flag in args.flag}
+    asyncio.run(_with_plans(lambda h: h.create_tenant(tenant_id, args.name, args.timezone, flags)))
+    print(tenant_id)
+    return 0
+
+
+def cmd_user_create(args: argparse.Namespace) -> int:
+    user_id = args.id or uuid.uuid4()
+    asyncio.run(_with_plans(lambda h: h.create_user(args.tenant, user_id, args.role, args.name, args.timezone)))
+    print(user_id)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="momentum", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    token = commands.add_parser("token", help="print a local bearer token (the token alone on the last line)")
+    token.add_argument("--tenant", type=_uuid, required=True)
+    token.add_argument("--user", type=_uuid, required=True)
+    token.add_argument("--role", choices=("patient", "therapist", "admin"), required=True)
+    token.add_argument("--hours", type=float, default=12)
+    token.set_defaults(run=cmd_token)
+
+    migrate = commands.add_parser("migrate", help="apply every service's migrations (as the schema owner)")
+    migrate.add_argument("service", nargs="*", choices=("plans", "streaks", "entrances", "telemetry", []))
+    migrate.set_defaults(run=cmd_migrate)
+
+    tenant = commands.add_parser("tenant", help="clinics").add_subparsers(dest="action", required=True)
+    create_tenant = tenant.add_parser("create", help="create a clinic; prints its id")
+    create_tenant.add_argument("--name", required=True)
+    create_tenant.add_argument("--timezone", default="UTC")
+    create_tenant.add_argument("--flag", action="append", default=[], help="feature flag to switch on (repeatable)")
+    create_tenant.add_argument("--id", type=_uuid)
+    create_tenant.set_defaults(run=cmd_tenant_create)
+
+    user = commands.add_parser("user", help="patients, therapists, admins").add_subparsers(dest="action", required=True)
+    create_user = user.add_parser("create", help="create a user in a clinic; prints its id")
+    create_user.add_argument("--tenant", type=_uuid, required=True)
+    create_user.add_argument("--role", choices=("patient", "therapist", "admin"), required=True)
+    create_user.add_argument("--name", required=True)
+    create_user.add_argument("--timezone")
+    create_user.add_argument("--id", type=_uuid)
+    create_user.set_defaults(run=cmd_user_create)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.run(args) or 0)
+    except SettingsError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,135 @@
+"""Async engine and the unit of work: one transaction, tenant set for row-level security, rollback unless committed."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import datetime, timezone
+from typing import Any, Callable
+
+from google.protobuf.message import Message
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+
+from services.common.identity import current_request_id
+
+
+def create_engine(url: str, pool_size: int = 10) -> AsyncEngine:
+    return create_async_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=True,
+        pool_recycle=1800,
+        connect_args={"server_settings": {"application_name": "momentum"}},
+    )
+
+
+class UnitOfWork:
+    """One transaction. Sets `app.tenant_id` transaction-locally so RLS policies see it and a pooled
+    connection can never carry it into the next use; rolls back unless `commit()` was called.
+
+    Events added with `add_event` land in this schema's outbox in the same transaction.
+    """
+
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        schema: str,
+        tenant_id: uuid.UUID | str | None,
+        on_commit: Callable[[], None] | None = None,
+    ) -> None:
+        self._engine = engine
+        self._schema = schema
+        self._tenant_id = str(tenant_id) if tenant_id is not None else None
+        self._on_commit = on_commit
+        self._connection: AsyncConnection | None = None
+        self._events = 0
+        self.committed = False
+
+    @property
+    def connection(self) -> AsyncConnection:
+        if self._connection is None:
+            raise RuntimeError("unit of work used outside 'async with'")
+        return self._connection
+
+    async def __aenter__(self) -> "UnitOfWork":
+        self._connection = await self._engine.connect()
+        await self._connection.begin()
+        if self._tenant_id is not None:
+            await self._connection.execute(
+                text("SELECT set_config('app.tenant_id', :tenant, true)"), {"tenant": self._tenant_id}
+            )
+        return self
+
+    async def __aexit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        connection, self._connection = self._connection, None
+        if connection is None:
+            return
+        try:
+            if not self.committed and connection.in_transaction():
+                await connection.rollback()
+        finally:
+            # Shielded so a cancelled task still returns its connection to the pool.
+            await asyncio.shield(connection.close())
+
+    async def commit(self) -> None:
+        await self.connection.commit()
+        self.committed = True
+        if self._events and self._on_commit is not None:
+            self._on_commit()
+
+    async def execute(self, statement: Any, params: Any = None) -> Any:
+        return await self.connection.execute(statement, params)
+
+    async def add_event(
+        self,
+        routing_key: str,
+        body: Message,
+        tenant_id: uuid.UUID | str,
+        message_id: str | None = None,
+        occurred_at: datetime | None = None,
+    ) -> str:
+        """Writes the event to the outbox; the relay publishes it after commit. A deterministic
+        message id (when given) makes a repeated add a no-op."""
+        message_id = message_id or str(uuid.uuid4())
+        await self.connection.execute(
+            text(
+                f"INSERT INTO {self._schema}.outbox (message_id, routing_key, tenant_id, message_type, body, "
+                "request_id, occurred_at) VALUES (:message_id, :routing_key, :tenant_id, :message_type, :body, "
+                ":request_id, :occurred_at) ON CONFLICT (message_id) DO NOTHING"
+            ),
+            {
+                "message_id": message_id,
+                "routing_key": routing_key,
+                "tenant_id": str(tenant_id),
+                "message_type": body.DESCRIPTOR.full_name,
+                "body": body.SerializeToString(),
+                "request_id": current_request_id(),
+                "occurred_at": occurred_at or datetime.now(timezone.utc),
+            },
+        )
+        self._events += 1
+        return message_id
+
+
+class Database:
+    """A service's engine plus a factory of units of work bound to its schema."""
+
+    def __init__(self, engine: AsyncEngine, schema: str) -> None:
+        self.engine = engine
+        self.schema = schema
+        self._commit_listeners: list[Callable[[], None]] = []
+
+    def on_events_committed(self, listener: Callable[[], None]) -> None:
+        self._commit_listeners.append(listener)
+
+    def _notify(self) -> None:
+        for listener in self._commit_listeners:
+            listener()
+
+    def unit_of_work(self, tenant_id: uuid.UUID | str | None) -> UnitOfWork:
+        return UnitOfWork(self.engine, self.schema, tenant_id, on_commit=self._notify)
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()

@@ -1,0 +1,77 @@
+"""The broker's shape: one topic exchange for events, a quorum queue per consumer with a dead-letter
+queue, and fixed-TTL delay queues that dead-letter into their work queue."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+import aio_pika
+from aio_pika.abc import AbstractChannel, AbstractExchange, AbstractQueue
+
+EVENTS_EXCHANGE = "momentum.events"
+DEAD_LETTER_EXCHANGE = "momentum.dead-letter"
+
+
+@dataclass(frozen=True)
+class ConsumerQueue:
+    """A durable queue owned by one consumer, named `<consumer>.<purpose>`."""
+
+    name: str
+    bindings: tuple[str, ...] = ()
+
+    @property
+    def dead_letter_name(self) -> str:
+        return f"{self.name}.dead"
+
+
+def delay_queue_name(work_queue: str, delay: timedelta) -> str:
+    # The delay is part of the name: a new delay is a new queue, never a clash with the
+    # arguments of an existing one.
+    return f"{work_queue}.delay-{int(delay.total_seconds() * 1000)}ms"
+
+
+async def declare_exchanges(channel: AbstractChannel) -> AbstractExchange:
+    events = await channel.declare_exchange(EVENTS_EXCHANGE, aio_pika.ExchangeType.TOPIC, durable=True)
+    await channel.declare_exchange(DEAD_LETTER_EXCHANGE, aio_pika.ExchangeType.DIRECT, durable=True)
+    return events
+
+
+async def declare_consumer_queue(channel: AbstractChannel, spec: ConsumerQueue, delivery_limit: int) -> AbstractQueue:
+    await declare_exchanges(channel)
+    dead = await channel.declare_queue(spec.dead_letter_name, durable=True, arguments={"x-queue-type": "quorum"})
+    await dead.bind(DEAD_LETTER_EXCHANGE, routing_key=spec.name)
+    queue = await channel.declare_queue(
+        spec.name,
+        durable=True,
+        arguments={
+            "x-queue-type": "quorum",
+            "x-delivery-limit": delivery_limit,
+            "x-dead-letter-exchange": DEAD_LETTER_EXCHANGE,
+            "x-dead-letter-routing-key": spec.name,
+            # at-least-once dead-lettering keeps a parked message until the DLQ confirms it;
+            # RabbitMQ requires reject-publish overflow for that strategy.
+            "x-dead-letter-strategy": "at-least-once",
+            "x-overflow": "reject-publish",
+        },
+    )
+    for routing_key in spec.bindings:
+        await queue.bind(EVENTS_EXCHANGE, routing_key=routing_key)
+    return queue
+
+
+async def declare_delay_queue(channel: AbstractChannel, work_queue: str, delay: timedelta) -> str:
+    """A classic durable queue whose messages expire after `delay` into `work_queue`.
+
+    One fixed TTL per queue: per-message expiration would block behind the head message."""
+    name = delay_queue_name(work_queue, delay)
+    await channel.declare_queue(
+        name,
+        durable=True,
+        arguments={
+            "x-message-ttl": int(delay.total_seconds() * 1000),
+            "x-dead-letter-exchange": "",
+            "x-dead-letter-routing-key": work_queue,
+        },
+    )
+    return name

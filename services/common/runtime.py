@@ -1,0 +1,87 @@
+"""What every service process runs: database, broker, outbox relay, consumers, background loops
+and the gRPC server, started in order and stopped in reverse on SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from dataclasses import dataclass, field
+from typing import Any, Awaitable, Callable
+
+from services.common.db import Database, create_engine
+from services.common.grpc_server import GrpcServer
+from services.common.logging import configure_logging, get_logger
+from services.common.messaging.broker import Broker
+from services.common.messaging.consumer import Consumer
+from services.common.messaging.relay import OutboxRelay
+from services.common.settings import Settings
+
+log = get_logger(__name__)
+
+
+@dataclass
+class ServiceRuntime:
+    name: str
+    settings: Settings
+    database: Database
+    broker: Broker
+    grpc: GrpcServer
+    relay: OutboxRelay
+    handlers: Any = None
+    consumers: list[Consumer] = field(default_factory=list)
+    loops: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    on_stop: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    _tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+    @classmethod
+    def create(cls, name: str, settings: Settings, grpc_port: int | None = None, service_names: tuple[str, ...] = ()) -> "ServiceRuntime":
+        database = Database(create_engine(settings.database.app_url(name), settings.database.pool_size), name)
+        broker = Broker(settings.broker, f"momentum-{name}")
+        relay = OutboxRelay(database.engine, name, broker, settings.outbox_poll_interval)
+        database.on_events_committed(relay.wake)
+        port = settings.grpc_ports[name] if grpc_port is None else grpc_port
+        grpc = GrpcServer(settings.grpc_host, port, service_names)
+        return cls(name, settings, database, broker, grpc, relay)
+
+    async def start(self) -> None:
+        await self.broker.connect()
+        for consumer in self.consumers:
+            await consumer.start()
+        self._tasks.append(asyncio.create_task(self.relay.run(), name=f"{self.name}-outbox-relay"))
+        for loop in self.loops:
+            self._tasks.append(asyncio.create_task(loop(), name=f"{self.name}-{getattr(loop, '__name__', 'loop')}"))
+        await self.grpc.start()
+        log.info("service.started", service=self.name, grpc_port=self.grpc.port)
+
+    async def stop(self, grace: float = 10) -> None:
+        log.info("service.stopping", service=self.name)
+        await self.grpc.stop(grace)
+        for consumer in self.consumers:
+            await consumer.stop()
+        self.relay.stop()
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks.clear()
+        for hook in self.on_stop:
+            await hook()
+        await self.broker.close()
+        await self.database.dispose()
+        log.info("service.stopped", service=self.name)
+
+
+def run_service(build: Callable[[Settings], Awaitable[ServiceRuntime]], settings: Settings) -> None:
+    """Runs until SIGTERM or SIGINT, then stops gracefully."""
+    configure_logging(settings.log_format, settings.log_level)
+
+    async def main() -> None:
+        runtime = await build(settings)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        await runtime.start()
+        await stop.wait()
+        await runtime.stop()
+
+    asyncio.run(main())

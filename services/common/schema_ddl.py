@@ -1,0 +1,50 @@
+"""DDL every service's migrations share: tenant isolation policies, the outbox and the inbox."""
+
+from __future__ import annotations
+
+from alembic import op
+
+TENANT_POLICY = "tenant_id = nullif(current_setting('app.tenant_id', true), '')::uuid"
+
+
+def isolate_by_tenant(schema: str, table: str) -> None:
+    """Row-level security, forced even for the owner; an unset tenant sees and writes nothing."""
+    op.execute(f"ALTER TABLE {schema}.{table} ENABLE ROW LEVEL SECURITY")
+    op.execute(f"ALTER TABLE {schema}.{table} FORCE ROW LEVEL SECURITY")
+    op.execute(
+        f"CREATE POLICY tenant_isolation ON {schema}.{table} USING ({TENANT_POLICY}) WITH CHECK ({TENANT_POLICY})"
+    )
+
+
+def create_outbox_and_inbox(schema: str) -> None:
+    # Platform tables, not tenant data: only the relay and the consumers' dedup read them,
+    # and both must see every tenant. They carry tenant_id for the message headers only.
+    op.execute(
+        f"""
+        CREATE TABLE {schema}.outbox (
+            id bigserial PRIMARY KEY,
+            message_id text NOT NULL UNIQUE,
+            routing_key text NOT NULL,
+            tenant_id uuid NOT NULL,
+            message_type text NOT NULL,
+            body bytea NOT NULL,
+            request_id text,
+            occurred_at timestamptz NOT NULL,
+            created_at timestamptz NOT NULL DEFAULT now(),
+            published_at timestamptz,
+            attempts integer NOT NULL DEFAULT 0
+        )
+        """
+    )
+    op.execute(f"CREATE INDEX outbox_unpublished ON {schema}.outbox (id) WHERE published_at IS NULL")
+    op.execute(
+        f"""
+        CREATE TABLE {schema}.inbox (
+            consumer text NOT NULL,
+            message_id text NOT NULL,
+            routing_key text NOT NULL,
+            received_at timestamptz NOT NULL DEFAULT now(),
+            PRIMARY KEY (consumer, message_id)
+        )
+        """
+    )

@@ -1,0 +1,233 @@
+"""Configuration read once from environment variables, with the local defaults `make up` uses."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Callable, Mapping, TypeVar
+from urllib.parse import quote
+
+T = TypeVar("T")
+
+SERVICES = ("plans", "streaks", "entrances", "telemetry")
+DEFAULT_GRPC_PORTS = {"plans": 50051, "streaks": 50052, "entrances": 50053, "telemetry": 50054}
+
+
+class SettingsError(ValueError):
+    """A configuration variable is missing or malformed; the message names it."""
+
+
+def _read(env: Mapping[str, str], name: str, default: T, parse: Callable[[str], T]) -> T:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return parse(raw)
+    except (ValueError, TypeError) as exc:
+        raise SettingsError(f"environment variable {name}={raw!r} is invalid: {exc}") from exc
+
+
+def _positive_int(raw: str) -> int:
+    value = int(raw)
+    if value <= 0:
+        raise ValueError("must be a positive integer")
+    return value
+
+
+def _seconds(raw: str) -> timedelta:
+    value = float(raw)
+    if value < 0:
+        raise ValueError("must be a non-negative number of seconds")
+    return timedelta(seconds=value)
+
+
+def _bool(raw: str) -> bool:
+    lowered = raw.strip().lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off"):
+        return False
+    raise ValueError("must be true or false")
+
+
+def _choice(*allowed: str) -> Callable[[str], str]:
+    def parse(raw: str) -> str:
+        if raw not in allowed:
+            raise ValueError(f"must be one of {', '.join(allowed)}")
+        return raw
+
+    return parse
+
+
+@dataclass(frozen=True)
+class DatabaseSettings:
+    host: str = "127.0.0.1"
+    port: int = 5432
+    name: str = "momentum"
+    owner_password: str = "momentum-local-owner"
+    app_password: str = "momentum-local-app"
+    pool_size: int = 10
+
+    def app_url(self, service: str) -> str:
+        """The service's own role: owns nothing, cannot bypass row-level security."""
+        return self._url(f"momentum_{service}", self.app_password)
+
+    def owner_url(self) -> str:
+        """The schema owner, used only by migrations."""
+        return self._url("momentum_owner", self.owner_password)
+
+    def _url(self, user: str, password: str) -> str:
+        return f"postgresql+asyncpg://{user}:{quote(password, safe='')}@{self.host}:{self.port}/{self.name}"
+
+
+@dataclass(frozen=True)
+class BrokerSettings:
+    host: str = "127.0.0.1"
+    port: int = 5672
+    user: str = "guest"
+    password: str = "guest"
+    vhost: str = "momentum"
+    prefetch: int = 50
+    delivery_limit: int = 5
+
+    @property
+    def url(self) -> str:
+        return (
+            f"amqp://{quote(self.user, safe='')}:{quote(self.password, safe='')}"
+            f"@{self.host}:{self.port}/{quote(self.vhost, safe='')}"
+        )
+
+
+@dataclass(frozen=True)
+class S3Settings:
+    endpoint: str | None = "http://127.0.0.1:9000"
+    region: str = "us-east-1"
+    access_key: str = "momentum-local"
+    secret_key: str = "momentum-local-secret"
+    replay_bucket: str = "momentum-replays"
+
+
+@dataclass(frozen=True)
+class AuthSettings:
+    jwt_algorithm: str = "HS256"
+    jwt_secret: str = "momentum-local-jwt-secret-change-me"
+    jwks_path: str | None = None
+    jwt_audience: str = "momentum"
+    jwt_issuer: str = "momentum-local"
+    telemetry_token_keys: Mapping[str, bytes] = field(
+        default_factory=lambda: {"local-1": b"momentum-local-telemetry-key-change-me"}
+    )
+    telemetry_token_active_key: str = "local-1"
+    telemetry_token_ttl: timedelta = timedelta(hours=2)
+
+
+@dataclass(frozen=True)
+class Settings:
+    environment: str = "local"
+    log_format: str = "console"
+    log_level: str = "INFO"
+    database: DatabaseSettings = DatabaseSettings()
+    broker: BrokerSettings = BrokerSettings()
+    s3: S3Settings = S3Settings()
+    auth: AuthSettings = AuthSettings()
+    grpc_host: str = "127.0.0.1"
+    grpc_ports: Mapping[str, int] = field(default_factory=lambda: dict(DEFAULT_GRPC_PORTS))
+    gateway_host: str = "127.0.0.1"
+    gateway_port: int = 8080
+    gateway_max_body_bytes: int = 1_048_576
+    grpc_deadline: timedelta = timedelta(seconds=5)
+    outbox_poll_interval: timedelta = timedelta(seconds=1)
+    flag_cache_ttl: timedelta = timedelta(seconds=5)
+    entrance_finalize_delay: timedelta = timedelta(hours=2)
+    entrance_sweep_interval: timedelta = timedelta(minutes=15)
+    entrance_sweep_grace: timedelta = timedelta(minutes=5)
+    entrance_finalizer_concurrency: int = 3
+
+    def grpc_target(self, service: str) -> str:
+        return f"{self.grpc_host}:{self.grpc_ports[service]}"
+
+
+def _telemetry_keys(raw: str) -> dict[str, bytes]:
+    # "kid1:secret1,kid2:secret2" — several keys so a rotation never invalidates live sessions.
+    keys: dict[str, bytes] = {}
+    for pair in raw.split(","):
+        kid, sep, secret = pair.partition(":")
+        if not sep or not kid.strip() or len(secret) < 16:
+            raise ValueError("expected kid:secret pairs separated by commas, secrets of 16+ characters")
+        keys[kid.strip()] = secret.encode()
+    return keys
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    """Reads every variable once; a malformed one raises SettingsError naming it."""
+    env = os.environ if env is None else env
+    base = Settings()
+    db, broker, s3, auth = base.database, base.broker, base.s3, base.auth
+    ports = dict(DEFAULT_GRPC_PORTS)
+    for service in SERVICES:
+        ports[service] = _read(env, f"MOMENTUM_{service.upper()}_GRPC_PORT", ports[service], _positive_int)
+    auth_algorithm = _read(env, "MOMENTUM_JWT_ALGORITHM", auth.jwt_algorithm, _choice("HS256", "RS256"))
+    auth_settings = AuthSettings(
+        jwt_algorithm=auth_algorithm,
+        jwt_secret=_read(env, "MOMENTUM_JWT_SECRET", auth.jwt_secret, str),
+        jwks_path=_read(env, "MOMENTUM_JWKS_PATH", auth.jwks_path, str),
+        jwt_audience=_read(env, "MOMENTUM_JWT_AUDIENCE", auth.jwt_audience, str),
+        jwt_issuer=_read(env, "MOMENTUM_JWT_ISSUER", auth.jwt_issuer, str),
+        telemetry_token_keys=_read(env, "MOMENTUM_TELEMETRY_TOKEN_KEYS", auth.telemetry_token_keys, _telemetry_keys),
+        telemetry_token_active_key=_read(
+            env, "MOMENTUM_TELEMETRY_TOKEN_ACTIVE_KEY", auth.telemetry_token_active_key, str
+        ),
+        telemetry_token_ttl=_read(env, "MOMENTUM_TELEMETRY_TOKEN_TTL", auth.telemetry_token_ttl, _seconds),
+    )
+    if auth_settings.jwt_algorithm == "RS256" and not auth_settings.jwks_path:
+        raise SettingsError("MOMENTUM_JWKS_PATH is required when MOMENTUM_JWT_ALGORITHM=RS256")
+    if auth_settings.telemetry_token_active_key not in auth_settings.telemetry_token_keys:
+        raise SettingsError("MOMENTUM_TELEMETRY_TOKEN_ACTIVE_KEY names a key id missing from MOMENTUM_TELEMETRY_TOKEN_KEYS")
+    environment = _read(env, "MOMENTUM_ENV", base.environment, _choice("local", "test", "production"))
+    return Settings(
+        environment=environment,
+        log_format=_read(
+            env, "MOMENTUM_LOG_FORMAT", "json" if environment == "production" else "console", _choice("json", "console")
+        ),
+        log_level=_read(env, "MOMENTUM_LOG_LEVEL", base.log_level, _choice("DEBUG", "INFO", "WARNING", "ERROR")),
+        database=DatabaseSettings(
+            host=_read(env, "MOMENTUM_DB_HOST", db.host, str),
+            port=_read(env, "MOMENTUM_DB_PORT", db.port, _positive_int),
+            name=_read(env, "MOMENTUM_DB_NAME", db.name, str),
+            owner_password=_read(env, "MOMENTUM_DB_OWNER_PASSWORD", db.owner_password, str),
+            app_password=_read(env, "MOMENTUM_DB_APP_PASSWORD", db.app_password, str),
+            pool_size=_read(env, "MOMENTUM_DB_POOL_SIZE", db.pool_size, _positive_int),
+        ),
+        broker=BrokerSettings(
+            host=_read(env, "MOMENTUM_AMQP_HOST", broker.host, str),
+            port=_read(env, "MOMENTUM_AMQP_PORT", broker.port, _positive_int),
+            user=_read(env, "MOMENTUM_AMQP_USER", broker.user, str),
+            password=_read(env, "MOMENTUM_AMQP_PASSWORD", broker.password, str),
+            vhost=_read(env, "MOMENTUM_AMQP_VHOST", broker.vhost, str),
+            prefetch=_read(env, "MOMENTUM_AMQP_PREFETCH", broker.prefetch, _positive_int),
+            delivery_limit=_read(env, "MOMENTUM_AMQP_DELIVERY_LIMIT", broker.delivery_limit, _positive_int),
+        ),
+        s3=S3Settings(
+            endpoint=_read(env, "MOMENTUM_S3_ENDPOINT", s3.endpoint, str),
+            region=_read(env, "MOMENTUM_S3_REGION", s3.region, str),
+            access_key=_read(env, "MOMENTUM_S3_ACCESS_KEY", s3.access_key, str),
+            secret_key=_read(env, "MOMENTUM_S3_SECRET_KEY", s3.secret_key, str),
+            replay_bucket=_read(env, "MOMENTUM_S3_REPLAY_BUCKET", s3.replay_bucket, str),
+        ),
+        auth=auth_settings,
+        grpc_host=_read(env, "MOMENTUM_GRPC_HOST", base.grpc_host, str),
+        grpc_ports=ports,
+        gateway_host=_read(env, "MOMENTUM_GATEWAY_HOST", base.gateway_host, str),
+        gateway_port=_read(env, "MOMENTUM_GATEWAY_PORT", base.gateway_port, _positive_int),
+        gateway_max_body_bytes=_read(env, "MOMENTUM_GATEWAY_MAX_BODY_BYTES", base.gateway_max_body_bytes, _positive_int),
+        grpc_deadline=_read(env, "MOMENTUM_GRPC_DEADLINE_SECONDS", base.grpc_deadline, _seconds),
+        outbox_poll_interval=_read(env, "MOMENTUM_OUTBOX_POLL_SECONDS", base.outbox_poll_interval, _seconds),
+        flag_cache_ttl=_read(env, "MOMENTUM_FLAG_CACHE_SECONDS", base.flag_cache_ttl, _seconds),
+        entrance_finalize_delay=_read(env, "ENTRANCE_FINALIZE_DELAY", base.entrance_finalize_delay, _seconds),
+        entrance_sweep_interval=_read(env, "ENTRANCE_SWEEP_INTERVAL", base.entrance_sweep_interval, _seconds),
+        entrance_sweep_grace=_read(env, "ENTRANCE_SWEEP_GRACE", base.entrance_sweep_grace, _seconds),
+        entrance_finalizer_concurrency=_read(
+            env, "ENTRANCE_FINALIZER_CONCURRENCY", base.entrance_finalizer_concurrency, _positive_int
+        ),
+    )

@@ -1,0 +1,86 @@
+"""The HTTP API for the apps: verifies tokens, maps REST onto the services' gRPC APIs."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from typing import Any, AsyncIterator
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from services.common.logging import configure_logging, get_logger
+from services.common.settings import Settings
+from services.gateway.auth import TokenVerifier
+from services.gateway.clients import ServiceClients
+from services.gateway.errors import ApiError
+from services.gateway.middleware import GatewayMiddleware
+from services.gateway.routes import clinic_admin, users
+from services.gateway.schemas import HealthReply
+
+log = get_logger(__name__)
+
+
+def create_app(settings: Settings) -> Any:
+    configure_logging(settings.log_format, settings.log_level)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.clients = ServiceClients(settings)
+        yield
+        await app.state.clients.close()
+
+    app = FastAPI(
+        title="Momentum API",
+        version="0.1.0",
+        description="Remote physical-therapy platform: plans, workouts, streaks, app entrances, telemetry.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.verifier = TokenVerifier(settings.auth)
+
+    @app.exception_handler(ApiError)
+    async def api_error(request: Request, exc: ApiError) -> JSONResponse:
+        return JSONResponse({"error": exc.error, "detail": exc.detail}, status_code=exc.status)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = []
+        for error in exc.errors():
+            where = ".".join(str(part) for part in error.get("loc", ()))
+            problems.append(f"{where}: {error.get('msg')}")
+        return JSONResponse({"error": "invalid_argument", "detail": "; ".join(problems)}, status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        names = {404: "not_found", 405: "method_not_allowed", 401: "unauthenticated", 403: "permission_denied"}
+        return JSONResponse(
+            {"error": names.get(exc.status_code, "http_error"), "detail": str(exc.detail)},
+            status_code=exc.status_code,
+            headers=getattr(exc, "headers", None),
+        )
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("http.unhandled", path=request.url.path)
+        return JSONResponse(
+            {"error": "internal", "detail": f"internal error; request id {request.state.request_id}"}, status_code=500
+        )
+
+    @app.get("/healthz", response_model=HealthReply, tags=["operations"])
+    async def healthz(request: Request) -> JSONResponse:
+        dependencies = await request.app.state.clients.health()
+        healthy = all(status == "serving" for status in dependencies.values())
+        return JSONResponse(
+            {"status": "ok" if healthy else "degraded", "dependencies": dependencies}, status_code=200 if healthy else 503
+        )
+
+    @app.get("/metrics", tags=["operations"], include_in_schema=False)
+    async def metrics() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    app.include_router(users.router)
+    app.include_router(clinic_admin.router)
+    return GatewayMiddleware(app, settings.gateway_max_body_bytes)

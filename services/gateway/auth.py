@@ -1,0 +1,96 @@
+"""Bearer tokens: HS256 with a local secret, RS256 against a JWKS file in production."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import datetime, timedelta, timezone
+from typing import Callable
+
+import jwt
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from services.common.identity import ROLES, Identity
+from services.common.settings import AuthSettings
+from services.gateway.errors import ApiError
+
+
+class TokenVerifier:
+    def __init__(self, settings: AuthSettings) -> None:
+        self._settings = settings
+        self._jwks: jwt.PyJWKSet | None = None
+        if settings.jwt_algorithm == "RS256":
+            with open(settings.jwks_path or "", encoding="utf-8") as handle:
+                self._jwks = jwt.PyJWKSet.from_dict(json.load(handle))
+
+    def _key_for(self, token: str) -> object:
+        if self._jwks is None:
+            return self._settings.jwt_secret
+        kid = jwt.get_unverified_header(token).get("kid")
+        for key in self._jwks.keys:
+            if key.key_id == kid:
+                return key.key
+        raise jwt.InvalidTokenError(f"no key {kid!r} in the JWKS")
+
+    def verify(self, token: str, request_id: str) -> Identity:
+        try:
+            claims = jwt.decode(
+                token,
+                self._key_for(token),
+                algorithms=[self._settings.jwt_algorithm],
+                audience=self._settings.jwt_audience,
+                issuer=self._settings.jwt_issuer,
+                options={"require": ["exp", "sub", "tenant", "role"]},
+            )
+        except jwt.ExpiredSignatureError as exc:
+            raise ApiError(401, "unauthenticated", "token expired") from exc
+        except jwt.InvalidTokenError as exc:
+            raise ApiError(401, "unauthenticated", f"invalid token: {exc}") from exc
+        role = claims.get("role")
+        if role not in ROLES:
+            raise ApiError(401, "unauthenticated", f"token role {role!r} is not one of {', '.join(ROLES)}")
+        try:
+            return Identity(uuid.UUID(str(claims["tenant"])), uuid.UUID(str(claims["sub"])), role, request_id)
+        except ValueError as exc:
+            raise ApiError(401, "unauthenticated", "token tenant and sub must be UUIDs") from exc
+
+
+def issue_local_token(
+    settings: AuthSettings, tenant_id: uuid.UUID, user_id: uuid.UUID, role: str, ttl: timedelta = timedelta(hours=12)
+) -> str:
+    """A token signed with the local HS256 secret: for `momentum token` and tests, never production."""
+    if role not in ROLES:
+        raise ValueError(f"role must be one of {', '.join(ROLES)}")
+    now = datetime.now(timezone.utc)
+    claims = {
+        "sub": str(user_id),
+        "tenant": str(tenant_id),
+        "role": role,
+        "iat": now,
+        "exp": now + ttl,
+        "aud": settings.jwt_audience,
+        "iss": settings.jwt_issuer,
+    }
+    return jwt.encode(claims, settings.jwt_secret, algorithm="HS256")
+
+
+bearer = HTTPBearer(auto_error=False, description="JWT from your identity provider; locally: `momentum token`")
+
+
+async def authenticated(
+    request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(bearer)
+) -> Identity:
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise ApiError(401, "unauthenticated", "missing bearer token (Authorization: Bearer <token>)")
+    verifier: TokenVerifier = request.app.state.verifier
+    return verifier.verify(credentials.credentials, request.state.request_id)
+
+
+def require_role(*roles: str) -> Callable[..., object]:
+    async def dependency(caller: Identity = Depends(authenticated)) -> Identity:
+        if caller.role not in roles:
+            raise ApiError(403, "permission_denied", f"role {caller.role!r} may not call this; needs {' or '.join(roles)}")
+        return caller
+
+    return dependency

@@ -1,0 +1,59 @@
+"""HTTP errors of the gateway: one body shape, and gRPC status codes mapped per google/rpc/code.proto."""
+
+from __future__ import annotations
+
+import grpc
+from pydantic import BaseModel
+
+# google/rpc/code.proto documents the HTTP mapping of each canonical code.
+GRPC_TO_HTTP: dict[grpc.StatusCode, int] = {
+    grpc.StatusCode.OK: 200,
+    grpc.StatusCode.CANCELLED: 499,
+    grpc.StatusCode.UNKNOWN: 500,
+    grpc.StatusCode.INVALID_ARGUMENT: 400,
+    grpc.StatusCode.DEADLINE_EXCEEDED: 504,
+    grpc.StatusCode.NOT_FOUND: 404,
+    grpc.StatusCode.ALREADY_EXISTS: 409,
+    grpc.StatusCode.PERMISSION_DENIED: 403,
+    grpc.StatusCode.RESOURCE_EXHAUSTED: 429,
+    grpc.StatusCode.FAILED_PRECONDITION: 400,
+    grpc.StatusCode.ABORTED: 409,
+    grpc.StatusCode.OUT_OF_RANGE: 400,
+    grpc.StatusCode.UNIMPLEMENTED: 501,
+    grpc.StatusCode.INTERNAL: 500,
+    grpc.StatusCode.UNAVAILABLE: 503,
+    grpc.StatusCode.DATA_LOSS: 500,
+    grpc.StatusCode.UNAUTHENTICATED: 401,
+}
+
+
+class ErrorBody(BaseModel):
+    error: str
+    detail: str
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, error: str, detail: str) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.error = error
+        self.detail = detail
+
+
+def from_grpc(exc: grpc.aio.AioRpcError) -> ApiError:
+    code = exc.code()
+    return ApiError(GRPC_TO_HTTP.get(code, 500), code.name.lower(), exc.details() or code.name.lower())
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
+    status: {"model": ErrorBody, "description": description}
+    for status, description in {
+        400: "The request breaks a rule; `detail` names the field",
+        401: "Missing, malformed, expired or foreign token",
+        403: "The caller's role or identity may not do this",
+        404: "No such resource visible to the caller",
+        413: "Body too large",
+        422: "The body or a parameter does not match the schema; `detail` names it",
+        503: "A service behind the gateway is unavailable",
+    }.items()
+}

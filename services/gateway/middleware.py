@@ -1,0 +1,107 @@
+"""One pure-ASGI middleware: request id, body-size limit, access log and Prometheus figures."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+import structlog
+from prometheus_client import Counter, Histogram
+
+from services.common.identity import new_request_id
+from services.common.logging import get_logger
+
+log = get_logger("gateway.access")
+
+REQUESTS = Counter("momentum_http_requests_total", "HTTP requests", ["method", "route", "status"])
+LATENCY = Histogram(
+    "momentum_http_request_seconds", "HTTP request latency", ["method", "route"],
+    buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
+)
+
+
+class GatewayMiddleware:
+    def __init__(self, app: Any, max_body_bytes: int) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        request_id = _clean_request_id(headers.get(b"x-request-id")) or new_request_id()
+        scope.setdefault("state", {})["request_id"] = request_id
+        started = time.perf_counter()
+        status_holder = {"status": 500}
+
+        declared = headers.get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.max_body_bytes):
+            await _send_error(send, 413, "payload_too_large", f"body exceeds {self.max_body_bytes} bytes", request_id)
+            self._observe(scope, 413, started, request_id)
+            return
+
+        received = 0
+
+        async def limited_receive() -> dict[str, Any]:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_body_bytes:
+                    raise BodyTooLarge()
+            return message
+
+        async def send_with_id(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                status_holder["status"] = message["status"]
+                message.setdefault("headers", []).append((b"x-request-id", request_id.encode()))
+            await send(message)
+
+        with structlog.contextvars.bound_contextvars(request_id=request_id):
+            try:
+                await self.app(scope, limited_receive, send_with_id)
+            except BodyTooLarge:
+                status_holder["status"] = 413
+                await _send_error(send, 413, "payload_too_large", f"body exceeds {self.max_body_bytes} bytes", request_id)
+        self._observe(scope, status_holder["status"], started, request_id)
+
+    def _observe(self, scope: dict[str, Any], status: int, started: float, request_id: str) -> None:
+        route = scope.get("route")
+        route_path = getattr(route, "path", None) or "unmatched"
+        elapsed = time.perf_counter() - started
+        REQUESTS.labels(scope["method"], route_path, str(status)).inc()
+        LATENCY.labels(scope["method"], route_path).observe(elapsed)
+        if status >= 500:
+            log.error("http.request", method=scope["method"], route=route_path, status=status, ms=round(elapsed * 1000, 2), request_id=request_id)
+        else:
+            log.debug("http.request", method=scope["method"], route=route_path, status=status, ms=round(elapsed * 1000, 2), request_id=request_id)
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+def _clean_request_id(raw: bytes | None) -> str | None:
+    # A caller's id is echoed into logs: accept only a short token of safe characters.
+    if not raw or len(raw) > 64:
+        return None
+    text = raw.decode("ascii", "ignore")
+    return text if text and all(c.isalnum() or c in "-_." for c in text) else None
+
+
+async def _send_error(send: Any, status: int, error: str, detail: str, request_id: str) -> None:
+    body = json.dumps({"error": error, "detail": detail}).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                (b"x-request-id", request_id.encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})

@@ -1,0 +1,120 @@
+"""All SQL of the plans service."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import text
+
+from services.common.db import UnitOfWork
+
+
+@dataclass(frozen=True)
+class TenantRow:
+    tenant_id: uuid.UUID
+    name: str
+    default_timezone: str
+    feature_flags: dict[str, bool]
+
+
+@dataclass(frozen=True)
+class UserRow:
+    user_id: uuid.UUID
+    tenant_id: uuid.UUID
+    role: str
+    display_name: str
+    timezone: str | None
+
+
+async def insert_tenant(uow: UnitOfWork, tenant_id: uuid.UUID, name: str, default_timezone: str, flags: dict[str, bool]) -> None:
+    await uow.execute(
+        text(
+            "INSERT INTO plans.tenants (tenant_id, name, default_timezone, feature_flags) "
+            "VALUES (:tenant_id, :name, :tz, CAST(:flags AS jsonb)) ON CONFLICT (tenant_id) DO NOTHING"
+        ),
+        {"tenant_id": tenant_id, "name": name, "tz": default_timezone, "flags": json.dumps(flags)},
+    )
+
+
+async def get_tenant(uow: UnitOfWork, tenant_id: uuid.UUID, for_update: bool = False) -> TenantRow | None:
+    lock = " FOR UPDATE" if for_update else ""
+    row = (
+        await uow.execute(
+            text(f"SELECT tenant_id, name, default_timezone, feature_flags FROM plans.tenants WHERE tenant_id = :t{lock}"),
+            {"t": tenant_id},
+        )
+    ).first()
+    return TenantRow(row.tenant_id, row.name, row.default_timezone, dict(row.feature_flags)) if row else None
+
+
+async def set_feature_flags(uow: UnitOfWork, tenant_id: uuid.UUID, flags: dict[str, bool]) -> None:
+    await uow.execute(
+        text("UPDATE plans.tenants SET feature_flags = CAST(:flags AS jsonb) WHERE tenant_id = :t"),
+        {"flags": json.dumps(flags), "t": tenant_id},
+    )
+
+
+async def insert_user(
+    uow: UnitOfWork, user_id: uuid.UUID, tenant_id: uuid.UUID, role: str, display_name: str, timezone: str | None
+) -> None:
+    await uow.execute(
+        text(
+            "INSERT INTO plans.users (user_id, tenant_id, role, display_name, timezone) "
+            "VALUES (:user_id, :tenant_id, :role, :name, :tz) ON CONFLICT (user_id) DO NOTHING"
+        ),
+        {"user_id": user_id, "tenant_id": tenant_id, "role": role, "name": display_name, "tz": timezone},
+    )
+
+
+async def get_user(uow: UnitOfWork, user_id: uuid.UUID, for_update: bool = False) -> UserRow | None:
+    lock = " FOR UPDATE" if for_update else ""
+    row = (
+        await uow.execute(
+            text(f"SELECT user_id, tenant_id, role, display_name, timezone FROM plans.users WHERE user_id = :u{lock}"),
+            {"u": user_id},
+        )
+    ).first()
+    return UserRow(row.user_id, row.tenant_id, row.role, row.display_name, row.timezone) if row else None
+
+
+async def set_user_timezone(uow: UnitOfWork, user_id: uuid.UUID, timezone: str, at: datetime) -> None:
+    await uow.execute(
+        text("UPDATE plans.users SET timezone = :tz, timezone_updated_at = :at WHERE user_id = :u"),
+        {"tz": timezone, "at": at, "u": user_id},
+    )
+
+
+async def write_audit(
+    uow: UnitOfWork,
+    tenant_id: uuid.UUID,
+    actor_user_id: uuid.UUID,
+    actor_role: str,
+    action: str,
+    entity_type: str,
+    entity_id: str,
+    request_id: str | None,
+    details: dict[str, Any],
+    at: datetime,
+) -> None:
+    await uow.execute(
+        text(
+            "INSERT INTO plans.audit_log (tenant_id, actor_user_id, actor_role, action, entity_type, entity_id, "
+            "request_id, details, occurred_at) VALUES (:tenant_id, :actor, :role, :action, :etype, :eid, :rid, "
+            "CAST(:details AS jsonb), :at)"
+        ),
+        {
+            "tenant_id": tenant_id,
+            "actor": actor_user_id,
+            "role": actor_role,
+            "action": action,
+            "etype": entity_type,
+            "eid": entity_id,
+            "rid": request_id,
+            "details": json.dumps(details, default=str),
+            "at": at,
+        },
+    )

@@ -1,0 +1,24 @@
+"""Composition root of the streaks service: builds everything from settings."""
+
+from __future__ import annotations
+
+from momentum.streaks.v1 import streaks_pb2, streaks_pb2_grpc
+from services.common.clock import Clock, SystemClock
+from services.common.messaging.consumer import Consumer
+from services.common.runtime import ServiceRuntime
+from services.common.settings import Settings
+from services.streaks.consumers import USER_EVENT_HANDLERS, USER_EVENTS
+from services.streaks.grpc_api import StreaksServicer
+
+
+async def build(settings: Settings, clock: Clock | None = None, grpc_port: int | None = None) -> ServiceRuntime:
+    clock = clock or SystemClock()
+    runtime = ServiceRuntime.create(
+        "streaks", settings, grpc_port,
+        service_names=(streaks_pb2.DESCRIPTOR.services_by_name["StreaksService"].full_name,),
+    )
+    streaks_pb2_grpc.add_StreaksServiceServicer_to_server(StreaksServicer(runtime.database), runtime.grpc.server)
+    runtime.consumers.append(
+        Consumer("streaks.user-events", USER_EVENTS, USER_EVENT_HANDLERS, runtime.database, runtime.broker)
+    )
+    return runtime
