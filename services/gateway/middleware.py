@@ -42,16 +42,32 @@ class GatewayMiddleware:
             self._observe(scope, 413, started, request_id)
             return
 
-        received = 0
+        receive_body = receive
+        if declared is None and scope["method"] in ("POST", "PUT", "PATCH"):
+            # Chunked upload with no declared length: read it here, within the cap, so an
+            # oversized body is a clean 413 rather than a parse error deep in the framework.
+            chunks: list[bytes] = []
+            size = 0
+            while True:
+                message = await receive()
+                if message["type"] != "http.request":
+                    break
+                size += len(message.get("body", b""))
+                if size > self.max_body_bytes:
+                    await _send_error(send, 413, "payload_too_large", f"body exceeds {self.max_body_bytes} bytes", request_id)
+                    self._observe(scope, 413, started, request_id)
+                    return
+                chunks.append(message.get("body", b""))
+                if not message.get("more_body", False):
+                    break
+            replayed = False
 
-        async def limited_receive() -> dict[str, Any]:
-            nonlocal received
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.max_body_bytes:
-                    raise BodyTooLarge()
-            return message
+            async def receive_body() -> dict[str, Any]:
+                nonlocal replayed
+                if not replayed:
+                    replayed = True
+                    return {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+                return await receive()
 
         async def send_with_id(message: dict[str, Any]) -> None:
             if message["type"] == "http.response.start":
@@ -60,11 +76,7 @@ class GatewayMiddleware:
             await send(message)
 
         with structlog.contextvars.bound_contextvars(request_id=request_id):
-            try:
-                await self.app(scope, limited_receive, send_with_id)
-            except BodyTooLarge:
-                status_holder["status"] = 413
-                await _send_error(send, 413, "payload_too_large", f"body exceeds {self.max_body_bytes} bytes", request_id)
+            await self.app(scope, receive_body, send_with_id)
         self._observe(scope, status_holder["status"], started, request_id)
 
     def _observe(self, scope: dict[str, Any], status: int, started: float, request_id: str) -> None:
@@ -77,10 +89,6 @@ class GatewayMiddleware:
             log.error("http.request", method=scope["method"], route=route_path, status=status, ms=round(elapsed * 1000, 2), request_id=request_id)
         else:
             log.debug("http.request", method=scope["method"], route=route_path, status=status, ms=round(elapsed * 1000, 2), request_id=request_id)
-
-
-class BodyTooLarge(Exception):
-    pass
 
 
 def _clean_request_id(raw: bytes | None) -> str | None:

@@ -1,0 +1,87 @@
+"""Row-level security: through a service's own role one tenant cannot read or change another's
+rows, even with hand-written SQL, and the role owns nothing."""
+
+from __future__ import annotations
+
+import uuid
+
+import asyncpg
+import pytest
+
+from services.common.settings import SERVICES
+from tests.support.clinic import new_clinic
+from tests.support.stack import asyncpg_dsn
+
+
+async def app_connection(settings, service="plans"):
+    return await asyncpg.connect(asyncpg_dsn(settings, f"momentum_{service}", settings.database.app_password))
+
+
+async def test_tenant_a_cannot_see_or_touch_tenant_b(stack):
+    handlers = stack.runtimes["plans"].handlers
+    clinic_a = await new_clinic(handlers, stack.settings)
+    clinic_b = await new_clinic(handlers, stack.settings)
+    conn = await app_connection(stack.settings)
+    try:
+        async with conn.transaction():
+            await conn.execute("SELECT set_config('app.tenant_id', $1, true)", str(clinic_a.tenant_id))
+            visible = await conn.fetch("SELECT tenant_id FROM plans.users")
+            assert {row["tenant_id"] for row in visible} == {clinic_a.tenant_id}
+            assert await conn.fetchval("SELECT count(*) FROM plans.users WHERE tenant_id = $1", clinic_b.tenant_id) == 0
+            updated = await conn.execute("UPDATE plans.users SET display_name = 'pwned' WHERE tenant_id = $1", clinic_b.tenant_id)
+            assert updated == "UPDATE 0"
+            deleted = await conn.execute("DELETE FROM plans.tenants WHERE tenant_id = $1", clinic_b.tenant_id)
+            assert deleted == "DELETE 0"
+            with pytest.raises(asyncpg.InsufficientPrivilegeError):
+                await conn.execute(
+                    "INSERT INTO plans.users (user_id, tenant_id, role, display_name) VALUES ($1, $2, 'patient', 'x')",
+                    uuid.uuid4(), clinic_b.tenant_id,
+                )
+        # The tenant was set transaction-locally: the next transaction on this pooled connection sees nothing.
+        async with conn.transaction():
+            assert await conn.fetchval("SELECT count(*) FROM plans.users") == 0
+    finally:
+        await conn.close()
+
+
+async def test_no_tenant_set_sees_nothing(stack):
+    await new_clinic(stack.runtimes["plans"].handlers, stack.settings)
+    conn = await app_connection(stack.settings)
+    try:
+        assert await conn.fetchval("SELECT count(*) FROM plans.users") == 0
+        assert await conn.fetchval("SELECT count(*) FROM plans.tenants") == 0
+    finally:
+        await conn.close()
+
+
+async def test_service_roles_own_nothing_cannot_bypass_rls_and_stay_in_their_schema(stack):
+    owner = await asyncpg.connect(asyncpg_dsn(stack.settings, "momentum_owner", stack.settings.database.owner_password))
+    try:
+        roles = [f"momentum_{s}" for s in SERVICES]
+        owned = await owner.fetch(
+            "SELECT schemaname, tablename, tableowner FROM pg_tables WHERE tableowner = ANY($1::text[])", roles
+        )
+        assert owned == []
+        bypass = await owner.fetch(
+            "SELECT rolname FROM pg_roles WHERE rolname = ANY($1::text[]) AND (rolbypassrls OR rolsuper)", roles
+        )
+        assert bypass == []
+        unforced = await owner.fetch(
+            """
+            SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'tenant_id' AND NOT a.attisdropped
+            WHERE c.relkind IN ('r', 'p') AND n.nspname = ANY($1::text[])
+              AND c.relname NOT IN ('outbox', 'inbox') AND c.relispartition = false
+              AND NOT (c.relrowsecurity AND c.relforcerowsecurity)
+            """,
+            list(SERVICES),
+        )
+        assert unforced == [], "tenant tables without forced row-level security"
+    finally:
+        await owner.close()
+    streaks_role = await app_connection(stack.settings, "streaks")
+    try:
+        with pytest.raises(asyncpg.InsufficientPrivilegeError):
+            await streaks_role.fetch("SELECT * FROM plans.users")
+    finally:
+        await streaks_role.close()
