@@ -98,6 +98,18 @@ def build_parser() -> argparse.ArgumentParser:
     create_user.add_argument("--timezone")
     create_user.add_argument("--id", type=_uuid)
     create_user.set_defaults(run=cmd_user_create)
+
+    # Each service may add its own operations: services/<name>/cli.py defines register(commands).
+    from importlib import import_module
+
+    for service in ("plans", "streaks", "entrances", "telemetry"):
+        try:
+            module = import_module(f"services.{service}.cli")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"services.{service}.cli":
+                raise
+            continue
+        module.register(commands)
     return parser
 
 

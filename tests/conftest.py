@@ -8,7 +8,7 @@ from typing import AsyncIterator
 
 import pytest
 
-from tests.support.stack import RunningStack, reset_database, reset_vhost, settings_for_tests
+from tests.support.stack import RunningStack, reset_database, reset_vhost, services_with_bootstrap, settings_for_tests
 
 os.environ.setdefault("MOMENTUM_LOG_LEVEL", "WARNING")
 
@@ -28,9 +28,9 @@ async def fresh_stack(settings):
 
 @pytest.fixture(scope="session")
 async def stack(fresh_stack) -> AsyncIterator[RunningStack]:
-    """plans, streaks and the gateway running in this process over real loopback gRPC and HTTP."""
+    """Every service and the gateway running in this process over real loopback gRPC and HTTP."""
     running = RunningStack(fresh_stack)
-    for name in ("plans", "streaks"):
+    for name in services_with_bootstrap():
         await running.start_service(name)
     await running.start_gateway()
     yield running

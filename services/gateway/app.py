@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import pkgutil
 from contextlib import asynccontextmanager
+from importlib import import_module
 from typing import Any, AsyncIterator
 
 from fastapi import FastAPI, Request
@@ -17,7 +19,7 @@ from services.gateway.auth import TokenVerifier
 from services.gateway.clients import ServiceClients
 from services.gateway.errors import ApiError
 from services.gateway.middleware import GatewayMiddleware
-from services.gateway.routes import clinic_admin, users
+from services.gateway import routes
 from services.gateway.schemas import HealthReply
 
 log = get_logger(__name__)
@@ -81,6 +83,7 @@ def create_app(settings: Settings) -> Any:
     async def metrics() -> Response:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
-    app.include_router(users.router)
-    app.include_router(clinic_admin.router)
+    # Every module in routes/ contributes one router: adding a route file is all it takes.
+    for module in sorted(m.name for m in pkgutil.iter_modules(routes.__path__)):
+        app.include_router(import_module(f"services.gateway.routes.{module}").router)
     return GatewayMiddleware(app, settings.gateway_max_body_bytes)

@@ -7,23 +7,35 @@ from typing import Any, Awaitable, Callable, TypeVar
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from momentum.plans.v1 import plans_pb2_grpc
-from momentum.streaks.v1 import streaks_pb2_grpc
+from importlib import import_module
+
 from services.common.identity import Identity
-from services.common.settings import Settings
+from services.common.settings import SERVICES, Settings
 from services.gateway.errors import from_grpc
 
 Reply = TypeVar("Reply")
 
-GATEWAY_SERVICES = ("plans", "streaks")
+def _stub_class(service: str) -> type | None:
+    """`momentum.<service>.v1.<service>_pb2_grpc.<Service>ServiceStub`, if that service has its protos yet."""
+    try:
+        module = import_module(f"momentum.{service}.v1.{service}_pb2_grpc")
+    except ModuleNotFoundError:
+        return None
+    return getattr(module, f"{service.capitalize()}ServiceStub")
+
+
+GATEWAY_SERVICES = tuple(s for s in SERVICES if _stub_class(s) is not None)
 
 
 class ServiceClients:
     def __init__(self, settings: Settings) -> None:
         self._deadline = settings.grpc_deadline.total_seconds()
         self.channels = {name: grpc.aio.insecure_channel(settings.grpc_target(name)) for name in GATEWAY_SERVICES}
-        self.plans = plans_pb2_grpc.PlansServiceStub(self.channels["plans"])
-        self.streaks = streaks_pb2_grpc.StreaksServiceStub(self.channels["streaks"])
+        stubs = {name: _stub_class(name)(channel) for name, channel in self.channels.items()}  # type: ignore[misc]
+        self.plans = stubs["plans"]
+        self.streaks = stubs.get("streaks")
+        self.entrances = stubs.get("entrances")
+        self.telemetry = stubs.get("telemetry")
 
     async def call(self, method: Callable[..., Awaitable[Reply]], request: Any, caller: Identity) -> Reply:
         try:

@@ -19,8 +19,16 @@ from services.common.migrations import migrate_async
 from services.common.runtime import ServiceRuntime
 from services.common.settings import SERVICES, Settings, load_settings
 
-TEST_DB = "momentum_test"
-TEST_VHOST = "momentum_test"
+# Overridable so two test runs on one machine never share a database or a vhost.
+TEST_DB = os.environ.get("MOMENTUM_TEST_DB", "momentum_test")
+TEST_VHOST = os.environ.get("MOMENTUM_TEST_VHOST", "momentum_test")
+
+
+def services_with_bootstrap() -> tuple[str, ...]:
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "services"
+    return tuple(name for name in SERVICES if (root / name / "bootstrap.py").is_file())
 
 
 def free_port() -> int:
@@ -36,7 +44,7 @@ def settings_for_tests(**overrides: str) -> Settings:
             "MOMENTUM_ENV": "test",
             "MOMENTUM_DB_NAME": TEST_DB,
             "MOMENTUM_AMQP_VHOST": TEST_VHOST,
-            "MOMENTUM_S3_REPLAY_BUCKET": "momentum-replays-test",
+            "MOMENTUM_S3_REPLAY_BUCKET": f"replays-{TEST_DB.replace('_', '-')}",
             "MOMENTUM_OUTBOX_POLL_SECONDS": "0.2",
             "MOMENTUM_LOG_LEVEL": os.environ.get("MOMENTUM_LOG_LEVEL", "WARNING"),
             "MOMENTUM_GATEWAY_PORT": str(free_port()),

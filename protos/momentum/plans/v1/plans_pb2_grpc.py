@@ -44,10 +44,20 @@ class PlansServiceStub:
                 request_serializer=momentum_dot_plans_dot_v1_dot_plans__pb2.UpdateMyTimezoneRequest.SerializeToString,
                 response_deserializer=momentum_dot_plans_dot_v1_dot_plans__pb2.UpdateMyTimezoneResponse.FromString,
                 _registered_method=True)
-        self.GetPatientContext = channel.unary_unary(
-                '/momentum.plans.v1.PlansService/GetPatientContext',
-                request_serializer=momentum_dot_plans_dot_v1_dot_plans__pb2.GetPatientContextRequest.SerializeToString,
-                response_deserializer=momentum_dot_plans_dot_v1_dot_plans__pb2.PatientContext.FromString,
+        self.CreateUser = channel.unary_unary(
+                '/momentum.plans.v1.PlansService/CreateUser',
+                request_serializer=momentum_dot_plans_dot_v1_dot_plans__pb2.CreateUserRequest.SerializeToString,
+                response_deserializer=momentum_dot_plans_dot_v1_dot_plans__pb2.UserProfile.FromString,
+                _registered_method=True)
+        self.AssignPatient = channel.unary_unary(
+                '/momentum.plans.v1.PlansService/AssignPatient',
+                request_serializer=momentum_dot_plans_dot_v1_dot_plans__pb2.AssignPatientRequest.SerializeToString,
+                response_deserializer=momentum_dot_plans_dot_v1_dot_plans__pb2.AssignPatientResponse.FromString,
+                _registered_method=True)
+        self.ListPatients = channel.unary_unary(
+                '/momentum.plans.v1.PlansService/ListPatients',
+                request_serializer=momentum_dot_plans_dot_v1_dot_plans__pb2.ListPatientsRequest.SerializeToString,
+                response_deserializer=momentum_dot_plans_dot_v1_dot_plans__pb2.ListPatientsResponse.FromString,
                 _registered_method=True)
         self.GetFeatureFlags = channel.unary_unary(
                 '/momentum.plans.v1.PlansService/GetFeatureFlags',
@@ -59,40 +69,267 @@ class PlansServiceStub:
                 request_serializer=momentum_dot_plans_dot_v1_dot_plans__pb2.SetFeatureFlagRequest.SerializeToString,
                 response_deserializer=momentum_dot_plans_dot_v1_dot_plans__pb2.FeatureFlags.FromString,
                 _registered_method=True)
+        self.SetConsent = channel.unary_unary(
+                '/momentum.plans.v1.PlansService/SetConsent',
+                request_serializer=momentum_dot_plans_dot_v1_dot_plans__pb2.SetConsentRequest.SerializeToString,
+                response_deserializer=momentum_dot_plans_dot_v1_dot_plans__pb2.ConsentState.FromString,
+                _registered_method=True)
+        self.GetConsents = channel.unary_unary(
+                '/momentum.plans.v1.PlansService/GetConsents',
+                request_serializer=momentum_dot_plans_dot_v1_dot_plans__pb2.GetConsentsRequest.SerializeToString,
+                response_deserializer=momentum_dot_plans_dot_v1_dot_plans__pb2.ConsentState.FromString,
+                _registered_method=True)
+        self.CreateExercise = channel.unary_unary(
+                '/momentum.plans.v1.PlansService/CreateExercise',
+                request_serializer=momentum_dot_plans_dot_v1_dot_plans__pb2.CreateExerciseRequest.SerializeToString,
+                response_deserializer=momentum_dot_plans_dot_v1_dot_plans__pb2.Exercise.FromString,
+                _registered_method=True)
+        self.ListExercises = channel.unary_unary(
+                '/momentum.plans.v1.PlansService/ListExercises',
+                request_serializer=momentum_dot_plans_dot_v1_dot_plans__pb2.ListExercisesRequest.SerializeToString,
+                response_deserializer=momentum_dot_plans_dot_v1_dot_plans__pb2.ListExercisesResponse.FromString,
+                _registered_method=True)
+        self.GetExercise = channel.unary_unary(
+                '/momentum.plans.v1.PlansService/GetExercise',
+                request_serializer=momentum_dot_plans_dot_v1_dot_plans__pb2.GetExerciseRequest.SerializeToString,
+                response_deserializer=momentum_dot_plans_dot_v1_dot_plans__pb2.Exercise.FromString,
+                _registered_method=True)
+        self.CreatePlan = channel.unary_unary(
+                '/momentum.plans.v1.PlansService/CreatePlan',
+                request_serializer=momentum_dot_plans_dot_v1_dot_plans__pb2.CreatePlanRequest.SerializeToString,
+                response_deserializer=momentum_dot_plans_dot_v1_dot_plans__pb2.TreatmentPlan.FromString,
+                _registered_method=True)
+        self.GetPlan = channel.unary_unary(
+                '/momentum.plans.v1.PlansService/GetPlan',
+                request_serializer=momentum_dot_plans_dot_v1_dot_plans__pb2.GetPlanRequest.SerializeToString,
+                response_deserializer=momentum_dot_plans_dot_v1_dot_plans__pb2.TreatmentPlan.FromString,
+                _registered_method=True)
+        self.UpdatePlan = channel.unary_unary(
+                '/momentum.plans.v1.PlansService/UpdatePlan',
+                request_serializer=momentum_dot_plans_dot_v1_dot_plans__pb2.UpdatePlanRequest.SerializeToString,
+                response_deserializer=momentum_dot_plans_dot_v1_dot_plans__pb2.TreatmentPlan.FromString,
+                _registered_method=True)
+        self.ListPatientWorkouts = channel.unary_unary(
+                '/momentum.plans.v1.PlansService/ListPatientWorkouts',
+                request_serializer=momentum_dot_plans_dot_v1_dot_plans__pb2.ListPatientWorkoutsRequest.SerializeToString,
+                response_deserializer=momentum_dot_plans_dot_v1_dot_plans__pb2.ListWorkoutsResponse.FromString,
+                _registered_method=True)
+        self.GetTodayWorkout = channel.unary_unary(
+                '/momentum.plans.v1.PlansService/GetTodayWorkout',
+                request_serializer=momentum_dot_plans_dot_v1_dot_plans__pb2.GetTodayWorkoutRequest.SerializeToString,
+                response_deserializer=momentum_dot_plans_dot_v1_dot_plans__pb2.TodayWorkout.FromString,
+                _registered_method=True)
+        self.ListMyWorkouts = channel.unary_unary(
+                '/momentum.plans.v1.PlansService/ListMyWorkouts',
+                request_serializer=momentum_dot_plans_dot_v1_dot_plans__pb2.ListMyWorkoutsRequest.SerializeToString,
+                response_deserializer=momentum_dot_plans_dot_v1_dot_plans__pb2.ListWorkoutsResponse.FromString,
+                _registered_method=True)
+        self.CompleteWorkout = channel.unary_unary(
+                '/momentum.plans.v1.PlansService/CompleteWorkout',
+                request_serializer=momentum_dot_plans_dot_v1_dot_plans__pb2.CompleteWorkoutRequest.SerializeToString,
+                response_deserializer=momentum_dot_plans_dot_v1_dot_plans__pb2.Workout.FromString,
+                _registered_method=True)
+        self.SkipWorkout = channel.unary_unary(
+                '/momentum.plans.v1.PlansService/SkipWorkout',
+                request_serializer=momentum_dot_plans_dot_v1_dot_plans__pb2.SkipWorkoutRequest.SerializeToString,
+                response_deserializer=momentum_dot_plans_dot_v1_dot_plans__pb2.Workout.FromString,
+                _registered_method=True)
+        self.StartExerciseSession = channel.unary_unary(
+                '/momentum.plans.v1.PlansService/StartExerciseSession',
+                request_serializer=momentum_dot_plans_dot_v1_dot_plans__pb2.StartExerciseSessionRequest.SerializeToString,
+                response_deserializer=momentum_dot_plans_dot_v1_dot_plans__pb2.ExerciseSessionGrant.FromString,
+                _registered_method=True)
+        self.SubmitFormResponse = channel.unary_unary(
+                '/momentum.plans.v1.PlansService/SubmitFormResponse',
+                request_serializer=momentum_dot_plans_dot_v1_dot_plans__pb2.SubmitFormResponseRequest.SerializeToString,
+                response_deserializer=momentum_dot_plans_dot_v1_dot_plans__pb2.FormResponse.FromString,
+                _registered_method=True)
+        self.GetPatientContext = channel.unary_unary(
+                '/momentum.plans.v1.PlansService/GetPatientContext',
+                request_serializer=momentum_dot_plans_dot_v1_dot_plans__pb2.GetPatientContextRequest.SerializeToString,
+                response_deserializer=momentum_dot_plans_dot_v1_dot_plans__pb2.PatientContext.FromString,
+                _registered_method=True)
+        self.HasRealWorkoutOn = channel.unary_unary(
+                '/momentum.plans.v1.PlansService/HasRealWorkoutOn',
+                request_serializer=momentum_dot_plans_dot_v1_dot_plans__pb2.HasRealWorkoutOnRequest.SerializeToString,
+                response_deserializer=momentum_dot_plans_dot_v1_dot_plans__pb2.HasRealWorkoutOnResponse.FromString,
+                _registered_method=True)
+        self.GetLatestRealWorkout = channel.unary_unary(
+                '/momentum.plans.v1.PlansService/GetLatestRealWorkout',
+                request_serializer=momentum_dot_plans_dot_v1_dot_plans__pb2.GetLatestRealWorkoutRequest.SerializeToString,
+                response_deserializer=momentum_dot_plans_dot_v1_dot_plans__pb2.LatestRealWorkout.FromString,
+                _registered_method=True)
+        self.CreateMirrorWorkout = channel.unary_unary(
+                '/momentum.plans.v1.PlansService/CreateMirrorWorkout',
+                request_serializer=momentum_dot_plans_dot_v1_dot_plans__pb2.CreateMirrorWorkoutRequest.SerializeToString,
+                response_deserializer=momentum_dot_plans_dot_v1_dot_plans__pb2.Workout.FromString,
+                _registered_method=True)
 
 
 class PlansServiceServicer:
     """Missing associated documentation comment in .proto file."""
 
     def GetMe(self, request, context):
-        """The caller's own profile.
+        """---- people
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def UpdateMyTimezone(self, request, context):
-        """Stores the caller's IANA timezone as the app detected it.
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CreateUser(self, request, context):
+        """admin
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
-    def GetPatientContext(self, request, context):
-        """For other services: the patient's tenant, timezone and the tenant's feature flags.
+    def AssignPatient(self, request, context):
+        """therapist (self) or admin
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListPatients(self, request, context):
+        """therapist, admin
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def GetFeatureFlags(self, request, context):
-        """Admin: the clinic's feature flags.
+        """---- clinic administration
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def SetFeatureFlag(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SetConsent(self, request, context):
+        """admin, or the patient for themselves
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetConsents(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CreateExercise(self, request, context):
+        """---- exercise catalogue
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListExercises(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetExercise(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CreatePlan(self, request, context):
+        """---- treatment plans (therapist)
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetPlan(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdatePlan(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListPatientWorkouts(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetTodayWorkout(self, request, context):
+        """---- workouts (patient)
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListMyWorkouts(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CompleteWorkout(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SkipWorkout(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def StartExerciseSession(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SubmitFormResponse(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetPatientContext(self, request, context):
+        """---- for other services
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def HasRealWorkoutOn(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetLatestRealWorkout(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CreateMirrorWorkout(self, request, context):
         """Missing associated documentation comment in .proto file."""
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -111,10 +348,20 @@ def add_PlansServiceServicer_to_server(servicer, server):
                     request_deserializer=momentum_dot_plans_dot_v1_dot_plans__pb2.UpdateMyTimezoneRequest.FromString,
                     response_serializer=momentum_dot_plans_dot_v1_dot_plans__pb2.UpdateMyTimezoneResponse.SerializeToString,
             ),
-            'GetPatientContext': grpc.unary_unary_rpc_method_handler(
-                    servicer.GetPatientContext,
-                    request_deserializer=momentum_dot_plans_dot_v1_dot_plans__pb2.GetPatientContextRequest.FromString,
-                    response_serializer=momentum_dot_plans_dot_v1_dot_plans__pb2.PatientContext.SerializeToString,
+            'CreateUser': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateUser,
+                    request_deserializer=momentum_dot_plans_dot_v1_dot_plans__pb2.CreateUserRequest.FromString,
+                    response_serializer=momentum_dot_plans_dot_v1_dot_plans__pb2.UserProfile.SerializeToString,
+            ),
+            'AssignPatient': grpc.unary_unary_rpc_method_handler(
+                    servicer.AssignPatient,
+                    request_deserializer=momentum_dot_plans_dot_v1_dot_plans__pb2.AssignPatientRequest.FromString,
+                    response_serializer=momentum_dot_plans_dot_v1_dot_plans__pb2.AssignPatientResponse.SerializeToString,
+            ),
+            'ListPatients': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListPatients,
+                    request_deserializer=momentum_dot_plans_dot_v1_dot_plans__pb2.ListPatientsRequest.FromString,
+                    response_serializer=momentum_dot_plans_dot_v1_dot_plans__pb2.ListPatientsResponse.SerializeToString,
             ),
             'GetFeatureFlags': grpc.unary_unary_rpc_method_handler(
                     servicer.GetFeatureFlags,
@@ -125,6 +372,101 @@ def add_PlansServiceServicer_to_server(servicer, server):
                     servicer.SetFeatureFlag,
                     request_deserializer=momentum_dot_plans_dot_v1_dot_plans__pb2.SetFeatureFlagRequest.FromString,
                     response_serializer=momentum_dot_plans_dot_v1_dot_plans__pb2.FeatureFlags.SerializeToString,
+            ),
+            'SetConsent': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetConsent,
+                    request_deserializer=momentum_dot_plans_dot_v1_dot_plans__pb2.SetConsentRequest.FromString,
+                    response_serializer=momentum_dot_plans_dot_v1_dot_plans__pb2.ConsentState.SerializeToString,
+            ),
+            'GetConsents': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetConsents,
+                    request_deserializer=momentum_dot_plans_dot_v1_dot_plans__pb2.GetConsentsRequest.FromString,
+                    response_serializer=momentum_dot_plans_dot_v1_dot_plans__pb2.ConsentState.SerializeToString,
+            ),
+            'CreateExercise': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateExercise,
+                    request_deserializer=momentum_dot_plans_dot_v1_dot_plans__pb2.CreateExerciseRequest.FromString,
+                    response_serializer=momentum_dot_plans_dot_v1_dot_plans__pb2.Exercise.SerializeToString,
+            ),
+            'ListExercises': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListExercises,
+                    request_deserializer=momentum_dot_plans_dot_v1_dot_plans__pb2.ListExercisesRequest.FromString,
+                    response_serializer=momentum_dot_plans_dot_v1_dot_plans__pb2.ListExercisesResponse.SerializeToString,
+            ),
+            'GetExercise': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetExercise,
+                    request_deserializer=momentum_dot_plans_dot_v1_dot_plans__pb2.GetExerciseRequest.FromString,
+                    response_serializer=momentum_dot_plans_dot_v1_dot_plans__pb2.Exercise.SerializeToString,
+            ),
+            'CreatePlan': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreatePlan,
+                    request_deserializer=momentum_dot_plans_dot_v1_dot_plans__pb2.CreatePlanRequest.FromString,
+                    response_serializer=momentum_dot_plans_dot_v1_dot_plans__pb2.TreatmentPlan.SerializeToString,
+            ),
+            'GetPlan': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetPlan,
+                    request_deserializer=momentum_dot_plans_dot_v1_dot_plans__pb2.GetPlanRequest.FromString,
+                    response_serializer=momentum_dot_plans_dot_v1_dot_plans__pb2.TreatmentPlan.SerializeToString,
+            ),
+            'UpdatePlan': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdatePlan,
+                    request_deserializer=momentum_dot_plans_dot_v1_dot_plans__pb2.UpdatePlanRequest.FromString,
+                    response_serializer=momentum_dot_plans_dot_v1_dot_plans__pb2.TreatmentPlan.SerializeToString,
+            ),
+            'ListPatientWorkouts': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListPatientWorkouts,
+                    request_deserializer=momentum_dot_plans_dot_v1_dot_plans__pb2.ListPatientWorkoutsRequest.FromString,
+                    response_serializer=momentum_dot_plans_dot_v1_dot_plans__pb2.ListWorkoutsResponse.SerializeToString,
+            ),
+            'GetTodayWorkout': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetTodayWorkout,
+                    request_deserializer=momentum_dot_plans_dot_v1_dot_plans__pb2.GetTodayWorkoutRequest.FromString,
+                    response_serializer=momentum_dot_plans_dot_v1_dot_plans__pb2.TodayWorkout.SerializeToString,
+            ),
+            'ListMyWorkouts': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListMyWorkouts,
+                    request_deserializer=momentum_dot_plans_dot_v1_dot_plans__pb2.ListMyWorkoutsRequest.FromString,
+                    response_serializer=momentum_dot_plans_dot_v1_dot_plans__pb2.ListWorkoutsResponse.SerializeToString,
+            ),
+            'CompleteWorkout': grpc.unary_unary_rpc_method_handler(
+                    servicer.CompleteWorkout,
+                    request_deserializer=momentum_dot_plans_dot_v1_dot_plans__pb2.CompleteWorkoutRequest.FromString,
+                    response_serializer=momentum_dot_plans_dot_v1_dot_plans__pb2.Workout.SerializeToString,
+            ),
+            'SkipWorkout': grpc.unary_unary_rpc_method_handler(
+                    servicer.SkipWorkout,
+                    request_deserializer=momentum_dot_plans_dot_v1_dot_plans__pb2.SkipWorkoutRequest.FromString,
+                    response_serializer=momentum_dot_plans_dot_v1_dot_plans__pb2.Workout.SerializeToString,
+            ),
+            'StartExerciseSession': grpc.unary_unary_rpc_method_handler(
+                    servicer.StartExerciseSession,
+                    request_deserializer=momentum_dot_plans_dot_v1_dot_plans__pb2.StartExerciseSessionRequest.FromString,
+                    response_serializer=momentum_dot_plans_dot_v1_dot_plans__pb2.ExerciseSessionGrant.SerializeToString,
+            ),
+            'SubmitFormResponse': grpc.unary_unary_rpc_method_handler(
+                    servicer.SubmitFormResponse,
+                    request_deserializer=momentum_dot_plans_dot_v1_dot_plans__pb2.SubmitFormResponseRequest.FromString,
+                    response_serializer=momentum_dot_plans_dot_v1_dot_plans__pb2.FormResponse.SerializeToString,
+            ),
+            'GetPatientContext': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetPatientContext,
+                    request_deserializer=momentum_dot_plans_dot_v1_dot_plans__pb2.GetPatientContextRequest.FromString,
+                    response_serializer=momentum_dot_plans_dot_v1_dot_plans__pb2.PatientContext.SerializeToString,
+            ),
+            'HasRealWorkoutOn': grpc.unary_unary_rpc_method_handler(
+                    servicer.HasRealWorkoutOn,
+                    request_deserializer=momentum_dot_plans_dot_v1_dot_plans__pb2.HasRealWorkoutOnRequest.FromString,
+                    response_serializer=momentum_dot_plans_dot_v1_dot_plans__pb2.HasRealWorkoutOnResponse.SerializeToString,
+            ),
+            'GetLatestRealWorkout': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetLatestRealWorkout,
+                    request_deserializer=momentum_dot_plans_dot_v1_dot_plans__pb2.GetLatestRealWorkoutRequest.FromString,
+                    response_serializer=momentum_dot_plans_dot_v1_dot_plans__pb2.LatestRealWorkout.SerializeToString,
+            ),
+            'CreateMirrorWorkout': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateMirrorWorkout,
+                    request_deserializer=momentum_dot_plans_dot_v1_dot_plans__pb2.CreateMirrorWorkoutRequest.FromString,
+                    response_serializer=momentum_dot_plans_dot_v1_dot_plans__pb2.Workout.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -192,7 +534,7 @@ class PlansService:
             _registered_method=True)
 
     @staticmethod
-    def GetPatientContext(request,
+    def CreateUser(request,
             target,
             options=(),
             channel_credentials=None,
@@ -205,9 +547,63 @@ class PlansService:
         return grpc.experimental.unary_unary(
             request,
             target,
-            '/momentum.plans.v1.PlansService/GetPatientContext',
-            momentum_dot_plans_dot_v1_dot_plans__pb2.GetPatientContextRequest.SerializeToString,
-            momentum_dot_plans_dot_v1_dot_plans__pb2.PatientContext.FromString,
+            '/momentum.plans.v1.PlansService/CreateUser',
+            momentum_dot_plans_dot_v1_dot_plans__pb2.CreateUserRequest.SerializeToString,
+            momentum_dot_plans_dot_v1_dot_plans__pb2.UserProfile.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def AssignPatient(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/momentum.plans.v1.PlansService/AssignPatient',
+            momentum_dot_plans_dot_v1_dot_plans__pb2.AssignPatientRequest.SerializeToString,
+            momentum_dot_plans_dot_v1_dot_plans__pb2.AssignPatientResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListPatients(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/momentum.plans.v1.PlansService/ListPatients',
+            momentum_dot_plans_dot_v1_dot_plans__pb2.ListPatientsRequest.SerializeToString,
+            momentum_dot_plans_dot_v1_dot_plans__pb2.ListPatientsResponse.FromString,
             options,
             channel_credentials,
             insecure,
@@ -262,6 +658,519 @@ class PlansService:
             '/momentum.plans.v1.PlansService/SetFeatureFlag',
             momentum_dot_plans_dot_v1_dot_plans__pb2.SetFeatureFlagRequest.SerializeToString,
             momentum_dot_plans_dot_v1_dot_plans__pb2.FeatureFlags.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SetConsent(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/momentum.plans.v1.PlansService/SetConsent',
+            momentum_dot_plans_dot_v1_dot_plans__pb2.SetConsentRequest.SerializeToString,
+            momentum_dot_plans_dot_v1_dot_plans__pb2.ConsentState.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetConsents(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/momentum.plans.v1.PlansService/GetConsents',
+            momentum_dot_plans_dot_v1_dot_plans__pb2.GetConsentsRequest.SerializeToString,
+            momentum_dot_plans_dot_v1_dot_plans__pb2.ConsentState.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateExercise(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/momentum.plans.v1.PlansService/CreateExercise',
+            momentum_dot_plans_dot_v1_dot_plans__pb2.CreateExerciseRequest.SerializeToString,
+            momentum_dot_plans_dot_v1_dot_plans__pb2.Exercise.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListExercises(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/momentum.plans.v1.PlansService/ListExercises',
+            momentum_dot_plans_dot_v1_dot_plans__pb2.ListExercisesRequest.SerializeToString,
+            momentum_dot_plans_dot_v1_dot_plans__pb2.ListExercisesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetExercise(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/momentum.plans.v1.PlansService/GetExercise',
+            momentum_dot_plans_dot_v1_dot_plans__pb2.GetExerciseRequest.SerializeToString,
+            momentum_dot_plans_dot_v1_dot_plans__pb2.Exercise.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreatePlan(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/momentum.plans.v1.PlansService/CreatePlan',
+            momentum_dot_plans_dot_v1_dot_plans__pb2.CreatePlanRequest.SerializeToString,
+            momentum_dot_plans_dot_v1_dot_plans__pb2.TreatmentPlan.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetPlan(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/momentum.plans.v1.PlansService/GetPlan',
+            momentum_dot_plans_dot_v1_dot_plans__pb2.GetPlanRequest.SerializeToString,
+            momentum_dot_plans_dot_v1_dot_plans__pb2.TreatmentPlan.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdatePlan(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/momentum.plans.v1.PlansService/UpdatePlan',
+            momentum_dot_plans_dot_v1_dot_plans__pb2.UpdatePlanRequest.SerializeToString,
+            momentum_dot_plans_dot_v1_dot_plans__pb2.TreatmentPlan.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListPatientWorkouts(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/momentum.plans.v1.PlansService/ListPatientWorkouts',
+            momentum_dot_plans_dot_v1_dot_plans__pb2.ListPatientWorkoutsRequest.SerializeToString,
+            momentum_dot_plans_dot_v1_dot_plans__pb2.ListWorkoutsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetTodayWorkout(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/momentum.plans.v1.PlansService/GetTodayWorkout',
+            momentum_dot_plans_dot_v1_dot_plans__pb2.GetTodayWorkoutRequest.SerializeToString,
+            momentum_dot_plans_dot_v1_dot_plans__pb2.TodayWorkout.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListMyWorkouts(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/momentum.plans.v1.PlansService/ListMyWorkouts',
+            momentum_dot_plans_dot_v1_dot_plans__pb2.ListMyWorkoutsRequest.SerializeToString,
+            momentum_dot_plans_dot_v1_dot_plans__pb2.ListWorkoutsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CompleteWorkout(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/momentum.plans.v1.PlansService/CompleteWorkout',
+            momentum_dot_plans_dot_v1_dot_plans__pb2.CompleteWorkoutRequest.SerializeToString,
+            momentum_dot_plans_dot_v1_dot_plans__pb2.Workout.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SkipWorkout(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/momentum.plans.v1.PlansService/SkipWorkout',
+            momentum_dot_plans_dot_v1_dot_plans__pb2.SkipWorkoutRequest.SerializeToString,
+            momentum_dot_plans_dot_v1_dot_plans__pb2.Workout.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def StartExerciseSession(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/momentum.plans.v1.PlansService/StartExerciseSession',
+            momentum_dot_plans_dot_v1_dot_plans__pb2.StartExerciseSessionRequest.SerializeToString,
+            momentum_dot_plans_dot_v1_dot_plans__pb2.ExerciseSessionGrant.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SubmitFormResponse(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/momentum.plans.v1.PlansService/SubmitFormResponse',
+            momentum_dot_plans_dot_v1_dot_plans__pb2.SubmitFormResponseRequest.SerializeToString,
+            momentum_dot_plans_dot_v1_dot_plans__pb2.FormResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetPatientContext(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/momentum.plans.v1.PlansService/GetPatientContext',
+            momentum_dot_plans_dot_v1_dot_plans__pb2.GetPatientContextRequest.SerializeToString,
+            momentum_dot_plans_dot_v1_dot_plans__pb2.PatientContext.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def HasRealWorkoutOn(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/momentum.plans.v1.PlansService/HasRealWorkoutOn',
+            momentum_dot_plans_dot_v1_dot_plans__pb2.HasRealWorkoutOnRequest.SerializeToString,
+            momentum_dot_plans_dot_v1_dot_plans__pb2.HasRealWorkoutOnResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetLatestRealWorkout(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/momentum.plans.v1.PlansService/GetLatestRealWorkout',
+            momentum_dot_plans_dot_v1_dot_plans__pb2.GetLatestRealWorkoutRequest.SerializeToString,
+            momentum_dot_plans_dot_v1_dot_plans__pb2.LatestRealWorkout.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateMirrorWorkout(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/momentum.plans.v1.PlansService/CreateMirrorWorkout',
+            momentum_dot_plans_dot_v1_dot_plans__pb2.CreateMirrorWorkoutRequest.SerializeToString,
+            momentum_dot_plans_dot_v1_dot_plans__pb2.Workout.FromString,
             options,
             channel_credentials,
             insecure,
