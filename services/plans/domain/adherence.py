@@ -51,7 +51,7 @@ def expected_sessions(start: date, frequency_per_week: int, duration_weeks: int,
 
 
 def adherence_ratio(completed: int, expected: int) -> float | None:
-    """completed / expected, capped at 1.0 (extra sessions do not bank credit); None when nothing is expected yet."""
+    """completed / expected, capped at 1.0 (extra sessions bank no credit); None when nothing is due yet."""
     if expected <= 0:
         return None
     return min(1.0, completed / expected)

@@ -196,7 +196,9 @@ class ReconcileResult:
         return bool(self.inserts or self.updates or self.deletes)
 
 
-def reconcile(existing: Iterable[BillingRecord], computed: Iterable[Claim | BillingRecord]) -> ReconcileResult:
+def reconcile(
+    existing: Iterable[BillingRecord], computed: Iterable[Claim | BillingRecord]
+) -> ReconcileResult:
     """Compare one patient's stored records with a fresh computation of the same tracks.
 
     Records are matched on (track, period_start). A billed record is never rewritten:
@@ -207,7 +209,9 @@ def reconcile(existing: Iterable[BillingRecord], computed: Iterable[Claim | Bill
     applying it then reconciling again yields no writes.
     """
     stored = _index(existing, "existing")
-    fresh = _index((c if isinstance(c, BillingRecord) else record_from_claim(c) for c in computed), "computed")
+    fresh = _index(
+        (c if isinstance(c, BillingRecord) else record_from_claim(c) for c in computed), "computed"
+    )
     if any(r.status is BillingStatus.BILLED for r in fresh.values()):
         raise BillingError("a computed claim cannot be billed: only an admin bills a stored record")
 

@@ -227,6 +227,8 @@ class ProgressBoard:
     status: ProgressStatus
     days_remaining: int  # days left in the window that could still become data days
     days_needed: int  # data days still missing for 16
+    window_index: int | None = None  # None before monitoring has begun
+    window_end: date | None = None
 
 
 def progress_status(window: WindowClaim | None, has_ever_logged_in: bool, today: date) -> ProgressBoard:
@@ -252,4 +254,10 @@ def progress_status(window: WindowClaim | None, has_ever_logged_in: bool, today:
         status = ProgressStatus.NEEDS_ENGAGEMENT
     else:
         status = ProgressStatus.ON_TRACK
-    return ProgressBoard(status=status, days_remaining=days_remaining, days_needed=days_needed)
+    return ProgressBoard(
+        status=status,
+        days_remaining=days_remaining,
+        days_needed=days_needed,
+        window_index=None if window is None else window.window_index,
+        window_end=None if window is None else window.end,
+    )
