@@ -28,6 +28,7 @@ class ServiceRuntime:
     grpc: GrpcServer
     relay: OutboxRelay
     handlers: Any = None
+    extra: dict[str, Any] = field(default_factory=dict)
     consumers: list[Consumer] = field(default_factory=list)
     loops: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     on_stop: list[Callable[[], Awaitable[None]]] = field(default_factory=list)

@@ -40,3 +40,4 @@ class FeatureFlagBody(StrictBody):
 
 class FeatureFlagsReply(BaseModel):
     flags: dict[str, bool]
+    rtmQualifyingPolicy: str = "activity_days"

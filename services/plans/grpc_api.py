@@ -2,67 +2,257 @@
 
 from __future__ import annotations
 
-import uuid
+import json
+from datetime import datetime, timezone
 
 import grpc
+from google.protobuf.timestamp_pb2 import Timestamp
 
 from momentum.plans.v1 import plans_pb2, plans_pb2_grpc
 from services.common import identity
+from services.common.clock import Clock
 from services.common.errors import InvalidInput
 from services.common.timezones import resolve_zone_name
+from services.plans.domain.completion import Completion, ExerciseResult
 from services.plans.handlers import PlansHandlers, timestamp
+from services.plans.plan_handlers import PlanHandlers, Prescription, parse_date, parse_uuid
+from services.plans.repository import UserRow
+from services.plans.workout_handlers import WorkoutHandlers
+from services.plans.workout_repository import ExerciseRow, PlanRow, PrescriptionRow, WorkoutRow
 
 
-def parse_uuid(field: str, raw: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(raw)
-    except ValueError as exc:
-        raise InvalidInput(field, f"{raw!r} is not a UUID") from exc
+def iso(value: datetime | None) -> str:
+    return value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z") if value else ""
+
+
+def instant(field: str, ts: Timestamp, present: bool) -> datetime:
+    if not present:
+        raise InvalidInput(field, "is required")
+    return ts.ToDatetime(tzinfo=timezone.utc)
+
+
+def workout_reply(w: WorkoutRow) -> plans_pb2.Workout:
+    return plans_pb2.Workout(
+        workout_id=str(w.workout_id), plan_id=str(w.plan_id), patient_id=str(w.patient_id),
+        session_number=w.session_number, scheduled_date=w.scheduled_date.isoformat() if w.scheduled_date else "",
+        status=w.status, source=w.source, time_workout_start=iso(w.time_workout_start),
+        time_workout_end=iso(w.time_workout_end), completed_at=iso(w.completed_at),
+        local_date=w.local_date.isoformat() if w.local_date else "", timezone=w.timezone or "",
+        has_pain=w.pain_before is not None, pain_before=w.pain_before or 0, pain_after=w.pain_after or 0,
+        perceived_difficulty=w.perceived_difficulty or 0, duration_minutes=w.duration_minutes or 0,
+        exercises_completed=w.exercises_completed or 0, exercises_total=w.exercises_total or 0,
+        completed_via_app_entrance=w.completed_via_app_entrance,
+        mirrored_from_workout_id=str(w.mirrored_from_workout_id or ""), skip_reason=w.skip_reason or "",
+        exercises=[
+            plans_pb2.ExerciseLog(
+                exercise_id=str(log.exercise_id), name=log.name, prescribed_sets=log.prescribed_sets,
+                prescribed_reps=log.prescribed_reps, actual_sets=log.actual_sets or 0, actual_reps=log.actual_reps or 0,
+                skipped=log.skipped, has_video_watch_percentage=log.video_watch_percentage is not None,
+                video_watch_percentage=log.video_watch_percentage or 0.0,
+                has_pose_accuracy_score=log.pose_accuracy_score is not None,
+                pose_accuracy_score=log.pose_accuracy_score or 0.0,
+            )
+            for log in w.exercises
+        ],
+    )
+
+
+def plan_reply(plan: PlanRow, prescriptions: list[PrescriptionRow]) -> plans_pb2.TreatmentPlan:
+    return plans_pb2.TreatmentPlan(
+        plan_id=str(plan.plan_id), patient_id=str(plan.patient_id), therapist_id=str(plan.therapist_id),
+        title=plan.title, start_date=plan.start_date.isoformat(), duration_weeks=plan.duration_weeks,
+        frequency_per_week=plan.frequency_per_week, status=plan.status,
+        sessions_planned=plan.sessions_planned, sessions_completed=plan.sessions_completed,
+        exercises=[
+            plans_pb2.PrescribedExercise(exercise_id=str(p.exercise_id), sets=p.sets, reps=p.reps, position=p.position, name=p.name)
+            for p in prescriptions
+        ],
+    )
+
+
+def exercise_reply(e: ExerciseRow) -> plans_pb2.Exercise:
+    return plans_pb2.Exercise(
+        exercise_id=str(e.exercise_id), name=e.name, video_url=e.video_url or "",
+        video_duration_seconds=e.video_duration_seconds or 0.0,
+        pose_profile_json=json.dumps(e.pose_profile) if e.pose_profile is not None else "",
+    )
+
+
+def profile_reply(user: UserRow, default_zone: str | None = None) -> plans_pb2.UserProfile:
+    return plans_pb2.UserProfile(
+        user_id=str(user.user_id), tenant_id=str(user.tenant_id), role=user.role, display_name=user.display_name,
+        timezone=user.timezone or "", effective_timezone=resolve_zone_name(user.timezone, default_zone),
+    )
+
+
+def consent_reply(patient_id: str, consents: dict) -> plans_pb2.ConsentState:  # type: ignore[type-arg]
+    return plans_pb2.ConsentState(
+        patient_id=patient_id,
+        granted={purpose: granted for purpose, (granted, _) in consents.items()},
+        changed_at={purpose: iso(at) for purpose, (_, at) in consents.items()},
+    )
 
 
 class PlansServicer(plans_pb2_grpc.PlansServiceServicer):
-    def __init__(self, handlers: PlansHandlers, clock) -> None:  # type: ignore[no-untyped-def]
-        self._handlers = handlers
+    def __init__(self, people: PlansHandlers, plans: PlanHandlers, workouts: WorkoutHandlers, clock: Clock) -> None:
+        self._people = people
+        self._plans = plans
+        self._workouts = workouts
         self._clock = clock
 
-    async def GetMe(self, request: plans_pb2.GetMeRequest, context: grpc.aio.ServicerContext) -> plans_pb2.UserProfile:
-        user, tenant = await self._handlers.get_me(identity.current())
-        return plans_pb2.UserProfile(
-            user_id=str(user.user_id),
-            tenant_id=str(user.tenant_id),
-            role=user.role,
-            display_name=user.display_name,
-            timezone=user.timezone or "",
-            effective_timezone=resolve_zone_name(user.timezone, tenant.default_timezone),
-        )
+    # ------------------------------------------------------------------ people
+    async def GetMe(self, request, context):  # type: ignore[no-untyped-def]
+        user, tenant = await self._people.get_me(identity.current())
+        return profile_reply(user, tenant.default_timezone)
 
-    async def UpdateMyTimezone(
-        self, request: plans_pb2.UpdateMyTimezoneRequest, context: grpc.aio.ServicerContext
-    ) -> plans_pb2.UpdateMyTimezoneResponse:
-        update = await self._handlers.update_my_timezone(identity.current(), request.timezone)
+    async def UpdateMyTimezone(self, request, context):  # type: ignore[no-untyped-def]
+        update = await self._people.update_my_timezone(identity.current(), request.timezone)
         return plans_pb2.UpdateMyTimezoneResponse(
             timezone=update.timezone, previous_timezone=update.previous_timezone or "", changed=update.changed
         )
 
-    async def GetPatientContext(
-        self, request: plans_pb2.GetPatientContextRequest, context: grpc.aio.ServicerContext
-    ) -> plans_pb2.PatientContext:
-        patient = await self._handlers.patient_context(identity.current(), parse_uuid("patient_id", request.patient_id))
-        return plans_pb2.PatientContext(
-            patient_id=str(patient.patient_id),
-            tenant_id=str(patient.tenant_id),
-            timezone=patient.timezone,
-            feature_flags=patient.feature_flags,
-            fetched_at=timestamp(self._clock.now()),
+    async def CreateUser(self, request, context):  # type: ignore[no-untyped-def]
+        user = await self._people.create_user_as_admin(identity.current(), request.role, request.display_name, request.timezone or None)
+        return profile_reply(user)
+
+    async def AssignPatient(self, request, context):  # type: ignore[no-untyped-def]
+        therapist = parse_uuid("therapistId", request.therapist_id) if request.therapist_id else None
+        patient_id = parse_uuid("patientId", request.patient_id)
+        assigned = await self._people.assign_patient(identity.current(), patient_id, therapist)
+        return plans_pb2.AssignPatientResponse(patient_id=str(patient_id), therapist_id=str(assigned))
+
+    async def ListPatients(self, request, context):  # type: ignore[no-untyped-def]
+        return plans_pb2.ListPatientsResponse(patients=[profile_reply(u) for u in await self._people.list_patients(identity.current())])
+
+    # ------------------------------------------------------------------ administration
+    async def GetFeatureFlags(self, request, context):  # type: ignore[no-untyped-def]
+        flags, policy = await self._people.feature_flags(identity.current())
+        return plans_pb2.FeatureFlags(flags=flags, rtm_qualifying_policy=policy)
+
+    async def SetFeatureFlag(self, request, context):  # type: ignore[no-untyped-def]
+        flags, policy = await self._people.set_feature_flag(identity.current(), request.flag, request.enabled)
+        return plans_pb2.FeatureFlags(flags=flags, rtm_qualifying_policy=policy)
+
+    async def SetRtmPolicy(self, request, context):  # type: ignore[no-untyped-def]
+        flags, policy = await self._people.set_qualifying_policy(identity.current(), request.policy)
+        return plans_pb2.FeatureFlags(flags=flags, rtm_qualifying_policy=policy)
+
+    async def SetConsent(self, request, context):  # type: ignore[no-untyped-def]
+        patient_id = parse_uuid("patientId", request.patient_id)
+        consents = await self._people.set_consent(identity.current(), patient_id, request.purpose, request.granted)
+        return consent_reply(str(patient_id), consents)
+
+    async def GetConsents(self, request, context):  # type: ignore[no-untyped-def]
+        patient_id = parse_uuid("patientId", request.patient_id)
+        return consent_reply(str(patient_id), await self._people.consents(identity.current(), patient_id))
+
+    # ------------------------------------------------------------------ catalogue
+    async def CreateExercise(self, request, context):  # type: ignore[no-untyped-def]
+        exercise = await self._plans.create_exercise(
+            identity.current(), request.name, request.video_url, request.video_duration_seconds, request.pose_profile_json
+        )
+        return exercise_reply(exercise)
+
+    async def ListExercises(self, request, context):  # type: ignore[no-untyped-def]
+        return plans_pb2.ListExercisesResponse(exercises=[exercise_reply(e) for e in await self._plans.list_exercises(identity.current())])
+
+    async def GetExercise(self, request, context):  # type: ignore[no-untyped-def]
+        return exercise_reply(await self._plans.get_exercise(identity.current(), parse_uuid("exerciseId", request.exercise_id)))
+
+    # ------------------------------------------------------------------ plans
+    async def CreatePlan(self, request, context):  # type: ignore[no-untyped-def]
+        plan, prescriptions = await self._plans.create_plan(
+            identity.current(), parse_uuid("patientId", request.patient_id), request.title,
+            parse_date("startDate", request.start_date), request.duration_weeks, request.frequency_per_week,
+            [Prescription(e.exercise_id, e.sets, e.reps) for e in request.exercises],
+        )
+        return plan_reply(plan, prescriptions)
+
+    async def GetPlan(self, request, context):  # type: ignore[no-untyped-def]
+        return plan_reply(*await self._plans.get_plan(identity.current(), parse_uuid("planId", request.plan_id)))
+
+    async def UpdatePlan(self, request, context):  # type: ignore[no-untyped-def]
+        prescriptions = [Prescription(e.exercise_id, e.sets, e.reps) for e in request.exercises] if request.replace_exercises else None
+        plan, rows = await self._plans.update_plan(
+            identity.current(), parse_uuid("planId", request.plan_id), request.title or None, request.status or None, prescriptions
+        )
+        return plan_reply(plan, rows)
+
+    async def ListPatientWorkouts(self, request, context):  # type: ignore[no-untyped-def]
+        rows = await self._plans.patient_workouts(identity.current(), parse_uuid("patientId", request.patient_id))
+        return plans_pb2.ListWorkoutsResponse(workouts=[workout_reply(w) for w in rows])
+
+    # ------------------------------------------------------------------ workouts
+    async def GetTodayWorkout(self, request, context):  # type: ignore[no-untyped-def]
+        today, workout = await self._workouts.today(identity.current())
+        if workout is None:
+            return plans_pb2.TodayWorkout(has_workout=False, local_date=today.isoformat())
+        return plans_pb2.TodayWorkout(has_workout=True, workout=workout_reply(workout), local_date=today.isoformat())
+
+    async def ListMyWorkouts(self, request, context):  # type: ignore[no-untyped-def]
+        rows = await self._workouts.my_workouts(identity.current(), request.past_only)
+        return plans_pb2.ListWorkoutsResponse(workouts=[workout_reply(w) for w in rows])
+
+    async def CompleteWorkout(self, request, context):  # type: ignore[no-untyped-def]
+        completion = Completion(
+            started_at=instant("timeWorkoutStart", request.time_workout_start, request.HasField("time_workout_start")),
+            ended_at=instant("timeWorkoutEnd", request.time_workout_end, request.HasField("time_workout_end")),
+            pain_before=request.pain_before, pain_after=request.pain_after,
+            perceived_difficulty=request.perceived_difficulty,
+            exercises=tuple(
+                ExerciseResult(r.exercise_id, r.actual_sets, r.actual_reps, r.skipped,
+                               r.video_watch_percentage if r.has_video_watch_percentage else None)
+                for r in request.exercises
+            ),
+        )
+        workout = await self._workouts.complete(identity.current(), parse_uuid("workoutId", request.workout_id), completion)
+        return workout_reply(workout)
+
+    async def SkipWorkout(self, request, context):  # type: ignore[no-untyped-def]
+        return workout_reply(await self._workouts.skip(identity.current(), parse_uuid("workoutId", request.workout_id), request.reason))
+
+    async def StartExerciseSession(self, request, context):  # type: ignore[no-untyped-def]
+        session_id, token, expires, purposes = await self._workouts.start_session(
+            identity.current(), parse_uuid("workoutId", request.workout_id), parse_uuid("exerciseId", request.exercise_id)
+        )
+        return plans_pb2.ExerciseSessionGrant(session_id=str(session_id), token=token, expires_at=iso(expires), purposes=purposes)
+
+    async def SubmitFormResponse(self, request, context):  # type: ignore[no-untyped-def]
+        workout_id = parse_uuid("workoutId", request.workout_id)
+        saved = await self._workouts.submit_form(
+            identity.current(), workout_id, request.template_key, request.template_version, request.answers_json
+        )
+        return plans_pb2.FormResponse(
+            response_id=saved["response_id"], workout_id=str(workout_id), template_key=request.template_key,
+            template_version=request.template_version, answers_json=json.dumps(saved["answers"]),
+            submitted_at=iso(saved["submitted_at"]),
         )
 
-    async def GetFeatureFlags(
-        self, request: plans_pb2.GetFeatureFlagsRequest, context: grpc.aio.ServicerContext
-    ) -> plans_pb2.FeatureFlags:
-        return plans_pb2.FeatureFlags(flags=await self._handlers.feature_flags(identity.current()))
+    # ------------------------------------------------------------------ for other services
+    async def GetPatientContext(self, request, context):  # type: ignore[no-untyped-def]
+        patient = await self._people.patient_context(identity.current(), parse_uuid("patientId", request.patient_id))
+        return plans_pb2.PatientContext(
+            patient_id=str(patient.patient_id), tenant_id=str(patient.tenant_id), timezone=patient.timezone,
+            feature_flags=patient.feature_flags, fetched_at=timestamp(self._clock.now()),
+            rtm_qualifying_policy=patient.rtm_qualifying_policy,
+        )
 
-    async def SetFeatureFlag(
-        self, request: plans_pb2.SetFeatureFlagRequest, context: grpc.aio.ServicerContext
-    ) -> plans_pb2.FeatureFlags:
-        flags = await self._handlers.set_feature_flag(identity.current(), request.flag, request.enabled)
-        return plans_pb2.FeatureFlags(flags=flags)
+    async def HasRealWorkoutOn(self, request, context):  # type: ignore[no-untyped-def]
+        found = await self._workouts.has_real_workout_on(
+            identity.current(), parse_uuid("patientId", request.patient_id), parse_date("localDate", request.local_date)
+        )
+        return plans_pb2.HasRealWorkoutOnResponse(has_real_workout=found)
+
+    async def GetLatestRealWorkout(self, request, context):  # type: ignore[no-untyped-def]
+        latest = await self._workouts.latest_real_workout(identity.current(), parse_uuid("patientId", request.patient_id))
+        if latest is None:
+            return plans_pb2.LatestRealWorkout(found=False)
+        return plans_pb2.LatestRealWorkout(found=True, workout_id=str(latest[0]), completed_at=iso(latest[1]))
+
+    async def CreateMirrorWorkout(self, request, context):  # type: ignore[no-untyped-def]
+        mirror = await self._workouts.create_mirror(
+            identity.current(), parse_uuid("entranceId", request.entrance_id),
+            parse_uuid("sourceWorkoutId", request.source_workout_id), parse_date("localDate", request.local_date),
+            parse_uuid("patientId", request.patient_id), request.timezone,
+        )
+        return workout_reply(mirror)

@@ -18,6 +18,9 @@ from services.plans import repository
 from services.plans.repository import TenantRow, UserRow
 
 USER_TIMEZONE_CHANGED = "plans.user.timezone_changed"
+CONSENT_CHANGED = "plans.consent.changed"
+CONSENT_PURPOSES = ("analytics", "biometric")
+QUALIFYING_POLICIES = ("activity_days", "access_days")
 # Flags a clinic admin may switch; anything else is a typo, not a new flag.
 FEATURE_FLAGS = ("appEntranceTracking", "rtmBilling")
 
@@ -35,6 +38,19 @@ class PatientContext:
     tenant_id: uuid.UUID
     timezone: str
     feature_flags: dict[str, bool]
+    rtm_qualifying_policy: str
+
+
+async def visible_patient(uow: UnitOfWork, who: Identity, patient_id: uuid.UUID) -> UserRow:
+    """The patient, if the caller may see them: a patient only themselves; staff and services any
+    patient of their clinic (row-level security already hides other clinics). Otherwise NotFound,
+    so ids of other people's records reveal nothing."""
+    if who.role == "patient" and who.user_id != patient_id:
+        raise NotFound(f"patient {patient_id} not found")
+    user = await repository.get_user(uow, patient_id)
+    if user is None or user.role != "patient":
+        raise NotFound(f"patient {patient_id} not found")
+    return user
 
 
 def timestamp(at: Any) -> Timestamp:
@@ -107,32 +123,110 @@ class PlansHandlers:
             await uow.commit()
         return TimezoneUpdate(timezone, user.timezone, changed)
 
-    async def patient_context(self, who: Identity, patient_id: uuid.UUID) -> PatientContext:
-        if who.role == "patient" and who.user_id != patient_id:
-            raise PermissionDenied("a patient may only read their own context")
+    async def create_user_as_admin(self, who: Identity, role: str, display_name: str, timezone: str | None) -> UserRow:
+        who.require_role("admin")
+        if role not in ("patient", "therapist", "admin"):
+            raise InvalidInput("role", "must be patient, therapist or admin")
+        if not display_name.strip():
+            raise InvalidInput("displayName", "must not be empty")
+        if timezone:
+            _require_zone("timezone", timezone)
+        user_id = uuid.uuid4()
+        now = self._clock.now()
         async with self._db.unit_of_work(who.tenant_id) as uow:
-            user = await repository.get_user(uow, patient_id)
+            await repository.insert_user(uow, user_id, who.tenant_id, role, display_name.strip(), timezone or None)
+            await audit(uow, who, "user.create", "user", str(user_id), now, role=role)
+            await uow.commit()
+        return UserRow(user_id, who.tenant_id, role, display_name.strip(), timezone or None)
+
+    async def assign_patient(self, who: Identity, patient_id: uuid.UUID, therapist_id: uuid.UUID | None) -> uuid.UUID:
+        who.require_role("therapist", "admin")
+        therapist_id = therapist_id or who.user_id
+        if who.role == "therapist" and therapist_id != who.user_id:
+            raise PermissionDenied("a therapist assigns patients to themselves; an admin assigns to anyone")
+        now = self._clock.now()
+        async with self._db.unit_of_work(who.tenant_id) as uow:
+            await visible_patient(uow, who, patient_id)
+            therapist = await repository.get_user(uow, therapist_id)
+            if therapist is None or therapist.role != "therapist":
+                raise NotFound(f"therapist {therapist_id} is not known in this clinic")
+            await repository.assign_patient(uow, who.tenant_id, therapist_id, patient_id)
+            await audit(uow, who, "patient.assign", "user", str(patient_id), now, therapist_id=str(therapist_id))
+            await uow.commit()
+        return therapist_id
+
+    async def list_patients(self, who: Identity) -> list[UserRow]:
+        who.require_role("therapist", "admin")
+        async with self._db.unit_of_work(who.tenant_id) as uow:
+            return await repository.list_patients(uow)
+
+    async def patient_context(self, who: Identity, patient_id: uuid.UUID) -> PatientContext:
+        async with self._db.unit_of_work(who.tenant_id) as uow:
+            user = await visible_patient(uow, who, patient_id)
             tenant = await repository.get_tenant(uow, who.tenant_id)
-        if user is None or tenant is None or user.role != "patient":
-            raise NotFound(f"patient {patient_id} is not known in this clinic")
+        if tenant is None:
+            raise NotFound(f"clinic {who.tenant_id} is not known")
         return PatientContext(
             patient_id=user.user_id,
             tenant_id=user.tenant_id,
             timezone=resolve_zone_name(user.timezone, tenant.default_timezone),
-            feature_flags=tenant.feature_flags,
+            feature_flags={flag: bool(tenant.feature_flags.get(flag, False)) for flag in FEATURE_FLAGS},
+            rtm_qualifying_policy=tenant.rtm_qualifying_policy,
         )
+
+    # ------------------------------------------------------------------ consent ledger
+    async def set_consent(self, who: Identity, patient_id: uuid.UUID, purpose: str, granted: bool) -> dict[str, tuple[bool, Any]]:
+        if who.role not in ("admin", "patient"):
+            raise PermissionDenied("consent is given by the patient or recorded by a clinic admin")
+        if purpose not in CONSENT_PURPOSES:
+            raise InvalidInput("purpose", f"must be one of {', '.join(CONSENT_PURPOSES)}")
+        now = self._clock.now()
+        async with self._db.unit_of_work(who.tenant_id) as uow:
+            await visible_patient(uow, who, patient_id)
+            current = await repository.current_consents(uow, patient_id)
+            if current.get(purpose, (None, None))[0] is not granted:
+                await repository.append_consent(uow, who.tenant_id, patient_id, purpose, granted, now, who.user_id, who.request_id)
+                await uow.add_event(
+                    CONSENT_CHANGED,
+                    events_pb2.ConsentChanged(patient_id=str(patient_id), purpose=purpose, granted=granted, changed_at=timestamp(now)),
+                    tenant_id=who.tenant_id,
+                    occurred_at=now,
+                )
+            await audit(uow, who, "consent.set", "user", str(patient_id), now, purpose=purpose, granted=granted)
+            await uow.commit()
+            return await self._consents(patient_id, who)
+
+    async def consents(self, who: Identity, patient_id: uuid.UUID) -> dict[str, tuple[bool, Any]]:
+        return await self._consents(patient_id, who)
+
+    async def _consents(self, patient_id: uuid.UUID, who: Identity) -> dict[str, tuple[bool, Any]]:
+        async with self._db.unit_of_work(who.tenant_id) as uow:
+            await visible_patient(uow, who, patient_id)
+            return await repository.current_consents(uow, patient_id)
 
 
     # ------------------------------------------------------------------ feature flags
-    async def feature_flags(self, who: Identity) -> dict[str, bool]:
+    async def feature_flags(self, who: Identity) -> tuple[dict[str, bool], str]:
         who.require_role("admin", SERVICE_ROLE)
         async with self._db.unit_of_work(who.tenant_id) as uow:
             tenant = await repository.get_tenant(uow, who.tenant_id)
         if tenant is None:
             raise NotFound(f"clinic {who.tenant_id} is not known")
-        return {flag: bool(tenant.feature_flags.get(flag, False)) for flag in FEATURE_FLAGS}
+        return {flag: bool(tenant.feature_flags.get(flag, False)) for flag in FEATURE_FLAGS}, tenant.rtm_qualifying_policy
 
-    async def set_feature_flag(self, who: Identity, flag: str, enabled: bool) -> dict[str, bool]:
+    async def set_qualifying_policy(self, who: Identity, policy: str) -> tuple[dict[str, bool], str]:
+        """Which days count for RTM data days: activity (real work) or access (also app entrances)."""
+        who.require_role("admin")
+        if policy not in QUALIFYING_POLICIES:
+            raise InvalidInput("rtmQualifyingPolicy", f"must be one of {', '.join(QUALIFYING_POLICIES)}")
+        now = self._clock.now()
+        async with self._db.unit_of_work(who.tenant_id) as uow:
+            await repository.set_qualifying_policy(uow, who.tenant_id, policy)
+            await audit(uow, who, "tenant.rtm_policy.set", "tenant", str(who.tenant_id), now, policy=policy)
+            await uow.commit()
+        return await self.feature_flags(who)
+
+    async def set_feature_flag(self, who: Identity, flag: str, enabled: bool) -> tuple[dict[str, bool], str]:
         who.require_role("admin")
         if flag not in FEATURE_FLAGS:
             raise InvalidInput("flag", f"unknown feature flag {flag!r}; known: {', '.join(FEATURE_FLAGS)}")
@@ -145,7 +239,7 @@ class PlansHandlers:
             await repository.set_feature_flags(uow, who.tenant_id, flags)
             await audit(uow, who, "tenant.feature_flag.set", "tenant", str(who.tenant_id), now, flag=flag, enabled=enabled)
             await uow.commit()
-        return {name: bool(flags.get(name, False)) for name in FEATURE_FLAGS}
+        return {name: bool(flags.get(name, False)) for name in FEATURE_FLAGS}, tenant.rtm_qualifying_policy
 
 
 def _require_zone(field: str, name: str) -> None:

@@ -19,6 +19,7 @@ class TenantRow:
     name: str
     default_timezone: str
     feature_flags: dict[str, bool]
+    rtm_qualifying_policy: str = "activity_days"
 
 
 @dataclass(frozen=True)
@@ -44,11 +45,16 @@ async def get_tenant(uow: UnitOfWork, tenant_id: uuid.UUID, for_update: bool = F
     lock = " FOR UPDATE" if for_update else ""
     row = (
         await uow.execute(
-            text(f"SELECT tenant_id, name, default_timezone, feature_flags FROM plans.tenants WHERE tenant_id = :t{lock}"),
+            text(
+                "SELECT tenant_id, name, default_timezone, feature_flags, rtm_qualifying_policy "
+                f"FROM plans.tenants WHERE tenant_id = :t{lock}"
+            ),
             {"t": tenant_id},
         )
     ).first()
-    return TenantRow(row.tenant_id, row.name, row.default_timezone, dict(row.feature_flags)) if row else None
+    if row is None:
+        return None
+    return TenantRow(row.tenant_id, row.name, row.default_timezone, dict(row.feature_flags), row.rtm_qualifying_policy)
 
 
 async def set_feature_flags(uow: UnitOfWork, tenant_id: uuid.UUID, flags: dict[str, bool]) -> None:
@@ -118,3 +124,52 @@ async def write_audit(
             "at": at,
         },
     )
+
+
+async def list_patients(uow: UnitOfWork) -> list[UserRow]:
+    rows = await uow.execute(
+        text("SELECT user_id, tenant_id, role, display_name, timezone FROM plans.users WHERE role = 'patient' ORDER BY display_name")
+    )
+    return [UserRow(r.user_id, r.tenant_id, r.role, r.display_name, r.timezone) for r in rows]
+
+
+async def assign_patient(uow: UnitOfWork, tenant_id: uuid.UUID, therapist_id: uuid.UUID, patient_id: uuid.UUID) -> None:
+    await uow.execute(
+        text(
+            "INSERT INTO plans.therapist_patients (tenant_id, therapist_id, patient_id) VALUES (:t, :th, :p) "
+            "ON CONFLICT DO NOTHING"
+        ),
+        {"t": tenant_id, "th": therapist_id, "p": patient_id},
+    )
+
+
+async def append_consent(
+    uow: UnitOfWork, tenant_id: uuid.UUID, patient_id: uuid.UUID, purpose: str, granted: bool, at: datetime,
+    recorded_by: uuid.UUID, request_id: str | None,
+) -> None:
+    await uow.execute(
+        text(
+            "INSERT INTO plans.consent_ledger (tenant_id, patient_id, purpose, granted, recorded_at, recorded_by, request_id) "
+            "VALUES (:t, :p, :purpose, :granted, :at, :by, :rid)"
+        ),
+        {"t": tenant_id, "p": patient_id, "purpose": purpose, "granted": granted, "at": at, "by": recorded_by, "rid": request_id},
+    )
+
+
+async def current_consents(uow: UnitOfWork, patient_id: uuid.UUID) -> dict[str, tuple[bool, datetime]]:
+    """The latest ledger entry per purpose: the ledger is the truth, the state is derived."""
+    rows = await uow.execute(
+        text(
+            "SELECT DISTINCT ON (purpose) purpose, granted, recorded_at FROM plans.consent_ledger "
+            "WHERE patient_id = :p ORDER BY purpose, consent_entry_id DESC"
+        ),
+        {"p": patient_id},
+    )
+    return {r.purpose: (r.granted, r.recorded_at) for r in rows}
+
+
+async def set_qualifying_policy(uow: UnitOfWork, tenant_id: uuid.UUID, policy: str) -> None:
+    await uow.execute(
+        text("UPDATE plans.tenants SET rtm_qualifying_policy = :policy WHERE tenant_id = :t"), {"policy": policy, "t": tenant_id}
+    )
+

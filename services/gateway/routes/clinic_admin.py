@@ -18,7 +18,7 @@ admin = require_role("admin")
 async def get_feature_flags(request: Request, caller: Identity = Depends(admin)) -> FeatureFlagsReply:
     clients = request.app.state.clients
     reply = await clients.call(clients.plans.GetFeatureFlags, plans_pb2.GetFeatureFlagsRequest(), caller)
-    return FeatureFlagsReply(flags=dict(reply.flags))
+    return FeatureFlagsReply(flags=dict(reply.flags), rtmQualifyingPolicy=reply.rtm_qualifying_policy)
 
 
 @router.put("/v1/admin/feature-flags/{flag}", response_model=FeatureFlagsReply)
@@ -32,4 +32,4 @@ async def set_feature_flag(
     reply = await clients.call(
         clients.plans.SetFeatureFlag, plans_pb2.SetFeatureFlagRequest(flag=flag, enabled=body.enabled), caller
     )
-    return FeatureFlagsReply(flags=dict(reply.flags))
+    return FeatureFlagsReply(flags=dict(reply.flags), rtmQualifyingPolicy=reply.rtm_qualifying_policy)

@@ -95,6 +95,12 @@ class SetFeatureFlagRequest(_message.Message):
     enabled: bool
     def __init__(self, flag: _Optional[str] = ..., enabled: _Optional[bool] = ...) -> None: ...
 
+class SetRtmPolicyRequest(_message.Message):
+    __slots__ = ("policy",)
+    POLICY_FIELD_NUMBER: _ClassVar[int]
+    policy: str
+    def __init__(self, policy: _Optional[str] = ...) -> None: ...
+
 class FeatureFlags(_message.Message):
     __slots__ = ("flags", "rtm_qualifying_policy")
     class FlagsEntry(_message.Message):

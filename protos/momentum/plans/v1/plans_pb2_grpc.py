@@ -69,6 +69,11 @@ class PlansServiceStub:
                 request_serializer=momentum_dot_plans_dot_v1_dot_plans__pb2.SetFeatureFlagRequest.SerializeToString,
                 response_deserializer=momentum_dot_plans_dot_v1_dot_plans__pb2.FeatureFlags.FromString,
                 _registered_method=True)
+        self.SetRtmPolicy = channel.unary_unary(
+                '/momentum.plans.v1.PlansService/SetRtmPolicy',
+                request_serializer=momentum_dot_plans_dot_v1_dot_plans__pb2.SetRtmPolicyRequest.SerializeToString,
+                response_deserializer=momentum_dot_plans_dot_v1_dot_plans__pb2.FeatureFlags.FromString,
+                _registered_method=True)
         self.SetConsent = channel.unary_unary(
                 '/momentum.plans.v1.PlansService/SetConsent',
                 request_serializer=momentum_dot_plans_dot_v1_dot_plans__pb2.SetConsentRequest.SerializeToString,
@@ -211,6 +216,12 @@ class PlansServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def SetFeatureFlag(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SetRtmPolicy(self, request, context):
         """Missing associated documentation comment in .proto file."""
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -371,6 +382,11 @@ def add_PlansServiceServicer_to_server(servicer, server):
             'SetFeatureFlag': grpc.unary_unary_rpc_method_handler(
                     servicer.SetFeatureFlag,
                     request_deserializer=momentum_dot_plans_dot_v1_dot_plans__pb2.SetFeatureFlagRequest.FromString,
+                    response_serializer=momentum_dot_plans_dot_v1_dot_plans__pb2.FeatureFlags.SerializeToString,
+            ),
+            'SetRtmPolicy': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetRtmPolicy,
+                    request_deserializer=momentum_dot_plans_dot_v1_dot_plans__pb2.SetRtmPolicyRequest.FromString,
                     response_serializer=momentum_dot_plans_dot_v1_dot_plans__pb2.FeatureFlags.SerializeToString,
             ),
             'SetConsent': grpc.unary_unary_rpc_method_handler(
@@ -657,6 +673,33 @@ class PlansService:
             target,
             '/momentum.plans.v1.PlansService/SetFeatureFlag',
             momentum_dot_plans_dot_v1_dot_plans__pb2.SetFeatureFlagRequest.SerializeToString,
+            momentum_dot_plans_dot_v1_dot_plans__pb2.FeatureFlags.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SetRtmPolicy(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/momentum.plans.v1.PlansService/SetRtmPolicy',
+            momentum_dot_plans_dot_v1_dot_plans__pb2.SetRtmPolicyRequest.SerializeToString,
             momentum_dot_plans_dot_v1_dot_plans__pb2.FeatureFlags.FromString,
             options,
             channel_credentials,

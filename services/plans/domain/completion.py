@@ -1,0 +1,71 @@
+"""The rules a workout completion must satisfy before anything is written."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from services.common.errors import InvalidInput, RuleViolation
+
+# Phones' clocks drift: an end up to this far in the future is the same moment, not a forgery.
+CLOCK_SKEW = timedelta(minutes=5)
+MAX_WORKOUT_DURATION = timedelta(hours=24)
+
+
+@dataclass(frozen=True)
+class ExerciseResult:
+    exercise_id: str
+    actual_sets: int
+    actual_reps: int
+    skipped: bool
+    video_watch_percentage: float | None
+
+
+@dataclass(frozen=True)
+class Completion:
+    started_at: datetime
+    ended_at: datetime
+    pain_before: int
+    pain_after: int
+    perceived_difficulty: int
+    exercises: tuple[ExerciseResult, ...]
+
+    @property
+    def minutes(self) -> int:
+        return int(round((self.ended_at - self.started_at).total_seconds() / 60))
+
+
+def validate_completion(completion: Completion, now: datetime, prescribed_exercise_ids: set[str]) -> None:
+    """Raises InvalidInput naming the first field that is wrong."""
+    if completion.started_at.tzinfo is None or completion.ended_at.tzinfo is None:
+        raise InvalidInput("timeWorkoutStart", "times must carry a timezone offset")
+    if completion.ended_at < completion.started_at:
+        raise InvalidInput("timeWorkoutEnd", "ends before timeWorkoutStart")
+    if completion.ended_at - completion.started_at > MAX_WORKOUT_DURATION:
+        raise InvalidInput("timeWorkoutEnd", "a workout cannot last more than 24 hours")
+    if completion.ended_at > now + CLOCK_SKEW:
+        raise InvalidInput("timeWorkoutEnd", "is in the future")
+    for field, value in (("painBefore", completion.pain_before), ("painAfter", completion.pain_after)):
+        if not 0 <= value <= 10:
+            raise InvalidInput(field, f"must be between 0 and 10, got {value}")
+    if not 1 <= completion.perceived_difficulty <= 10:
+        raise InvalidInput("perceivedDifficulty", f"must be between 1 and 10, got {completion.perceived_difficulty}")
+    seen: set[str] = set()
+    for index, result in enumerate(completion.exercises):
+        where = f"exercises[{index}]"
+        if result.exercise_id not in prescribed_exercise_ids:
+            raise InvalidInput(f"{where}.exerciseId", f"{result.exercise_id} is not prescribed in this workout")
+        if result.exercise_id in seen:
+            raise InvalidInput(f"{where}.exerciseId", f"{result.exercise_id} is reported twice")
+        seen.add(result.exercise_id)
+        if not 0 <= result.actual_sets <= 100:
+            raise InvalidInput(f"{where}.actualSets", "must be between 0 and 100")
+        if not 0 <= result.actual_reps <= 1000:
+            raise InvalidInput(f"{where}.actualReps", "must be between 0 and 1000")
+        if result.video_watch_percentage is not None and not 0 <= result.video_watch_percentage <= 100:
+            raise InvalidInput(f"{where}.videoWatchPercentage", "must be between 0 and 100")
+
+
+def require_active_plan(plan_status: str) -> None:
+    if plan_status != "active":
+        raise RuleViolation(f"plan is {plan_status}: its workouts can no longer be completed or skipped")
