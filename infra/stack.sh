@@ -32,7 +32,8 @@ ensure_postgres() {
   fi
   local host=127.0.0.1
   # The default cluster is used only when its superuser gets in over TCP without a password.
-  if PGCONNECT_TIMEOUT=3 psql -w -h "$host" -p 5432 -U postgres -d postgres -Atqc 'select 1' >/dev/null 2>&1; then
+  # MOMENTUM_PG_LOCAL=1 forces the project-local cluster (how CI proves that path still works).
+  if [ "${MOMENTUM_PG_LOCAL:-0}" != 1 ] && PGCONNECT_TIMEOUT=3 psql -w -h "$host" -p 5432 -U postgres -d postgres -Atqc 'select 1' >/dev/null 2>&1; then
     PG_PORT=5432; PG_ADMIN="host=$host port=5432 user=postgres dbname=postgres"
     log "using the PostgreSQL already running on $host:5432"
   else

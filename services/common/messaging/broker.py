@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from typing import Mapping
 
 import aio_pika
+import aiormq
 from aio_pika.abc import AbstractChannel, AbstractExchange, AbstractRobustConnection
 
 from services.common.logging import get_logger
@@ -38,6 +39,7 @@ class Broker:
                     self._settings.url,
                     client_properties={"connection_name": self._connection_name},
                     timeout=10,
+                    reconnect_interval=1,
                 )
                 break
             except (OSError, aio_pika.exceptions.AMQPConnectionError) as exc:
@@ -72,7 +74,20 @@ class Broker:
             delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
             timestamp=occurred_at,
         )
-        await self._events.publish(message, routing_key=routing_key, mandatory=False, timeout=10)
+        await self._with_reconnect(lambda: self._events.publish(message, routing_key=routing_key, mandatory=False, timeout=10))
+
+    async def _with_reconnect(self, publish, patience: float = 15):  # type: ignore[no-untyped-def]
+        """Publishes, waiting out a reconnection (broker restart) instead of failing at once."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + patience
+        while True:
+            try:
+                return await publish()
+            except (aiormq.exceptions.ChannelInvalidStateError, aiormq.exceptions.ConnectionClosed,
+                    aio_pika.exceptions.ChannelClosed, ConnectionError):
+                if loop.time() > deadline or self._connection is None:
+                    raise
+                await asyncio.sleep(0.2)
 
     async def schedule(
         self, work_queue: str, delay: timedelta, body: bytes, message_id: str, headers: Mapping[str, str]
@@ -91,8 +106,9 @@ class Broker:
             message_id=message_id,
             delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
         )
-        await self._publish_channel.default_exchange.publish(
-            message, routing_key=self._delay_queues[key], mandatory=True, timeout=10
+        channel = self._publish_channel
+        await self._with_reconnect(
+            lambda: channel.default_exchange.publish(message, routing_key=self._delay_queues[key], mandatory=True, timeout=10)
         )
 
     async def close(self) -> None:
