@@ -7,8 +7,10 @@ from services.common.clock import Clock, SystemClock
 from services.common.messaging.consumer import Consumer
 from services.common.runtime import ServiceRuntime
 from services.common.settings import Settings
-from services.streaks.consumers import USER_EVENT_HANDLERS, USER_EVENTS
+from services.streaks.consumers import USER_EVENT_HANDLERS, USER_EVENTS, WORKOUT_EVENTS, workout_event_handlers
 from services.streaks.grpc_api import StreaksServicer
+from services.streaks.handlers import StreaksHandlers
+from services.streaks.patient_directory import PatientDirectory
 
 
 async def build(settings: Settings, clock: Clock | None = None, grpc_port: int | None = None) -> ServiceRuntime:
@@ -17,8 +19,18 @@ async def build(settings: Settings, clock: Clock | None = None, grpc_port: int |
         "streaks", settings, grpc_port,
         service_names=(streaks_pb2.DESCRIPTOR.services_by_name["StreaksService"].full_name,),
     )
-    streaks_pb2_grpc.add_StreaksServiceServicer_to_server(StreaksServicer(runtime.database), runtime.grpc.server)
+    directory = PatientDirectory(settings)
+    handlers = StreaksHandlers(runtime.database, clock, directory)
+    streaks_pb2_grpc.add_StreaksServiceServicer_to_server(StreaksServicer(runtime.database, handlers), runtime.grpc.server)
     runtime.consumers.append(
         Consumer("streaks.user-events", USER_EVENTS, USER_EVENT_HANDLERS, runtime.database, runtime.broker)
     )
+    runtime.consumers.append(
+        Consumer(
+            "streaks.workout-events", WORKOUT_EVENTS, workout_event_handlers(handlers, clock),
+            runtime.database, runtime.broker,
+        )
+    )
+    runtime.on_stop.append(directory.close)
+    runtime.handlers = handlers
     return runtime

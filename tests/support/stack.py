@@ -46,6 +46,7 @@ def settings_for_tests(**overrides: str) -> Settings:
             "MOMENTUM_AMQP_VHOST": TEST_VHOST,
             "MOMENTUM_S3_REPLAY_BUCKET": f"replays-{TEST_DB.replace('_', '-')}",
             "MOMENTUM_OUTBOX_POLL_SECONDS": "0.2",
+            "MOMENTUM_DB_POOL_SIZE": os.environ.get("MOMENTUM_DB_POOL_SIZE", "4"),
             "MOMENTUM_LOG_LEVEL": os.environ.get("MOMENTUM_LOG_LEVEL", "WARNING"),
             "MOMENTUM_GATEWAY_PORT": str(free_port()),
         }

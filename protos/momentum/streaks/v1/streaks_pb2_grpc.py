@@ -55,13 +55,17 @@ class StreaksServiceServicer:
     """Missing associated documentation comment in .proto file."""
 
     def GetStreak(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Evaluates the streak at now in the patient's zone, persists a due break or week turn, returns
+        the view. A patient reads their own; therapists, admins and services any patient of their clinic.
+        The first read creates the patient's zero row.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def RebuildStreak(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Replaces the stored streak with a replay of the patient's projected workouts (therapist, admin, service).
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
