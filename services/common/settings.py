@@ -35,6 +35,13 @@ def _positive_int(raw: str) -> int:
     return value
 
 
+def _non_negative_int(raw: str) -> int:
+    value = int(raw)
+    if value < 0:
+        raise ValueError("must be a whole number of at least 0")
+    return value
+
+
 def _seconds(raw: str) -> timedelta:
     value = float(raw)
     if value < 0:
@@ -143,9 +150,30 @@ class Settings:
     entrance_sweep_interval: timedelta = timedelta(minutes=15)
     entrance_sweep_grace: timedelta = timedelta(minutes=5)
     entrance_finalizer_concurrency: int = 3
+    # XP is awarded by the server: per real workout, per exercise in it, and by therapists up to a cap.
+    xp_per_workout: int = 10
+    xp_per_exercise: int = 2
+    xp_award_cap: int = 500
+    xp_goal_bonus: int = 5
+    daily_xp_goal: int = 30
+    daily_exercises_goal: int = 0
+    # Telemetry: an exercise session with no data for this long is finalized as incomplete.
+    telemetry_silence_timeout: timedelta = timedelta(minutes=10)
+    # gRPC targets of the telemetry instances the gateway spreads sessions over; empty: grpc_target("telemetry").
+    telemetry_targets: tuple[str, ...] = ()
 
     def grpc_target(self, service: str) -> str:
         return f"{self.grpc_host}:{self.grpc_ports[service]}"
+
+
+def _targets(raw: str) -> tuple[str, ...]:
+    # "host:port,host:port" — order does not matter: the gateway hashes sessions over the set.
+    targets = tuple(sorted({t.strip() for t in raw.split(",") if t.strip()}))
+    for target in targets:
+        host, sep, port = target.rpartition(":")
+        if not sep or not host or not port.isdigit():
+            raise ValueError(f"{target!r} is not host:port")
+    return targets
 
 
 def _telemetry_keys(raw: str) -> dict[str, bytes]:
@@ -230,4 +258,14 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         entrance_finalizer_concurrency=_read(
             env, "ENTRANCE_FINALIZER_CONCURRENCY", base.entrance_finalizer_concurrency, _positive_int
         ),
+        xp_per_workout=_read(env, "MOMENTUM_XP_PER_WORKOUT", base.xp_per_workout, _non_negative_int),
+        xp_per_exercise=_read(env, "MOMENTUM_XP_PER_EXERCISE", base.xp_per_exercise, _non_negative_int),
+        xp_award_cap=_read(env, "MOMENTUM_XP_AWARD_CAP", base.xp_award_cap, _positive_int),
+        xp_goal_bonus=_read(env, "MOMENTUM_XP_GOAL_BONUS", base.xp_goal_bonus, _non_negative_int),
+        daily_xp_goal=_read(env, "MOMENTUM_DAILY_XP_GOAL", base.daily_xp_goal, _non_negative_int),
+        daily_exercises_goal=_read(env, "MOMENTUM_DAILY_EXERCISES_GOAL", base.daily_exercises_goal, _non_negative_int),
+        telemetry_silence_timeout=_read(
+            env, "MOMENTUM_TELEMETRY_SILENCE_SECONDS", base.telemetry_silence_timeout, _seconds
+        ),
+        telemetry_targets=_read(env, "MOMENTUM_TELEMETRY_TARGETS", base.telemetry_targets, _targets),
     )

@@ -1,0 +1,294 @@
+"""Benchmark of pose ingest, side by side in one table: the bare decode loop, ingest through telemetry's
+gRPC API, ingest end to end through the gateway over HTTP at a fixed concurrency, aggregation of a
+10-minute session, and bytes per batch on the wire against JSON.
+
+Run: source .run/stack.env && PYTHONPATH=.:protos .venv/bin/python bench/telemetry_ingest.py [--seconds 8]
+Starts plans, telemetry and the gateway as their own processes (as `make up` does) on a database, a
+vhost and a bucket of their own (momentum_bench_telemetry, rebuilt by the migrations). Each worker of
+the load is one patient session posting its 1-second batches in order, the next when the previous is
+answered; `--concurrency` sessions post at once. Every batch is a distinct, valid 30-frame batch.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any, Awaitable, Callable
+
+import asyncpg
+import grpc
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+from bench.telemetry_codec import (
+    bench_aggregate, bench_decode, bench_wire_size, print_table, session_batches,
+)
+from momentum.telemetry.v1 import telemetry_pb2, telemetry_pb2_grpc
+from services.common.migrations import migrate_async
+from services.common.session_token import SessionClaims, issue_session_token
+from services.common.settings import SERVICES, Settings, load_settings
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCH_NAME = "momentum_bench_telemetry"
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def bench_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        {
+            "MOMENTUM_ENV": "test",
+            "MOMENTUM_DB_NAME": BENCH_NAME,
+            "MOMENTUM_AMQP_VHOST": BENCH_NAME,
+            "MOMENTUM_S3_REPLAY_BUCKET": BENCH_NAME.replace("_", "-"),
+            "MOMENTUM_LOG_LEVEL": "WARNING",
+            "MOMENTUM_DB_POOL_SIZE": "4",
+            "MOMENTUM_GATEWAY_PORT": str(free_port()),
+            "PYTHONPATH": f"{ROOT}:{ROOT / 'protos'}",
+        }
+    )
+    for service in SERVICES:
+        env[f"MOMENTUM_{service.upper()}_GRPC_PORT"] = str(free_port())
+    return env
+
+
+async def fresh_database(settings: Settings) -> None:
+    db = settings.database
+    owner = f"postgresql://momentum_owner:{db.owner_password}@{db.host}:{db.port}"
+    conn = await asyncpg.connect(f"{owner}/momentum")
+    try:
+        if not await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", db.name):
+            await conn.execute(f'CREATE DATABASE "{db.name}"')
+    finally:
+        await conn.close()
+    conn = await asyncpg.connect(f"{owner}/{db.name}")
+    try:
+        for service in ("plans", "telemetry"):
+            await conn.execute(f"DROP SCHEMA IF EXISTS {service} CASCADE")
+    finally:
+        await conn.close()
+    await migrate_async(settings, ("plans", "telemetry"))
+
+
+def fresh_vhost(vhost: str) -> None:
+    sudo = ["sudo", "-n"] if os.geteuid() != 0 else []
+    for command in (("delete_vhost", vhost), ("add_vhost", vhost), ("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")):
+        subprocess.run([*sudo, "rabbitmqctl", "-q", *command], check=command[0] != "delete_vhost", capture_output=True, timeout=120)
+
+
+class Processes:
+    """The services this benchmark starts, stopped (SIGTERM, by their own pid) when it ends."""
+
+    def __init__(self, env: dict[str, str]) -> None:
+        self.env = env
+        self.running: list[subprocess.Popen[bytes]] = []
+
+    def start(self, module: str) -> None:
+        self.running.append(subprocess.Popen([sys.executable, "-m", module], env=self.env, cwd=ROOT))
+
+    def stop(self) -> None:
+        # Newest first: telemetry finalizes its sessions while plans still answers.
+        for process in reversed(self.running):
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+async def wait_for_grpc(target: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    async with grpc.aio.insecure_channel(target) as channel:
+        while True:
+            try:
+                reply = await health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(), timeout=1)
+                if reply.status == health_pb2.HealthCheckResponse.SERVING:
+                    return
+            except grpc.aio.AioRpcError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{target} did not come up")
+            await asyncio.sleep(0.2)
+
+
+async def wait_for_http(port: int, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            writer.write(b"GET /metrics HTTP/1.1\r\nHost: bench\r\n\r\n")
+            await writer.drain()
+            if (await reader.readline()).startswith(b"HTTP/1.1 200"):
+                writer.close()
+                return
+            writer.close()
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            raise RuntimeError("the gateway did not come up")
+        await asyncio.sleep(0.2)
+
+
+def tokens(settings: Settings, count: int) -> list[str]:
+    now = datetime.now(timezone.utc)
+    tenant = str(uuid.uuid4())
+    return [
+        issue_session_token(
+            settings.auth.telemetry_token_keys, settings.auth.telemetry_token_active_key,
+            SessionClaims(
+                tenant_id=tenant, patient_id=str(uuid.uuid4()), session_id=str(uuid.uuid4()),
+                workout_id=str(uuid.uuid4()), exercise_id=str(uuid.uuid4()), purposes=("analytics", "biometric"),
+                issued_at=int(now.timestamp()), expires_at=int((now + timedelta(hours=1)).timestamp()),
+            ),
+        )
+        for _ in range(count)
+    ]
+
+
+async def drive(
+    label: str, sessions: list[str], batches: list[bytes], post: Callable[[str, bytes], Awaitable[None]], seconds: float
+) -> dict[str, Any]:
+    """`len(sessions)` workers, each a session posting its batches in order, for about `seconds`."""
+    for token in sessions:  # first contact opens the session (one database round trip): not measured
+        await post(token, batches[0])
+    latencies: list[float] = []
+    stop_at = time.perf_counter() + seconds
+
+    async def worker(token: str) -> None:
+        index = 1
+        while time.perf_counter() < stop_at and index < len(batches):
+            started = time.perf_counter()
+            await post(token, batches[index])
+            latencies.append(time.perf_counter() - started)
+            index += 1
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker(token) for token in sessions))
+    elapsed = time.perf_counter() - started
+    latencies.sort()
+    return {
+        "label": label,
+        "batches": len(latencies),
+        "batches_per_s": len(latencies) / elapsed,
+        "p50_ms": statistics.median(latencies) * 1000,
+        "p99_ms": latencies[int(len(latencies) * 0.99) - 1] * 1000,
+    }
+
+
+class HttpConnection:
+    """A bare HTTP/1.1 keep-alive connection: the load generator must cost less than what it measures."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def post(self, token: str, body: bytes) -> None:
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
+        head = (
+            f"POST /v1/pose/frames HTTP/1.1\r\nHost: bench\r\nAuthorization: Bearer {token}\r\n"
+            f"Content-Type: application/octet-stream\r\nContent-Length: {len(body)}\r\n\r\n"
+        ).encode()
+        self.writer.write(head + body)
+        assert self.reader is not None
+        status = await self.reader.readline()
+        length = 0
+        while (line := await self.reader.readline()) not in (b"\r\n", b""):
+            if line[:15].lower() == b"content-length:":
+                length = int(line[15:])
+        reply = await self.reader.readexactly(length)
+        if not status.startswith(b"HTTP/1.1 200"):
+            raise RuntimeError(f"{status!r} {reply[:200]!r}")
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+
+
+async def run(args: argparse.Namespace) -> list[tuple[str, str]]:
+    env = bench_env()
+    settings = load_settings(env)
+    await fresh_database(settings)
+    fresh_vhost(BENCH_NAME)
+    batches = session_batches(int(args.seconds * 150) + 61)
+
+    decode = bench_decode(batches, seconds=min(args.seconds, 3.0))
+    aggregate = bench_aggregate()
+    wire = bench_wire_size(batches[:60])
+
+    processes = Processes(env)
+    try:
+        for module in ("services.plans", "services.telemetry", "services.gateway"):
+            processes.start(module)
+        await wait_for_grpc(settings.grpc_target("telemetry"))
+        await wait_for_http(settings.gateway_port)
+
+        async with grpc.aio.insecure_channel(settings.grpc_target("telemetry")) as channel:
+            stub = telemetry_pb2_grpc.TelemetryServiceStub(channel)
+
+            async def grpc_post(token: str, body: bytes) -> None:
+                await stub.IngestPoseBatch(telemetry_pb2.IngestPoseBatchRequest(session_token=token, body=body), timeout=10)
+
+            via_grpc = await drive(
+                f"ingest via telemetry gRPC ({args.concurrency} sessions at once)",
+                tokens(settings, args.concurrency), batches, grpc_post, args.seconds,
+            )
+
+        connections = {token: HttpConnection(settings.gateway_port) for token in tokens(settings, args.concurrency)}
+
+        async def http_post(token: str, body: bytes) -> None:
+            await connections[token].post(token, body)
+
+        via_http = await drive(
+            f"ingest via gateway HTTP ({args.concurrency} connections)", list(connections), batches, http_post,
+            args.seconds,
+        )
+        for connection in connections.values():
+            connection.close()
+    finally:
+        processes.stop()
+
+    rows = [
+        ("(1) decode, tight loop: batches/s", f"{decode['batches_per_s']:,.0f} ({decode['us_per_batch']:.1f} µs each)"),
+        ("(2) telemetry gRPC: batches/s", f"{via_grpc['batches_per_s']:,.0f} (p50 {via_grpc['p50_ms']:.1f} ms, p99 {via_grpc['p99_ms']:.1f} ms)"),
+        ("(3) gateway HTTP end to end: batches/s", f"{via_http['batches_per_s']:,.0f} (p50 {via_http['p50_ms']:.1f} ms, p99 {via_http['p99_ms']:.1f} ms)"),
+        ("(3)/(1)", f"{via_http['batches_per_s'] / decode['batches_per_s']:.3f}"),
+        (
+            f"(4) aggregate {aggregate['frames']:,} frames: ms best / median",
+            f"{aggregate['ms_best']:.1f} / {aggregate['ms_median']:.1f} ({aggregate['reps']} reps)",
+        ),
+        ("wire: binary gzip bytes/batch", f"{wire['binary_gzip']:,}"),
+        ("wire: JSON bytes/batch (same frames)", f"{wire['json']:,} ({wire['json_over_binary']}x)"),
+        ("wire: JSON+gzip bytes/batch", f"{wire['json_gzip']:,} ({wire['json_gzip_over_binary']}x)"),
+        ("batches measured (2) / (3)", f"{via_grpc['batches']:,} / {via_http['batches']:,} in ~{args.seconds:.0f} s each"),
+    ]
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=8.0, help="duration of each ingest run")
+    parser.add_argument("--concurrency", type=int, default=32, help="sessions posting at once")
+    args = parser.parse_args()
+    print(f"telemetry ingest on {os.cpu_count()} cores; each batch = 1 s of 30 fps landmarks")
+    print_table(asyncio.run(run(args)))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,226 @@
+"""Telemetry of exercise sessions: pose frames, media events and session end (session token), replay links (user JWT).
+
+Sessions keep affinity to one telemetry instance, which holds their frames in memory: the
+gateway picks the instance by rendezvous hashing of the session id over the configured
+targets (MOMENTUM_TELEMETRY_TARGETS), so adding or removing one instance moves only the
+sessions that hashed to it. An instance that does not hold a session names its owner, and the
+gateway retries there once.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import re
+from contextlib import asynccontextmanager
+from typing import Any, AsyncIterator
+
+import grpc
+from fastapi import APIRouter, Depends, FastAPI, Path, Request
+from fastapi.responses import Response
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from momentum.telemetry.v1 import telemetry_pb2, telemetry_pb2_grpc
+from services.common.identity import Identity
+from services.gateway.auth import authenticated
+from services.gateway.errors import ERROR_RESPONSES, ApiError, ErrorBody, from_grpc
+from services.gateway.telemetry_schemas import (
+    MediaEventsBody, MediaEventsReply, PlaybackFiguresReply, PoseBatchReply, ReplayReply, SessionEndReply,
+)
+
+_OWNER = re.compile(r"\[owner=([^\]\s]+)\]")
+_POSE_BODY = {
+    "requestBody": {
+        "required": True,
+        "description": "gzip of: u8 version (1), u32 frame_count, u32 fps_hint, frame_count x 33 x 4 float32 "
+        "(x, y, z, visibility), frame_count u32 timestamps (ms since session start); little-endian",
+        "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+    },
+    "security": [{"SessionToken": []}],
+}
+
+
+class TelemetryRing:
+    """gRPC stubs of every telemetry instance and the choice of one per session."""
+
+    def __init__(self, targets: tuple[str, ...], deadline_seconds: float) -> None:
+        self.targets = tuple(sorted(set(targets)))
+        self._deadline = deadline_seconds
+        self._channels = {target: grpc.aio.insecure_channel(target) for target in self.targets}
+        self._stubs = {t: telemetry_pb2_grpc.TelemetryServiceStub(c) for t, c in self._channels.items()}
+
+    def target_for(self, session_key: str) -> str:
+        """Highest random weight: each (target, session) pair gets a score, the best target wins."""
+        if len(self.targets) == 1:
+            return self.targets[0]
+        return max(self.targets, key=lambda t: hashlib.blake2b(f"{t}\x00{session_key}".encode(), digest_size=8).digest())
+
+    async def call(self, rpc: str, request: Any, session_key: str, metadata: tuple[tuple[str, str], ...]) -> Any:
+        target = self.target_for(session_key)
+        for attempt in (1, 2):
+            try:
+                return await getattr(self._stubs[target], rpc)(request, metadata=metadata, timeout=self._deadline)
+            except grpc.aio.AioRpcError as exc:
+                owner = _OWNER.search(exc.details() or "") if exc.code() == grpc.StatusCode.ABORTED else None
+                if attempt == 1 and owner and owner.group(1) in self._stubs and owner.group(1) != target:
+                    target = owner.group(1)  # the session lives elsewhere (instances were added or removed)
+                    continue
+                raise from_grpc(exc) from exc
+        raise AssertionError("unreachable")
+
+    async def close(self) -> None:
+        for channel in self._channels.values():
+            await channel.close()
+
+
+@asynccontextmanager
+async def telemetry_ring(app: FastAPI) -> AsyncIterator[None]:
+    settings = app.state.settings
+    ring = TelemetryRing(
+        settings.telemetry_targets or (settings.grpc_target("telemetry"),), settings.grpc_deadline.total_seconds()
+    )
+    app.state.telemetry_ring = ring
+    yield
+    await ring.close()
+
+
+router = APIRouter(tags=["telemetry"], responses=ERROR_RESPONSES, lifespan=telemetry_ring)
+session_bearer = HTTPBearer(
+    scheme_name="SessionToken", auto_error=False,
+    description="The signed telemetry session token plans returned at exercise-session start (not a user JWT)",
+)
+UNSUPPORTED_MEDIA: dict[int | str, dict[str, Any]] = {415: {"model": ErrorBody, "description": "Body is not binary"}}
+
+
+@router.post(
+    "/v1/pose/frames", response_model=PoseBatchReply, responses=UNSUPPORTED_MEDIA, openapi_extra=_POSE_BODY,
+)
+async def post_pose_frames(request: Request) -> Response:
+    """One batch (about a second) of MediaPipe landmarks. Retried or overlapping batches are
+    de-duplicated by frame timestamp; a refused batch is a 4xx with the reason and never
+    harms the session. Credential: the session token, checked by telemetry without a database read."""
+    content_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if content_type != "application/octet-stream":
+        raise ApiError(
+            415, "unsupported_media_type",
+            "pose frames are binary: send Content-Type: application/octet-stream (JSON is refused)",
+        )
+    token = _session_token(request.headers.get("authorization"))
+    body = await request.body()
+    reply = await request.app.state.telemetry_ring.call(
+        "IngestPoseBatch", telemetry_pb2.IngestPoseBatchRequest(session_token=token, body=body),
+        session_of(token), _request_metadata(request),
+    )
+    # Built by hand: this is the hot path, and the reply is five numbers.
+    return Response(
+        json.dumps(
+            {
+                "sessionId": reply.session_id,
+                "framesReceived": reply.frames_received,
+                "framesAccepted": reply.frames_accepted,
+                "duplicateFrames": reply.duplicate_frames,
+                "lastTimestampMs": reply.last_timestamp_ms,
+                "sessionFrames": reply.session_frames,
+            },
+            separators=(",", ":"),
+        ),
+        media_type="application/json",
+    )
+
+
+@router.post("/v1/media/events", response_model=MediaEventsReply)
+async def post_media_events(
+    body: MediaEventsBody, request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(session_bearer)
+) -> MediaEventsReply:
+    """Video engagement events; duplicates (same event_id) and out-of-order arrival are fine. A request
+    with one invalid event is refused whole (400 naming events[i].field) and nothing is stored."""
+    token = _session_token(_header(credentials))
+    reply = await request.app.state.telemetry_ring.call(
+        "IngestMediaEvents",
+        telemetry_pb2.IngestMediaEventsRequest(session_token=token, events_json=json.dumps(body.events).encode()),
+        session_of(token), _request_metadata(request),
+    )
+    return MediaEventsReply(
+        sessionId=reply.session_id,
+        eventsReceived=reply.events_received,
+        eventsStored=reply.events_stored,
+        playbacks=[
+            PlaybackFiguresReply(
+                mediaSessionId=p.media_session_id, events=p.events, watchedSeconds=p.watched_seconds,
+                completionPercentage=p.completion_percentage, rebufferCount=p.rebuffer_count, ended=p.ended,
+            )
+            for p in reply.media_sessions
+        ],
+    )
+
+
+@router.post("/v1/sessions/{session_id}/end", response_model=SessionEndReply)
+async def end_session(
+    request: Request,
+    session_id: str = Path(min_length=1, max_length=128),
+    credentials: HTTPAuthorizationCredentials | None = Depends(session_bearer),
+) -> SessionEndReply:
+    """Ends the session exactly once: pose aggregates, the replay blob in S3, and the
+    telemetry.session.finalized event. Ending it again answers the same figures."""
+    token = _session_token(_header(credentials))
+    reply = await request.app.state.telemetry_ring.call(
+        "EndSession", telemetry_pb2.EndSessionRequest(session_token=token, session_id=session_id),
+        session_id, _request_metadata(request),
+    )
+    return SessionEndReply(
+        sessionId=reply.session_id,
+        incomplete=reply.incomplete,
+        alreadyFinalized=reply.already_finalized,
+        frameCount=reply.frame_count,
+        repCount=reply.rep_count,
+        averageFormScore=reply.average_form_score if reply.has_average_form_score else None,
+        poseAccuracyScore=reply.pose_accuracy_score if reply.has_pose_accuracy_score else None,
+        replayAvailable=bool(reply.replay_key),
+        mediaSessions=reply.media_sessions,
+    )
+
+
+@router.get("/v1/sessions/{session_id}/replay", response_model=ReplayReply)
+async def get_replay(
+    request: Request,
+    session_id: str = Path(min_length=1, max_length=128),
+    caller: Identity = Depends(authenticated),
+) -> ReplayReply:
+    """A short-lived presigned URL to the session's landmark stream, for the patient or a therapist of the clinic."""
+    if caller.role not in ("patient", "therapist"):
+        raise ApiError(403, "permission_denied", "replays are for the patient and the clinic's therapists")
+    reply = await request.app.state.telemetry_ring.call(
+        "GetReplay", telemetry_pb2.GetReplayRequest(session_id=session_id), session_id, caller.to_metadata()
+    )
+    return ReplayReply(
+        sessionId=reply.session_id, url=reply.url, expiresAt=reply.expires_at, frameCount=reply.frame_count,
+        contentEncoding=reply.content_encoding,
+    )
+
+
+def session_of(token: str) -> str:
+    """The session id inside a token, read without verifying it: only to pick the instance, which verifies."""
+    payload = token.split(".", 1)[0]
+    try:
+        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+        session_id = claims.get("session_id") if isinstance(claims, dict) else None
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        session_id = None
+    return session_id if isinstance(session_id, str) else token
+
+
+def _header(credentials: HTTPAuthorizationCredentials | None) -> str | None:
+    return f"{credentials.scheme} {credentials.credentials}" if credentials is not None else None
+
+
+def _session_token(authorization: str | None) -> str:
+    scheme, _, token = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise ApiError(401, "unauthenticated", "missing session token (Authorization: Bearer <session token>)")
+    return token.strip()
+
+
+def _request_metadata(request: Request) -> tuple[tuple[str, str], ...]:
+    return (("x-request-id", request.state.request_id),)

@@ -1,0 +1,80 @@
+"""Request and response bodies of the telemetry routes (pydantic)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from services.gateway.schemas import StrictBody
+
+MAX_MEDIA_EVENTS = 200
+
+
+class MediaEventsBody(StrictBody):
+    """Events of one exercise session's video playbacks; each is validated per type by telemetry
+    (session_start, heartbeat, buffering_start, buffering_end, quality_change, milestone, session_end)."""
+
+    events: list[dict[str, Any]] = Field(
+        min_length=1,
+        max_length=MAX_MEDIA_EVENTS,
+        examples=[
+            [
+                {
+                    "event_id": "0b6c3e4e-5c1a-4a0e-9a53-2f1f7d0b9a11",
+                    "media_session_id": "550e8400-e29b-41d4-a716-446655440000",
+                    "type": "session_start",
+                    "occurred_at": "2026-02-16T09:03:00Z",
+                    "position_seconds": 0,
+                    "video_duration_seconds": 42.0,
+                    "startup_ms": 1200,
+                    "quality": "720p",
+                }
+            ]
+        ],
+    )
+
+
+class PoseBatchReply(BaseModel):
+    sessionId: str
+    framesReceived: int
+    framesAccepted: int
+    duplicateFrames: int = Field(description="frames already received (a retry or an overlapping batch); dropped")
+    lastTimestampMs: int
+    sessionFrames: int
+
+
+class PlaybackFiguresReply(BaseModel):
+    mediaSessionId: str
+    events: int
+    watchedSeconds: float
+    completionPercentage: float
+    rebufferCount: int
+    ended: bool
+
+
+class MediaEventsReply(BaseModel):
+    sessionId: str
+    eventsReceived: int
+    eventsStored: int = Field(description="the rest were duplicates of events already stored")
+    playbacks: list[PlaybackFiguresReply]
+
+
+class SessionEndReply(BaseModel):
+    sessionId: str
+    incomplete: bool
+    alreadyFinalized: bool
+    frameCount: int
+    repCount: int
+    averageFormScore: float | None
+    poseAccuracyScore: float | None
+    replayAvailable: bool
+    mediaSessions: int
+
+
+class ReplayReply(BaseModel):
+    sessionId: str
+    url: str = Field(description="presigned (SigV4) GET of the replay blob; short-lived")
+    expiresAt: str
+    frameCount: int
+    contentEncoding: str = Field(description="gzip: concatenated members of the pose-batch binary format")
