@@ -39,8 +39,10 @@ wait_healthy() {
 }
 
 stop_all() {
-  local name pid
-  for name in gateway $SERVICES; do
+  local name pid order=""
+  # Reverse start order: telemetry hands its sessions' frames to S3 while plans still answers.
+  for name in $SERVICES; do order="$name $order"; done
+  for name in gateway $order; do
     if running "$name"; then
       pid=$(cat "$RUN/pids/$name"); kill -TERM "$pid"
       for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done

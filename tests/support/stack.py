@@ -147,5 +147,5 @@ class RunningStack:
             self.gateway.should_exit = True
             await self._gateway_task
             self.gateway = None
-        for name in list(self.runtimes):
+        for name in reversed(list(self.runtimes)):
             await self.stop_service(name)
