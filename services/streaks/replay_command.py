@@ -52,7 +52,8 @@ def run(lines: Iterable[str], tz: str, now_iso: str, explain: bool) -> tuple[int
     view = build_view(replay(workouts, now, zone_name), now, zone_name)
     if explain:
         view["explain"] = explain_history(workouts, now, zone_name)
-    stdout = json.dumps(view, ensure_ascii=False) + "\n"
+    # ASCII escapes keep the output safe on any terminal encoding; jq shows the real characters.
+    stdout = json.dumps(view) + "\n"
     return EXIT_OK, stdout, "".join(f"{text}\n" for text in warnings)
 
 

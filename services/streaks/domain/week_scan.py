@@ -26,7 +26,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timezone
 from operator import attrgetter
 
 import numpy as np
@@ -38,11 +38,21 @@ from .zone_offsets import offsets_of
 _completed_at = attrgetter("completed_at")
 _minutes = attrgetter("minutes")
 _timestamp = datetime.timestamp
+# The offset tables are built per UTC year; outside these years the workout-by-workout path
+# (plain zoneinfo) is used instead.
+_FIRST_INSTANT = datetime(1900, 1, 1, tzinfo=timezone.utc).timestamp()
+_LAST_INSTANT = datetime(2200, 1, 1, tzinfo=timezone.utc).timestamp()
 
 
 def replay_one_zone(records: Sequence, now: datetime, tz: str) -> StreakState | None:
-    """Replay records that all count in zone `tz`; None when a record has negative minutes."""
+    """Replay records that all count in zone `tz`, or None when this method cannot.
+
+    It cannot for an empty history, negative minutes or instants outside 1900..2199; the
+    caller then replays workout by workout.
+    """
     count = len(records)
+    if count == 0:
+        return None
     instants = np.fromiter(map(_timestamp, map(_completed_at, records)), np.float64, count)
     minutes = np.fromiter(map(_minutes, records), np.int64, count)
     if minutes.min() < 0:
@@ -56,6 +66,8 @@ def replay_one_zone(records: Sequence, now: datetime, tz: str) -> StreakState | 
     else:
         last_record = records[-1]
 
+    if instants[0] < _FIRST_INSTANT or instants[-1] >= _LAST_INSTANT:
+        return None
     ordinals = offsets_of(tz).local_ordinals(instants)
 
     # One entry per local day with a workout.

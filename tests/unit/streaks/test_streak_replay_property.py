@@ -8,7 +8,15 @@ from datetime import datetime, timedelta, timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from services.streaks.domain import StreakState, WorkoutRecord, apply_workout, build_view, evaluate, replay
+from services.streaks.domain import (
+    StreakState,
+    WorkoutRecord,
+    apply_workout,
+    build_view,
+    evaluate,
+    explain,
+    replay,
+)
 from services.streaks.domain.replay import replay_workout_by_workout
 from services.streaks.domain.week_scan import replay_one_zone
 
@@ -104,7 +112,13 @@ def test_incremental_path_equals_replay_at_every_read(history):
     final = evaluate(StreakState.from_dict(stored) if stored is not None else StreakState(), now, tz)
     replayed = replay(records, now, tz)
     assert final == replayed
-    assert build_view(final, now, tz) == build_view(replayed, now, tz)
+    view = build_view(final, now, tz)
+    assert view == build_view(replayed, now, tz)
+    # The account support staff read ends on the same numbers.
+    assert (
+        f"(now): daily streak {view['currentDailyStreak']}, weekly streak {view['currentWeeklyStreak']}, "
+        f"{view['weeklyDaysOffUsed']} of 3 days off used"
+    ) in explain(records, now, tz)[-1]
     if records and all(record.timezone is None for record in records):
         assert replay_one_zone(records, now, tz) == replayed
 
@@ -169,7 +183,7 @@ def state_then_workout(draw):
     return tz, elsewhere, state, read_at, workout_at, later_read
 
 
-@settings(max_examples=1500, deadline=None, database=None)
+@settings(max_examples=1000, deadline=None, database=None)
 @given(state_then_workout())
 def test_a_read_never_changes_what_the_next_workout_does(case):
     tz, elsewhere, state, read_at, workout_at, _ = case
@@ -177,7 +191,7 @@ def test_a_read_never_changes_what_the_next_workout_does(case):
     assert read_first == apply_workout(state, workout_at, 30, elsewhere)
 
 
-@settings(max_examples=1500, deadline=None, database=None)
+@settings(max_examples=1000, deadline=None, database=None)
 @given(state_then_workout())
 def test_two_reads_end_where_the_later_read_alone_ends(case):
     tz, _, state, read_at, _, later_read = case
