@@ -2,22 +2,31 @@
 
 from __future__ import annotations
 
-from momentum.plans.v1 import plans_pb2, plans_pb2_grpc
+from momentum.plans.v1 import analytics_pb2, analytics_pb2_grpc, plans_pb2, plans_pb2_grpc
 from services.common.clock import Clock, SystemClock
 from services.common.messaging.consumer import Consumer
 from services.common.runtime import ServiceRuntime
 from services.common.settings import Settings
+from services.plans.analytics_grpc import AnalyticsServicer, BillingServicer
+from services.plans.analytics_handlers import AnalyticsHandlers
+from services.plans.billing_consumers import BILLING_EVENTS, BillingConsumers, period_closer
+from services.plans.billing_handlers import BillingHandlers
 from services.plans.consumers import TELEMETRY_EVENTS, TELEMETRY_HANDLERS
 from services.plans.grpc_api import PlansServicer
 from services.plans.handlers import PlansHandlers
 from services.plans.plan_handlers import PlanHandlers
+from services.plans.retention import media_partition_keeper
 from services.plans.workout_handlers import WorkoutHandlers
 
 
 async def build(settings: Settings, clock: Clock | None = None, grpc_port: int | None = None) -> ServiceRuntime:
     clock = clock or SystemClock()
     runtime = ServiceRuntime.create(
-        "plans", settings, grpc_port, service_names=(plans_pb2.DESCRIPTOR.services_by_name["PlansService"].full_name,)
+        "plans", settings, grpc_port, service_names=(
+            plans_pb2.DESCRIPTOR.services_by_name["PlansService"].full_name,
+            analytics_pb2.DESCRIPTOR.services_by_name["AnalyticsService"].full_name,
+            analytics_pb2.DESCRIPTOR.services_by_name["BillingService"].full_name,
+        )
     )
     people = PlansHandlers(runtime.database, clock)
     plans = PlanHandlers(runtime.database, clock)
@@ -26,6 +35,15 @@ async def build(settings: Settings, clock: Clock | None = None, grpc_port: int |
     runtime.consumers.append(
         Consumer("plans.telemetry-events", TELEMETRY_EVENTS, TELEMETRY_HANDLERS, runtime.database, runtime.broker)
     )
+    analytics = AnalyticsHandlers(runtime.database, clock)
+    billing = BillingHandlers(runtime.database, clock)
+    analytics_pb2_grpc.add_AnalyticsServiceServicer_to_server(AnalyticsServicer(analytics), runtime.grpc.server)
+    analytics_pb2_grpc.add_BillingServiceServicer_to_server(BillingServicer(billing), runtime.grpc.server)
+    runtime.consumers.append(
+        Consumer("plans.billing-events", BILLING_EVENTS, BillingConsumers(clock).handlers, runtime.database, runtime.broker)
+    )
+    runtime.loops.append(period_closer(runtime.database, clock))
+    runtime.loops.append(media_partition_keeper(runtime.database))
     runtime.handlers = people
-    runtime.extra = {"plans": plans, "workouts": workouts}
+    runtime.extra = {"plans": plans, "workouts": workouts, "analytics": analytics, "billing": billing}
     return runtime

@@ -6,12 +6,14 @@ import argparse
 import asyncio
 
 from services.common.settings import load_settings
+from services.plans import billing_cli
 
 
 def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     seed = commands.add_parser("seed", help="create demo data (a clinic, its people, plans and weeks of history)")
     seed.add_argument("--demo", action="store_true", required=True)
     seed.set_defaults(run=run_seed)
+    billing_cli.register(commands)
 
 
 def run_seed(args: argparse.Namespace) -> int:

@@ -1,0 +1,83 @@
+"""HTTP bodies of RTM billing: therapist time entries, billing records and the engagement board."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import BaseModel, Field, StrictBool, StrictInt
+
+from services.gateway.schemas import StrictBody
+
+
+class TimeEntryBody(StrictBody):
+    minutes: StrictInt = Field(ge=1, le=1440)
+    activityType: str = Field(
+        min_length=1, max_length=64,
+        description="data_review | patient_communication | care_plan_update | care_coordination | documentation | other",
+    )
+    interactive: StrictBool = Field(description="a real-time call with the patient or caregiver")
+    occurredOn: date
+    note: str | None = Field(default=None, max_length=1000)
+
+
+class TimeEntryReply(BaseModel):
+    entryId: str
+    patientId: str
+    therapistId: str
+    minutes: int
+    activityType: str
+    interactive: bool
+    occurredOn: str
+    note: str | None
+    createdAt: str
+
+
+class TimeEntryListReply(BaseModel):
+    entries: list[TimeEntryReply]
+
+
+class CodeUnitsReply(BaseModel):
+    code: str
+    units: int
+
+
+class CountedDayReply(BaseModel):
+    localDate: str
+    recordIds: list[str] = Field(description='"<kind>:<id>" of each source record behind the day')
+
+
+class BillingRecordReply(BaseModel):
+    recordId: str
+    patientId: str
+    track: str = Field(description="data_days (30-day windows) | management_time (calendar months)")
+    periodStart: str
+    periodEnd: str
+    codes: list[CodeUnitsReply]
+    status: str = Field(description="projected | ready | billed")
+    quantity: int = Field(description="data days, or minutes")
+    evidence: list[CountedDayReply]
+    billedAt: str | None
+    billedBy: str | None
+    conflict: str | None = Field(description="a billed record recalculation disagrees with: codes_changed | period_withdrawn")
+    updatedAt: str
+
+
+class BillingRecordListReply(BaseModel):
+    records: list[BillingRecordReply]
+
+
+class PatientEngagementReply(BaseModel):
+    patientId: str
+    displayName: str
+    status: str = Field(description="never_logged_in | needs_engagement | on_track")
+    daysRemaining: int
+    daysNeeded: int
+    dataDays: int
+    windowIndex: int | None
+    windowStart: str | None
+    windowEnd: str | None
+    localDate: str
+
+
+class ProgressBoardReply(BaseModel):
+    patients: list[PatientEngagementReply]

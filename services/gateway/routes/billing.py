@@ -1,0 +1,110 @@
+"""RTM billing (clinics with the rtmBilling flag): therapist time, billing records and the engagement board."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Path, Request
+
+from momentum.plans.v1 import analytics_pb2
+from services.common.identity import Identity
+from services.gateway import analytics_client as plans
+from services.gateway.analytics_client import optional
+from services.gateway.auth import require_role
+from services.gateway.billing_schemas import (
+    BillingRecordListReply, BillingRecordReply, ProgressBoardReply, TimeEntryBody, TimeEntryListReply, TimeEntryReply,
+)
+from services.gateway.errors import ERROR_RESPONSES
+
+router = APIRouter(tags=["rtm billing"], responses=ERROR_RESPONSES)
+staff = require_role("therapist", "admin")
+therapist = require_role("therapist")
+admin = require_role("admin")
+
+
+def an_id():  # type: ignore[no-untyped-def]
+    return Path(min_length=1, max_length=64)
+
+
+def _entry(e: analytics_pb2.TimeEntry) -> dict[str, Any]:
+    return {
+        "entryId": e.entry_id, "patientId": e.patient_id, "therapistId": e.therapist_id, "minutes": e.minutes,
+        "activityType": e.activity_type, "interactive": e.interactive, "occurredOn": e.occurred_on,
+        "note": e.note or None, "createdAt": e.created_at,
+    }
+
+
+def _record(r: analytics_pb2.BillingRecord) -> dict[str, Any]:
+    return {
+        "recordId": r.record_id, "patientId": r.patient_id, "track": r.track, "periodStart": r.period_start,
+        "periodEnd": r.period_end, "codes": [{"code": c.code, "units": c.units} for c in r.codes], "status": r.status,
+        "quantity": r.quantity,
+        "evidence": [{"localDate": d.local_date, "recordIds": list(d.record_ids)} for d in r.evidence],
+        "billedAt": r.billed_at or None, "billedBy": r.billed_by or None, "conflict": r.conflict or None,
+        "updatedAt": r.updated_at,
+    }
+
+
+@router.post("/v1/patients/{patient_id}/time-entries", response_model=TimeEntryReply, status_code=201)
+async def add_time_entry(
+    body: TimeEntryBody, request: Request, patient_id: str = an_id(), caller: Identity = Depends(therapist)
+) -> dict[str, Any]:
+    """Logs therapist time spent managing the patient's treatment; the month's records are recomputed at once."""
+    stub = plans.billing(request)
+    created = await plans.call(
+        request, stub.AddTimeEntry,
+        analytics_pb2.AddTimeEntryRequest(
+            patient_id=patient_id, minutes=body.minutes, activity_type=body.activityType, interactive=body.interactive,
+            occurred_on=body.occurredOn.isoformat(), note=body.note or "",
+        ),
+        caller,
+    )
+    return _entry(created)
+
+
+@router.get("/v1/patients/{patient_id}/time-entries", response_model=TimeEntryListReply)
+async def list_time_entries(request: Request, patient_id: str = an_id(), caller: Identity = Depends(staff)) -> dict[str, Any]:
+    stub = plans.billing(request)
+    found = await plans.call(request, stub.ListTimeEntries, analytics_pb2.ListTimeEntriesRequest(patient_id=patient_id), caller)
+    return {"entries": [_entry(e) for e in found.entries]}
+
+
+@router.get("/v1/patients/{patient_id}/billing", response_model=BillingRecordListReply)
+async def list_billing_records(request: Request, patient_id: str = an_id(), caller: Identity = Depends(staff)) -> dict[str, Any]:
+    """Every data-days window and management month of the patient, with codes, status and evidence."""
+    stub = plans.billing(request)
+    found = await plans.call(
+        request, stub.ListBillingRecords, analytics_pb2.ListBillingRecordsRequest(patient_id=patient_id), caller
+    )
+    return {"records": [_record(r) for r in found.records]}
+
+
+@router.get("/v1/billing/progress-board", response_model=ProgressBoardReply)
+async def progress_board(request: Request, caller: Identity = Depends(staff)) -> dict[str, Any]:
+    """Per patient with an active plan: never_logged_in, needs_engagement (16 data days are out of
+    reach in this window) or on_track, with the days remaining and still needed."""
+    stub = plans.billing(request)
+    board = await plans.call(request, stub.GetProgressBoard, analytics_pb2.GetProgressBoardRequest(), caller)
+    return {
+        "patients": [
+            {"patientId": p.patient_id, "displayName": p.display_name, "status": p.status,
+             "daysRemaining": p.days_remaining, "daysNeeded": p.days_needed, "dataDays": p.data_days,
+             "windowIndex": optional(p, "window_index"), "windowStart": p.window_start or None,
+             "windowEnd": p.window_end or None, "localDate": p.local_date}
+            for p in board.patients
+        ]
+    }
+
+
+@router.post("/v1/billing-records/{record_id}/mark-billed", response_model=BillingRecordReply)
+async def mark_billed(request: Request, record_id: str = an_id(), caller: Identity = Depends(admin)) -> dict[str, Any]:
+    """A ready record was claimed; projected (still open) records cannot be billed."""
+    stub = plans.billing(request)
+    return _record(await plans.call(request, stub.MarkBilled, analytics_pb2.BillingRecordActionRequest(record_id=record_id), caller))
+
+
+@router.post("/v1/billing-records/{record_id}/reset", response_model=BillingRecordReply)
+async def reset(request: Request, record_id: str = an_id(), caller: Identity = Depends(admin)) -> dict[str, Any]:
+    """Back from billed to ready (claim rejected or sent by mistake); recalculation follows the sources again."""
+    stub = plans.billing(request)
+    return _record(await plans.call(request, stub.ResetBilling, analytics_pb2.BillingRecordActionRequest(record_id=record_id), caller))

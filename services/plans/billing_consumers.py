@@ -1,0 +1,116 @@
+"""The `plans.billing-events` consumer: every event that can add a data day recomputes that
+patient's RTM records; and the loop that closes finished billing periods."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import date, timedelta, timezone
+from typing import Awaitable, Callable
+
+from momentum.events.v1 import events_pb2
+from services.common.clock import Clock
+from services.common.db import Database, UnitOfWork
+from services.common.logging import get_logger
+from services.common.messaging.consumer import Handler, IncomingEvent, PoisonMessage
+from services.common.messaging.topology import ConsumerQueue
+from services.plans import billing_repository as billing
+from services.plans.billing_handlers import close_finished_periods, recalculate_patient
+
+log = get_logger(__name__)
+
+BILLING_EVENTS = ConsumerQueue(
+    "plans.billing-events",
+    bindings=("plans.workout.completed", "entrances.entrance.finalized", "telemetry.session.finalized"),
+)
+# Windows and months close at the patients' midnights; checking hourly keeps "ready" at most an hour late.
+PERIOD_CLOSE_INTERVAL = timedelta(hours=1)
+
+
+def _uuid(field: str, raw: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(raw)
+    except ValueError as exc:
+        raise PoisonMessage(f"{field} {raw!r} is not a UUID") from exc
+
+
+def _optional_uuid(field: str, raw: str) -> uuid.UUID | None:
+    return _uuid(field, raw) if raw else None
+
+
+def _date(field: str, raw: str) -> date:
+    try:
+        return date.fromisoformat(raw)
+    except ValueError as exc:
+        raise PoisonMessage(f"{field} {raw!r} is not a YYYY-MM-DD date") from exc
+
+
+class BillingConsumers:
+    """Handlers of the billing queue; each recomputes inside the consumer's transaction, so the
+    inbox row and the records commit together and a redelivery is a no-op."""
+
+    def __init__(self, clock: Clock) -> None:
+        self._clock = clock
+
+    @property
+    def handlers(self) -> dict[str, tuple[type, Handler]]:
+        return {
+            "plans.workout.completed": (events_pb2.WorkoutCompleted, self.on_workout_completed),
+            "entrances.entrance.finalized": (events_pb2.EntranceFinalized, self.on_entrance_finalized),
+            "telemetry.session.finalized": (events_pb2.ExerciseSessionFinalized, self.on_session_finalized),
+        }
+
+    async def on_workout_completed(self, event: IncomingEvent, uow: UnitOfWork) -> None:
+        body: events_pb2.WorkoutCompleted = event.body  # type: ignore[assignment]
+        patient_id = _uuid("patient_id", body.patient_id)
+        await recalculate_patient(uow, self._clock, event.tenant_id, patient_id, trigger=f"workout_{body.source or 'real'}")
+
+    async def on_entrance_finalized(self, event: IncomingEvent, uow: UnitOfWork) -> None:
+        """Keeps the entrance whatever the flag says (enabling RTM later must see past access
+        days), then recomputes if the clinic bills RTM."""
+        body: events_pb2.EntranceFinalized = event.body  # type: ignore[assignment]
+        entrance_id = _uuid("entrance_id", body.entrance_id)
+        patient_id = _uuid("patient_id", body.patient_id)
+        day = _date("local_date", body.local_date)
+        if not body.status or body.status == "PENDING":
+            raise PoisonMessage(f"entrance {entrance_id} is not finalized (status {body.status!r})")
+        is_patient, _ = await billing.patient_timezone(uow, patient_id)
+        if not is_patient:
+            raise PoisonMessage(f"patient {patient_id} of entrance {entrance_id} is unknown to plans")
+        finalized_at = (
+            body.finalized_at.ToDatetime(tzinfo=timezone.utc) if body.HasField("finalized_at") else self._clock.now()
+        )
+        await billing.record_entrance(
+            uow, event.tenant_id, entrance_id, patient_id, day, body.status,
+            _optional_uuid("mirror_workout_id", body.mirror_workout_id), finalized_at,
+        )
+        await recalculate_patient(uow, self._clock, event.tenant_id, patient_id, trigger="app_entrance")
+
+    async def on_session_finalized(self, event: IncomingEvent, uow: UnitOfWork) -> None:
+        body: events_pb2.ExerciseSessionFinalized = event.body  # type: ignore[assignment]
+        session_id = _uuid("session_id", body.session_id)
+        patient_id = await billing.session_patient(uow, session_id)
+        if patient_id is None:
+            raise PoisonMessage(f"exercise session {session_id} is unknown to plans")
+        await recalculate_patient(
+            uow, self._clock, event.tenant_id, patient_id, finalized_session=session_id, trigger="exercise_session"
+        )
+
+
+def period_closer(database: Database, clock: Clock, interval: timedelta = PERIOD_CLOSE_INTERVAL) -> Callable[[], Awaitable[None]]:
+    """A runtime loop: windows and months that ended turn from projected to ready."""
+
+    async def close_billing_periods() -> None:
+        while True:
+            try:
+                changed = await close_finished_periods(database, clock)
+                if changed:
+                    log.info("billing.periods_closed", patients=changed)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                # The database may be away; the next round catches up, nothing is lost meanwhile.
+                log.exception("billing.period_close_failed")
+            await asyncio.sleep(interval.total_seconds())
+
+    return close_billing_periods

@@ -1,0 +1,66 @@
+"""`momentum billing recalculate` as an operator runs it: a dry run reports and writes nothing,
+--apply writes, and a second run finds nothing left to change."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+from tests.support.analytics import (
+    billing_records, complete_on_days, exercises, give_plan, mirror, utc_today,
+)
+from tests.support.clinic import client, new_clinic
+from tests.support.waiting import eventually
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+async def momentum(stack, *args: str) -> tuple[int, str]:  # type: ignore[no-untyped-def]
+    env = {**os.environ, "MOMENTUM_DB_NAME": stack.settings.database.name, "MOMENTUM_LOG_LEVEL": "WARNING"}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "services.cli", *args, cwd=ROOT, env={**env, "PYTHONPATH": f"{ROOT}:{ROOT / 'protos'}"},
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+    )
+    output, _ = await asyncio.wait_for(process.communicate(), timeout=120)
+    return process.returncode or 0, output.decode()
+
+
+async def test_dry_run_then_apply_then_nothing_left(stack):
+    clinic = await new_clinic(stack.runtimes["plans"].handlers, stack.settings, flags={"rtmBilling": True})
+    today = utc_today()
+    d0 = today - timedelta(days=10)
+    care = await give_plan(stack, clinic, 0, d0, 4, 7, await exercises(stack, clinic, ("Squat",)))
+    (real,) = await complete_on_days(stack, clinic, 0, care, [d0 + timedelta(days=1)])
+    await mirror(stack, clinic, 0, real.workout_id, d0 + timedelta(days=2))
+    async with client(stack.base_url) as http:
+        async def window():
+            found = await billing_records(http, clinic, 0, "data_days")
+            return found[0] if found else None
+
+        before = await eventually(window, lambda r: r is not None and r["quantity"] == 1)
+        # The clinic switches to access days: nothing recomputes until someone runs the command.
+        switched = await http.put("/v1/admin/rtm-policy", json={"policy": "access_days"}, headers=clinic.as_admin())
+        assert switched.status_code == 200, switched.text
+
+        code, out = await momentum(stack, "billing", "recalculate", "--tenant", str(clinic.tenant_id))
+        assert code == 0, out
+        assert f"patient {clinic.patient_id}: update data_days {(d0 + timedelta(days=1)).isoformat()}" in out
+        assert "q=1->2" in out and "1 patient(s) would change (dry run" in out
+        assert await window() == before  # a dry run writes nothing
+
+        code, out = await momentum(stack, "billing", "recalculate", "--tenant", str(clinic.tenant_id), "--apply")
+        assert code == 0 and "1 patient(s) changed" in out, out
+        after = await window()
+        assert after["quantity"] == 2 and [c["code"] for c in after["codes"]] == ["98975", "98985"]
+
+        code, out = await momentum(stack, "billing", "recalculate", "--tenant", str(clinic.tenant_id))
+        assert code == 0 and "0 patient(s) would change" in out, out
+
+    off = await new_clinic(stack.runtimes["plans"].handlers, stack.settings)
+    code, out = await momentum(stack, "billing", "recalculate", "--tenant", str(off.tenant_id))
+    assert code == 0 and "not enabled" in out
+    code, out = await momentum(stack, "billing", "recalculate")
+    assert code == 0 and "clinic(s)" in out and "would change" in out
