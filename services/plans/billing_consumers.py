@@ -21,7 +21,10 @@ log = get_logger(__name__)
 
 BILLING_EVENTS = ConsumerQueue(
     "plans.billing-events",
-    bindings=("plans.workout.completed", "entrances.entrance.finalized", "telemetry.session.finalized"),
+    bindings=(
+        "plans.workout.completed", "entrances.entrance.finalized", "telemetry.session.finalized",
+        "plans.tenant.billing_settings_changed",
+    ),
 )
 # Windows and months close at the patients' midnights; checking hourly keeps "ready" at most an hour late.
 PERIOD_CLOSE_INTERVAL = timedelta(hours=1)
@@ -58,7 +61,13 @@ class BillingConsumers:
             "plans.workout.completed": (events_pb2.WorkoutCompleted, self.on_workout_completed),
             "entrances.entrance.finalized": (events_pb2.EntranceFinalized, self.on_entrance_finalized),
             "telemetry.session.finalized": (events_pb2.ExerciseSessionFinalized, self.on_session_finalized),
+            "plans.tenant.billing_settings_changed": (events_pb2.BillingSettingsChanged, self.on_settings_changed),
         }
+
+    async def on_settings_changed(self, event: IncomingEvent, uow: UnitOfWork) -> None:
+        """The clinic turned RTM on or changed what qualifies: every patient's records follow."""
+        for patient_id in await billing.patients_to_recalculate(uow):
+            await recalculate_patient(uow, self._clock, event.tenant_id, patient_id, trigger="billing_settings_changed")
 
     async def on_workout_completed(self, event: IncomingEvent, uow: UnitOfWork) -> None:
         body: events_pb2.WorkoutCompleted = event.body  # type: ignore[assignment]

@@ -19,6 +19,7 @@ from services.plans.repository import TenantRow, UserRow
 
 USER_TIMEZONE_CHANGED = "plans.user.timezone_changed"
 CONSENT_CHANGED = "plans.consent.changed"
+BILLING_SETTINGS_CHANGED = "plans.tenant.billing_settings_changed"
 CONSENT_PURPOSES = ("analytics", "biometric")
 QUALIFYING_POLICIES = ("activity_days", "access_days")
 # Flags a clinic admin may switch; anything else is a typo, not a new flag.
@@ -221,7 +222,12 @@ class PlansHandlers:
             raise InvalidInput("rtmQualifyingPolicy", f"must be one of {', '.join(QUALIFYING_POLICIES)}")
         now = self._clock.now()
         async with self._db.unit_of_work(who.tenant_id) as uow:
+            tenant = await repository.get_tenant(uow, who.tenant_id, for_update=True)
+            if tenant is None:
+                raise NotFound(f"clinic {who.tenant_id} is not known")
             await repository.set_qualifying_policy(uow, who.tenant_id, policy)
+            if policy != tenant.rtm_qualifying_policy:
+                await self._billing_settings_changed(uow, who, bool(tenant.feature_flags.get("rtmBilling")), policy, now)
             await audit(uow, who, "tenant.rtm_policy.set", "tenant", str(who.tenant_id), now, policy=policy)
             await uow.commit()
         return await self.feature_flags(who)
@@ -237,9 +243,20 @@ class PlansHandlers:
                 raise NotFound(f"clinic {who.tenant_id} is not known")
             flags = {**tenant.feature_flags, flag: enabled}
             await repository.set_feature_flags(uow, who.tenant_id, flags)
+            if flag == "rtmBilling" and bool(tenant.feature_flags.get(flag)) != enabled:
+                await self._billing_settings_changed(uow, who, enabled, tenant.rtm_qualifying_policy, now)
             await audit(uow, who, "tenant.feature_flag.set", "tenant", str(who.tenant_id), now, flag=flag, enabled=enabled)
             await uow.commit()
         return {name: bool(flags.get(name, False)) for name in FEATURE_FLAGS}, tenant.rtm_qualifying_policy
+
+    async def _billing_settings_changed(self, uow: UnitOfWork, who: Identity, enabled: bool, policy: str, now: Any) -> None:
+        # Recomputing a whole clinic does not belong in an admin's request: the billing consumer does it.
+        await uow.add_event(
+            BILLING_SETTINGS_CHANGED,
+            events_pb2.BillingSettingsChanged(rtm_billing=enabled, qualifying_policy=policy, changed_at=timestamp(now)),
+            tenant_id=who.tenant_id,
+            occurred_at=now,
+        )
 
 
 def _require_zone(field: str, name: str) -> None:

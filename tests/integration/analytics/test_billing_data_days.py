@@ -142,3 +142,24 @@ async def test_a_finalized_exercise_session_makes_a_data_day(stack):
         record = await eventually(window, lambda r: r is not None and r["quantity"] == 2)
     assert record["evidence"][-1] == {"localDate": TODAY.isoformat(), "recordIds": [f"exercise_session:{session_id}"]}
     assert codes(record) == ["98975", "98985"] and record["status"] == "projected"
+
+
+async def test_switching_the_policy_recomputes_the_clinic_without_a_manual_run(stack):
+    """An admin moves the clinic from activity days to access days: the inferred day counts at once."""
+    start = TODAY - timedelta(days=10)
+    clinic = await new_clinic(stack.runtimes["plans"].handlers, stack.settings, flags={"rtmBilling": True})
+    catalogue = await exercises(stack, clinic, ("Heel slide",))
+    care = await give_plan(stack, clinic, 0, start, 4, 3, catalogue)
+    (real,) = await complete_on_days(stack, clinic, 0, care, [start + timedelta(days=1)])
+    await mirror(stack, clinic, 0, real.workout_id, start + timedelta(days=2))
+    async with client(stack.base_url) as http:
+        async def data_days():
+            found = await billing_records(http, clinic, 0, "data_days")
+            return found[0]["quantity"] if found else None
+
+        assert await eventually(data_days, lambda n: n == 1) == 1
+        switched = await http.put("/v1/admin/rtm-policy", json={"policy": "access_days"}, headers=clinic.as_admin())
+        assert switched.status_code == 200 and switched.json()["rtmQualifyingPolicy"] == "access_days"
+        assert await eventually(data_days, lambda n: n == 2) == 2
+        turned_off = await http.put("/v1/admin/feature-flags/rtmBilling", json={"enabled": False}, headers=clinic.as_admin())
+        assert turned_off.status_code == 200

@@ -181,3 +181,13 @@ class ExerciseSessionFinalized(_message.Message):
     replay_key: str
     frame_count: int
     def __init__(self, session_id: _Optional[str] = ..., patient_id: _Optional[str] = ..., workout_id: _Optional[str] = ..., exercise_id: _Optional[str] = ..., incomplete: _Optional[bool] = ..., started_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., ended_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., pose: _Optional[_Union[PoseSessionSummary, _Mapping]] = ..., media: _Optional[_Iterable[_Union[MediaSessionSummary, _Mapping]]] = ..., replay_key: _Optional[str] = ..., frame_count: _Optional[int] = ...) -> None: ...
+
+class BillingSettingsChanged(_message.Message):
+    __slots__ = ("rtm_billing", "qualifying_policy", "changed_at")
+    RTM_BILLING_FIELD_NUMBER: _ClassVar[int]
+    QUALIFYING_POLICY_FIELD_NUMBER: _ClassVar[int]
+    CHANGED_AT_FIELD_NUMBER: _ClassVar[int]
+    rtm_billing: bool
+    qualifying_policy: str
+    changed_at: _timestamp_pb2.Timestamp
+    def __init__(self, rtm_billing: _Optional[bool] = ..., qualifying_policy: _Optional[str] = ..., changed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
