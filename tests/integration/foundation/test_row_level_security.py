@@ -71,7 +71,7 @@ async def test_service_roles_own_nothing_cannot_bypass_rls_and_stay_in_their_sch
             SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
             JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'tenant_id' AND NOT a.attisdropped
             WHERE c.relkind IN ('r', 'p') AND n.nspname = ANY($1::text[])
-              AND c.relname NOT IN ('outbox', 'inbox') AND c.relispartition = false
+              AND coalesce(obj_description(c.oid, 'pg_class'), '') NOT LIKE 'platform:%' AND c.relispartition = false
               AND NOT (c.relrowsecurity AND c.relforcerowsecurity)
             """,
             list(SERVICES),

@@ -6,7 +6,7 @@ Revises:
 
 from alembic import op
 
-from services.common.schema_ddl import TENANT_POLICY, create_outbox_and_inbox, isolate_by_tenant
+from services.common.schema_ddl import TENANT_POLICY, create_outbox_and_inbox, isolate_by_tenant, mark_platform_table
 
 revision = "0001"
 down_revision = None
@@ -58,6 +58,9 @@ def upgrade() -> None:
     )
     op.execute("CREATE INDEX session_leases_incarnation ON telemetry.session_leases (incarnation)")
     op.execute("CREATE INDEX session_leases_renewed ON telemetry.session_leases (renewed_at)")
+    mark_platform_table(
+        "telemetry", "session_leases", "which instance holds which live session; read across tenants to recover a crashed instance"
+    )
 
     # The consent projection: the last word per (patient, purpose), so a restart keeps withdrawals.
     op.execute(
