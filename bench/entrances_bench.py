@@ -1,0 +1,362 @@
+"""Benchmark of app entrances: dashboard logs per second and latency through the gateway at a fixed
+concurrency, and finalizations per second with 3 finalizer workers, next to a bare gateway baseline.
+
+Run: source .run/stack.env && PYTHONPATH=.:protos .venv/bin/python bench/entrances_bench.py [--patients 400]
+Starts every service and the gateway as their own processes (as `make up` does) on a database and a
+vhost of its own (MOMENTUM_BENCH_DB / MOMENTUM_BENCH_VHOST, default momentum_bench_entrances, rebuilt by
+the migrations), seeds clinics with the flag on and patients with one earlier real workout, then:
+  1. baseline: GET /metrics and GET /healthz at the same concurrency (the gateway doing almost nothing);
+  2. POST /v2/app-entrances/log: every patient opens the app `--opens` times (one create, then extends);
+  3. finalization: the entrances are made due and one job each is put on `entrances.finalize`, as the
+     delay queue would deliver it; timed until every entrance is terminal (3 workers = prefetch 3).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import aio_pika
+import aiohttp
+import asyncpg
+import httpx
+from google.protobuf.timestamp_pb2 import Timestamp
+from sqlalchemy import text
+
+from momentum.entrances.v1 import entrances_pb2
+from services.common.clock import SystemClock
+from services.common.db import Database, create_engine
+from services.common.identity import Identity
+from services.common.settings import SERVICES, Settings, load_settings
+from services.entrances import repository
+from services.gateway.auth import issue_local_token
+from services.plans.domain.completion import Completion, ExerciseResult
+from services.plans.handlers import PlansHandlers
+from services.plans.plan_handlers import PlanHandlers, Prescription
+from services.plans.workout_handlers import WorkoutHandlers
+from services.common.migrations import migrate_async
+
+ROOT = Path(__file__).resolve().parents[1]
+GENERATOR_CPU_MS: list[float] = []  # the load generator's own CPU per request, per load() run
+UTC = timezone.utc
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def fresh_database(settings: Settings) -> None:
+    """The bench database, created when missing, every service schema rebuilt by the migrations."""
+    db = settings.database
+    owner = f"postgresql://momentum_owner:{db.owner_password}@{db.host}:{db.port}"
+    conn = await asyncpg.connect(f"{owner}/momentum")
+    try:
+        if not await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", db.name):
+            await conn.execute(f'CREATE DATABASE "{db.name}"')
+    finally:
+        await conn.close()
+    conn = await asyncpg.connect(f"{owner}/{db.name}")
+    try:
+        for service in SERVICES:
+            await conn.execute(f"DROP SCHEMA IF EXISTS {service} CASCADE")
+    finally:
+        await conn.close()
+    await migrate_async(settings)
+
+
+def fresh_vhost(vhost: str) -> None:
+    prefix = ["sudo", "-n"] if os.geteuid() != 0 and shutil.which("sudo") else []
+    for command in (("delete_vhost", vhost), ("add_vhost", vhost), ("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")):
+        subprocess.run([*prefix, "rabbitmqctl", "-q", *command], check=command[0] != "delete_vhost",
+                       capture_output=True, timeout=120)
+
+
+def bench_env() -> dict[str, str]:
+    env = dict(os.environ)
+    name = os.environ.get("MOMENTUM_BENCH_DB", "momentum_bench_entrances")
+    env.update({
+        "MOMENTUM_ENV": "test",
+        "MOMENTUM_DB_NAME": name,
+        "MOMENTUM_AMQP_VHOST": os.environ.get("MOMENTUM_BENCH_VHOST", name),
+        "MOMENTUM_LOG_LEVEL": "WARNING",
+        "MOMENTUM_GATEWAY_PORT": str(free_port()),
+        # The log phase must not race the finalization phase: deadlines far away, sweep idle.
+        "ENTRANCE_FINALIZE_DELAY": "3600",
+        "ENTRANCE_SWEEP_INTERVAL": "3600",
+        "ENTRANCE_FINALIZER_CONCURRENCY": "3",
+        "PYTHONPATH": f"{ROOT}:{ROOT / 'protos'}",
+    })
+    for service in SERVICES:
+        env[f"MOMENTUM_{service.upper()}_GRPC_PORT"] = str(free_port())
+    return env
+
+
+class Processes:
+    """Each service and the gateway as its own process, like `make up`, stopped with SIGTERM."""
+
+    def __init__(self, env: dict[str, str]) -> None:
+        self._env = env
+        self._running: list[subprocess.Popen[bytes]] = []
+        self._names: list[str] = []
+        self.logs = Path(tempfile.mkdtemp(prefix="entrances-bench-"))
+
+    def start(self) -> None:
+        names = [s for s in SERVICES if (ROOT / "services" / s / "__main__.py").is_file()] + ["gateway"]
+        for name in names:
+            self._names.append(name)
+            with open(self.logs / f"{name}.log", "wb") as log:
+                self._running.append(subprocess.Popen(
+                    [sys.executable, "-m", f"services.{name}"], cwd=ROOT, env=self._env,
+                    stdout=subprocess.DEVNULL, stderr=log,
+                ))
+
+    async def wait_healthy(self, base_url: str) -> None:
+        async with httpx.AsyncClient(base_url=base_url, timeout=2) as http:
+            for _ in range(240):
+                try:
+                    reply = await http.get("/healthz")
+                    if reply.status_code == 200:
+                        return
+                except httpx.HTTPError:
+                    pass
+                for process in self._running:
+                    if process.poll() is not None:
+                        raise RuntimeError(f"{process.args} exited; see the logs in {self.logs}")
+                await asyncio.sleep(0.25)
+        raise RuntimeError("the stack did not become healthy")
+
+    def cpu_by_process(self) -> dict[str, float]:
+        """CPU seconds each process of the stack used so far: figures other load on the machine cannot inflate."""
+        used = {}
+        for name, process in zip(self._names, self._running):
+            try:
+                fields = Path(f"/proc/{process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            used[name] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+        return used
+
+    def cpu_seconds(self) -> float:
+        return sum(self.cpu_by_process().values())
+
+    def stop(self) -> None:
+        for process in self._running:
+            process.terminate()
+        for process in self._running:
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+async def seed(settings: Settings, clinics: int, patients: int) -> list[tuple[uuid.UUID, uuid.UUID]]:
+    """(tenant, patient) pairs: flag on, a plan, one real workout completed three days ago."""
+    clock = SystemClock()
+    database = Database(create_engine(settings.database.app_url("plans"), 10), "plans")
+    people, plans, workouts = PlansHandlers(database, clock), PlanHandlers(database, clock), WorkoutHandlers(database, clock, settings.auth)
+    pairs: list[tuple[uuid.UUID, uuid.UUID]] = []
+    ended = datetime.combine(datetime.now(UTC).date() - timedelta(days=3), datetime.min.time(), tzinfo=UTC) + timedelta(hours=12)
+    try:
+        for _ in range(clinics):
+            tenant = uuid.uuid4()
+            await people.create_tenant(tenant, "Bench clinic", "Europe/Madrid", {"appEntranceTracking": True})
+            therapist = uuid.uuid4()
+            await people.create_user(tenant, therapist, "therapist", "Therapist")
+            staff = Identity(tenant, therapist, "therapist", "bench")
+            exercise = await plans.create_exercise(staff, "Sit-to-stand", "", 0, "")
+
+            async def one_patient(index: int) -> tuple[uuid.UUID, uuid.UUID]:
+                patient = uuid.uuid4()
+                await people.create_user(tenant, patient, "patient", f"Patient {index}", "Europe/Madrid")
+                await plans.create_plan(staff, patient, "Knee", ended.date() - timedelta(days=1), 2, 3,
+                                        [Prescription(str(exercise.exercise_id), 3, 10)])
+                who = Identity(tenant, patient, "patient", "bench")
+                first = sorted((w for w in await workouts.my_workouts(who, False) if w.status == "scheduled"),
+                               key=lambda w: w.session_number)[0]
+                await workouts.complete(who, first.workout_id, Completion(
+                    ended - timedelta(minutes=20), ended, 4, 3, 5,
+                    (ExerciseResult(str(exercise.exercise_id), 3, 10, False, None),),
+                ))
+                return tenant, patient
+
+            gate = asyncio.Semaphore(8)
+
+            async def gated(index: int) -> tuple[uuid.UUID, uuid.UUID]:
+                async with gate:
+                    return await one_patient(index)
+
+            pairs += await asyncio.gather(*(gated(i) for i in range(patients // clinics)))
+    finally:
+        await database.dispose()
+    return pairs
+
+
+async def load(base_url: str, requests: list[tuple[str, str, dict[str, str]]], concurrency: int) -> tuple[float, list[float], int]:
+    """Runs the requests with `concurrency` in flight; (seconds, latencies in ms, non-2xx count).
+
+    aiohttp (installed with aioboto3) rather than httpx: httpx spends ~3.5 ms of CPU per request,
+    more than the gateway, and the generator shares the machine's two cores with the stack."""
+    queue: asyncio.Queue[tuple[str, str, dict[str, str]]] = asyncio.Queue()
+    for item in requests:
+        queue.put_nowait(item)
+    latencies: list[float] = []
+    failures = 0
+    connector = aiohttp.TCPConnector(limit=concurrency)
+    async with aiohttp.ClientSession(base_url=base_url, connector=connector, timeout=aiohttp.ClientTimeout(total=30)) as http:
+
+        async def worker() -> None:
+            nonlocal failures
+            while not queue.empty():
+                method, path, headers = queue.get_nowait()
+                started = time.perf_counter()
+                async with http.request(method, path, headers=headers) as reply:
+                    await reply.read()
+                latencies.append((time.perf_counter() - started) * 1000)
+                if reply.status >= 300:
+                    failures += 1
+
+        started, cpu = time.perf_counter(), time.process_time()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        GENERATOR_CPU_MS.append((time.process_time() - cpu) * 1000 / len(requests))
+        return time.perf_counter() - started, latencies, failures
+
+
+def row(name: str, count: int, seconds: float, latencies: list[float] | None, cpu: float, failures: int = 0) -> str:
+    if latencies:
+        ordered = sorted(latencies)
+        p50, p99 = statistics.median(ordered), ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+        lat = f"{p50:8.1f} {p99:8.1f}"
+    else:
+        lat = f"{'-':>8} {'-':>8}"
+    return f"{name:<44} {count:>7} {seconds:>8.2f} {count / seconds:>9.0f} {lat} {cpu * 1000 / count:>9.2f} {failures:>6}"
+
+
+async def finalize_all(settings: Settings, tenants: set[uuid.UUID]) -> tuple[float, dict[str, int]]:
+    """Makes every PENDING entrance due, puts one job each on the work queue, waits for all terminal."""
+    database = Database(create_engine(settings.database.app_url("entrances"), 4), "entrances")
+    jobs = []
+    try:
+        for tenant in tenants:
+            async with database.unit_of_work(tenant) as uow:
+                moved = await uow.execute(text(
+                    "UPDATE entrances.entrances SET finalize_after = now() - interval '1 second' "
+                    "WHERE status = 'PENDING' RETURNING entrance_id, patient_id, finalize_after"
+                ))
+                jobs += [(tenant, r) for r in moved.all()]
+                await uow.commit()
+        connection = await aio_pika.connect(settings.broker.url)
+        try:
+            channel = await connection.channel()
+            started = time.perf_counter()
+            for tenant, r in jobs:
+                due = Timestamp()
+                due.FromDatetime(r.finalize_after)
+                job = entrances_pb2.FinalizeEntranceJob(
+                    entrance_id=str(r.entrance_id), patient_id=str(r.patient_id), finalize_after=due
+                )
+                message_id = f"bench:{r.entrance_id}"
+                await channel.default_exchange.publish(
+                    aio_pika.Message(job.SerializeToString(), message_id=message_id,
+                                     headers={"tenant_id": str(tenant), "message_id": message_id}),
+                    routing_key="entrances.finalize",
+                )
+            far = datetime.now(UTC) + timedelta(days=1)
+            while True:
+                async with database.unit_of_work(None) as uow:
+                    if not await repository.due_entrances(uow, far, 1):
+                        break
+                await asyncio.sleep(0.05)
+            seconds = time.perf_counter() - started
+        finally:
+            await connection.close()
+        outcomes: dict[str, int] = {"entrances": len(jobs)}
+        for tenant in tenants:
+            async with database.unit_of_work(tenant) as uow:
+                for status, n in (await uow.execute(text(
+                    "SELECT status, count(*) FROM entrances.entrances GROUP BY status"
+                ))).all():
+                    outcomes[status] = outcomes.get(status, 0) + n
+        return seconds, outcomes
+    finally:
+        await database.dispose()
+
+
+def _spent(before: dict[str, float], after: dict[str, float], count: int) -> dict[str, float]:
+    return {name: round((after[name] - before.get(name, 0)) * 1000 / count, 2) for name in after}
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clinics", type=int, default=4)
+    parser.add_argument("--patients", type=int, default=400)
+    parser.add_argument("--opens", type=int, default=5, help="dashboard opens per patient")
+    parser.add_argument("--concurrency", type=int, default=32)
+    args = parser.parse_args()
+
+    env = bench_env()
+    settings = load_settings(env)
+    print(f"database {settings.database.name}, vhost {settings.broker.vhost}: rebuilding from the migrations", file=sys.stderr)
+    await fresh_database(settings)
+    fresh_vhost(settings.broker.vhost)
+    processes = Processes(env)
+    processes.start()
+    base_url = f"http://127.0.0.1:{settings.gateway_port}"
+    try:
+        await processes.wait_healthy(base_url)
+        pairs = await seed(settings, args.clinics, args.patients)
+        print(f"seeded {len(pairs)} patients with one earlier real workout each", file=sys.stderr)
+        token = {p: issue_local_token(settings.auth, t, p, "patient") for t, p in pairs}
+        headers = {p: {"Authorization": f"Bearer {token[p]}"} for _, p in pairs}
+
+        n = len(pairs) * args.opens
+        await load(base_url, [("GET", "/metrics", {})] * 200, args.concurrency)  # warm-up
+        results = []
+        for path in ("/metrics", "/healthz"):
+            cpu = processes.cpu_seconds()
+            seconds, lat, fail = await load(base_url, [("GET", path, {})] * n, args.concurrency)
+            results.append(row(f"baseline GET {path}", n, seconds, lat, processes.cpu_seconds() - cpu, fail))
+        # Every patient's first open creates its entrance; the later ones extend it.
+        logs = [("POST", "/v2/app-entrances/log", headers[p]) for _ in range(args.opens) for _, p in pairs]
+        before = processes.cpu_by_process()
+        seconds, lat, fail = await load(base_url, logs, args.concurrency)
+        log_cpu = _spent(before, processes.cpu_by_process(), n)
+        results.append(row(f"POST /v2/app-entrances/log ({args.opens} per patient)", n, seconds, lat,
+                           sum(log_cpu.values()) * n / 1000, fail))
+
+        before = processes.cpu_by_process()
+        fin_seconds, counts = await finalize_all(settings, {t for t, _ in pairs})
+        fin_cpu = _spent(before, processes.cpu_by_process(), counts["entrances"])
+        results.append(row("finalizations (3 workers, consumer → plans)", counts["entrances"], fin_seconds, None,
+                           sum(fin_cpu.values()) * counts["entrances"] / 1000))
+
+        print(f"\nentrances benchmark: {len(pairs)} patients in {args.clinics} clinics, concurrency {args.concurrency}, "
+              f"{os.cpu_count()} CPUs, whole stack on this machine\n")
+        print(f"{'what':<44} {'count':>7} {'seconds':>8} {'per s':>9} {'p50 ms':>8} {'p99 ms':>8} {'cpu ms/op':>9} {'non2xx':>6}")
+        print("\n".join(results))
+        print(f"\nfinal entrance states: { {k: v for k, v in counts.items() if k != 'entrances'} }")
+        print("cpu ms/op: CPU time of the service and gateway processes per operation (Postgres and RabbitMQ not"
+              " included); it does not grow when other work shares the machine, unlike seconds and latency.")
+        print(f"cpu ms per request of the load generator itself (aiohttp, same machine): "
+              f"{[round(ms, 2) for ms in GENERATOR_CPU_MS[1:]]}")
+        print(f"cpu ms per log, by process: {log_cpu}")
+        print(f"cpu ms per finalization, by process: {fin_cpu}")
+        print(f"load average at the end: {os.getloadavg()}")
+    finally:
+        processes.stop()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,155 @@
+"""Delayed finalization of app entrances: scheduling through the delay queue, and the finalizer that
+locks the entrance, re-checks everything, asks plans for the mirror workout and records the outcome."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import UTC, timedelta
+
+from google.protobuf.timestamp_pb2 import Timestamp
+
+from momentum.entrances.v1 import entrances_pb2
+from momentum.events.v1 import events_pb2
+from services.common.clock import Clock
+from services.common.db import Database, UnitOfWork
+from services.common.identity import current_request_id
+from services.common.logging import get_logger
+from services.common.messaging.broker import Broker
+from services.common.messaging.consumer import IncomingEvent, PoisonMessage
+from services.common.messaging.topology import ConsumerQueue
+from services.entrances import repository
+from services.entrances.domain.entrance import (
+    EntranceChange,
+    FinalizationOutcome,
+    FinalizationSchedule,
+    decide_finalization,
+    mark_finalized,
+)
+from services.entrances.plans_client import PlansClient
+
+log = get_logger(__name__)
+
+# The delay queue dead-letters into this work queue; the name is the routing key messages arrive with.
+FINALIZE_QUEUE = ConsumerQueue("entrances.finalize")
+ENTRANCE_FINALIZED = "entrances.entrance.finalized"
+# A message may expire a hair before the row's deadline (it is published just after the commit
+# that set it, but clocks and TTL timers are not exact): wait that out rather than drop it.
+EARLY_ARRIVAL_TOLERANCE = timedelta(seconds=2)
+
+
+def _timestamp(at) -> Timestamp:  # type: ignore[no-untyped-def]
+    stamp = Timestamp()
+    stamp.FromDatetime(at)
+    return stamp
+
+
+class FinalizationScheduler:
+    """Publishes finalization jobs into the fixed-delay queue of `entrances.finalize`."""
+
+    def __init__(self, broker: Broker, window: timedelta) -> None:
+        self._broker = broker
+        # Always the configured window: finalize_after is now + window, and one delay means one queue.
+        self._delay = window
+
+    async def schedule(self, schedule: FinalizationSchedule, tenant_id: uuid.UUID, patient_id: uuid.UUID) -> bool:
+        """False when the broker refused it: the entrance stays PENDING and the repair sweep finalizes it."""
+        job = entrances_pb2.FinalizeEntranceJob(
+            entrance_id=schedule.entrance_id, patient_id=str(patient_id), finalize_after=_timestamp(schedule.due_at)
+        )
+        headers = {"tenant_id": str(tenant_id), "message_id": schedule.message_id, "request_id": current_request_id() or ""}
+        try:
+            await self._broker.schedule(FINALIZE_QUEUE.name, self._delay, job.SerializeToString(), schedule.message_id, headers)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            log.warning("entrance.schedule_failed", entrance_id=schedule.entrance_id, error=repr(exc))
+            return False
+        return True
+
+
+async def store_terminal(uow: UnitOfWork, tenant_id: uuid.UUID, change: EntranceChange) -> None:
+    """Saves a terminal state with its transition row, and emits entrances.entrance.finalized in the same transaction."""
+    entrance, moved = change.entrance, change.transition
+    await repository.save_terminal(uow, str(tenant_id), entrance, moved, current_request_id())
+    await uow.add_event(
+        ENTRANCE_FINALIZED,
+        events_pb2.EntranceFinalized(
+            entrance_id=entrance.id,
+            patient_id=entrance.patient_id,
+            local_date=entrance.local_date.isoformat(),
+            status=entrance.status.value,
+            mirror_workout_id=entrance.mirror_workout_id or "",
+            finalized_at=_timestamp(moved.at),
+        ),
+        tenant_id=tenant_id,
+        message_id=f"entrance-finalized:{entrance.id}",  # one terminal state per entrance, so one event
+        occurred_at=moved.at,
+    )
+    log.info("entrance.transition", **moved.log_fields())
+
+
+class Finalizer:
+    """One code path for the delayed message, the repair sweep and the `momentum entrances` CLI."""
+
+    def __init__(self, database: Database, plans: PlansClient, clock: Clock) -> None:
+        self._db = database
+        self._plans = plans
+        self._clock = clock
+
+    async def finalize(self, tenant_id: uuid.UUID, entrance_id: str) -> FinalizationOutcome | None:
+        async with self._db.unit_of_work(tenant_id) as uow:
+            outcome = await self.finalize_in(uow, tenant_id, entrance_id)
+            await uow.commit()
+        return outcome
+
+    async def finalize_in(self, uow: UnitOfWork, tenant_id: uuid.UUID, entrance_id: str) -> FinalizationOutcome | None:
+        """Within the caller's transaction: lock, re-check, ask plans, record. None: no such entrance here.
+
+        plans is called while the row lock is held, so a racing finalizer waits and then sees the
+        terminal state; if this transaction dies after plans made the mirror, the next attempt gets
+        the same mirror back (CreateMirrorWorkout is idempotent on the entrance id)."""
+        entrance = await repository.lock_entrance(uow, entrance_id)
+        if entrance is None:
+            log.warning("entrance.finalize_unknown", entrance_id=entrance_id, tenant_id=str(tenant_id))
+            return None
+        now = self._clock.now()
+        if not entrance.is_pending or not entrance.is_due(now):
+            dropped = decide_finalization(entrance, now, True, False, None)
+            log.info("entrance.finalize_dropped", entrance_id=entrance.id, outcome=dropped.outcome.value, reason=dropped.reason)
+            return dropped.outcome
+
+        patient_id = uuid.UUID(entrance.patient_id)
+        # Three independent reads, asked at once: the row lock is held for their slowest, not their sum.
+        context, has_real_workout, source_workout_id = await asyncio.gather(
+            self._plans.patient_context(tenant_id, patient_id, fresh=True),
+            self._plans.has_real_workout_on(tenant_id, patient_id, entrance.local_date),
+            self._plans.latest_real_workout(tenant_id, patient_id),
+        )
+        decision = decide_finalization(entrance, now, context.entrance_tracking, has_real_workout, source_workout_id)
+
+        if decision.needs_mirror:
+            assert decision.source_workout_id is not None
+            mirror_workout_id = await self._plans.create_mirror_workout(
+                tenant_id, entrance.id, decision.source_workout_id, decision.mirror_local_date,
+                patient_id, entrance.timezone,
+            )
+            change = mark_finalized(decision.entrance, mirror_workout_id, self._clock.now(), decision.source_workout_id)
+        else:
+            assert decision.transition is not None
+            change = EntranceChange(decision.entrance, decision.transition)
+        await store_terminal(uow, tenant_id, change)
+        return decision.outcome
+
+    async def on_job(self, event: IncomingEvent, uow: UnitOfWork) -> None:
+        """Consumer of `entrances.finalize`: duplicates, stale and early messages are all safe here."""
+        job: entrances_pb2.FinalizeEntranceJob = event.body  # type: ignore[assignment]
+        try:
+            entrance_id = str(uuid.UUID(job.entrance_id))
+        except ValueError as exc:
+            raise PoisonMessage(f"entrance_id {job.entrance_id!r} is not a UUID") from exc
+        if job.HasField("finalize_after"):
+            early = job.finalize_after.ToDatetime(tzinfo=UTC) - self._clock.now()
+            if timedelta(0) < early <= EARLY_ARRIVAL_TOLERANCE:
+                await asyncio.sleep(early.total_seconds())
+        await self.finalize_in(uow, event.tenant_id, entrance_id)

@@ -1,0 +1,125 @@
+"""Use cases of app entrances: log (upsert-or-extend and schedule finalization) and the therapist's history."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from services.common.clock import Clock
+from services.common.db import Database, UnitOfWork
+from services.common.identity import Identity
+from services.common.logging import get_logger
+from services.common.timezones import local_date
+from services.entrances import activity_repository, repository
+from services.entrances.activity import XpPolicy, audit_entry, require_access_to
+from services.entrances.domain.entrance import Entrance, LogAction, LogDecision, log_entry
+from services.entrances.finalizer import FinalizationScheduler
+from services.entrances.plans_client import PlansClient
+
+log = get_logger(__name__)
+
+DISABLED = "disabled"
+NOT_NEEDED = "not_needed"
+DEFAULT_HISTORY_LIMIT = 90
+MAX_HISTORY_LIMIT = 366
+
+
+@dataclass(frozen=True)
+class LogResult:
+    status: str  # DISABLED, NOT_NEEDED, or the entrance's status
+    local_date: date
+    entrance: Entrance | None = None
+    action: LogAction | None = None
+
+    @property
+    def accepted(self) -> bool:
+        """A PENDING entrance was created or extended: finalization is scheduled (HTTP 202)."""
+        return self.action in (LogAction.CREATED, LogAction.EXTENDED)
+
+
+class EntranceHandlers:
+    def __init__(
+        self, database: Database, plans: PlansClient, scheduler: FinalizationScheduler, clock: Clock,
+        window: timedelta, policy: XpPolicy,
+    ) -> None:
+        self._db = database
+        self._plans = plans
+        self._scheduler = scheduler
+        self._clock = clock
+        self._window = window
+        self._policy = policy
+
+    async def log_entrance(self, who: Identity) -> LogResult:
+        """The dashboard mounted. Every call counts as an app open on the daily row, whatever the outcome."""
+        who.require_role("patient")
+        context = await self._plans.patient_context(who.tenant_id, who.user_id)
+        now = self._clock.now()
+        day = local_date(now, context.timezone)
+        if not context.entrance_tracking:
+            return await self._count_open_only(who, day, context.timezone, DISABLED)
+        if await self._plans.has_real_workout_on(who.tenant_id, who.user_id, day, cached=True):
+            return await self._count_open_only(who, day, context.timezone, NOT_NEEDED)
+
+        opened = activity_repository.AppOpen(who.tenant_id, who.user_id, day, context.timezone, now, self._policy.goal)
+        async with self._db.unit_of_work(who.tenant_id) as uow:
+            decision = await self._decide(uow, who, day, now, context.timezone)
+            entrance = decision.entrance
+            entry = audit_entry(
+                who, "app_entrance.log", "app_entrance", entrance.id, now, outcome=decision.action.value,
+                status=entrance.status.value, local_date=day.isoformat(),
+                finalize_after=entrance.finalize_after.isoformat(),
+            )
+            await repository.record_entrance_log(
+                uow, opened, entry,
+                extended=entrance if decision.action is LogAction.EXTENDED else None,
+                born=(str(who.tenant_id), decision.transition) if decision.transition is not None else None,
+            )
+            await uow.commit()
+        if decision.action is LogAction.CREATED:
+            log.info("entrance.created", entrance_id=entrance.id, finalize_after=entrance.finalize_after.isoformat())
+        if decision.schedule is not None:
+            # After the commit: the message must never find no row. If the broker refuses, the
+            # entrance stays PENDING and the repair sweep finalizes it.
+            await self._scheduler.schedule(decision.schedule, who.tenant_id, who.user_id)
+        return LogResult(entrance.status.value, day, entrance, decision.action)
+
+    async def _decide(self, uow: UnitOfWork, who: Identity, day: date, now: datetime, timezone: str) -> LogDecision:
+        """Upsert-or-extend under concurrency: the row lock if the day's entrance exists (the usual
+        re-entry: one statement), else an insert that exactly one of many concurrent opens wins; the
+        losers wait on the unique (patient, day) key, then lock the winner's row and extend it."""
+        existing = await repository.lock_entrance_for_day(uow, str(who.user_id), day)
+        if existing is None:
+            fresh = log_entry(
+                None, now, self._window, entrance_id=str(uuid.uuid4()), tenant_id=str(who.tenant_id),
+                patient_id=str(who.user_id), local_date=day, timezone=timezone,
+            )
+            if await repository.insert_entrance_if_absent(uow, fresh.entrance, "app opened"):
+                return fresh
+            existing = await repository.lock_entrance_for_day(uow, str(who.user_id), day)
+            if existing is None:  # the conflicting row is invisible: never reopen or guess
+                raise RuntimeError(f"entrance of patient {who.user_id} on {day} is not visible to its clinic")
+        return log_entry(
+            existing, now, self._window, entrance_id=existing.id, tenant_id=str(who.tenant_id),
+            patient_id=str(who.user_id), local_date=day, timezone=existing.timezone,
+        )
+
+    async def _count_open_only(self, who: Identity, day: date, timezone: str, status: str) -> LogResult:
+        now = self._clock.now()
+        async with self._db.unit_of_work(who.tenant_id) as uow:
+            await repository.record_entrance_log(
+                uow, activity_repository.AppOpen(who.tenant_id, who.user_id, day, timezone, now, self._policy.goal),
+                audit_entry(who, "app_entrance.log", "daily_activity", f"{who.user_id}:{day.isoformat()}", now,
+                            status=status, local_date=day.isoformat()),
+            )
+            await uow.commit()
+        return LogResult(status, day)
+
+    async def list_entrances(self, who: Identity, patient_id: uuid.UUID, limit: int) -> list[repository.StoredEntrance]:
+        who.require_role("therapist", "admin")
+        require_access_to(who, patient_id)
+        limit = DEFAULT_HISTORY_LIMIT if limit <= 0 else min(limit, MAX_HISTORY_LIMIT)
+        # plans answers NOT_FOUND for someone who is not a patient of this clinic.
+        await self._plans.patient_context(who.tenant_id, patient_id)
+        async with self._db.unit_of_work(who.tenant_id) as uow:
+            return await repository.list_entrances(uow, patient_id, limit)

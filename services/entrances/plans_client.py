@@ -1,0 +1,176 @@
+"""What entrances asks plans: patient context (cached briefly), same-day and latest real workouts, mirror workouts."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import date
+
+import grpc
+
+from momentum.plans.v1 import plans_pb2, plans_pb2_grpc
+from services.common.errors import DomainError, InvalidInput, NotFound, PermissionDenied
+from services.common.identity import current_request_id, service_identity
+from services.common.settings import Settings
+
+APP_ENTRANCE_FLAG = "appEntranceTracking"
+_CACHE_LIMIT = 50_000
+
+
+class PlansUnavailable(DomainError):
+    """plans did not answer in time or at all: the caller may retry; nothing was written here."""
+
+    status = grpc.StatusCode.UNAVAILABLE
+
+
+@dataclass(frozen=True)
+class PatientContext:
+    patient_id: uuid.UUID
+    tenant_id: uuid.UUID
+    timezone: str
+    feature_flags: dict[str, bool]
+
+    @property
+    def entrance_tracking(self) -> bool:
+        return bool(self.feature_flags.get(APP_ENTRANCE_FLAG, False))
+
+
+def _domain_error(exc: grpc.aio.AioRpcError, what: str) -> DomainError:
+    code, detail = exc.code(), exc.details() or exc.code().name
+    if code == grpc.StatusCode.NOT_FOUND:
+        return NotFound(detail)
+    if code == grpc.StatusCode.PERMISSION_DENIED:
+        return PermissionDenied(detail)
+    if code == grpc.StatusCode.INVALID_ARGUMENT:
+        return InvalidInput(what, detail)
+    return PlansUnavailable(f"plans could not answer {what}: {code.name.lower()}: {detail}")
+
+
+class PlansClient:
+    """One channel to plans, opened at start-up. Every call carries a deadline and the service
+    identity of the tenant: entrances has already decided the caller may do what it asks."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._channel = grpc.aio.insecure_channel(settings.grpc_target("plans"))
+        self._stub = plans_pb2_grpc.PlansServiceStub(self._channel)
+        self._deadline = settings.grpc_deadline.total_seconds()
+        self._ttl = settings.flag_cache_ttl.total_seconds()
+        self._contexts: dict[tuple[uuid.UUID, uuid.UUID], tuple[float, PatientContext]] = {}
+        self._in_flight: dict[tuple[uuid.UUID, uuid.UUID], asyncio.Future[PatientContext]] = {}
+        self._real_workout_days: dict[tuple[uuid.UUID, uuid.UUID, date], tuple[float, bool]] = {}
+
+    def _metadata(self, tenant_id: uuid.UUID) -> tuple[tuple[str, str], ...]:
+        return service_identity(tenant_id, current_request_id()).to_metadata()
+
+    async def patient_context(self, tenant_id: uuid.UUID, patient_id: uuid.UUID, fresh: bool = False) -> PatientContext:
+        """Timezone and flags; cached for flag_cache_ttl on the hot path. `fresh` re-asks plans (finalization)."""
+        key = (tenant_id, patient_id)
+        if not fresh:
+            cached = self._contexts.get(key)
+            if cached is not None and cached[0] > time.monotonic():
+                return cached[1]
+            pending = self._in_flight.get(key)
+            if pending is not None:
+                # Fifty dashboards mounting at once ask plans once, not fifty times.
+                try:
+                    return await asyncio.shield(pending)
+                except asyncio.CancelledError:
+                    if not pending.cancelled():
+                        raise  # this caller was cancelled, not the shared fetch
+        future: asyncio.Future[PatientContext] = asyncio.get_running_loop().create_future()
+        if not fresh:
+            self._in_flight[key] = future
+        try:
+            context = await self._fetch_context(tenant_id, patient_id)
+        except asyncio.CancelledError:
+            future.cancel()
+            raise
+        except Exception as exc:
+            future.set_exception(exc)
+            future.exception()  # marked retrieved: only the waiters re-raise it
+            raise
+        finally:
+            if self._in_flight.get(key) is future:
+                del self._in_flight[key]
+        future.set_result(context)
+        if len(self._contexts) > _CACHE_LIMIT:
+            self._contexts.clear()
+        self._contexts[key] = (time.monotonic() + self._ttl, context)
+        return context
+
+    async def _fetch_context(self, tenant_id: uuid.UUID, patient_id: uuid.UUID) -> PatientContext:
+        try:
+            reply = await self._stub.GetPatientContext(
+                plans_pb2.GetPatientContextRequest(patient_id=str(patient_id)),
+                metadata=self._metadata(tenant_id), timeout=self._deadline,
+            )
+        except grpc.aio.AioRpcError as exc:
+            raise _domain_error(exc, "patient_id") from exc
+        return PatientContext(
+            patient_id=uuid.UUID(reply.patient_id), tenant_id=uuid.UUID(reply.tenant_id),
+            timezone=reply.timezone or "UTC", feature_flags=dict(reply.feature_flags),
+        )
+
+    async def has_real_workout_on(
+        self, tenant_id: uuid.UUID, patient_id: uuid.UUID, local_date: date, cached: bool = False
+    ) -> bool:
+        """`cached` (the log path): a yes holds for the rest of that day, a no for flag_cache_ttl. A real
+        workout finished inside that gap still cancels the entrance, through its workout.completed event
+        and through the finalizer, which always asks afresh."""
+        key = (tenant_id, patient_id, local_date)
+        if cached:
+            known = self._real_workout_days.get(key)
+            if known is not None and (known[1] or known[0] > time.monotonic()):
+                return known[1]
+        found = await self._ask_real_workout_on(tenant_id, patient_id, local_date)
+        if len(self._real_workout_days) > _CACHE_LIMIT:
+            self._real_workout_days.clear()
+        self._real_workout_days[key] = (time.monotonic() + self._ttl, found)
+        return found
+
+    async def _ask_real_workout_on(self, tenant_id: uuid.UUID, patient_id: uuid.UUID, local_date: date) -> bool:
+        try:
+            reply = await self._stub.HasRealWorkoutOn(
+                plans_pb2.HasRealWorkoutOnRequest(patient_id=str(patient_id), local_date=local_date.isoformat()),
+                metadata=self._metadata(tenant_id), timeout=self._deadline,
+            )
+        except grpc.aio.AioRpcError as exc:
+            raise _domain_error(exc, "HasRealWorkoutOn") from exc
+        return reply.has_real_workout
+
+    async def latest_real_workout(self, tenant_id: uuid.UUID, patient_id: uuid.UUID) -> str | None:
+        """The id of the patient's most recent real completed workout, the mirror's source; None when none."""
+        try:
+            reply = await self._stub.GetLatestRealWorkout(
+                plans_pb2.GetLatestRealWorkoutRequest(patient_id=str(patient_id)),
+                metadata=self._metadata(tenant_id), timeout=self._deadline,
+            )
+        except grpc.aio.AioRpcError as exc:
+            if exc.code() == grpc.StatusCode.NOT_FOUND:
+                return None
+            raise _domain_error(exc, "GetLatestRealWorkout") from exc
+        return reply.workout_id if reply.found and reply.workout_id else None
+
+    async def create_mirror_workout(
+        self, tenant_id: uuid.UUID, entrance_id: str, source_workout_id: str, local_date: date,
+        patient_id: uuid.UUID, timezone: str,
+    ) -> str:
+        """plans makes (or, for an entrance it already mirrored, returns) the mirror workout; its id."""
+        try:
+            reply = await self._stub.CreateMirrorWorkout(
+                plans_pb2.CreateMirrorWorkoutRequest(
+                    entrance_id=entrance_id, source_workout_id=source_workout_id,
+                    local_date=local_date.isoformat(), patient_id=str(patient_id), timezone=timezone,
+                ),
+                metadata=self._metadata(tenant_id), timeout=self._deadline,
+            )
+        except grpc.aio.AioRpcError as exc:
+            raise _domain_error(exc, "CreateMirrorWorkout") from exc
+        if not reply.workout_id:
+            raise PlansUnavailable(f"plans answered CreateMirrorWorkout for entrance {entrance_id} without a workout id")
+        return reply.workout_id
+
+    async def close(self) -> None:
+        await self._channel.close()

@@ -1,0 +1,218 @@
+"""SQL of app entrances and their transitions, the audit log, and the dashboard log's combined write.
+Daily rows, the XP ledger and completed workouts are in activity_repository."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import text
+
+from services.common.db import UnitOfWork
+from services.entrances.activity_repository import OPEN_SQL, AppOpen
+from services.entrances.domain.entrance import Entrance, EntranceStatus, Transition
+
+# ------------------------------------------------------------------ entrances
+
+_ENTRANCE_COLUMNS = (
+    "entrance_id, tenant_id, patient_id, local_date, timezone, status, first_seen_at, last_seen_at, "
+    "finalize_after, finalized_at, mirror_workout_id, source_workout_id, entries_count, status_reason"
+)
+
+
+@dataclass(frozen=True)
+class StoredEntrance:
+    entrance: Entrance
+    status_reason: str | None
+
+
+def _entrance(row: Any) -> Entrance:
+    return Entrance(
+        id=str(row.entrance_id),
+        tenant_id=str(row.tenant_id),
+        patient_id=str(row.patient_id),
+        local_date=row.local_date,
+        timezone=row.timezone,
+        status=EntranceStatus(row.status),
+        first_seen_at=row.first_seen_at,
+        last_seen_at=row.last_seen_at,
+        finalize_after=row.finalize_after,
+        finalized_at=row.finalized_at,
+        mirror_workout_id=row.mirror_workout_id,
+        source_workout_id=row.source_workout_id,
+        entries_count=row.entries_count,
+    )
+
+
+async def insert_entrance_if_absent(uow: UnitOfWork, entrance: Entrance, reason: str) -> bool:
+    """True when this call created the patient's entrance for the day; a concurrent or earlier one wins otherwise."""
+    result = await uow.execute(
+        text(
+            f"INSERT INTO entrances.entrances ({_ENTRANCE_COLUMNS}) VALUES (:id, :tenant, :patient, :day, :tz, "
+            ":status, :first, :last, :due, NULL, NULL, NULL, :entries, :reason) "
+            "ON CONFLICT (patient_id, local_date) DO NOTHING RETURNING 1"
+        ),
+        {
+            "id": entrance.id, "tenant": entrance.tenant_id, "patient": entrance.patient_id,
+            "day": entrance.local_date, "tz": entrance.timezone, "status": entrance.status.value,
+            "first": entrance.first_seen_at, "last": entrance.last_seen_at, "due": entrance.finalize_after,
+            "entries": entrance.entries_count, "reason": reason,
+        },
+    )
+    return result.first() is not None
+
+
+async def lock_entrance_for_day(uow: UnitOfWork, patient_id: str, local_date: date) -> Entrance | None:
+    row = (
+        await uow.execute(
+            text(
+                f"SELECT {_ENTRANCE_COLUMNS} FROM entrances.entrances "
+                "WHERE patient_id = :patient AND local_date = :day FOR UPDATE"
+            ),
+            {"patient": patient_id, "day": local_date},
+        )
+    ).first()
+    return _entrance(row) if row else None
+
+
+async def lock_entrance(uow: UnitOfWork, entrance_id: str) -> Entrance | None:
+    """The finalizer's row lock: a second finalizer waits here, then sees the terminal state."""
+    row = (
+        await uow.execute(
+            text(f"SELECT {_ENTRANCE_COLUMNS} FROM entrances.entrances WHERE entrance_id = :id FOR UPDATE"),
+            {"id": entrance_id},
+        )
+    ).first()
+    return _entrance(row) if row else None
+
+
+_EXTEND_SQL = (
+    "UPDATE entrances.entrances SET last_seen_at = :ext_last, finalize_after = :ext_due, entries_count = :ext_entries, "
+    "updated_at = now() WHERE entrance_id = :ext_id AND status = 'PENDING'"
+)
+
+
+def _extend_params(entrance: Entrance) -> dict[str, Any]:
+    return {"ext_last": entrance.last_seen_at, "ext_due": entrance.finalize_after, "ext_entries": entrance.entries_count,
+            "ext_id": entrance.id}
+
+
+_TRANSITION_SQL = (
+    "INSERT INTO entrances.entrance_transitions (tenant_id, entrance_id, from_status, to_status, at, reason, "
+    "request_id) VALUES (:tr_tenant, :tr_id, :tr_from, :tr_to, :tr_at, :tr_reason, :tr_rid)"
+)
+
+
+def _transition_params(tenant_id: str, change: Transition, request_id: str | None) -> dict[str, Any]:
+    return {
+        "tr_tenant": tenant_id, "tr_id": change.entrance_id,
+        "tr_from": change.from_status.value if change.from_status else None,
+        "tr_to": change.to_status.value, "tr_at": change.at, "tr_reason": change.reason, "tr_rid": request_id,
+    }
+
+
+async def save_terminal(uow: UnitOfWork, tenant_id: str, entrance: Entrance, change: Transition, request_id: str | None) -> None:
+    """The terminal state and its transition row in one statement. The status guard makes a terminal
+    state final even if a caller forgot the row lock: then nothing is written and this raises."""
+    moved = (
+        await uow.execute(
+            text(
+                "WITH moved AS (UPDATE entrances.entrances SET status = :status, finalized_at = :at, "
+                "mirror_workout_id = :mirror, source_workout_id = :source, status_reason = :tr_reason, "
+                "updated_at = now() WHERE entrance_id = :tr_id AND status = 'PENDING' RETURNING 1), "
+                "logged AS (INSERT INTO entrances.entrance_transitions (tenant_id, entrance_id, from_status, "
+                "to_status, at, reason, request_id) SELECT :tr_tenant, :tr_id, :tr_from, :tr_to, :tr_at, :tr_reason, "
+                ":tr_rid FROM moved RETURNING 1) SELECT count(*) FROM moved"
+            ),
+            {
+                **_transition_params(tenant_id, change, request_id),
+                "status": entrance.status.value, "at": entrance.finalized_at, "mirror": entrance.mirror_workout_id,
+                "source": entrance.source_workout_id,
+            },
+        )
+    ).scalar_one()
+    if moved != 1:
+        raise RuntimeError(f"entrance {entrance.id} was not PENDING when saving {entrance.status}")
+
+
+async def list_entrances(uow: UnitOfWork, patient_id: uuid.UUID, limit: int) -> list[StoredEntrance]:
+    rows = (
+        await uow.execute(
+            text(
+                f"SELECT {_ENTRANCE_COLUMNS} FROM entrances.entrances WHERE patient_id = :patient "
+                "ORDER BY local_date DESC LIMIT :limit"
+            ),
+            {"patient": patient_id, "limit": limit},
+        )
+    ).all()
+    return [StoredEntrance(_entrance(row), row.status_reason) for row in rows]
+
+
+async def due_entrances(uow: UnitOfWork, due_before: datetime, limit: int) -> list[tuple[uuid.UUID, uuid.UUID]]:
+    """Across tenants, through the migration's SECURITY DEFINER function (ids only, nothing else)."""
+    rows = (
+        await uow.execute(
+            text("SELECT tenant_id, entrance_id FROM entrances.due_entrances(:due_before, :limit)"),
+            {"due_before": due_before, "limit": limit},
+        )
+    ).all()
+    return [(row.tenant_id, row.entrance_id) for row in rows]
+
+
+# ------------------------------------------------------------------ audit
+
+
+_AUDIT_SQL = (
+    "INSERT INTO entrances.audit_log (tenant_id, actor_user_id, actor_role, action, entity_type, entity_id, "
+    "request_id, details, occurred_at) VALUES (:audit_tenant, :audit_actor, :audit_role, :audit_action, "
+    ":audit_etype, :audit_eid, :audit_rid, CAST(:audit_details AS jsonb), :audit_at)"
+)
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    tenant_id: uuid.UUID
+    actor_user_id: uuid.UUID
+    actor_role: str
+    action: str
+    entity_type: str
+    entity_id: str
+    request_id: str | None
+    details: dict[str, Any]
+    at: datetime
+
+    def params(self) -> dict[str, Any]:
+        return {
+            "audit_tenant": self.tenant_id, "audit_actor": self.actor_user_id, "audit_role": self.actor_role,
+            "audit_action": self.action, "audit_etype": self.entity_type, "audit_eid": self.entity_id,
+            "audit_rid": self.request_id, "audit_details": json.dumps(self.details, default=str),
+            "audit_at": self.at,
+        }
+
+
+async def write_audit(uow: UnitOfWork, entry: AuditEntry) -> None:
+    await uow.execute(text(_AUDIT_SQL), entry.params())
+
+
+# ------------------------------------------------------------------ the dashboard log, in one round trip
+
+
+async def record_entrance_log(
+    uow: UnitOfWork, opened: AppOpen, entry: AuditEntry,
+    extended: Entrance | None = None, born: tuple[str, Transition] | None = None,
+) -> None:
+    """Everything a dashboard log writes once its entrance row is decided, as one statement: the app
+    open on the daily row, the audit row, and the extension or the new entrance's first transition.
+    (The hot path: one round trip instead of three.)"""
+    parts = [f"opened AS ({OPEN_SQL} RETURNING 1)", f"audited AS ({_AUDIT_SQL} RETURNING 1)"]
+    params = {**opened.params(), **entry.params()}
+    if extended is not None:
+        parts.append(f"extended AS ({_EXTEND_SQL} RETURNING 1)")
+        params.update(_extend_params(extended))
+    if born is not None:
+        parts.append(f"born AS ({_TRANSITION_SQL} RETURNING 1)")
+        params.update(_transition_params(born[0], born[1], entry.request_id))
+    await uow.execute(text(f"WITH {', '.join(parts)} SELECT 1"), params)

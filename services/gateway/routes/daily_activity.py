@@ -1,0 +1,96 @@
+"""Daily activity: app open/close signals, the patient's days with their streak run, and XP awards."""
+
+from __future__ import annotations
+
+from datetime import date
+from uuid import UUID
+
+from fastapi import APIRouter, Body, Depends, Query, Request
+from fastapi.responses import JSONResponse
+
+from momentum.entrances.v1 import entrances_pb2
+from services.common.identity import Identity
+from services.gateway.auth import authenticated, require_role
+from services.gateway.entrances_schemas import (
+    DailyActivityRangeReply,
+    DailyActivityReply,
+    NoBody,
+    XpAwardBody,
+    XpAwardReply,
+    XpAwardView,
+)
+from services.gateway.errors import ERROR_RESPONSES
+
+router = APIRouter(tags=["daily activity"], responses=ERROR_RESPONSES)
+patient = require_role("patient")
+staff = require_role("therapist", "admin")
+
+
+@router.post("/api/app-usage/open", response_model=DailyActivityReply)
+async def app_opened(
+    request: Request, body: NoBody | None = Body(None), caller: Identity = Depends(patient)
+) -> DailyActivityReply:
+    """The app came to the foreground: counts an open on today's row (server time)."""
+    clients = request.app.state.clients
+    reply = await clients.call(clients.entrances.RecordAppOpen, entrances_pb2.RecordAppOpenRequest(), caller)
+    return DailyActivityReply.of(reply)
+
+
+@router.post("/api/app-usage/close", response_model=DailyActivityReply)
+async def app_closed(
+    request: Request, body: NoBody | None = Body(None), caller: Identity = Depends(patient)
+) -> DailyActivityReply:
+    """The app went to the background: counts a close and recomputes today's rollups."""
+    clients = request.app.state.clients
+    reply = await clients.call(clients.entrances.RecordAppClose, entrances_pb2.RecordAppCloseRequest(), caller)
+    return DailyActivityReply.of(reply)
+
+
+@router.get("/api/daily-activity", response_model=DailyActivityRangeReply)
+async def daily_activity(
+    request: Request,
+    from_date: date = Query(alias="from", description="first local date, YYYY-MM-DD"),
+    to_date: date = Query(alias="to", description="last local date (inclusive), YYYY-MM-DD"),
+    patient_id: UUID | None = Query(None, alias="patientId", description="required for therapists and admins"),
+    caller: Identity = Depends(authenticated),
+) -> DailyActivityRangeReply:
+    clients = request.app.state.clients
+    reply = await clients.call(
+        clients.entrances.GetDailyActivity,
+        entrances_pb2.GetDailyActivityRequest(
+            patient_id=str(patient_id) if patient_id else "", from_date=from_date.isoformat(), to_date=to_date.isoformat()
+        ),
+        caller,
+    )
+    return DailyActivityRangeReply(
+        patientId=str(patient_id or caller.user_id),
+        today=reply.today,
+        currentStreakDays=reply.current_streak_days,
+        days=[DailyActivityReply.of(day) for day in reply.days],
+    )
+
+
+@router.post(
+    "/api/xp/award",
+    status_code=201,
+    response_model=XpAwardReply,
+    responses={200: {"model": XpAwardReply, "description": "The idempotency key was used before: the stored award"}},
+)
+async def award_xp(body: XpAwardBody, request: Request, caller: Identity = Depends(staff)) -> JSONResponse:
+    """A therapist or admin awards XP (1 to the configured cap). 201 when written, 200 for a replay of the key."""
+    clients = request.app.state.clients
+    reply = await clients.call(
+        clients.entrances.AwardXp,
+        entrances_pb2.AwardXpRequest(
+            patient_id=str(body.patientId), amount=body.amount, reason=body.reason,
+            source=body.source or caller.role, idempotency_key=body.idempotencyKey,
+        ),
+        caller,
+    )
+    content = XpAwardReply(
+        created=reply.created,
+        award=XpAwardView.of(reply.award),
+        goalBonus=XpAwardView.of(reply.goal_bonus) if reply.HasField("goal_bonus") else None,
+        day=DailyActivityReply.of(reply.day),
+    )
+    return JSONResponse(content.model_dump(), status_code=201 if reply.created else 200)

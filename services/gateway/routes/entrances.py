@@ -1,0 +1,52 @@
+"""App entrances: the patient's dashboard log, and the therapist's history of a patient's entrances."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from fastapi import APIRouter, Body, Depends, Path, Query, Request
+from fastapi.responses import JSONResponse
+
+from momentum.entrances.v1 import entrances_pb2
+from services.common.identity import Identity
+from services.gateway.auth import require_role
+from services.gateway.entrances_schemas import EntranceHistoryReply, EntranceLogReply, EntranceReply, NoBody
+from services.gateway.errors import ERROR_RESPONSES
+
+router = APIRouter(tags=["app entrances"], responses=ERROR_RESPONSES)
+patient = require_role("patient")
+staff = require_role("therapist", "admin")
+
+
+@router.post(
+    "/v2/app-entrances/log",
+    status_code=202,
+    response_model=EntranceLogReply,
+    responses={200: {"model": EntranceLogReply, "description": "Nothing scheduled: disabled, not_needed, or already final"}},
+)
+async def log_entrance(
+    request: Request, body: NoBody | None = Body(None), caller: Identity = Depends(patient)
+) -> JSONResponse:
+    """The dashboard mounted. 202 when a PENDING entrance was created or its window extended; 200 with
+    `disabled` (clinic flag off), `not_needed` (a real workout today) or the final status otherwise.
+    Counts as an app open for the day either way."""
+    clients = request.app.state.clients
+    reply = await clients.call(clients.entrances.LogEntrance, entrances_pb2.LogEntranceRequest(), caller)
+    status = 202 if reply.action in ("created", "extended") else 200
+    return JSONResponse(EntranceLogReply.of(reply).model_dump(), status_code=status)
+
+
+@router.get("/v2/doctor/patients/{patient_id}/app-entrances", response_model=EntranceHistoryReply)
+async def patient_entrances(
+    request: Request,
+    patient_id: UUID = Path(description="a patient of the caller's clinic"),
+    limit: int = Query(90, ge=1, le=366, description="most recent local days first"),
+    caller: Identity = Depends(staff),
+) -> EntranceHistoryReply:
+    clients = request.app.state.clients
+    reply = await clients.call(
+        clients.entrances.ListPatientEntrances,
+        entrances_pb2.ListPatientEntrancesRequest(patient_id=str(patient_id), limit=limit),
+        caller,
+    )
+    return EntranceHistoryReply(patientId=str(patient_id), entrances=[EntranceReply.of(e) for e in reply.entrances])
