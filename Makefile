@@ -39,6 +39,7 @@ protos-check: venv
 
 bench: stack
 	@source .run/stack.env && for b in bench/*.py; do echo "== $$b"; PYTHONPATH=. $(PY) $$b || exit 1; done
+	@echo "== bench/load (10-minute soak)"; source .run/stack.env && PYTHONPATH=. $(PY) -m bench.load --duration 600
 
 seed: migrate
 	@source .run/stack.env && $(VENV)/bin/momentum seed --demo

@@ -9,9 +9,18 @@ from typing import Any, Callable
 
 from google.protobuf.message import Message
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from services.common.identity import current_request_id
+from services.common.logging import get_logger
+
+log = get_logger(__name__)
+
+
+def connection_lost(exc: BaseException) -> bool:
+    """Postgres went away under this call (terminated backend, restart, failover): not a bug, worth a retry."""
+    return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)
 
 
 def create_engine(url: str, pool_size: int = 10) -> AsyncEngine:
@@ -54,12 +63,24 @@ class UnitOfWork:
         return self._connection
 
     async def __aenter__(self) -> "UnitOfWork":
-        self._connection = await self._engine.connect()
-        await self._connection.begin()
-        if self._tenant_id is not None:
-            await self._connection.execute(
-                text("SELECT set_config('app.tenant_id', :tenant, true)"), {"tenant": self._tenant_id}
-            )
+        # A connection Postgres dropped after the pool's pre-ping fails here, before the caller did
+        # anything: one retry on a fresh connection is always safe.
+        for attempt in (1, 2):
+            connection = await self._engine.connect()
+            try:
+                await connection.begin()
+                if self._tenant_id is not None:
+                    await connection.execute(
+                        text("SELECT set_config('app.tenant_id', :tenant, true)"), {"tenant": self._tenant_id}
+                    )
+            except DBAPIError as exc:
+                await asyncio.shield(connection.close())
+                if attempt == 2 or not connection_lost(exc):
+                    raise
+                log.warning("db.connection_lost_retrying", schema=self._schema)
+                continue
+            self._connection = connection
+            break
         return self
 
     async def __aexit__(self, exc_type: Any, exc: Any, tb: Any) -> None:

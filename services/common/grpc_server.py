@@ -13,6 +13,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_health.v1._async import HealthServicer
 from grpc_reflection.v1alpha import reflection
 
+from services.common.db import connection_lost
 from services.common.errors import DomainError
 from services.common.identity import identity_from_metadata, new_request_id, set_current
 from services.common.logging import get_logger
@@ -52,7 +53,12 @@ class CallContextInterceptor(grpc.aio.ServerInterceptor):
                     raise
                 except grpc.aio.AbortError:
                     raise
-                except Exception:
+                except Exception as exc:
+                    if connection_lost(exc):
+                        # The transaction died with its connection (nothing of it was committed unless
+                        # the commit itself was cut off): a retryable outage, not a bug.
+                        log.warning("rpc.database_unavailable", error=repr(exc))
+                        await context.abort(grpc.StatusCode.UNAVAILABLE, "database connection lost; retry (request id " + request_id + ")")
                     log.exception("rpc.failed")
                     await context.abort(grpc.StatusCode.INTERNAL, "internal error; see server logs for request id " + request_id)
                 finally:

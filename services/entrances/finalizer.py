@@ -59,7 +59,13 @@ class FinalizationScheduler:
         )
         headers = {"tenant_id": str(tenant_id), "message_id": schedule.message_id, "request_id": current_request_id() or ""}
         try:
-            await self._broker.schedule(FINALIZE_QUEUE.name, self._delay, job.SerializeToString(), schedule.message_id, headers)
+            # A patient is waiting on this request: don't sit out a broker outage (the sweep covers it).
+            await asyncio.wait_for(
+                self._broker.schedule(
+                    FINALIZE_QUEUE.name, self._delay, job.SerializeToString(), schedule.message_id, headers, patience=1
+                ),
+                timeout=2,
+            )
         except asyncio.CancelledError:
             raise
         except Exception as exc:

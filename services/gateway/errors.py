@@ -42,6 +42,10 @@ class ApiError(Exception):
 
 def from_grpc(exc: grpc.aio.AioRpcError) -> ApiError:
     code = exc.code()
+    if code == grpc.StatusCode.CANCELLED:
+        # The gateway never cancels its own calls: a CANCELLED comes from a service shutting down
+        # under the call (before its handler ran), which the app should simply retry.
+        return ApiError(503, "unavailable", "service restarting; retry")
     return ApiError(GRPC_TO_HTTP.get(code, 500), code.name.lower(), exc.details() or code.name.lower())
 
 

@@ -41,9 +41,13 @@ async def test_dry_run_then_apply_then_nothing_left(stack):
             return found[0] if found else None
 
         before = await eventually(window, lambda r: r is not None and r["quantity"] == 1)
-        # The clinic switches to access days: nothing recomputes until someone runs the command.
-        switched = await http.put("/v1/admin/rtm-policy", json={"policy": "access_days"}, headers=clinic.as_admin())
-        assert switched.status_code == 200, switched.text
+        # Records out of date (a policy changed behind the service's back, e.g. a restored backup):
+        # the admin route would recompute by itself, so change the row directly.
+        from sqlalchemy import text
+
+        async with stack.runtimes["plans"].database.unit_of_work(clinic.tenant_id) as uow:
+            await uow.execute(text("UPDATE plans.tenants SET rtm_qualifying_policy = 'access_days'"))
+            await uow.commit()
 
         code, out = await momentum(stack, "billing", "recalculate", "--tenant", str(clinic.tenant_id))
         assert code == 0, out

@@ -90,7 +90,8 @@ class Broker:
                 await asyncio.sleep(0.2)
 
     async def schedule(
-        self, work_queue: str, delay: timedelta, body: bytes, message_id: str, headers: Mapping[str, str]
+        self, work_queue: str, delay: timedelta, body: bytes, message_id: str, headers: Mapping[str, str],
+        patience: float = 15,
     ) -> None:
         """Sends `body` to `work_queue` after `delay`, through that delay's TTL queue."""
         if self._publish_channel is None:
@@ -108,7 +109,8 @@ class Broker:
         )
         channel = self._publish_channel
         await self._with_reconnect(
-            lambda: channel.default_exchange.publish(message, routing_key=self._delay_queues[key], mandatory=True, timeout=10)
+            lambda: channel.default_exchange.publish(message, routing_key=self._delay_queues[key], mandatory=True, timeout=10),
+            patience,
         )
 
     async def close(self) -> None:

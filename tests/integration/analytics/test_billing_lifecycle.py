@@ -101,7 +101,10 @@ async def test_periods_close_without_new_activity(stack):
     done = await complete_on_days(stack, clinic, 0, care, [d0 + timedelta(days=1), d0 + timedelta(days=2)])
     await billing_consumer_saw(stack, [w.workout_id for w in done])  # and ignored them: billing was off
     await stack.runtimes["plans"].handlers.set_feature_flag(admin(clinic), "rtmBilling", True)
-    # Computed back when window 0 was still open ...
+    async with client(stack.base_url) as http:
+        # Switching billing on recomputes the clinic (both windows, as of today) ...
+        await eventually(lambda: billing_records(http, clinic, 0, "data_days"), lambda found: len(found) == 2)
+    # ... then, as if computed back when window 0 was still open ...
     await recalculate(stack, clinic, 0, FrozenClock(noon(d0 + timedelta(days=10))))
     async with client(stack.base_url) as http:
         (window,) = await billing_records(http, clinic, 0, "data_days")
