@@ -111,7 +111,7 @@ def main() -> int:
     print("-" * len(header))
     for name, rate in results:
         print(f"{name:<44} | {rate:>10,.0f} | {1e6 / rate:>10,.1f} | {rate / baseline:>16.2f}×")
-    print(f"(ratio = replays/s ÷ baseline replays/s; target ≥ 2,000 replays/s for replay())")
+    print("(ratio = replays/s ÷ baseline replays/s; target ≥ 2,000 replays/s for replay())")
     return 0
 
 

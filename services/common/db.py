@@ -57,6 +57,10 @@ class UnitOfWork:
         self.committed = False
 
     @property
+    def schema(self) -> str:
+        return self._schema
+
+    @property
     def connection(self) -> AsyncConnection:
         if self._connection is None:
             raise RuntimeError("unit of work used outside 'async with'")

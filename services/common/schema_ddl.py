@@ -57,3 +57,25 @@ def create_outbox_and_inbox(schema: str) -> None:
         """
     )
     mark_platform_table(schema, "inbox", "message ids already handled, for de-duplication across tenants")
+
+
+def create_audit_log(schema: str) -> None:
+    """Who did what to which record, when, under which request: one per service schema, tenant-isolated."""
+    op.execute(
+        f"""
+        CREATE TABLE {schema}.audit_log (
+            audit_id bigserial PRIMARY KEY,
+            tenant_id uuid NOT NULL,
+            actor_user_id uuid NOT NULL,
+            actor_role text NOT NULL,
+            action text NOT NULL,
+            entity_type text NOT NULL,
+            entity_id text NOT NULL,
+            request_id text,
+            details jsonb NOT NULL DEFAULT '{{}}'::jsonb,
+            occurred_at timestamptz NOT NULL DEFAULT now()
+        )
+        """
+    )
+    op.execute(f"CREATE INDEX audit_log_tenant_time ON {schema}.audit_log (tenant_id, occurred_at)")
+    isolate_by_tenant(schema, "audit_log")

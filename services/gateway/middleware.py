@@ -62,12 +62,14 @@ class GatewayMiddleware:
                     break
             replayed = False
 
-            async def receive_body() -> dict[str, Any]:
+            async def replay_body() -> dict[str, Any]:
                 nonlocal replayed
                 if not replayed:
                     replayed = True
                     return {"type": "http.request", "body": b"".join(chunks), "more_body": False}
                 return await receive()
+
+            receive_body = replay_body
 
         async def send_with_id(message: dict[str, Any]) -> None:
             if message["type"] == "http.response.start":

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from datetime import datetime, timezone
 
-import grpc
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from momentum.plans.v1 import plans_pb2, plans_pb2_grpc

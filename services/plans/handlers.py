@@ -9,6 +9,7 @@ from typing import Any
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from momentum.events.v1 import events_pb2
+from services.common.audit import write_audit
 from services.common.clock import Clock
 from services.common.db import Database, UnitOfWork
 from services.common.errors import InvalidInput, NotFound, PermissionDenied
@@ -61,7 +62,7 @@ def timestamp(at: Any) -> Timestamp:
 
 
 async def audit(uow: UnitOfWork, who: Identity, action: str, entity_type: str, entity_id: str, at: Any, **details: Any) -> None:
-    await repository.write_audit(
+    await write_audit(
         uow, who.tenant_id, who.user_id, who.role, action, entity_type, entity_id, who.request_id, details, at
     )
 

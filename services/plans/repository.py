@@ -6,7 +6,7 @@ import json
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+
 
 from sqlalchemy import text
 
@@ -94,37 +94,6 @@ async def set_user_timezone(uow: UnitOfWork, user_id: uuid.UUID, timezone: str, 
     )
 
 
-async def write_audit(
-    uow: UnitOfWork,
-    tenant_id: uuid.UUID,
-    actor_user_id: uuid.UUID,
-    actor_role: str,
-    action: str,
-    entity_type: str,
-    entity_id: str,
-    request_id: str | None,
-    details: dict[str, Any],
-    at: datetime,
-) -> None:
-    await uow.execute(
-        text(
-            "INSERT INTO plans.audit_log (tenant_id, actor_user_id, actor_role, action, entity_type, entity_id, "
-            "request_id, details, occurred_at) VALUES (:tenant_id, :actor, :role, :action, :etype, :eid, :rid, "
-            "CAST(:details AS jsonb), :at)"
-        ),
-        {
-            "tenant_id": tenant_id,
-            "actor": actor_user_id,
-            "role": actor_role,
-            "action": action,
-            "etype": entity_type,
-            "eid": entity_id,
-            "rid": request_id,
-            "details": json.dumps(details, default=str),
-            "at": at,
-        },
-    )
-
 
 async def list_patients(uow: UnitOfWork) -> list[UserRow]:
     rows = await uow.execute(
@@ -172,4 +141,3 @@ async def set_qualifying_policy(uow: UnitOfWork, tenant_id: uuid.UUID, policy: s
     await uow.execute(
         text("UPDATE plans.tenants SET rtm_qualifying_policy = :policy WHERE tenant_id = :t"), {"policy": policy, "t": tenant_id}
     )
-

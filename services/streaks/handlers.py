@@ -9,6 +9,7 @@ from typing import Any
 
 import grpc
 
+from services.common.audit import write_audit
 from services.common.clock import Clock
 from services.common.db import Database, UnitOfWork
 from services.common.errors import DomainError, InvalidInput, NotFound, PermissionDenied
@@ -229,6 +230,6 @@ class StreaksHandlers:
 
     @staticmethod
     async def _audit(uow: UnitOfWork, who: Identity, action: str, patient_id: uuid.UUID, at: datetime, **details: Any) -> None:
-        await repository.write_audit(
+        await write_audit(
             uow, who.tenant_id, who.user_id, who.role, action, "streak", str(patient_id), who.request_id, details, at
         )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -345,38 +344,5 @@ async def save_checkpoint(uow: UnitOfWork, checkpoint: Checkpoint, restarted: bo
             "differing": checkpoint.patients_differing,
             "written": checkpoint.patients_written,
             "finished": checkpoint.finished,
-        },
-    )
-
-
-# ------------------------------------------------------------------ audit
-async def write_audit(
-    uow: UnitOfWork,
-    tenant_id: uuid.UUID,
-    actor_user_id: uuid.UUID,
-    actor_role: str,
-    action: str,
-    entity_type: str,
-    entity_id: str,
-    request_id: str | None,
-    details: dict[str, Any],
-    at: datetime,
-) -> None:
-    await uow.execute(
-        text(
-            "INSERT INTO streaks.audit_log (tenant_id, actor_user_id, actor_role, action, entity_type, entity_id, "
-            "request_id, details, occurred_at) VALUES (:tenant_id, :actor, :role, :action, :etype, :eid, :rid, "
-            "CAST(:details AS jsonb), :at)"
-        ),
-        {
-            "tenant_id": tenant_id,
-            "actor": actor_user_id,
-            "role": actor_role,
-            "action": action,
-            "etype": entity_type,
-            "eid": entity_id,
-            "rid": request_id,
-            "details": json.dumps(details, default=str),
-            "at": at,
         },
     )

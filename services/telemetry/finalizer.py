@@ -17,6 +17,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 
 from momentum.events.v1 import events_pb2
 from momentum.plans.v1 import plans_pb2, plans_pb2_grpc
+from services.common.audit import write_audit
 from services.common.clock import Clock
 from services.common.db import Database, UnitOfWork
 from services.common.errors import DomainError, NotFound
@@ -288,7 +289,7 @@ class SessionFinalizer:
 
 
 async def _audit(uow: UnitOfWork, who: Identity, action: str, session_id: str, at: datetime, **details: Any) -> None:
-    await repository.write_audit(
+    await write_audit(
         uow, who.tenant_id, who.user_id, who.role, action, "exercise_session", session_id, who.request_id, details, at
     )
 

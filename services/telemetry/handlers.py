@@ -11,6 +11,7 @@ from typing import Any, Awaitable, Mapping
 import grpc
 
 from momentum.events.v1 import events_pb2
+from services.common.audit import write_audit
 from services.common.clock import Clock
 from services.common.db import Database, UnitOfWork
 from services.common.errors import (
@@ -174,7 +175,7 @@ class TelemetryHandlers:
             if not row.replay_key:
                 raise NotFound(f"exercise session {session_id} has no pose frames to replay")
             url = await self._store.presigned_read(row.replay_key, REPLAY_URL_SECONDS)
-            await repository.write_audit(
+            await write_audit(
                 uow, caller.tenant_id, caller.user_id, caller.role, "exercise_session.replay_link",
                 "exercise_session", session_id, caller.request_id, {"expires_in_seconds": REPLAY_URL_SECONDS}, now,
             )
@@ -313,7 +314,7 @@ class TelemetryHandlers:
             if orphaned and lease.instance != self.instance.name and not lease.stale:
                 raise HeldElsewhere(who.session_id, lease.instance)
             if not orphaned and created:
-                await repository.write_audit(
+                await write_audit(
                     uow, who.tenant_id, who.patient_id, "patient", "exercise_session.open", "exercise_session",
                     who.session_id, current_request_id(), {"workout_id": who.workout_id, "purpose": purpose}, now,
                 )

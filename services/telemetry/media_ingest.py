@@ -6,6 +6,7 @@ import json
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 
+from services.common.audit import write_audit
 from services.common.clock import Clock
 from services.common.db import Database
 from services.common.errors import InvalidInput
@@ -93,7 +94,7 @@ class MediaIngest:
                         metrics.completion_percentage, metrics.rebuffer_count, metrics.ended,
                     )
                 )
-            await repository.write_audit(
+            await write_audit(
                 uow, who.tenant_id, actor.user_id, actor.role, "media_events.ingest", "exercise_session",
                 who.session_id, actor.request_id,
                 {"received": len(events), "stored": stored, "playbacks": sorted(by_playback)}, now,

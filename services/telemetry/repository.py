@@ -360,23 +360,7 @@ async def playback_metrics_of_session(uow: UnitOfWork, session_id: str) -> list[
     )
 
 
-# ------------------------------------------------------------------ audit and maintenance
-async def write_audit(
-    uow: UnitOfWork, tenant_id: uuid.UUID, actor_user_id: uuid.UUID, actor_role: str, action: str,
-    entity_type: str, entity_id: str, request_id: str | None, details: dict[str, Any], at: datetime,
-) -> None:
-    await uow.execute(
-        text(
-            "INSERT INTO telemetry.audit_log (tenant_id, actor_user_id, actor_role, action, entity_type, entity_id, "
-            "request_id, details, occurred_at) VALUES (:tenant_id, :actor, :role, :action, :etype, :eid, :rid, "
-            "CAST(:details AS jsonb), :at)"
-        ),
-        {
-            "tenant_id": tenant_id, "actor": actor_user_id, "role": actor_role, "action": action, "etype": entity_type,
-            "eid": entity_id, "rid": request_id, "details": json.dumps(details, default=str), "at": at,
-        },
-    )
-
+# ------------------------------------------------------------------ maintenance
 
 async def maintain_month_partitions(uow: UnitOfWork, months_ahead: int, keep_months: int) -> int:
     result = await uow.execute(

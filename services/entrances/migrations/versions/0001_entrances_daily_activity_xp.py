@@ -7,7 +7,7 @@ Revises:
 
 from alembic import context, op
 
-from services.common.schema_ddl import create_outbox_and_inbox, isolate_by_tenant
+from services.common.schema_ddl import create_audit_log, create_outbox_and_inbox, isolate_by_tenant
 
 revision = "0001"
 down_revision = None
@@ -127,24 +127,8 @@ def upgrade() -> None:
         """
     )
     op.execute("CREATE INDEX completed_workouts_patient_time ON entrances.completed_workouts (patient_id, completed_at)")
-    op.execute(
-        """
-        CREATE TABLE entrances.audit_log (
-            audit_id bigserial PRIMARY KEY,
-            tenant_id uuid NOT NULL,
-            actor_user_id uuid NOT NULL,
-            actor_role text NOT NULL,
-            action text NOT NULL,
-            entity_type text NOT NULL,
-            entity_id text NOT NULL,
-            request_id text,
-            details jsonb NOT NULL DEFAULT '{}'::jsonb,
-            occurred_at timestamptz NOT NULL DEFAULT now()
-        )
-        """
-    )
-    op.execute("CREATE INDEX audit_log_tenant_time ON entrances.audit_log (tenant_id, occurred_at)")
-    for table in ("entrances", "entrance_transitions", "daily_activity", "xp_ledger", "completed_workouts", "audit_log"):
+    create_audit_log("entrances")
+    for table in ("entrances", "entrance_transitions", "daily_activity", "xp_ledger", "completed_workouts"):
         isolate_by_tenant("entrances", table)
     create_outbox_and_inbox("entrances")
     _create_sweep_function()

@@ -6,7 +6,7 @@ Revises:
 
 from alembic import op
 
-from services.common.schema_ddl import create_outbox_and_inbox, isolate_by_tenant
+from services.common.schema_ddl import create_audit_log, create_outbox_and_inbox, isolate_by_tenant
 
 revision = "0001"
 down_revision = None
@@ -41,24 +41,8 @@ def upgrade() -> None:
         """
     )
     op.execute("CREATE INDEX users_tenant_role ON plans.users (tenant_id, role)")
-    op.execute(
-        """
-        CREATE TABLE plans.audit_log (
-            audit_id bigserial PRIMARY KEY,
-            tenant_id uuid NOT NULL,
-            actor_user_id uuid NOT NULL,
-            actor_role text NOT NULL,
-            action text NOT NULL,
-            entity_type text NOT NULL,
-            entity_id text NOT NULL,
-            request_id text,
-            details jsonb NOT NULL DEFAULT '{}'::jsonb,
-            occurred_at timestamptz NOT NULL DEFAULT now()
-        )
-        """
-    )
-    op.execute("CREATE INDEX audit_log_tenant_time ON plans.audit_log (tenant_id, occurred_at)")
-    for table in ("tenants", "users", "audit_log"):
+    create_audit_log("plans")
+    for table in ("tenants", "users"):
         isolate_by_tenant("plans", table)
     create_outbox_and_inbox("plans")
 

@@ -7,7 +7,7 @@ Revises: 0001
 
 from alembic import op
 
-from services.common.schema_ddl import TENANT_POLICY, isolate_by_tenant
+from services.common.schema_ddl import TENANT_POLICY, create_audit_log, isolate_by_tenant
 
 revision = "0002"
 down_revision = "0001"
@@ -70,25 +70,9 @@ def upgrade() -> None:
     )
     op.execute("CREATE INDEX completed_workouts_tenant_patient ON streaks.completed_workouts (tenant_id, patient_id)")
 
-    op.execute(
-        """
-        CREATE TABLE streaks.audit_log (
-            audit_id bigserial PRIMARY KEY,
-            tenant_id uuid NOT NULL,
-            actor_user_id uuid NOT NULL,
-            actor_role text NOT NULL,
-            action text NOT NULL,
-            entity_type text NOT NULL,
-            entity_id text NOT NULL,
-            request_id text,
-            details jsonb NOT NULL DEFAULT '{}'::jsonb,
-            occurred_at timestamptz NOT NULL DEFAULT now()
-        )
-        """
-    )
-    op.execute("CREATE INDEX streaks_audit_log_tenant_time ON streaks.audit_log (tenant_id, occurred_at)")
+    create_audit_log("streaks")
 
-    for table in ("patient_streaks", "completed_workouts", "audit_log"):
+    for table in ("patient_streaks", "completed_workouts"):
         isolate_by_tenant("streaks", table)
 
     # Which tenants have streak data, for `recalculate` across tenants: every other table hides

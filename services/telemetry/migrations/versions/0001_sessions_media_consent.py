@@ -6,7 +6,7 @@ Revises:
 
 from alembic import op
 
-from services.common.schema_ddl import TENANT_POLICY, create_outbox_and_inbox, isolate_by_tenant, mark_platform_table
+from services.common.schema_ddl import TENANT_POLICY, create_audit_log, create_outbox_and_inbox, isolate_by_tenant, mark_platform_table
 
 revision = "0001"
 down_revision = None
@@ -151,25 +151,9 @@ def upgrade() -> None:
         """
     )
 
-    op.execute(
-        """
-        CREATE TABLE telemetry.audit_log (
-            audit_id bigserial PRIMARY KEY,
-            tenant_id uuid NOT NULL,
-            actor_user_id uuid NOT NULL,
-            actor_role text NOT NULL,
-            action text NOT NULL,
-            entity_type text NOT NULL,
-            entity_id text NOT NULL,
-            request_id text,
-            details jsonb NOT NULL DEFAULT '{}'::jsonb,
-            occurred_at timestamptz NOT NULL DEFAULT now()
-        )
-        """
-    )
-    op.execute("CREATE INDEX audit_log_tenant_time ON telemetry.audit_log (tenant_id, occurred_at)")
+    create_audit_log("telemetry")
 
-    for table in ("exercise_sessions", "consent_states", "audit_log", *PARTITIONED):
+    for table in ("exercise_sessions", "consent_states", *PARTITIONED):
         isolate_by_tenant("telemetry", table)
     create_outbox_and_inbox("telemetry")
     _create_partition_maintenance()
