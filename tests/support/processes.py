@@ -23,7 +23,7 @@ import asyncpg
 
 from services.common.migrations import migrate_async
 from services.common.settings import SERVICES, Settings, load_settings
-from tests.support.stack import TEST_DB, TEST_VHOST, asyncpg_dsn, free_port, rabbitmqctl, services_with_bootstrap
+from tests.support.stack import TEST_DB, TEST_VHOST, asyncpg_dsn, free_port, rabbitmqctl, reset_vhost, services_with_bootstrap
 
 ROOT = Path(__file__).resolve().parents[2]
 # A database and vhost of their own, next to the session's: in one `make test` session the in-process
@@ -73,10 +73,7 @@ async def reset_storage(settings: Settings) -> None:
     finally:
         await conn.close()
     await migrate_async(settings)
-    vhost = settings.broker.vhost
-    await asyncio.to_thread(rabbitmqctl, "delete_vhost", vhost, check=False)
-    await asyncio.to_thread(rabbitmqctl, "add_vhost", vhost)
-    await asyncio.to_thread(rabbitmqctl, "set_permissions", "-p", vhost, settings.broker.user, ".*", ".*", ".*")
+    await asyncio.to_thread(reset_vhost, settings.broker.vhost, settings.broker.user)
 
 
 @dataclass

@@ -88,11 +88,19 @@ def rabbitmqctl(*args: str, check: bool = True) -> subprocess.CompletedProcess[s
     return subprocess.run(command, check=check, capture_output=True, text=True, timeout=120)
 
 
-def reset_vhost() -> None:
-    """An empty vhost per test session, so queues left by an earlier run cannot leak messages in."""
-    rabbitmqctl("delete_vhost", TEST_VHOST, check=False)
-    rabbitmqctl("add_vhost", TEST_VHOST)
-    rabbitmqctl("set_permissions", "-p", TEST_VHOST, "guest", ".*", ".*", ".*")
+def reset_vhost(vhost: str = TEST_VHOST, user: str = "guest") -> None:
+    """An empty vhost per test session, so messages left by an earlier run cannot leak in.
+
+    Queues are purged, not the vhost deleted: deleting a vhost full of quorum queues is slow on
+    RabbitMQ 3.10 and, right after a broker restart, can take the dead-letter supervisor down with
+    it. A queue whose arguments no longer match the code is deleted so it is declared afresh."""
+    rabbitmqctl("add_vhost", vhost, check=False)
+    rabbitmqctl("set_permissions", "-p", vhost, user, ".*", ".*", ".*")
+    listed = rabbitmqctl("list_queues", "-p", vhost, "--no-table-headers", "name", check=False)
+    for name in [line.strip() for line in listed.stdout.splitlines() if line.strip()]:
+        purged = rabbitmqctl("purge_queue", "-p", vhost, name, check=False)
+        if purged.returncode != 0:
+            rabbitmqctl("delete_queue", "-p", vhost, name, check=False)
 
 
 async def restart_broker() -> None:

@@ -19,6 +19,9 @@ class ConsumerQueue:
 
     name: str
     bindings: tuple[str, ...] = ()
+    # For a queue that belongs to one process instance (its name carries the instance): RabbitMQ
+    # deletes it once unused this long, so restarts under new names leave nothing filling up.
+    expires: timedelta | None = None
 
     @property
     def dead_letter_name(self) -> str:
@@ -39,7 +42,10 @@ async def declare_exchanges(channel: AbstractChannel) -> AbstractExchange:
 
 async def declare_consumer_queue(channel: AbstractChannel, spec: ConsumerQueue, delivery_limit: int) -> AbstractQueue:
     await declare_exchanges(channel)
-    dead = await channel.declare_queue(spec.dead_letter_name, durable=True, arguments={"x-queue-type": "quorum"})
+    lifetime = {"x-expires": int(spec.expires.total_seconds() * 1000)} if spec.expires else {}
+    dead = await channel.declare_queue(
+        spec.dead_letter_name, durable=True, arguments={"x-queue-type": "quorum", **lifetime}
+    )
     await dead.bind(DEAD_LETTER_EXCHANGE, routing_key=spec.name)
     queue = await channel.declare_queue(
         spec.name,
@@ -53,6 +59,7 @@ async def declare_consumer_queue(channel: AbstractChannel, spec: ConsumerQueue, 
             # RabbitMQ requires reject-publish overflow for that strategy.
             "x-dead-letter-strategy": "at-least-once",
             "x-overflow": "reject-publish",
+            **lifetime,
         },
     )
     for routing_key in spec.bindings:
