@@ -213,7 +213,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     if auth_settings.telemetry_token_active_key not in auth_settings.telemetry_token_keys:
         raise SettingsError("MOMENTUM_TELEMETRY_TOKEN_ACTIVE_KEY names a key id missing from MOMENTUM_TELEMETRY_TOKEN_KEYS")
     environment = _read(env, "MOMENTUM_ENV", base.environment, _choice("local", "test", "production"))
-    return Settings(
+    settings = Settings(
         environment=environment,
         log_format=_read(
             env, "MOMENTUM_LOG_FORMAT", "json" if environment == "production" else "console", _choice("json", "console")
@@ -269,3 +269,26 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         ),
         telemetry_targets=_read(env, "MOMENTUM_TELEMETRY_TARGETS", base.telemetry_targets, _targets),
     )
+    if environment == "production":
+        _refuse_local_secrets(settings)
+    return settings
+
+
+def _refuse_local_secrets(settings: Settings) -> None:
+    """The local defaults above are public: in production every secret must come from the environment,
+    or anyone could sign user or session tokens the platform accepts."""
+    local = Settings()
+    left = [
+        name
+        for name, value, default in (
+            ("MOMENTUM_JWT_SECRET", settings.auth.jwt_secret if settings.auth.jwt_algorithm == "HS256" else None,
+             local.auth.jwt_secret),
+            ("MOMENTUM_DB_APP_PASSWORD", settings.database.app_password, local.database.app_password),
+            ("MOMENTUM_S3_SECRET_KEY", settings.s3.secret_key, local.s3.secret_key),
+        )
+        if value == default
+    ]
+    if set(settings.auth.telemetry_token_keys.values()) & set(local.auth.telemetry_token_keys.values()):
+        left.append("MOMENTUM_TELEMETRY_TOKEN_KEYS")
+    if left:
+        raise SettingsError(f"MOMENTUM_ENV=production needs its own secrets, not the local defaults: set {', '.join(left)}")

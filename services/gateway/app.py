@@ -71,7 +71,10 @@ def create_app(settings: Settings) -> Any:
             {"error": "internal", "detail": f"internal error; request id {request.state.request_id}"}, status_code=500
         )
 
-    @app.get("/healthz", response_model=HealthReply, tags=["operations"])
+    @app.get(
+        "/healthz", response_model=HealthReply, tags=["operations"],
+        responses={503: {"model": HealthReply, "description": "Degraded: a service behind the gateway is not serving"}},
+    )
     async def healthz(request: Request) -> JSONResponse:
         dependencies = await request.app.state.clients.health()
         healthy = all(status == "serving" for status in dependencies.values())

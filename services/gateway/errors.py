@@ -56,8 +56,10 @@ ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
         401: "Missing, malformed, expired or foreign token",
         403: "The caller's role or identity may not do this",
         404: "No such resource visible to the caller",
+        409: "Conflicts with what is already there: submitted before, a key reused, a session already ended",
         413: "Body too large",
         422: "The body or a parameter does not match the schema; `detail` names it",
         503: "A service behind the gateway is unavailable",
+        504: "A service behind the gateway did not answer in time",
     }.items()
 }

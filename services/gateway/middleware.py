@@ -36,6 +36,12 @@ class GatewayMiddleware:
         started = time.perf_counter()
         status_holder = {"status": 500}
 
+        if "\x00" in scope.get("path", "") or b"%00" in scope.get("query_string", b""):
+            # No id, name or date holds a NUL, and Postgres text cannot store one: refuse it at the edge.
+            await _send_error(send, 400, "invalid_argument", "path and query must not contain NUL characters", request_id)
+            self._observe(scope, 400, started, request_id)
+            return
+
         declared = headers.get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > self.max_body_bytes):
             await _send_error(send, 413, "payload_too_large", f"body exceeds {self.max_body_bytes} bytes", request_id)

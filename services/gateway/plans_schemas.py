@@ -181,7 +181,8 @@ class SessionGrantReply(BaseModel):
 
 class FormResponseBody(StrictBody):
     templateKey: str = Field(min_length=1, max_length=64)
-    templateVersion: StrictInt = Field(ge=1)
+    # int32 on the wire to plans: a larger number must be a 422 here, not a failed proto build (500).
+    templateVersion: StrictInt = Field(ge=1, le=2_147_483_647)
     answers: dict  # type: ignore[type-arg]
 
 

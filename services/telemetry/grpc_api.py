@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from typing import Any, Awaitable, Callable, TypeVar
 
 import asyncpg
@@ -15,6 +16,7 @@ from services.telemetry.finalizer import Finalization, TelemetryUnavailable
 from services.telemetry.handlers import TelemetryHandlers
 
 MAX_SESSION_ID_CHARS = 128
+SESSION_ID = re.compile(rf"[A-Za-z0-9_.:-]{{1,{MAX_SESSION_ID_CHARS}}}")
 # Postgres refusing or dropping connections is an outage to retry (503), not a bug of ours (500).
 _DATABASE_AWAY = (
     OSError, asyncpg.PostgresConnectionError, asyncpg.InsufficientResourcesError, asyncpg.CannotConnectNowError,
@@ -98,8 +100,9 @@ class TelemetryServicer(telemetry_pb2_grpc.TelemetryServiceServicer):
 
 
 def _session_id(raw: str) -> str:
-    if not raw or len(raw) > MAX_SESSION_ID_CHARS:
-        raise InvalidInput("session_id", f"must be 1..{MAX_SESSION_ID_CHARS} characters")
+    # The alphabet session tokens allow for their session_id claim: nothing else can name a session.
+    if not SESSION_ID.fullmatch(raw):
+        raise InvalidInput("session_id", f"must be 1..{MAX_SESSION_ID_CHARS} characters of A-Z a-z 0-9 _ . : -")
     return raw
 
 

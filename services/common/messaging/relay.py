@@ -61,7 +61,12 @@ class OutboxRelay:
                 continue
             cycles += 1
             if cycles % 600 == 0:
-                await self._forget_old()
+                try:
+                    await self._forget_old()
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:  # housekeeping: a failure here must never stop publishing
+                    log.warning("outbox.prune_failed", schema=self._schema, error=repr(exc))
             if published == self._batch_size:
                 continue
             try:
@@ -125,7 +130,9 @@ class OutboxRelay:
     async def _forget_old(self) -> None:
         async with self._engine.begin() as conn:
             await conn.execute(
-                text(f"DELETE FROM {self._schema}.outbox WHERE published_at < now() - :keep"), {"keep": self._keep}
+                # The cast: left to infer, Postgres reads the parameter as a timestamp and the comparison fails.
+                text(f"DELETE FROM {self._schema}.outbox WHERE published_at < now() - CAST(:keep AS interval)"),
+                {"keep": self._keep},
             )
 
     async def unpublished_count(self) -> int:
