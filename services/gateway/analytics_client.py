@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from typing import Any, Awaitable, Callable, TypeVar
 
-import grpc
 from fastapi import Request
 
 from momentum.plans.v1 import analytics_pb2_grpc
 from services.common.identity import Identity
-from services.gateway.errors import from_grpc
 
 Reply = TypeVar("Reply")
 
@@ -28,12 +26,8 @@ def deadline(request: Request) -> float:
 
 
 async def call(request: Request, method: Callable[..., Awaitable[Reply]], body: Any, caller: Identity) -> Reply:
-    """As ServiceClients.call: the caller's identity as metadata, the configured deadline, and a
-    gRPC status turned into the gateway's HTTP error."""
-    try:
-        return await method(body, metadata=caller.to_metadata(), timeout=deadline(request))
-    except grpc.aio.AioRpcError as exc:
-        raise from_grpc(exc) from exc
+    """Through ServiceClients.call: identity metadata, the configured deadline, status → HTTP error."""
+    return await request.app.state.clients.call(method, body, caller)
 
 
 def optional(message: Any, name: str) -> Any:
