@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 import httpx
 
+from tests.support import waiting
 from tests.support.broker_probe import queue_depths_async
 from tests.support.db_probe import Probe
 from tests.support.population import ZONES, SeededPatient
@@ -89,14 +89,8 @@ async def walk_all(walkers: Iterable[TimezoneWalker], client: httpx.AsyncClient,
 
 
 async def eventually(probe: Any, until: Any, timeout: float = 30, every: float = 0.2) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = await probe()
-        if until(value):
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"condition not met within {timeout}s; last value: {value!r}")
-        await asyncio.sleep(every)
+    """tests.support.waiting.eventually with the slower pace of process-level tests."""
+    return await waiting.eventually(probe, until, timeout=timeout, every=every)
 
 
 async def settled(probe: Probe, timeout: float = 45, queues: Iterable[str] | None = None) -> None:
