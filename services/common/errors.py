@@ -1,14 +1,10 @@
-"""Domain errors and the one table that maps them to gRPC status codes."""
+"""Domain errors: what a request did wrong in the clinic's terms; the gRPC mapping lives in grpc_server."""
 
 from __future__ import annotations
-
-import grpc
 
 
 class DomainError(Exception):
     """A rule of the clinic was broken by the request; never a bug of ours."""
-
-    status = grpc.StatusCode.FAILED_PRECONDITION
 
     def __init__(self, detail: str) -> None:
         super().__init__(detail)
@@ -16,32 +12,34 @@ class DomainError(Exception):
 
 
 class InvalidInput(DomainError):
-    status = grpc.StatusCode.INVALID_ARGUMENT
-
     def __init__(self, field: str, problem: str) -> None:
         super().__init__(f"{field}: {problem}")
         self.field = field
 
 
 class NotFound(DomainError):
-    status = grpc.StatusCode.NOT_FOUND
+    pass
 
 
 class PermissionDenied(DomainError):
-    status = grpc.StatusCode.PERMISSION_DENIED
+    pass
 
 
 class Unauthenticated(DomainError):
-    status = grpc.StatusCode.UNAUTHENTICATED
+    pass
 
 
 class Conflict(DomainError):
-    status = grpc.StatusCode.ALREADY_EXISTS
+    pass
 
 
 class RuleViolation(DomainError):
-    status = grpc.StatusCode.FAILED_PRECONDITION
+    pass
 
 
-def status_for(error: DomainError) -> grpc.StatusCode:
-    return error.status
+class Unavailable(DomainError):
+    """Something this call needs is away for now (a service, the database); the caller may retry."""
+
+
+class Aborted(DomainError):
+    """The call lost a race it can win on a retry (for example a session owned by another instance)."""

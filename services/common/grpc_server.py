@@ -14,11 +14,35 @@ from grpc_health.v1._async import HealthServicer
 from grpc_reflection.v1alpha import reflection
 
 from services.common.db import connection_lost
-from services.common.errors import DomainError
+from services.common.errors import (
+    Aborted, Conflict, DomainError, InvalidInput, NotFound, PermissionDenied, RuleViolation, Unauthenticated,
+    Unavailable,
+)
 from services.common.identity import identity_from_metadata, new_request_id, set_current
 from services.common.logging import get_logger
 
 log = get_logger(__name__)
+
+# The one table from the clinic's kinds of error to gRPC status codes (google/rpc/code.proto);
+# the gateway maps the codes on to HTTP. A subclass takes its nearest listed ancestor's code.
+_STATUS_OF: dict[type[DomainError], grpc.StatusCode] = {
+    InvalidInput: grpc.StatusCode.INVALID_ARGUMENT,
+    NotFound: grpc.StatusCode.NOT_FOUND,
+    PermissionDenied: grpc.StatusCode.PERMISSION_DENIED,
+    Unauthenticated: grpc.StatusCode.UNAUTHENTICATED,
+    Conflict: grpc.StatusCode.ALREADY_EXISTS,
+    RuleViolation: grpc.StatusCode.FAILED_PRECONDITION,
+    Unavailable: grpc.StatusCode.UNAVAILABLE,
+    Aborted: grpc.StatusCode.ABORTED,
+    DomainError: grpc.StatusCode.FAILED_PRECONDITION,
+}
+
+
+def status_for(error: DomainError) -> grpc.StatusCode:
+    for kind in type(error).__mro__:
+        if kind in _STATUS_OF:
+            return _STATUS_OF[kind]  # type: ignore[index]
+    return grpc.StatusCode.FAILED_PRECONDITION
 
 
 class CallContextInterceptor(grpc.aio.ServerInterceptor):
@@ -47,8 +71,9 @@ class CallContextInterceptor(grpc.aio.ServerInterceptor):
                         structlog.contextvars.bind_contextvars(tenant_id=str(identity.tenant_id), role=identity.role)
                     return await inner(request, context)
                 except DomainError as exc:
-                    log.info("rpc.rejected", status=exc.status.name, detail=exc.detail)
-                    await context.abort(exc.status, exc.detail)
+                    status = status_for(exc)
+                    log.info("rpc.rejected", status=status.name, detail=exc.detail)
+                    await context.abort(status, exc.detail)
                 except asyncio.CancelledError:
                     raise
                 except grpc.aio.AbortError:

@@ -1,38 +1,72 @@
-"""structlog set up once per process: JSON in production, console locally, context bound per request."""
+"""structlog set up once per process: every line, ours or a library's, one format naming the service."""
 
 from __future__ import annotations
 
 import logging
 import sys
+from typing import Any
 
 import structlog
 
 _configured = False
+_service = "momentum"
+
+# Libraries that log a line per request or per frame at INFO; their warnings still come through.
+_CHATTY = ("aiormq", "aio_pika", "botocore", "aiobotocore", "uvicorn.access", "sqlalchemy.engine", "asyncio")
 
 
-def configure_logging(log_format: str = "console", level: str = "INFO") -> None:
-    global _configured
+def _add_service(_: Any, __: str, event: dict[str, Any]) -> dict[str, Any]:
+    event.setdefault("service", _service)
+    return event
+
+
+def configure_logging(log_format: str = "console", level: str = "INFO", service: str | None = None) -> None:
+    """Routes structlog and the standard library through one ProcessorFormatter on stderr.
+
+    Library records (aio-pika, grpc, SQLAlchemy, uvicorn) pass the same chain as ours, so they carry
+    the request id and service bound in contextvars and are rendered as the same JSON lines."""
+    global _configured, _service
+    if service:
+        _service = service
     if _configured:
         return
-    shared = [
+    shared: list[Any] = [
         structlog.contextvars.merge_contextvars,
-        structlog.processors.add_log_level,
+        structlog.stdlib.add_log_level,
+        structlog.stdlib.add_logger_name,
+        _add_service,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
     ]
-    renderer = (
+    renderer: Any = (
         structlog.processors.JSONRenderer()
         if log_format == "json"
         else structlog.dev.ConsoleRenderer(colors=False)
     )
     structlog.configure(
-        processors=[*shared, structlog.processors.format_exc_info, renderer],
+        processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
         wrapper_class=structlog.make_filtering_bound_logger(getattr(logging, level)),
-        logger_factory=structlog.PrintLoggerFactory(sys.stderr),
+        logger_factory=structlog.stdlib.LoggerFactory(),
         cache_logger_on_first_use=True,
     )
-    logging.basicConfig(level=getattr(logging, level), stream=sys.stderr, format="%(levelname)s %(name)s %(message)s")
-    for noisy in ("aiormq", "aio_pika", "botocore", "aiobotocore", "uvicorn.access", "sqlalchemy.engine"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    formatter = structlog.stdlib.ProcessorFormatter(
+        foreign_pre_chain=[structlog.stdlib.ExtraAdder(), *shared],
+        processors=[
+            structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+            structlog.processors.format_exc_info,
+            renderer,
+        ],
+    )
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(formatter)
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(getattr(logging, level))
+    for name in _CHATTY:
+        logging.getLogger(name).setLevel(max(logging.WARNING, getattr(logging, level)))
+    # uvicorn installs its own handlers unless told otherwise; let its records reach ours.
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+        logging.getLogger(name).handlers[:] = []
+        logging.getLogger(name).propagate = True
     _configured = True
 
 

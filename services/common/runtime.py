@@ -6,11 +6,12 @@ from __future__ import annotations
 import asyncio
 import signal
 from dataclasses import dataclass, field
-from typing import Any, Awaitable, Callable
+from typing import Any, Awaitable, Callable, Generic, TypeVar
 
 from services.common.db import Database, create_engine
 from services.common.grpc_server import GrpcServer
 from services.common.logging import configure_logging, get_logger
+from services.common.loops import LoopService
 from services.common.messaging.broker import Broker
 from services.common.messaging.consumer import Consumer
 from services.common.messaging.relay import OutboxRelay
@@ -18,19 +19,22 @@ from services.common.settings import Settings
 
 log = get_logger(__name__)
 
+C = TypeVar("C")
+
 
 @dataclass
-class ServiceRuntime:
+class ServiceRuntime(Generic[C]):
     name: str
     settings: Settings
     database: Database
     broker: Broker
     grpc: GrpcServer
     relay: OutboxRelay
-    handlers: Any = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    # The service's own typed object of what it runs (handlers, finalizers, clients): what tests,
+    # the CLI and benchmarks reach into. Set by the service's bootstrap.build().
+    components: C = None  # type: ignore[assignment]
     consumers: list[Consumer] = field(default_factory=list)
-    loops: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    loops: list[LoopService] = field(default_factory=list)
     on_stop: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
@@ -50,7 +54,7 @@ class ServiceRuntime:
             await consumer.start()
         self._tasks.append(asyncio.create_task(self.relay.run(), name=f"{self.name}-outbox-relay"))
         for loop in self.loops:
-            self._tasks.append(asyncio.create_task(loop(), name=f"{self.name}-{getattr(loop, '__name__', 'loop')}"))
+            self._tasks.append(asyncio.create_task(loop.start(), name=f"{self.name}-{loop.name}"))
         await self.grpc.start()
         log.info("service.started", service=self.name, grpc_port=self.grpc.port)
 
@@ -60,6 +64,8 @@ class ServiceRuntime:
         for consumer in self.consumers:
             await consumer.stop()
         self.relay.stop()
+        for loop in self.loops:
+            loop.stop()
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
@@ -71,9 +77,10 @@ class ServiceRuntime:
         log.info("service.stopped", service=self.name)
 
 
-def run_service(build: Callable[[Settings], Awaitable[ServiceRuntime]], settings: Settings) -> None:
+def run_service(build: Callable[[Settings], Awaitable[ServiceRuntime[Any]]], settings: Settings) -> None:
     """Runs until SIGTERM or SIGINT, then stops gracefully."""
-    configure_logging(settings.log_format, settings.log_level)
+    # services.<name>.bootstrap: every log line of the process says which service wrote it.
+    configure_logging(settings.log_format, settings.log_level, service=build.__module__.split(".")[1])
 
     async def main() -> None:
         runtime = await build(settings)

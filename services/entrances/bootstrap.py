@@ -29,9 +29,11 @@ class EntrancesComponents:
     plans: PlansClient
 
 
-async def build(settings: Settings, clock: Clock | None = None, grpc_port: int | None = None) -> ServiceRuntime:
+async def build(
+    settings: Settings, clock: Clock | None = None, grpc_port: int | None = None
+) -> ServiceRuntime[EntrancesComponents]:
     clock = clock or SystemClock()
-    runtime = ServiceRuntime.create(
+    runtime: ServiceRuntime[EntrancesComponents] = ServiceRuntime.create(
         "entrances", settings, grpc_port,
         service_names=(entrances_pb2.DESCRIPTOR.services_by_name["EntrancesService"].full_name,),
     )
@@ -59,7 +61,7 @@ async def build(settings: Settings, clock: Clock | None = None, grpc_port: int |
     runtime.consumers.append(
         Consumer("entrances.workout-events", WORKOUT_EVENTS, workout_events.handlers, runtime.database, runtime.broker)
     )
-    runtime.loops.append(sweep.run)
+    runtime.loops.append(sweep)
     runtime.on_stop.append(plans.close)
-    runtime.handlers = EntrancesComponents(entrances, activity, finalizer, sweep, plans)
+    runtime.components = EntrancesComponents(entrances, activity, finalizer, sweep, plans)
     return runtime

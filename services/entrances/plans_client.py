@@ -11,7 +11,7 @@ from datetime import date
 import grpc
 
 from momentum.plans.v1 import plans_pb2, plans_pb2_grpc
-from services.common.errors import DomainError, InvalidInput, NotFound, PermissionDenied
+from services.common.errors import DomainError, InvalidInput, NotFound, PermissionDenied, Unavailable
 from services.common.identity import current_request_id, service_identity
 from services.common.settings import Settings
 
@@ -19,10 +19,8 @@ APP_ENTRANCE_FLAG = "appEntranceTracking"
 _CACHE_LIMIT = 50_000
 
 
-class PlansUnavailable(DomainError):
+class PlansUnavailable(Unavailable):
     """plans did not answer in time or at all: the caller may retry; nothing was written here."""
-
-    status = grpc.StatusCode.UNAVAILABLE
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from services.common.clock import Clock
 from services.common.db import Database
 from services.common.identity import new_request_id, set_current
 from services.common.logging import get_logger
+from services.common.loops import LoopService
 from services.entrances import repository
 from services.entrances.finalizer import Finalizer
 
@@ -20,15 +21,17 @@ log = get_logger(__name__)
 _MAX_BATCHES_PER_PASS = 20
 
 
-class RepairSweep:
+class RepairSweep(LoopService):
+    name = "entrance-repair-sweep"
+
     def __init__(
         self, database: Database, finalizer: Finalizer, clock: Clock, interval: timedelta, grace: timedelta,
         concurrency: int, batch_size: int = 500,
     ) -> None:
+        super().__init__(interval.total_seconds())
         self._db = database
         self._finalizer = finalizer
         self._clock = clock
-        self._interval = interval.total_seconds()
         self._grace = grace
         self._concurrency = concurrency
         self._batch_size = batch_size
@@ -64,14 +67,3 @@ class RepairSweep:
         if outcomes:
             log.info("entrance.sweep_done", **dict(outcomes))
         return outcomes
-
-    async def run(self) -> None:
-        """The background loop the service runtime starts."""
-        while True:
-            try:
-                await self.run_once()
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # database away: try again next interval
-                log.warning("entrance.sweep_pass_failed", error=repr(exc))
-            await asyncio.sleep(self._interval)

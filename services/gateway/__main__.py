@@ -12,5 +12,6 @@ uvicorn.run(
     port=settings.gateway_port,
     log_level="warning",
     access_log=False,
+    log_config=None,  # our ProcessorFormatter renders uvicorn's lines too
     timeout_graceful_shutdown=10,
 )

@@ -26,7 +26,7 @@ log = get_logger(__name__)
 
 
 def create_app(settings: Settings) -> Any:
-    configure_logging(settings.log_format, settings.log_level)
+    configure_logging(settings.log_format, settings.log_level, service="gateway")
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -12,6 +12,7 @@ from momentum.events.v1 import events_pb2
 from services.common.clock import Clock
 from services.common.db import Database, UnitOfWork
 from services.common.logging import get_logger
+from services.common.loops import LoopService
 from services.common.messaging.consumer import Handler, IncomingEvent, PoisonMessage
 from services.common.messaging.topology import ConsumerQueue
 from services.plans import billing_repository as billing
@@ -106,20 +107,18 @@ class BillingConsumers:
         )
 
 
-def period_closer(database: Database, clock: Clock, interval: timedelta = PERIOD_CLOSE_INTERVAL) -> Callable[[], Awaitable[None]]:
-    """A runtime loop: windows and months that ended turn from projected to ready."""
+class PeriodCloser(LoopService):
+    """Windows and months that ended turn from projected to ready."""
 
-    async def close_billing_periods() -> None:
-        while True:
-            try:
-                changed = await close_finished_periods(database, clock)
-                if changed:
-                    log.info("billing.periods_closed", patients=changed)
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                # The database may be away; the next round catches up, nothing is lost meanwhile.
-                log.exception("billing.period_close_failed")
-            await asyncio.sleep(interval.total_seconds())
+    name = "billing-period-closer"
 
-    return close_billing_periods
+    def __init__(self, database: Database, clock: Clock, interval: timedelta = PERIOD_CLOSE_INTERVAL) -> None:
+        super().__init__(interval.total_seconds())
+        self._db = database
+        self._clock = clock
+
+    async def run_once(self) -> int:
+        changed = await close_finished_periods(self._db, self._clock)
+        if changed:
+            log.info("billing.periods_closed", patients=changed)
+        return changed

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from momentum.plans.v1 import analytics_pb2, analytics_pb2_grpc, plans_pb2, plans_pb2_grpc
 from services.common.clock import Clock, SystemClock
 from services.common.messaging.consumer import Consumer
@@ -9,19 +11,32 @@ from services.common.runtime import ServiceRuntime
 from services.common.settings import Settings
 from services.plans.analytics_grpc import AnalyticsServicer, BillingServicer
 from services.plans.analytics_handlers import AnalyticsHandlers
-from services.plans.billing_consumers import BILLING_EVENTS, BillingConsumers, period_closer
+from services.plans.billing_consumers import BILLING_EVENTS, BillingConsumers, PeriodCloser
 from services.plans.billing_handlers import BillingHandlers
 from services.plans.consumers import TELEMETRY_EVENTS, TELEMETRY_HANDLERS
 from services.plans.grpc_api import PlansServicer
 from services.plans.handlers import PlansHandlers
 from services.plans.plan_handlers import PlanHandlers
-from services.plans.retention import media_partition_keeper
+from services.plans.retention import MediaPartitionKeeper
 from services.plans.workout_handlers import WorkoutHandlers
 
 
-async def build(settings: Settings, clock: Clock | None = None, grpc_port: int | None = None) -> ServiceRuntime:
+@dataclass(frozen=True)
+class PlansComponents:
+    """What tests, the CLI and benchmarks reach into: the same objects the service runs."""
+
+    people: PlansHandlers
+    plans: PlanHandlers
+    workouts: WorkoutHandlers
+    analytics: AnalyticsHandlers
+    billing: BillingHandlers
+
+
+async def build(
+    settings: Settings, clock: Clock | None = None, grpc_port: int | None = None
+) -> ServiceRuntime[PlansComponents]:
     clock = clock or SystemClock()
-    runtime = ServiceRuntime.create(
+    runtime: ServiceRuntime[PlansComponents] = ServiceRuntime.create(
         "plans", settings, grpc_port, service_names=(
             plans_pb2.DESCRIPTOR.services_by_name["PlansService"].full_name,
             analytics_pb2.DESCRIPTOR.services_by_name["AnalyticsService"].full_name,
@@ -42,8 +57,6 @@ async def build(settings: Settings, clock: Clock | None = None, grpc_port: int |
     runtime.consumers.append(
         Consumer("plans.billing-events", BILLING_EVENTS, BillingConsumers(clock).handlers, runtime.database, runtime.broker)
     )
-    runtime.loops.append(period_closer(runtime.database, clock))
-    runtime.loops.append(media_partition_keeper(runtime.database))
-    runtime.handlers = people
-    runtime.extra = {"plans": plans, "workouts": workouts, "analytics": analytics, "billing": billing}
+    runtime.loops += [PeriodCloser(runtime.database, clock), MediaPartitionKeeper(runtime.database)]
+    runtime.components = PlansComponents(people, plans, workouts, analytics, billing)
     return runtime

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import timedelta
-from typing import Awaitable, Callable
 
 from sqlalchemy import text
 
 from services.common.db import Database, UnitOfWork
 from services.common.logging import get_logger
+from services.common.loops import LoopService
 
 log = get_logger(__name__)
 
@@ -29,22 +28,19 @@ async def maintain_media_partitions(uow: UnitOfWork, months_ahead: int = MONTHS_
     return int(result.scalar_one())
 
 
-def media_partition_keeper(database: Database, interval: timedelta = MAINTENANCE_INTERVAL) -> Callable[[], Awaitable[None]]:
-    """A runtime loop: a month's partition exists long before the first row of that month arrives."""
+class MediaPartitionKeeper(LoopService):
+    """A month's partition exists long before the first row of that month arrives."""
 
-    async def keep_media_partitions() -> None:
-        while True:
-            try:
-                async with database.unit_of_work(None) as uow:
-                    changed = await maintain_media_partitions(uow)
-                    await uow.commit()
-                if changed:
-                    log.info("media_partitions.maintained", changed=changed)
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                # Months are created three ahead: a missed round is caught up by the next one.
-                log.exception("media_partitions.maintenance_failed")
-            await asyncio.sleep(interval.total_seconds())
+    name = "media-partition-keeper"
 
-    return keep_media_partitions
+    def __init__(self, database: Database, interval: timedelta = MAINTENANCE_INTERVAL) -> None:
+        super().__init__(interval.total_seconds())
+        self._db = database
+
+    async def run_once(self) -> int:
+        async with self._db.unit_of_work(None) as uow:
+            changed = await maintain_media_partitions(uow)
+            await uow.commit()
+        if changed:
+            log.info("media_partitions.maintained", changed=changed)
+        return changed

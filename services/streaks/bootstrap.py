@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from momentum.streaks.v1 import streaks_pb2, streaks_pb2_grpc
 from services.common.clock import Clock, SystemClock
 from services.common.messaging.consumer import Consumer
@@ -13,9 +15,19 @@ from services.streaks.handlers import StreaksHandlers
 from services.streaks.patient_directory import PatientDirectory
 
 
-async def build(settings: Settings, clock: Clock | None = None, grpc_port: int | None = None) -> ServiceRuntime:
+@dataclass(frozen=True)
+class StreaksComponents:
+    """What tests, the CLI and benchmarks reach into: the same objects the service runs."""
+
+    streaks: StreaksHandlers
+    directory: PatientDirectory
+
+
+async def build(
+    settings: Settings, clock: Clock | None = None, grpc_port: int | None = None
+) -> ServiceRuntime[StreaksComponents]:
     clock = clock or SystemClock()
-    runtime = ServiceRuntime.create(
+    runtime: ServiceRuntime[StreaksComponents] = ServiceRuntime.create(
         "streaks", settings, grpc_port,
         service_names=(streaks_pb2.DESCRIPTOR.services_by_name["StreaksService"].full_name,),
     )
@@ -32,5 +44,5 @@ async def build(settings: Settings, clock: Clock | None = None, grpc_port: int |
         )
     )
     runtime.on_stop.append(directory.close)
-    runtime.handlers = handlers
+    runtime.components = StreaksComponents(handlers, directory)
     return runtime

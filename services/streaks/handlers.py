@@ -7,12 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import grpc
 
 from services.common.audit import write_audit
 from services.common.clock import Clock
 from services.common.db import Database, UnitOfWork
-from services.common.errors import DomainError, InvalidInput, NotFound, PermissionDenied
+from services.common.errors import DomainError, InvalidInput, NotFound, PermissionDenied, Unavailable
 from services.common.identity import SERVICE_ROLE, Identity
 from services.common.logging import get_logger
 from services.common.timezones import is_valid_zone, local_date, resolve_zone_name
@@ -37,10 +36,8 @@ def replayed_through(state: StreakState, now: datetime) -> datetime:
     return max(now, last) if last is not None else now
 
 
-class DependencyUnavailable(DomainError):
+class DependencyUnavailable(Unavailable):
     """Plans could not be asked something this request cannot be answered without."""
-
-    status = grpc.StatusCode.UNAVAILABLE
 
 
 class UnusableWorkout(Exception):

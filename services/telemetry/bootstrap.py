@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 import uuid
+from dataclasses import dataclass
 
 import grpc
 
@@ -17,13 +18,24 @@ from services.telemetry.consumers import consent_handlers, consent_queue
 from services.telemetry.finalizer import ExerciseProfiles, SessionFinalizer
 from services.telemetry.grpc_api import TelemetryServicer
 from services.telemetry.handlers import InstanceIdentity, TelemetryHandlers, Timing
+from services.telemetry.loops import LeaseKeeper, PartitionKeeper, SilenceWatch
 from services.telemetry.replay_store import ReplayStore
 from services.telemetry.sessions import SessionRegistry
 
 
-async def build(settings: Settings, clock: Clock | None = None, grpc_port: int | None = None) -> ServiceRuntime:
+@dataclass(frozen=True)
+class TelemetryComponents:
+    """What tests, the CLI and benchmarks reach into: the same objects the service runs."""
+
+    handlers: TelemetryHandlers
+    replay_store: ReplayStore
+
+
+async def build(
+    settings: Settings, clock: Clock | None = None, grpc_port: int | None = None
+) -> ServiceRuntime[TelemetryComponents]:
     clock = clock or SystemClock()
-    runtime = ServiceRuntime.create(
+    runtime: ServiceRuntime[TelemetryComponents] = ServiceRuntime.create(
         "telemetry", settings, grpc_port,
         service_names=(telemetry_pb2.DESCRIPTOR.services_by_name["TelemetryService"].full_name,),
     )
@@ -46,11 +58,10 @@ async def build(settings: Settings, clock: Clock | None = None, grpc_port: int |
     telemetry_pb2_grpc.add_TelemetryServiceServicer_to_server(TelemetryServicer(handlers), runtime.grpc.server)
     queue = consent_queue(instance.name)
     runtime.consumers.append(Consumer(queue.name, queue, consent_handlers(handlers), runtime.database, runtime.broker))
-    runtime.loops += [handlers.silence_loop, handlers.lease_loop, handlers.partition_loop]
+    runtime.loops += [SilenceWatch(handlers), LeaseKeeper(handlers), PartitionKeeper(handlers)]
     # In this order: sessions are finalized while S3 and plans are still reachable.
     runtime.on_stop += [handlers.shutdown, store.close, plans_channel.close]
-    runtime.handlers = handlers
-    runtime.extra["replay_store"] = store
+    runtime.components = TelemetryComponents(handlers, store)
     return runtime
 
 

@@ -20,7 +20,7 @@ from momentum.plans.v1 import plans_pb2, plans_pb2_grpc
 from services.common.audit import write_audit
 from services.common.clock import Clock
 from services.common.db import Database, UnitOfWork
-from services.common.errors import DomainError, NotFound
+from services.common.errors import DomainError, NotFound, Unavailable
 from services.common.identity import Identity, service_identity
 from services.common.logging import get_logger
 from services.telemetry import repository
@@ -40,10 +40,8 @@ DEFAULT_POSE_PROFILE = SQUAT_LEFT
 PROFILE_CACHE_SECONDS = 300
 
 
-class TelemetryUnavailable(DomainError):
+class TelemetryUnavailable(Unavailable):
     """A dependency (S3, plans) is away; nothing was lost, the call can be retried."""
-
-    status = grpc.StatusCode.UNAVAILABLE
 
 
 @dataclass(frozen=True)

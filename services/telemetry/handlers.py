@@ -8,14 +8,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any, Awaitable, Mapping
 
-import grpc
 
 from momentum.events.v1 import events_pb2
 from services.common.audit import write_audit
 from services.common.clock import Clock
 from services.common.db import Database, UnitOfWork
 from services.common.errors import (
-    Conflict, DomainError, InvalidInput, NotFound, PermissionDenied, RuleViolation, Unauthenticated,
+    Aborted, Conflict, DomainError, InvalidInput, NotFound, PermissionDenied, RuleViolation, Unauthenticated,
 )
 from services.common.identity import Identity, current_request_id, new_request_id, service_identity
 from services.common.logging import get_logger
@@ -44,10 +43,8 @@ class SessionEnded(Conflict):
     """The session was finalized; the app must start a new one through plans."""
 
 
-class HeldElsewhere(DomainError):
+class HeldElsewhere(Aborted):
     """Another live telemetry instance holds this session's frames; the gateway retries there."""
-
-    status = grpc.StatusCode.ABORTED
 
     def __init__(self, session_id: str, owner: str) -> None:
         super().__init__(f"session {session_id} is held by another telemetry instance [owner={owner}]")
@@ -198,26 +195,20 @@ class TelemetryHandlers:
         self.consents.record(event.tenant_id, patient_id, body.purpose, body.granted, changed_at)
         await repository.record_consent(uow, event.tenant_id, patient_id, body.purpose, body.granted, changed_at)
 
-    # ------------------------------------------------------------------ background work
-    async def silence_loop(self) -> None:
+    # ------------------------------------------------------------------ background work (telemetry/loops.py)
+    async def finalize_silent(self) -> int:
         """Finalizes, as incomplete, sessions with no data for the silence timeout."""
-        tick = min(self.timing.silence_timeout / 4, timedelta(seconds=30)).total_seconds()
-        while True:
-            await asyncio.sleep(max(tick, 0.05))
-            deadline = self._clock.now() - self.timing.silence_timeout
-            for session in self.sessions.live():
-                if session.closed or session.last_activity_at > deadline:
-                    continue
-                await self._guarded(
-                    self._finalizer.finalize_live(session, "silence", service_identity(session.who.tenant_id)),
-                    "session.silence_finalize_failed", session.who.session_id,
-                )
-
-    async def lease_loop(self) -> None:
-        """Renews this instance's leases and recovers the sessions of instances that stopped renewing."""
-        while True:
-            await self._guarded(self.renew_and_recover(), "session.lease_round_failed", "")
-            await asyncio.sleep(self.timing.lease_every.total_seconds())
+        deadline = self._clock.now() - self.timing.silence_timeout
+        finalized = 0
+        for session in self.sessions.live():
+            if session.closed or session.last_activity_at > deadline:
+                continue
+            await self._guarded(
+                self._finalizer.finalize_live(session, "silence", service_identity(session.who.tenant_id)),
+                "session.silence_finalize_failed", session.who.session_id,
+            )
+            finalized += 1
+        return finalized
 
     async def renew_and_recover(self) -> int:
         async with self._db.unit_of_work(None) as uow:
@@ -229,11 +220,6 @@ class TelemetryHandlers:
         for lease in orphans:
             await self._guarded(self._finalizer.recover(lease), "session.recovery_failed", lease.session_id)
         return len(orphans)
-
-    async def partition_loop(self) -> None:
-        while True:
-            await self._guarded(self.maintain_partitions(), "partitions.maintenance_failed", "")
-            await asyncio.sleep(12 * 3600)
 
     async def maintain_partitions(self) -> int:
         async with self._db.unit_of_work(None) as uow:

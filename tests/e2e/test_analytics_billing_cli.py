@@ -29,7 +29,7 @@ async def momentum(stack, *args: str) -> tuple[int, str]:  # type: ignore[no-unt
 
 
 async def test_dry_run_then_apply_then_nothing_left(stack):
-    clinic = await new_clinic(stack.runtimes["plans"].handlers, stack.settings, flags={"rtmBilling": True})
+    clinic = await new_clinic(stack.runtimes["plans"].components.people, stack.settings, flags={"rtmBilling": True})
     today = utc_today()
     d0 = today - timedelta(days=10)
     care = await give_plan(stack, clinic, 0, d0, 4, 7, await exercises(stack, clinic, ("Squat",)))
@@ -63,7 +63,7 @@ async def test_dry_run_then_apply_then_nothing_left(stack):
         code, out = await momentum(stack, "billing", "recalculate", "--tenant", str(clinic.tenant_id))
         assert code == 0 and "0 patient(s) would change" in out, out
 
-    off = await new_clinic(stack.runtimes["plans"].handlers, stack.settings)
+    off = await new_clinic(stack.runtimes["plans"].components.people, stack.settings)
     code, out = await momentum(stack, "billing", "recalculate", "--tenant", str(off.tenant_id))
     assert code == 0 and "not enabled" in out
     code, out = await momentum(stack, "billing", "recalculate")

@@ -11,7 +11,7 @@ from tests.support.waiting import eventually
 
 
 async def test_care_to_figures_over_http(stack):
-    clinic = await new_clinic(stack.runtimes["plans"].handlers, stack.settings, flags={"rtmBilling": True})
+    clinic = await new_clinic(stack.runtimes["plans"].components.people, stack.settings, flags={"rtmBilling": True})
     now = datetime.now(timezone.utc)
     today = now.date()
     async with client(stack.base_url) as http:

@@ -25,7 +25,7 @@ async def short_stack(fresh_stack) -> AsyncIterator[RunningStack]:
 
 
 async def clinic_with_plan(stack: RunningStack, http) -> tuple[Clinic, list[dict]]:  # type: ignore[no-untyped-def]
-    clinic = await new_clinic(stack.runtimes["plans"].handlers, stack.settings)
+    clinic = await new_clinic(stack.runtimes["plans"].components.people, stack.settings)
     for flag in ("appEntranceTracking", "rtmBilling"):
         switched = await http.put(f"/v1/admin/feature-flags/{flag}", json={"enabled": True}, headers=clinic.as_admin())
         assert switched.status_code == 200, switched.text

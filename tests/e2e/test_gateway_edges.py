@@ -22,7 +22,7 @@ def forged(settings, clinic, **changes):
 
 
 async def test_tokens_that_must_not_pass(stack):
-    clinic = await new_clinic(stack.runtimes["plans"].handlers, stack.settings)
+    clinic = await new_clinic(stack.runtimes["plans"].components.people, stack.settings)
     s = stack.settings
     cases = {
         "no token": {},
@@ -46,7 +46,7 @@ async def test_tokens_that_must_not_pass(stack):
 
 
 async def test_roles_are_enforced(stack):
-    clinic = await new_clinic(stack.runtimes["plans"].handlers, stack.settings)
+    clinic = await new_clinic(stack.runtimes["plans"].components.people, stack.settings)
     async with client(stack.base_url) as http:
         for headers in (clinic.as_patient(), clinic.as_therapist()):
             reply = await http.put("/v1/admin/feature-flags/rtmBilling", json={"enabled": True}, headers=headers)
@@ -62,7 +62,7 @@ async def test_roles_are_enforced(stack):
 
 
 async def test_a_token_for_a_user_that_does_not_exist_gets_404_not_data(stack):
-    clinic = await new_clinic(stack.runtimes["plans"].handlers, stack.settings)
+    clinic = await new_clinic(stack.runtimes["plans"].components.people, stack.settings)
     async with client(stack.base_url) as http:
         reply = await http.get("/v2/user/me", headers=clinic.headers(uuid.uuid4(), "patient"))
     assert reply.status_code == 404
@@ -76,7 +76,7 @@ async def test_unknown_route_is_json_404(stack):
 
 
 async def test_oversized_body_is_413(stack):
-    clinic = await new_clinic(stack.runtimes["plans"].handlers, stack.settings)
+    clinic = await new_clinic(stack.runtimes["plans"].components.people, stack.settings)
     big = b'{"timezone": "' + b"x" * (stack.settings.gateway_max_body_bytes + 10) + b'"}'
     async with client(stack.base_url) as http:
         declared = await http.post(
@@ -98,7 +98,7 @@ async def test_oversized_body_is_413(stack):
 
 
 async def test_request_id_is_propagated_and_sanitised(stack):
-    clinic = await new_clinic(stack.runtimes["plans"].handlers, stack.settings)
+    clinic = await new_clinic(stack.runtimes["plans"].components.people, stack.settings)
     async with client(stack.base_url) as http:
         reply = await http.get("/v2/user/me", headers={**clinic.as_patient(), "x-request-id": "abc-123"})
         assert reply.headers["x-request-id"] == "abc-123"

@@ -29,7 +29,7 @@ async def test_plan_complete_skip_and_therapist_view(stack):
             received.append(body)
 
     await probe.consume(on_message)
-    clinic = await new_clinic(stack.runtimes["plans"].handlers, stack.settings, timezone="Europe/Madrid")
+    clinic = await new_clinic(stack.runtimes["plans"].components.people, stack.settings, timezone="Europe/Madrid")
     try:
         async with client(stack.base_url) as http:
             plan = await create_plan(http, clinic, weeks=2, per_week=3)

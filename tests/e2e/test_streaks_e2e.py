@@ -32,8 +32,8 @@ async def streak_matches(http, clinic, history: list[Workout], zone: str, header
 
 
 async def test_workouts_completed_through_the_gateway_make_the_streak(stack):
-    clinic = await new_clinic(stack.runtimes["plans"].handlers, stack.settings, timezone=ZONE)
-    other = await new_clinic(stack.runtimes["plans"].handlers, stack.settings, timezone=ZONE)
+    clinic = await new_clinic(stack.runtimes["plans"].components.people, stack.settings, timezone=ZONE)
+    other = await new_clinic(stack.runtimes["plans"].components.people, stack.settings, timezone=ZONE)
     now = datetime.now(UTC)
     async with client(stack.base_url) as http:
         plan = await create_plan(http, clinic, start=(now - timedelta(days=10)).date(), weeks=3, per_week=7)
@@ -69,7 +69,7 @@ async def test_workouts_completed_through_the_gateway_make_the_streak(stack):
 
 async def test_workout_events_from_the_plans_outbox_reach_get_streaks(stack):
     """The broker path alone: events written to plans' outbox, published by its relay, consumed by streaks."""
-    clinic = await new_clinic(stack.runtimes["plans"].handlers, stack.settings, timezone="Europe/Madrid")
+    clinic = await new_clinic(stack.runtimes["plans"].components.people, stack.settings, timezone="Europe/Madrid")
     now = datetime.now(UTC)
     history = [
         workout(now - timedelta(days=2, hours=3), 50, "Europe/Madrid"),

@@ -67,7 +67,7 @@ async def _plans_pose_figures(stack, clinic, session_id):
 
 
 async def test_a_session_started_in_plans_streams_ends_and_lands_everywhere(stack):
-    clinic = await new_clinic(stack.runtimes["plans"].handlers, stack.settings)
+    clinic = await new_clinic(stack.runtimes["plans"].components.people, stack.settings)
     # Twelve 3-second abductions with 2-second rests: one minute of frames.
     movement = Exercise.of(reps=12, rep_seconds=3.0, rest_seconds=2.0, profile=SHOULDER_ABDUCTION_RIGHT, amplitude=120, seed=61)
     assert len(movement.batches) >= 60
@@ -128,7 +128,7 @@ async def test_a_session_started_in_plans_streams_ends_and_lands_everywhere(stac
 
 async def test_a_token_issued_directly_works_like_one_from_plans(stack):
     """Until any app runs through plans, tests and tools can sign a session token themselves."""
-    clinic = await new_clinic(stack.runtimes["plans"].handlers, stack.settings)
+    clinic = await new_clinic(stack.runtimes["plans"].components.people, stack.settings)
     session_id, token = session_token(stack.settings, clinic)
     claims = verify_session_token(stack.settings.auth.telemetry_token_keys, token, int(datetime.now(timezone.utc).timestamp()))
     assert claims.session_id == session_id
@@ -141,7 +141,7 @@ async def test_a_token_issued_directly_works_like_one_from_plans(stack):
 
 
 async def test_consent_withdrawn_mid_session_refuses_the_next_batch(stack):
-    clinic = await new_clinic(stack.runtimes["plans"].handlers, stack.settings)
+    clinic = await new_clinic(stack.runtimes["plans"].components.people, stack.settings)
     movement = Exercise.of(reps=6, profile=SHOULDER_ABDUCTION_RIGHT, amplitude=120, seed=63)
     async with client(stack.base_url) as http:
         exercise, workout = await _care_with_pose_profile(http, clinic)
@@ -166,12 +166,12 @@ async def test_consent_withdrawn_mid_session_refuses_the_next_batch(stack):
 
 
 async def test_an_abandoned_session_is_finalized_as_incomplete_and_plans_sees_the_flag(stack):
-    clinic = await new_clinic(stack.runtimes["plans"].handlers, stack.settings)
+    clinic = await new_clinic(stack.runtimes["plans"].components.people, stack.settings)
     movement = Exercise.of(reps=4, profile=SHOULDER_ABDUCTION_RIGHT, amplitude=120, seed=64)
     # An instance with a 1-second silence timeout, behind its own gateway.
     instance = await Instance(stack, silence=timedelta(seconds=1)).start()
     settings = dataclasses.replace(
-        stack.settings, telemetry_targets=(instance.runtime.handlers.instance.name,), gateway_port=free_port()
+        stack.settings, telemetry_targets=(instance.runtime.components.handlers.instance.name,), gateway_port=free_port()
     )
     try:
         async with client(stack.base_url) as http:

@@ -21,7 +21,7 @@ async def streaks_view_of(stack, clinic):
 
 
 async def test_patient_timezone_reaches_streaks_exactly_once(stack):
-    clinic = await new_clinic(stack.runtimes["plans"].handlers, stack.settings, timezone="Europe/Madrid")
+    clinic = await new_clinic(stack.runtimes["plans"].components.people, stack.settings, timezone="Europe/Madrid")
     async with client(stack.base_url) as http:
         reply = await http.post(
             "/v2/user/auto-update-timezone", json={"timezone": "America/New_York"}, headers=clinic.as_patient()
@@ -59,7 +59,7 @@ async def test_patient_timezone_reaches_streaks_exactly_once(stack):
 
 
 async def test_invalid_timezone_is_a_400_naming_the_zone_and_writes_nothing(stack):
-    clinic = await new_clinic(stack.runtimes["plans"].handlers, stack.settings)
+    clinic = await new_clinic(stack.runtimes["plans"].components.people, stack.settings)
     async with client(stack.base_url) as http:
         reply = await http.post(
             "/v2/user/auto-update-timezone", json={"timezone": "Mars/Olympus_Mons"}, headers=clinic.as_patient()
@@ -74,7 +74,7 @@ async def test_invalid_timezone_is_a_400_naming_the_zone_and_writes_nothing(stac
 
 
 async def test_unknown_fields_are_rejected(stack):
-    clinic = await new_clinic(stack.runtimes["plans"].handlers, stack.settings)
+    clinic = await new_clinic(stack.runtimes["plans"].components.people, stack.settings)
     async with client(stack.base_url) as http:
         reply = await http.post(
             "/v2/user/auto-update-timezone", json={"timezone": "UTC", "tz": "UTC"}, headers=clinic.as_patient()

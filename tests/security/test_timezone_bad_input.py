@@ -32,7 +32,7 @@ async def _audit_count(stack, clinic) -> int:  # type: ignore[no-untyped-def]
 
 @pytest.mark.parametrize("name", INVALID)
 async def test_an_invalid_zone_is_a_400_naming_it_and_writes_nothing(stack, name):
-    clinic = await new_clinic(stack.runtimes["plans"].handlers, stack.settings, patient_timezone="Europe/Madrid")
+    clinic = await new_clinic(stack.runtimes["plans"].components.people, stack.settings, patient_timezone="Europe/Madrid")
     async with client(stack.base_url) as http:
         reply = await http.post("/v2/user/auto-update-timezone", json={"timezone": name}, headers=clinic.as_patient())
         assert reply.status_code == 400, reply.text
@@ -51,7 +51,7 @@ async def test_an_invalid_zone_is_a_400_naming_it_and_writes_nothing(stack, name
     ({"timezone": 5}, "timezone"), ({}, "timezone"),
 ])
 async def test_a_zone_that_is_not_even_a_name_is_a_422_naming_the_field(stack, body, field):
-    clinic = await new_clinic(stack.runtimes["plans"].handlers, stack.settings)
+    clinic = await new_clinic(stack.runtimes["plans"].components.people, stack.settings)
     async with client(stack.base_url) as http:
         reply = await http.post("/v2/user/auto-update-timezone", json=body, headers=clinic.as_patient())
     assert reply.status_code == 422 and field in reply.json()["detail"], reply.text
@@ -61,7 +61,7 @@ async def test_a_zone_that_is_not_even_a_name_is_a_422_naming_the_field(stack, b
 @pytest.mark.parametrize("name", ["Asia/Kathmandu", "Pacific/Chatham", "America/St_Johns", "Australia/Lord_Howe",
                                   "Pacific/Kiritimati", "Pacific/Pago_Pago", "Etc/GMT-14", "America/Santiago"])
 async def test_odd_but_real_zones_are_accepted(stack, name):
-    clinic = await new_clinic(stack.runtimes["plans"].handlers, stack.settings)
+    clinic = await new_clinic(stack.runtimes["plans"].components.people, stack.settings)
     async with client(stack.base_url) as http:
         reply = await http.post("/v2/user/auto-update-timezone", json={"timezone": name}, headers=clinic.as_patient())
     assert reply.status_code == 200 and reply.json()["timezone"] == name
@@ -92,7 +92,7 @@ COMPLETIONS = [
 async def test_a_completion_gets_the_local_date_of_the_patients_zone(stack):
     """Each zone is a patient of its own; every completion lands on the local date, in plans (the
     workout) and in entrances (the daily activity built from plans' event)."""
-    clinic = await new_clinic(stack.runtimes["plans"].handlers, stack.settings, patients=5)
+    clinic = await new_clinic(stack.runtimes["plans"].components.people, stack.settings, patients=5)
     zones = sorted({zone for zone, _, _ in COMPLETIONS})
     start = date(2025, 8, 31)
     async with client(stack.base_url) as http:
@@ -147,10 +147,10 @@ OPENS = [
 @pytest.mark.parametrize("zone_name, instant, expected", OPENS)
 async def test_an_app_open_and_an_entrance_get_the_local_date(stack, zone_name, instant, expected):
     """The entrances use cases with the service's own database and plans client and a clock stopped at the instant."""
-    clinic = await new_clinic(stack.runtimes["plans"].handlers, stack.settings, patient_timezone=zone_name,
+    clinic = await new_clinic(stack.runtimes["plans"].components.people, stack.settings, patient_timezone=zone_name,
                               flags={"appEntranceTracking": True})
     runtime = stack.runtimes["entrances"]
-    parts = runtime.handlers
+    parts = runtime.components
     clock = FrozenClock(_at(instant))
     policy = parts.activity.policy
     delay = stack.settings.entrance_finalize_delay

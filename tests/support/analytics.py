@@ -48,7 +48,7 @@ class Care:
 
 
 async def exercises(stack: RunningStack, clinic: Clinic, names: Sequence[str]) -> dict[str, uuid.UUID]:
-    plans = stack.runtimes["plans"].extra["plans"]
+    plans = stack.runtimes["plans"].components.plans
     return {name: (await plans.create_exercise(therapist(clinic), name, "", 60, "")).exercise_id for name in names}
 
 
@@ -56,13 +56,13 @@ async def give_plan(
     stack: RunningStack, clinic: Clinic, index: int, start: date, weeks: int, per_week: int,
     catalogue: dict[str, uuid.UUID], names: Sequence[str] | None = None,
 ) -> Care:
-    plans = stack.runtimes["plans"].extra["plans"]
+    plans = stack.runtimes["plans"].components.plans
     chosen = list(names or catalogue)
     plan, _ = await plans.create_plan(
         therapist(clinic), clinic.patient_ids[index], "Knee rehabilitation", start, weeks, per_week,
         [Prescription(str(catalogue[name]), 3, 10) for name in chosen],
     )
-    workouts = await stack.runtimes["plans"].extra["workouts"].my_workouts(patient(clinic, index), past_only=False)
+    workouts = await stack.runtimes["plans"].components.workouts.my_workouts(patient(clinic, index), past_only=False)
     mine = sorted((w for w in workouts if w.plan_id == plan.plan_id), key=lambda w: w.session_number)
     return Care(plan.plan_id, {name: catalogue[name] for name in chosen}, mine)
 
@@ -79,7 +79,7 @@ async def complete(
                        log.exercise_id in skipped, watch.get(log.exercise_id))
         for log in workout.exercises
     )
-    return await stack.runtimes["plans"].extra["workouts"].complete(
+    return await stack.runtimes["plans"].components.workouts.complete(
         patient(clinic, index), workout.workout_id,
         Completion(ended_at - timedelta(minutes=minutes), ended_at, pain[0], pain[1], 5, results),
     )
@@ -98,7 +98,7 @@ async def complete_on_days(stack: RunningStack, clinic: Clinic, index: int, care
 
 async def mirror(stack: RunningStack, clinic: Clinic, index: int, source_workout_id: uuid.UUID, day: date) -> Any:
     """An inferred workout for an app entrance on `day`, created as the entrances finalizer does."""
-    return await stack.runtimes["plans"].extra["workouts"].create_mirror(
+    return await stack.runtimes["plans"].components.workouts.create_mirror(
         service_identity(clinic.tenant_id), uuid.uuid4(), source_workout_id, day, clinic.patient_ids[index], "UTC"
     )
 
@@ -139,7 +139,7 @@ async def finalize_session(
     pose_accuracy: float | None = None, watched_percent: float | None = None,
 ) -> uuid.UUID:
     """Opens an exercise session through plans and publishes telemetry's finalization of it."""
-    session_id, _, _, _ = await stack.runtimes["plans"].extra["workouts"].start_session(
+    session_id, _, _, _ = await stack.runtimes["plans"].components.workouts.start_session(
         patient(clinic, index), workout_id, exercise_id
     )
     now = datetime.now(timezone.utc)

@@ -41,7 +41,7 @@ async def start_short_window_stack(**overrides: str) -> RunningStack:
 
 
 def components(stack: RunningStack) -> Any:
-    return stack.runtimes["entrances"].handlers
+    return stack.runtimes["entrances"].components
 
 
 def staff(clinic: Clinic, role: str = "therapist") -> Identity:
@@ -55,7 +55,7 @@ def patient(clinic: Clinic, index: int = 0) -> Identity:
 
 async def give_plan(stack: RunningStack, clinic: Clinic, index: int = 0, weeks_ago: int = 2) -> None:
     """A plan that started weeks ago, three sessions a week, two exercises."""
-    plans = stack.runtimes["plans"].extra["plans"]
+    plans = stack.runtimes["plans"].components.plans
     therapist = staff(clinic)
     exercises = [
         await plans.create_exercise(therapist, name, "", 0, "") for name in ("Sit-to-stand", "Heel slide")
@@ -69,7 +69,7 @@ async def give_plan(stack: RunningStack, clinic: Clinic, index: int = 0, weeks_a
 
 async def complete_workout(stack: RunningStack, clinic: Clinic, ended_at: datetime, index: int = 0) -> uuid.UUID:
     """Completes the patient's next not-yet-done workout as a real one, ending at `ended_at`."""
-    workouts = stack.runtimes["plans"].extra["workouts"]
+    workouts = stack.runtimes["plans"].components.workouts
     who = patient(clinic, index)
     pending = sorted(
         (w for w in await workouts.my_workouts(who, past_only=False) if w.status == "scheduled"),

@@ -36,7 +36,7 @@ def pose_frames() -> Exercise:
 
 async def _flow(stack: RunningStack) -> dict[str, Any]:
     settings = stack.settings
-    clinic = await new_clinic(stack.runtimes["plans"].handlers, settings, flags={"appEntranceTracking": True, "rtmBilling": True})
+    clinic = await new_clinic(stack.runtimes["plans"].components.people, settings, flags={"appEntranceTracking": True, "rtmBilling": True})
     user_tokens = [clinic.token(clinic.patient_id, "patient"), clinic.token(clinic.therapist_id, "therapist"), clinic.token(clinic.admin_id, "admin")]
     session_tokens: list[str] = []
     async with client(stack.base_url) as http:

@@ -127,7 +127,7 @@ class World:
 
 
 async def build_world(stack: Any, http: httpx.AsyncClient) -> World:
-    handlers = stack.runtimes["plans"].handlers
+    handlers = stack.runtimes["plans"].components.people
     marker = f"zq{uuid.uuid4().hex[:10]}"
     a = await marked_clinic(handlers, stack.settings, marker, patients=2)
     b = await marked_clinic(handlers, stack.settings, f"bx{uuid.uuid4().hex[:10]}", patients=1)

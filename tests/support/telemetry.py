@@ -175,7 +175,7 @@ class EventTap:
 
 
 async def read_replay(stack: Any, key: str) -> bytes:
-    return await stack.runtimes["telemetry"].extra["replay_store"].read(key)
+    return await stack.runtimes["telemetry"].components.replay_store.read(key)
 
 
 def check_presigned_url(url: str, settings: Settings, now: datetime | None = None, max_expiry: int = 900) -> dict[str, str]:
@@ -239,7 +239,7 @@ class Instance:
     async def stop(self, crash: bool = False) -> None:
         if crash:
             # A crash: no graceful finalization, nothing flushed; what is in memory is gone.
-            self.runtime.on_stop.remove(self.runtime.handlers.shutdown)
+            self.runtime.on_stop.remove(self.runtime.components.handlers.shutdown)
         await self.channel.close()
         await self.runtime.stop(grace=0)
 

@@ -11,13 +11,13 @@ from tests.support.clinic import client, new_clinic
 
 
 async def _finish(stack, clinic, care, status: str) -> None:
-    await stack.runtimes["plans"].extra["plans"].update_plan(therapist(clinic), care.plan_id, None, status, None)
+    await stack.runtimes["plans"].components.plans.update_plan(therapist(clinic), care.plan_id, None, status, None)
 
 
 @pytest.fixture(scope="module")
 async def clinic_history(stack):
     """Six plans: two completed with known pain, one expired, one cancelled, two active with known adherence."""
-    clinic = await new_clinic(stack.runtimes["plans"].handlers, stack.settings, patients=6)
+    clinic = await new_clinic(stack.runtimes["plans"].components.people, stack.settings, patients=6)
     catalogue = await exercises(stack, clinic, ("Squat", "Bridge", "Lunge"))
     squat, bridge, lunge = catalogue["Squat"], catalogue["Bridge"], catalogue["Lunge"]
     today = utc_today()
@@ -47,7 +47,7 @@ async def clinic_history(stack):
         await complete(stack, clinic, 5, p5.workouts[n], noon(today - timedelta(days=days_ago)))
 
     # Another clinic with dramatic figures that must never leak in.
-    other = await new_clinic(stack.runtimes["plans"].handlers, stack.settings)
+    other = await new_clinic(stack.runtimes["plans"].components.people, stack.settings)
     other_catalogue = await exercises(stack, other, ("Squat",))
     foreign = await give_plan(stack, other, 0, today - timedelta(days=20), 2, 3, other_catalogue)
     await complete(stack, other, 0, foreign.workouts[0], noon(today - timedelta(days=19)), pain=(10, 10))
@@ -99,7 +99,7 @@ async def test_dashboard_is_per_clinic_and_admin_only(stack, clinic_history):
 
 
 async def test_an_empty_clinic_has_null_figures_not_errors(stack):
-    empty = await new_clinic(stack.runtimes["plans"].handlers, stack.settings)
+    empty = await new_clinic(stack.runtimes["plans"].components.people, stack.settings)
     async with client(stack.base_url) as http:
         d = (await http.get("/v1/organizations/dashboard", headers=empty.as_admin())).json()
     assert d["painImprovement"] == {"plansCounted": 0, "beforePoints": None, "beforePercent": None,

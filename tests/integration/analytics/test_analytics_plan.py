@@ -25,7 +25,7 @@ def at(text: str) -> datetime:
 @pytest.fixture(scope="module")
 async def history(stack):
     """Four sessions of a 4-week, 3-a-week plan (12 planned), then the plan expires."""
-    clinic = await new_clinic(stack.runtimes["plans"].handlers, stack.settings, patients=2, timezone="UTC",
+    clinic = await new_clinic(stack.runtimes["plans"].components.people, stack.settings, patients=2, timezone="UTC",
                               patient_timezone="America/New_York")
     catalogue = await exercises(stack, clinic, ("Quad set", "Heel slide"))
     quad, heel = catalogue["Quad set"], catalogue["Heel slide"]
@@ -37,7 +37,7 @@ async def history(stack):
     await complete(stack, clinic, 0, s2, at("2026-03-09T04:30:00"), minutes=40, pain=(6, 5), watch={quad: 100},
                    skipped=[heel])
     # The patient moves to Tokyo: later sessions are dated in Tokyo.
-    await stack.runtimes["plans"].handlers.update_my_timezone(patient(clinic), "Asia/Tokyo")
+    await stack.runtimes["plans"].components.people.update_my_timezone(patient(clinic), "Asia/Tokyo")
     # S3: 16:00 UTC on 15 March is 01:00 on the 16th in Tokyo (week 3); still the 15th in New York or UTC.
     await complete(stack, clinic, 0, s3, at("2026-03-15T16:00:00"), minutes=20, pain=(5, 4), watch={quad: 50, heel: 50})
     await complete(stack, clinic, 0, s4, at("2026-03-17T02:00:00"), minutes=30, pain=(5, 3), watch={quad: 70, heel: 60})
@@ -51,7 +51,7 @@ async def history(stack):
             return reply.json()["exercises"][0]["averagePoseAccuracy"]
 
         await eventually(pose_count, lambda v: v == 85.0)
-    await stack.runtimes["plans"].extra["plans"].update_plan(therapist(clinic), care.plan_id, None, "expired", None)
+    await stack.runtimes["plans"].components.plans.update_plan(therapist(clinic), care.plan_id, None, "expired", None)
     return clinic, care
 
 
@@ -103,7 +103,7 @@ async def test_progress_of_the_expired_plan_for_patient_and_therapist(stack, his
 
 async def test_who_may_read_progress_and_analytics(stack, history):
     clinic, care = history
-    other = await new_clinic(stack.runtimes["plans"].handlers, stack.settings)
+    other = await new_clinic(stack.runtimes["plans"].components.people, stack.settings)
     url = f"/v1/patient-treatment-plans/{care.plan_id}"
     async with client(stack.base_url) as http:
         assert (await http.get(f"{url}/progress", headers=clinic.as_patient(1))).status_code == 404  # not theirs
@@ -118,7 +118,7 @@ async def test_who_may_read_progress_and_analytics(stack, history):
 
 
 async def test_this_week_and_streak_of_a_running_plan(stack):
-    clinic = await new_clinic(stack.runtimes["plans"].handlers, stack.settings)
+    clinic = await new_clinic(stack.runtimes["plans"].components.people, stack.settings)
     catalogue = await exercises(stack, clinic, ("Bridge",))
     today = utc_today()
     care = await give_plan(stack, clinic, 0, today - timedelta(days=9), 4, 3, catalogue)

@@ -24,7 +24,7 @@ def day(n: int):  # type: ignore[no-untyped-def]
 
 @pytest.fixture(scope="module")
 async def billing_clinic(stack):
-    clinic = await new_clinic(stack.runtimes["plans"].handlers, stack.settings, patients=4, flags={"rtmBilling": True})
+    clinic = await new_clinic(stack.runtimes["plans"].components.people, stack.settings, patients=4, flags={"rtmBilling": True})
     catalogue = await exercises(stack, clinic, ("Squat",))
     histories = {
         0: [day(0), day(29)],  # second data day on day 30: same window
@@ -86,9 +86,9 @@ async def test_inferred_days_count_only_under_access_days(stack):
     start = TODAY - timedelta(days=20)
     results = {}
     for policy in ("activity_days", "access_days"):
-        clinic = await new_clinic(stack.runtimes["plans"].handlers, stack.settings, flags={"rtmBilling": True})
+        clinic = await new_clinic(stack.runtimes["plans"].components.people, stack.settings, flags={"rtmBilling": True})
         if policy == "access_days":
-            await stack.runtimes["plans"].handlers.set_qualifying_policy(admin(clinic), policy)
+            await stack.runtimes["plans"].components.people.set_qualifying_policy(admin(clinic), policy)
         catalogue = await exercises(stack, clinic, ("Bridge",))
         care = await give_plan(stack, clinic, 0, start, 4, 3, catalogue)
         (real,) = await complete_on_days(stack, clinic, 0, care, [start + timedelta(days=1)])
@@ -129,7 +129,7 @@ async def _entrance_known(stack, clinic, entrance_id) -> bool:  # type: ignore[n
 
 
 async def test_a_finalized_exercise_session_makes_a_data_day(stack):
-    clinic = await new_clinic(stack.runtimes["plans"].handlers, stack.settings, flags={"rtmBilling": True})
+    clinic = await new_clinic(stack.runtimes["plans"].components.people, stack.settings, flags={"rtmBilling": True})
     catalogue = await exercises(stack, clinic, ("Heel slide",))
     care = await give_plan(stack, clinic, 0, TODAY - timedelta(days=3), 4, 7, catalogue)
     (real,) = await complete_on_days(stack, clinic, 0, care, [TODAY - timedelta(days=3)])
@@ -147,7 +147,7 @@ async def test_a_finalized_exercise_session_makes_a_data_day(stack):
 async def test_switching_the_policy_recomputes_the_clinic_without_a_manual_run(stack):
     """An admin moves the clinic from activity days to access days: the inferred day counts at once."""
     start = TODAY - timedelta(days=10)
-    clinic = await new_clinic(stack.runtimes["plans"].handlers, stack.settings, flags={"rtmBilling": True})
+    clinic = await new_clinic(stack.runtimes["plans"].components.people, stack.settings, flags={"rtmBilling": True})
     catalogue = await exercises(stack, clinic, ("Heel slide",))
     care = await give_plan(stack, clinic, 0, start, 4, 3, catalogue)
     (real,) = await complete_on_days(stack, clinic, 0, care, [start + timedelta(days=1)])

@@ -19,8 +19,8 @@ TODAY = utc_today()
 
 
 async def _access_days_clinic(stack, patients: int = 1):  # type: ignore[no-untyped-def]
-    clinic = await new_clinic(stack.runtimes["plans"].handlers, stack.settings, patients=patients, flags={"rtmBilling": True})
-    await stack.runtimes["plans"].handlers.set_qualifying_policy(admin(clinic), "access_days")
+    clinic = await new_clinic(stack.runtimes["plans"].components.people, stack.settings, patients=patients, flags={"rtmBilling": True})
+    await stack.runtimes["plans"].components.people.set_qualifying_policy(admin(clinic), "access_days")
     return clinic
 
 
@@ -95,12 +95,12 @@ async def test_billing_a_record_and_a_billed_record_recalculation_disagrees_with
 
 
 async def test_periods_close_without_new_activity(stack):
-    clinic = await new_clinic(stack.runtimes["plans"].handlers, stack.settings)  # billing switched on later
+    clinic = await new_clinic(stack.runtimes["plans"].components.people, stack.settings)  # billing switched on later
     d0 = TODAY - timedelta(days=60)
     care = await give_plan(stack, clinic, 0, d0, 12, 7, await exercises(stack, clinic, ("Lunge",)))
     done = await complete_on_days(stack, clinic, 0, care, [d0 + timedelta(days=1), d0 + timedelta(days=2)])
     await billing_consumer_saw(stack, [w.workout_id for w in done])  # and ignored them: billing was off
-    await stack.runtimes["plans"].handlers.set_feature_flag(admin(clinic), "rtmBilling", True)
+    await stack.runtimes["plans"].components.people.set_feature_flag(admin(clinic), "rtmBilling", True)
     async with client(stack.base_url) as http:
         # Switching billing on recomputes the clinic (both windows, as of today) ...
         await eventually(lambda: billing_records(http, clinic, 0, "data_days"), lambda found: len(found) == 2)
@@ -119,7 +119,7 @@ async def test_periods_close_without_new_activity(stack):
 
 
 async def test_progress_board(stack):
-    clinic = await new_clinic(stack.runtimes["plans"].handlers, stack.settings, patients=4, flags={"rtmBilling": True})
+    clinic = await new_clinic(stack.runtimes["plans"].components.people, stack.settings, patients=4, flags={"rtmBilling": True})
     catalogue = await exercises(stack, clinic, ("Squat",))
     await give_plan(stack, clinic, 0, TODAY - timedelta(days=5), 4, 3, catalogue)  # never used the app
     behind = await give_plan(stack, clinic, 1, TODAY - timedelta(days=30), 8, 7, catalogue)
@@ -134,7 +134,7 @@ async def test_progress_board(stack):
         assert reply.status_code == 200, reply.text
         board = {p["patientId"]: p for p in reply.json()["patients"]}
         assert (await http.get("/v1/billing/progress-board", headers=clinic.as_patient())).status_code == 403
-        off = await new_clinic(stack.runtimes["plans"].handlers, stack.settings)
+        off = await new_clinic(stack.runtimes["plans"].components.people, stack.settings)
         assert (await http.get("/v1/billing/progress-board", headers=off.as_admin())).status_code == 400
     assert set(board) == {str(p) for p in clinic.patient_ids[:3]}
     never = board[str(clinic.patient_ids[0])]

@@ -34,7 +34,7 @@ CASES = [
 
 @pytest.fixture(scope="module")
 async def clinic(stack):
-    return await new_clinic(stack.runtimes["plans"].handlers, stack.settings, patients=len(CASES) + 1,
+    return await new_clinic(stack.runtimes["plans"].components.people, stack.settings, patients=len(CASES) + 1,
                             flags={"rtmBilling": True})
 
 
@@ -68,8 +68,8 @@ async def test_this_month_is_projected(stack, clinic):
 
 
 async def test_bad_time_entries_are_refused_and_write_nothing(stack, clinic):
-    other = await new_clinic(stack.runtimes["plans"].handlers, stack.settings, flags={"rtmBilling": True})
-    no_billing = await new_clinic(stack.runtimes["plans"].handlers, stack.settings)
+    other = await new_clinic(stack.runtimes["plans"].components.people, stack.settings, flags={"rtmBilling": True})
+    no_billing = await new_clinic(stack.runtimes["plans"].components.people, stack.settings)
     patient = clinic.patient_ids[0]
     url = f"/v1/patients/{patient}/time-entries"
     async with client(stack.base_url) as http:

@@ -37,7 +37,7 @@ async def _partitions(conn: asyncpg.Connection) -> set[str]:
 
 
 async def test_a_finalized_session_lands_in_this_months_partition(stack):
-    clinic = await new_clinic(stack.runtimes["plans"].handlers, stack.settings)
+    clinic = await new_clinic(stack.runtimes["plans"].components.people, stack.settings)
     catalogue = await exercises(stack, clinic, ("Squat",))
     care = await give_plan(stack, clinic, 0, utc_today() - timedelta(days=2), 2, 3, catalogue)
     session_id = await finalize_session(stack, clinic, 0, care.workouts[0].workout_id, catalogue["Squat"], watched_percent=64.0)

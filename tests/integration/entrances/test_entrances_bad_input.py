@@ -20,7 +20,7 @@ async def nothing_written(stack, clinic) -> None:
 @pytest.fixture
 async def clinic(estack):
     return await new_clinic(
-        estack.runtimes["plans"].handlers, estack.settings, patients=2, flags={"appEntranceTracking": True}
+        estack.runtimes["plans"].components.people, estack.settings, patients=2, flags={"appEntranceTracking": True}
     )
 
 
@@ -58,7 +58,7 @@ async def test_bad_xp_awards_are_refused_naming_the_field(estack, clinic, change
 
 
 async def test_only_staff_of_the_clinic_award_xp(estack, clinic):
-    other = await new_clinic(estack.runtimes["plans"].handlers, estack.settings)
+    other = await new_clinic(estack.runtimes["plans"].components.people, estack.settings)
     async with client(estack.base_url) as http:
         as_patient = await http.post("/api/xp/award", json=award_body(clinic), headers=clinic.as_patient())
         foreign = await http.post("/api/xp/award", json=award_body(clinic), headers=other.as_therapist())
@@ -102,7 +102,7 @@ async def test_patients_read_only_their_own_days(estack, clinic):
 
 
 async def test_entrance_history_is_for_staff_of_the_clinic(estack, clinic):
-    other = await new_clinic(estack.runtimes["plans"].handlers, estack.settings)
+    other = await new_clinic(estack.runtimes["plans"].components.people, estack.settings)
     path = f"/v2/doctor/patients/{clinic.patient_id}/app-entrances"
     async with client(estack.base_url) as http:
         assert (await http.post("/v2/app-entrances/log", headers=clinic.as_patient())).status_code == 202

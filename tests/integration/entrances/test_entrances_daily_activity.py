@@ -47,7 +47,7 @@ async def award(http, clinic, amount, key, patient_index=0, **extra):
 
 
 async def test_open_and_close_count_signals_and_close_rolls_up_the_day(estack):
-    clinic = await new_clinic(estack.runtimes["plans"].handlers, estack.settings, timezone="America/New_York")
+    clinic = await new_clinic(estack.runtimes["plans"].components.people, estack.settings, timezone="America/New_York")
     await give_plan(estack, clinic)
     async with client(estack.base_url) as http:
         first = await http.post("/api/app-usage/open", headers=clinic.as_patient())
@@ -72,7 +72,7 @@ async def test_open_and_close_count_signals_and_close_rolls_up_the_day(estack):
 
 
 async def test_rollups_follow_the_local_day_on_dst_days(estack):
-    clinic = await new_clinic(estack.runtimes["plans"].handlers, estack.settings, patient_timezone="Europe/Madrid")
+    clinic = await new_clinic(estack.runtimes["plans"].components.people, estack.settings, patient_timezone="Europe/Madrid")
     spring, autumn = date(2026, 3, 29), date(2026, 10, 25)  # 23 h and 25 h days in Madrid
     events = [
         datetime(2026, 3, 28, 22, 59, tzinfo=UTC),  # 23:59 CET on the 28th
@@ -114,7 +114,7 @@ async def test_rollups_follow_the_local_day_on_dst_days(estack):
 
 
 async def test_inferred_workouts_earn_no_xp_and_count_no_work(estack):
-    clinic = await new_clinic(estack.runtimes["plans"].handlers, estack.settings)
+    clinic = await new_clinic(estack.runtimes["plans"].components.people, estack.settings)
     at = datetime.now(UTC) - timedelta(minutes=1)
     await publish_workout_completed(estack, clinic.tenant_id, clinic.patient_id, at, "UTC", source="inferred")
 
@@ -128,7 +128,7 @@ async def test_inferred_workouts_earn_no_xp_and_count_no_work(estack):
 
 
 async def test_goal_bonus_is_awarded_once_when_the_day_first_reaches_the_goal(estack):
-    clinic = await new_clinic(estack.runtimes["plans"].handlers, estack.settings)
+    clinic = await new_clinic(estack.runtimes["plans"].components.people, estack.settings)
     async with client(estack.base_url) as http:
         first = await award(http, clinic, 20, "a")
         assert first.status_code == 201, first.text
@@ -148,7 +148,7 @@ async def test_goal_bonus_is_awarded_once_when_the_day_first_reaches_the_goal(es
 
 
 async def test_twenty_concurrent_awards_with_one_key_write_one_ledger_row(estack):
-    clinic = await new_clinic(estack.runtimes["plans"].handlers, estack.settings)
+    clinic = await new_clinic(estack.runtimes["plans"].components.people, estack.settings)
     async with httpx.AsyncClient(base_url=estack.base_url, timeout=20) as http:
         replies = await asyncio.gather(*(award(http, clinic, 7, "same-key") for _ in range(20)))
     assert sorted(r.status_code for r in replies) == [200] * 19 + [201]
@@ -162,7 +162,7 @@ async def test_twenty_concurrent_awards_with_one_key_write_one_ledger_row(estack
 
 
 async def test_same_key_for_a_different_award_is_a_conflict(estack):
-    clinic = await new_clinic(estack.runtimes["plans"].handlers, estack.settings)
+    clinic = await new_clinic(estack.runtimes["plans"].components.people, estack.settings)
     async with client(estack.base_url) as http:
         assert (await award(http, clinic, 7, "k")).status_code == 201
         clash = await award(http, clinic, 8, "k")
@@ -171,7 +171,7 @@ async def test_same_key_for_a_different_award_is_a_conflict(estack):
 
 
 async def test_daily_activity_lists_days_and_the_current_streak_run(estack):
-    clinic = await new_clinic(estack.runtimes["plans"].handlers, estack.settings)
+    clinic = await new_clinic(estack.runtimes["plans"].components.people, estack.settings)
     now = datetime.now(UTC)
     today = now.date()
     for days_ago in (0, 1, 2, 4):  # a gap three days ago

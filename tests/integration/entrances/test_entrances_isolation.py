@@ -15,7 +15,7 @@ TENANT_TABLES = ("entrances", "entrance_transitions", "daily_activity", "xp_ledg
 
 
 async def used_clinic(stack):
-    clinic = await new_clinic(stack.runtimes["plans"].handlers, stack.settings, flags={"appEntranceTracking": True})
+    clinic = await new_clinic(stack.runtimes["plans"].components.people, stack.settings, flags={"appEntranceTracking": True})
     async with client(stack.base_url) as http:
         assert (await http.post("/v2/app-entrances/log", headers=clinic.as_patient())).status_code == 202
         assert (await http.post("/api/app-usage/close", headers=clinic.as_patient())).status_code == 200

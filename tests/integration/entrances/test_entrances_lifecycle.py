@@ -27,7 +27,7 @@ FLAGS = {"appEntranceTracking": True}
 
 
 async def clinic_for(stack, flags=FLAGS, **kwargs):
-    return await new_clinic(stack.runtimes["plans"].handlers, stack.settings, flags=flags, **kwargs)
+    return await new_clinic(stack.runtimes["plans"].components.people, stack.settings, flags=flags, **kwargs)
 
 
 async def log(stack, clinic, index=0):
@@ -117,7 +117,7 @@ async def test_flag_switched_off_before_finalization_skips(estack):
     await seed_earlier_workout(estack, clinic)
     assert (await log(estack, clinic)).status_code == 202
     admin = Identity(clinic.tenant_id, clinic.admin_id, "admin", "test-flag-off")
-    await estack.runtimes["plans"].handlers.set_feature_flag(admin, "appEntranceTracking", False)
+    await estack.runtimes["plans"].components.people.set_feature_flag(admin, "appEntranceTracking", False)
 
     (entrance,) = await settled(estack, clinic)
     assert entrance.status == "SKIPPED_FEATURE_DISABLED"

@@ -31,7 +31,7 @@ DELAY_QUEUE = "entrances.finalize.delay-2000ms"
 
 async def clinic_with_source(stack, patients=1):
     clinic = await new_clinic(
-        stack.runtimes["plans"].handlers, stack.settings, patients=patients, flags={"appEntranceTracking": True}
+        stack.runtimes["plans"].components.people, stack.settings, patients=patients, flags={"appEntranceTracking": True}
     )
     for index in range(patients):
         await seed_earlier_workout(stack, clinic, index)

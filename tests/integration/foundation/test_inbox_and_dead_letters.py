@@ -26,7 +26,7 @@ async def changes_seen(stack, clinic):
 
 
 async def test_same_message_delivered_twice_has_one_effect(stack):
-    clinic = await new_clinic(stack.runtimes["plans"].handlers, stack.settings)
+    clinic = await new_clinic(stack.runtimes["plans"].components.people, stack.settings)
     changed_at = Timestamp()
     changed_at.FromDatetime(datetime.now(timezone.utc))
     body = events_pb2.UserTimezoneChanged(

@@ -36,7 +36,7 @@ async def outbox_rows(database, tenant_id):
 
 
 async def test_event_waits_in_outbox_while_relay_is_down_then_arrives_once(stack):
-    clinic = await new_clinic(stack.runtimes["plans"].handlers, stack.settings)
+    clinic = await new_clinic(stack.runtimes["plans"].components.people, stack.settings)
     await stack.stop_service("plans")  # the relay dies with its process
     database = Database(create_engine(stack.settings.database.app_url("plans"), 2), "plans")
     try:
@@ -65,7 +65,7 @@ async def test_event_waits_in_outbox_while_relay_is_down_then_arrives_once(stack
 
 
 async def test_rolled_back_transaction_leaves_no_event(stack):
-    clinic = await new_clinic(stack.runtimes["plans"].handlers, stack.settings)
+    clinic = await new_clinic(stack.runtimes["plans"].components.people, stack.settings)
     database = stack.runtimes["plans"].database
     async with database.unit_of_work(clinic.tenant_id) as uow:
         await uow.add_event(

@@ -19,8 +19,8 @@ async def _rows(stack, clinic):  # type: ignore[no-untyped-def]
 
 
 async def test_old_published_rows_are_pruned_and_the_rest_kept(stack):
-    clinic = await new_clinic(stack.runtimes["plans"].handlers, stack.settings)
-    plans = stack.runtimes["plans"].handlers
+    clinic = await new_clinic(stack.runtimes["plans"].components.people, stack.settings)
+    plans = stack.runtimes["plans"].components.people
 
     for zone in ("Asia/Kolkata", "Asia/Kathmandu"):
         await plans.update_my_timezone(patient(clinic), zone)

@@ -18,7 +18,7 @@ async def app_connection(settings, service="plans"):
 
 
 async def test_tenant_a_cannot_see_or_touch_tenant_b(stack):
-    handlers = stack.runtimes["plans"].handlers
+    handlers = stack.runtimes["plans"].components.people
     clinic_a = await new_clinic(handlers, stack.settings)
     clinic_b = await new_clinic(handlers, stack.settings)
     conn = await app_connection(stack.settings)
@@ -45,7 +45,7 @@ async def test_tenant_a_cannot_see_or_touch_tenant_b(stack):
 
 
 async def test_no_tenant_set_sees_nothing(stack):
-    await new_clinic(stack.runtimes["plans"].handlers, stack.settings)
+    await new_clinic(stack.runtimes["plans"].components.people, stack.settings)
     conn = await app_connection(stack.settings)
     try:
         assert await conn.fetchval("SELECT count(*) FROM plans.users") == 0

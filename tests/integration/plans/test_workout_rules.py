@@ -25,7 +25,7 @@ async def counts(stack, clinic, workout_id):
 
 @pytest.fixture
 async def care(stack):
-    clinic = await new_clinic(stack.runtimes["plans"].handlers, stack.settings, patients=2, timezone="America/New_York")
+    clinic = await new_clinic(stack.runtimes["plans"].components.people, stack.settings, patients=2, timezone="America/New_York")
     async with client(stack.base_url) as http:
         plan = await create_plan(http, clinic)
         workouts = await patient_workouts(http, clinic)
@@ -78,7 +78,7 @@ async def test_another_patients_workout_is_not_found(stack, care):
         reply = await http.post(f"/v2/workouts/{workouts[0]['workoutId']}/complete", json=completion(workouts[0]),
                                 headers=clinic.as_patient(1))
         assert reply.status_code == 404
-        other_clinic = await new_clinic(stack.runtimes["plans"].handlers, stack.settings)
+        other_clinic = await new_clinic(stack.runtimes["plans"].components.people, stack.settings)
         reply = await http.post(f"/v2/workouts/{workouts[0]['workoutId']}/complete", json=completion(workouts[0]),
                                 headers=other_clinic.as_patient())
         assert reply.status_code == 404
@@ -136,7 +136,7 @@ async def test_therapist_cannot_complete_and_patient_cannot_plan(stack, care):
 
 
 async def test_plan_validation_names_the_field_and_writes_nothing(stack):
-    clinic = await new_clinic(stack.runtimes["plans"].handlers, stack.settings)
+    clinic = await new_clinic(stack.runtimes["plans"].components.people, stack.settings)
     async with client(stack.base_url) as http:
         base = {"patientId": str(clinic.patient_id), "title": "x", "startDate": "2026-11-01", "durationWeeks": 4,
                 "frequencyPerWeek": 3, "exercises": [{"exerciseId": "00000000-0000-4000-8000-000000000000", "sets": 3, "reps": 10}]}
@@ -167,7 +167,7 @@ async def test_today_and_plan_progress_counts(stack, care):
 
 
 async def test_consent_ledger_derives_state_and_publishes_changes(stack):
-    clinic = await new_clinic(stack.runtimes["plans"].handlers, stack.settings)
+    clinic = await new_clinic(stack.runtimes["plans"].components.people, stack.settings)
     async with client(stack.base_url) as http:
         path = f"/v1/patients/{clinic.patient_id}/consents"
         assert (await http.put(f"{path}/biometric", json={"granted": True}, headers=clinic.as_admin())).json()["granted"] == {"biometric": True}

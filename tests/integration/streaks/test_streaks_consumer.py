@@ -45,7 +45,7 @@ async def view_now(stack, clinic, index=0):
 
 
 async def test_in_order_events_apply_incrementally_and_a_late_one_replays_to_the_same_streak(stack):
-    clinic = await new_clinic(stack.runtimes["plans"].handlers, stack.settings, patient_timezone=ZONE)
+    clinic = await new_clinic(stack.runtimes["plans"].components.people, stack.settings, patient_timezone=ZONE)
     now = datetime.now(UTC)
     first = workout(now - timedelta(days=4, hours=2), 30, ZONE)
     second = workout(now - timedelta(days=3, hours=1), 20, ZONE)
@@ -81,7 +81,7 @@ async def test_in_order_events_apply_incrementally_and_a_late_one_replays_to_the
 
 
 async def test_an_inferred_workout_triggers_a_full_replay(stack):
-    clinic = await new_clinic(stack.runtimes["plans"].handlers, stack.settings, patient_timezone=ZONE)
+    clinic = await new_clinic(stack.runtimes["plans"].components.people, stack.settings, patient_timezone=ZONE)
     now = datetime.now(UTC)
     real = workout(now - timedelta(days=2), 40, ZONE)
     inferred = workout(now - timedelta(days=1), 10, ZONE, source="inferred")
@@ -100,7 +100,7 @@ async def test_an_inferred_workout_triggers_a_full_replay(stack):
 
 
 async def test_redelivery_and_a_resent_workout_never_count_twice(stack):
-    clinic = await new_clinic(stack.runtimes["plans"].handlers, stack.settings, patient_timezone=ZONE)
+    clinic = await new_clinic(stack.runtimes["plans"].components.people, stack.settings, patient_timezone=ZONE)
     now = datetime.now(UTC)
     first = workout(now - timedelta(days=1, hours=3), 30, ZONE)
     second = workout(now - timedelta(hours=2), 20, ZONE)
@@ -125,7 +125,7 @@ async def test_redelivery_and_a_resent_workout_never_count_twice(stack):
 
 
 async def test_a_corrected_workout_replaces_its_facts_and_replays(stack):
-    clinic = await new_clinic(stack.runtimes["plans"].handlers, stack.settings, patient_timezone=ZONE)
+    clinic = await new_clinic(stack.runtimes["plans"].components.people, stack.settings, patient_timezone=ZONE)
     now = datetime.now(UTC)
     done = workout(now - timedelta(hours=5), 30, ZONE)
     await publish_workout(stack, clinic.tenant_id, clinic.patient_id, done)
@@ -141,7 +141,7 @@ async def test_a_corrected_workout_replaces_its_facts_and_replays(stack):
 
 
 async def test_poison_workouts_are_dead_lettered_and_change_nothing(stack):
-    clinic = await new_clinic(stack.runtimes["plans"].handlers, stack.settings, patients=1)
+    clinic = await new_clinic(stack.runtimes["plans"].components.people, stack.settings, patients=1)
     now = datetime.now(UTC)
     negative = workout(now - timedelta(hours=1), -1)
     too_long = workout(now - timedelta(hours=1), 2000)
@@ -171,7 +171,7 @@ async def test_poison_workouts_are_dead_lettered_and_change_nothing(stack):
 
 
 async def test_a_workout_with_an_unknown_zone_counts_in_the_patients_zone(stack):
-    clinic = await new_clinic(stack.runtimes["plans"].handlers, stack.settings, patient_timezone="Asia/Tokyo")
+    clinic = await new_clinic(stack.runtimes["plans"].components.people, stack.settings, patient_timezone="Asia/Tokyo")
     done = workout(datetime.now(UTC) - timedelta(hours=3), 30, "Mars/Olympus_Mons")
     await publish_workout(stack, clinic.tenant_id, clinic.patient_id, done)
     row = await settled(stack, clinic, clinic.patient_id, 1)
@@ -182,8 +182,8 @@ async def test_a_workout_with_an_unknown_zone_counts_in_the_patients_zone(stack)
 
 
 async def test_every_streak_table_is_isolated_by_tenant(stack):
-    clinic = await new_clinic(stack.runtimes["plans"].handlers, stack.settings)
-    other = await new_clinic(stack.runtimes["plans"].handlers, stack.settings)
+    clinic = await new_clinic(stack.runtimes["plans"].components.people, stack.settings)
+    other = await new_clinic(stack.runtimes["plans"].components.people, stack.settings)
     done = workout(datetime.now(UTC) - timedelta(hours=3), 30)
     await publish_workout(stack, clinic.tenant_id, clinic.patient_id, done)
     await settled(stack, clinic, clinic.patient_id, 1)
@@ -210,8 +210,8 @@ async def test_streak_tables_force_row_level_security_and_the_tenant_directory_i
     finally:
         await owner.close()
 
-    clinic = await new_clinic(stack.runtimes["plans"].handlers, stack.settings)
-    other = await new_clinic(stack.runtimes["plans"].handlers, stack.settings)
+    clinic = await new_clinic(stack.runtimes["plans"].components.people, stack.settings)
+    other = await new_clinic(stack.runtimes["plans"].components.people, stack.settings)
     conn = await asyncpg.connect(asyncpg_dsn(stack.settings, "momentum_streaks", stack.settings.database.app_password))
     try:
         async with conn.transaction():
@@ -233,7 +233,7 @@ async def test_streak_tables_force_row_level_security_and_the_tenant_directory_i
 async def test_a_shuffled_burst_with_redeliveries_ends_where_the_sorted_replay_ends(stack):
     """Forty workouts over five weeks, published at once in random order, some twice under new ids:
     the consumer works them concurrently (row lock, projection) and ends exactly at the replay."""
-    clinic = await new_clinic(stack.runtimes["plans"].handlers, stack.settings, patient_timezone=ZONE)
+    clinic = await new_clinic(stack.runtimes["plans"].components.people, stack.settings, patient_timezone=ZONE)
     rng = random.Random(20260302)
     now = datetime.now(UTC)
     history = [

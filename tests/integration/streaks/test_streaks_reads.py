@@ -32,7 +32,7 @@ async def audit_actions(stack, tenant_id, patient_id):
 
 
 async def test_first_read_creates_a_zero_row_and_returns_the_empty_view(stack):
-    clinic = await new_clinic(stack.runtimes["plans"].handlers, stack.settings, patient_timezone=ZONE)
+    clinic = await new_clinic(stack.runtimes["plans"].components.people, stack.settings, patient_timezone=ZONE)
     assert await streak_row(stack, clinic.tenant_id, clinic.patient_id) is None
     async with client(stack.base_url) as http:
         reply = await http.get("/v2/streaks", headers=clinic.as_patient())
@@ -50,7 +50,7 @@ async def test_first_read_creates_a_zero_row_and_returns_the_empty_view(stack):
 
 
 async def test_a_due_break_is_applied_on_read_persisted_and_audited(stack):
-    clinic = await new_clinic(stack.runtimes["plans"].handlers, stack.settings, patient_timezone=ZONE)
+    clinic = await new_clinic(stack.runtimes["plans"].components.people, stack.settings, patient_timezone=ZONE)
     three_weeks_ago = datetime.now(UTC) - timedelta(weeks=3)
     history = [workout(three_weeks_ago + timedelta(days=d), 30, ZONE) for d in range(3)]
     for done in history:
@@ -87,7 +87,7 @@ async def test_a_due_break_is_applied_on_read_persisted_and_audited(stack):
 
 async def test_a_workout_completed_before_a_read_that_broke_the_streak_is_replayed(stack):
     """A read evaluated after a workout whose event was still queued must not leave a false break."""
-    clinic = await new_clinic(stack.runtimes["plans"].handlers, stack.settings, patient_timezone="UTC")
+    clinic = await new_clinic(stack.runtimes["plans"].components.people, stack.settings, patient_timezone="UTC")
     now = datetime.now(UTC)
     this_monday = datetime.combine(now.date() - timedelta(days=now.weekday()), time(12), UTC)
     last_monday = this_monday - timedelta(weeks=1)
@@ -122,7 +122,7 @@ async def test_a_workout_completed_before_a_read_that_broke_the_streak_is_replay
 
 
 async def test_who_may_read_whose_streak(stack):
-    plans = stack.runtimes["plans"].handlers
+    plans = stack.runtimes["plans"].components.people
     clinic = await new_clinic(plans, stack.settings, patients=2)
     other = await new_clinic(plans, stack.settings)
     async with client(stack.base_url) as http:
@@ -153,7 +153,7 @@ async def test_who_may_read_whose_streak(stack):
 
 
 async def test_rebuild_replays_the_projection_and_is_audited(stack):
-    clinic = await new_clinic(stack.runtimes["plans"].handlers, stack.settings, patient_timezone=ZONE)
+    clinic = await new_clinic(stack.runtimes["plans"].components.people, stack.settings, patient_timezone=ZONE)
     now = datetime.now(UTC)
     history = [workout(now - timedelta(days=d, hours=1), 25, ZONE) for d in (3, 2, 1)]
     for done in history:
@@ -183,7 +183,7 @@ async def test_rebuild_replays_the_projection_and_is_audited(stack):
 
 
 async def test_grpc_errors_for_bad_requests(stack):
-    clinic = await new_clinic(stack.runtimes["plans"].handlers, stack.settings)
+    clinic = await new_clinic(stack.runtimes["plans"].components.people, stack.settings)
     therapist = Identity(clinic.tenant_id, clinic.therapist_id, "therapist", new_request_id())
     patient = Identity(clinic.tenant_id, clinic.patient_id, "patient", new_request_id())
     async with StreaksGrpc(stack) as streaks:

@@ -35,7 +35,7 @@ async def momentum(stack, *args: str) -> tuple[int, dict, str]:
 
 
 async def clinic_with_history(stack, patients=3):
-    clinic = await new_clinic(stack.runtimes["plans"].handlers, stack.settings, patients=patients, patient_timezone=ZONE)
+    clinic = await new_clinic(stack.runtimes["plans"].components.people, stack.settings, patients=patients, patient_timezone=ZONE)
     now = datetime.now(UTC)
     histories = {}
     for index, patient_id in enumerate(clinic.patient_ids):

@@ -18,10 +18,10 @@ from tests.support.telemetry import Exercise, Gateway, Instance, bearer, session
 
 
 async def test_each_session_sticks_to_one_instance_and_sessions_spread_over_all(stack):
-    clinic = await new_clinic(stack.runtimes["plans"].handlers, stack.settings)
-    main = stack.runtimes["telemetry"].handlers
+    clinic = await new_clinic(stack.runtimes["plans"].components.people, stack.settings)
+    main = stack.runtimes["telemetry"].components.handlers
     other = await Instance(stack, silence=timedelta(minutes=10)).start()
-    targets = (main.instance.name, other.runtime.handlers.instance.name)
+    targets = (main.instance.name, other.runtime.components.handlers.instance.name)
     settings = dataclasses.replace(stack.settings, telemetry_targets=targets, gateway_port=free_port())
     batches = Exercise.of(reps=1, seed=51).batches
     sessions = [session_token(stack.settings, clinic) for _ in range(12)]
@@ -34,9 +34,9 @@ async def test_each_session_sticks_to_one_instance_and_sessions_spread_over_all(
             holders = Counter()
             for session_id, _ in sessions:
                 on_main = main.sessions.get(session_id) is not None
-                on_other = other.runtime.handlers.sessions.get(session_id) is not None
+                on_other = other.runtime.components.handlers.sessions.get(session_id) is not None
                 assert on_main != on_other, "a session's frames must live on exactly one instance"
-                held = (main if on_main else other.runtime.handlers).sessions.get(session_id)
+                held = (main if on_main else other.runtime.components.handlers).sessions.get(session_id)
                 assert held.frame_count == 90
                 holders["main" if on_main else "other"] += 1
             assert holders["main"] and holders["other"], holders
@@ -48,8 +48,8 @@ async def test_each_session_sticks_to_one_instance_and_sessions_spread_over_all(
 
 
 async def test_an_instance_names_the_owner_and_the_gateway_retries_there(stack):
-    clinic = await new_clinic(stack.runtimes["plans"].handlers, stack.settings)
-    main = stack.runtimes["telemetry"].handlers
+    clinic = await new_clinic(stack.runtimes["plans"].components.people, stack.settings)
+    main = stack.runtimes["telemetry"].components.handlers
     other = await Instance(stack, silence=timedelta(minutes=10)).start()
     session_id, token = session_token(stack.settings, clinic)
     batches = Exercise.of(reps=1, seed=52).batches
@@ -61,17 +61,17 @@ async def test_an_instance_names_the_owner_and_the_gateway_retries_there(stack):
                 telemetry_pb2.IngestPoseBatchRequest(session_token=token, body=batches[1])
             )
         assert refused.value.code() == grpc.StatusCode.ABORTED
-        assert f"[owner={other.runtime.handlers.instance.name}]" in refused.value.details()
+        assert f"[owner={other.runtime.components.handlers.instance.name}]" in refused.value.details()
         await main_stub.close()
 
         # A gateway whose hash (after instances came and went) points at the wrong instance follows the owner.
-        ring = TelemetryRing((main.instance.name, other.runtime.handlers.instance.name), 5)
+        ring = TelemetryRing((main.instance.name, other.runtime.components.handlers.instance.name), 5)
         ring.target_for = lambda key: main.instance.name  # type: ignore[method-assign]
         reply = await ring.call(
             "IngestPoseBatch", telemetry_pb2.IngestPoseBatchRequest(session_token=token, body=batches[1]),
             session_id, (("x-request-id", "affinity-test"),),
         )
-        assert reply.frames_accepted == 30 and other.runtime.handlers.sessions.get(session_id).frame_count == 60
+        assert reply.frames_accepted == 30 and other.runtime.components.handlers.sessions.get(session_id).frame_count == 60
         await ring.close()
     finally:
         await other.stop()

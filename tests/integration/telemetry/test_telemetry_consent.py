@@ -31,7 +31,7 @@ async def _first_refusal(http, body_of, token, within: float = 1.0) -> float:
 
 
 async def test_withdrawing_biometric_consent_refuses_the_next_batch_within_a_second(stack):
-    clinic = await new_clinic(stack.runtimes["plans"].handlers, stack.settings)
+    clinic = await new_clinic(stack.runtimes["plans"].components.people, stack.settings)
     session_id, token = session_token(stack.settings, clinic)
     batches = Exercise.of(reps=10, seed=21).batches
     consent_url = f"/v1/patients/{clinic.patient_id}/consents/biometric"
@@ -62,7 +62,7 @@ async def test_withdrawing_biometric_consent_refuses_the_next_batch_within_a_sec
 
 
 async def test_a_restarted_instance_remembers_withdrawals_and_ignores_stale_grants(stack):
-    clinic = await new_clinic(stack.runtimes["plans"].handlers, stack.settings)
+    clinic = await new_clinic(stack.runtimes["plans"].components.people, stack.settings)
     body = Exercise.of(reps=1, seed=22).batches[0]
     async with client(stack.base_url) as http:
         await http.put(f"/v1/patients/{clinic.patient_id}/consents/biometric", json={"granted": False}, headers=clinic.as_admin())

@@ -37,7 +37,7 @@ async def _metrics(stack, tenant_id, media_session_id):
 
 
 async def test_a_playback_in_any_order_with_duplicates_gives_one_set_of_figures(stack):
-    clinic = await new_clinic(stack.runtimes["plans"].handlers, stack.settings)
+    clinic = await new_clinic(stack.runtimes["plans"].components.people, stack.settings)
     session_id, token = session_token(stack.settings, clinic)
     playback = media_playback()
     media_session_id = playback[0]["media_session_id"]
@@ -75,12 +75,12 @@ async def test_a_playback_in_any_order_with_duplicates_gives_one_set_of_figures(
     assert stalls[0].partition == f"telemetry.media_buffering_events_{month}"
 
     # Forced row-level security: another clinic sees none of it, even by id.
-    other = await new_clinic(stack.runtimes["plans"].handlers, stack.settings)
+    other = await new_clinic(stack.runtimes["plans"].components.people, stack.settings)
     assert await _metrics(stack, other.tenant_id, media_session_id) == ([], [])
 
 
 async def test_an_invalid_event_refuses_the_request_whole_and_names_the_field(stack):
-    clinic = await new_clinic(stack.runtimes["plans"].handlers, stack.settings)
+    clinic = await new_clinic(stack.runtimes["plans"].components.people, stack.settings)
     _, token = session_token(stack.settings, clinic)
     playback = media_playback()
     cases = {
@@ -109,7 +109,7 @@ async def test_an_invalid_event_refuses_the_request_whole_and_names_the_field(st
 
 
 async def test_a_playback_cannot_be_claimed_by_another_exercise_session(stack):
-    clinic = await new_clinic(stack.runtimes["plans"].handlers, stack.settings)
+    clinic = await new_clinic(stack.runtimes["plans"].components.people, stack.settings)
     _, token = session_token(stack.settings, clinic)
     _, other_token = session_token(stack.settings, clinic)
     playback = media_playback(str(uuid.uuid4()))
@@ -120,7 +120,7 @@ async def test_a_playback_cannot_be_claimed_by_another_exercise_session(stack):
 
 
 async def test_partitions_are_kept_ahead_and_rls_is_forced_on_each(stack):
-    handlers = stack.runtimes["telemetry"].handlers
+    handlers = stack.runtimes["telemetry"].components.handlers
     assert await handlers.maintain_partitions() == 0  # the migration and the start-up loop already made them
     async with stack.runtimes["telemetry"].database.unit_of_work(None) as uow:
         rows = (

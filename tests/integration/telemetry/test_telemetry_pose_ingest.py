@@ -52,7 +52,7 @@ def bad_batches(good: bytes) -> dict[str, bytes]:
 
 
 async def test_every_bad_batch_is_a_4xx_with_a_reason_and_the_session_carries_on(stack):
-    clinic = await new_clinic(stack.runtimes["plans"].handlers, stack.settings)
+    clinic = await new_clinic(stack.runtimes["plans"].components.people, stack.settings)
     session_id, token = session_token(stack.settings, clinic)
     exercise = Exercise.of(reps=3, seed=2)
     good = exercise.batches
@@ -78,7 +78,7 @@ async def test_every_bad_batch_is_a_4xx_with_a_reason_and_the_session_carries_on
 
 
 async def test_duplicate_and_overlapping_batches_are_deduplicated_by_timestamp(stack):
-    clinic = await new_clinic(stack.runtimes["plans"].handlers, stack.settings)
+    clinic = await new_clinic(stack.runtimes["plans"].components.people, stack.settings)
     session_id, token = session_token(stack.settings, clinic)
     exercise = Exercise.of(reps=2, seed=4)
     lm, ts = exercise.landmarks, exercise.timestamps
@@ -106,7 +106,7 @@ async def test_duplicate_and_overlapping_batches_are_deduplicated_by_timestamp(s
 
 
 async def test_the_session_token_is_the_credential(stack):
-    clinic = await new_clinic(stack.runtimes["plans"].handlers, stack.settings, patients=2)
+    clinic = await new_clinic(stack.runtimes["plans"].components.people, stack.settings, patients=2)
     session_id, token = session_token(stack.settings, clinic)
     body = Exercise.of(reps=1, seed=6).batches[0]
     async with client(stack.base_url) as http:
@@ -144,7 +144,7 @@ async def test_the_session_token_is_the_credential(stack):
 
 
 async def test_no_database_statement_per_batch(stack):
-    clinic = await new_clinic(stack.runtimes["plans"].handlers, stack.settings)
+    clinic = await new_clinic(stack.runtimes["plans"].components.people, stack.settings)
     session_id, token = session_token(stack.settings, clinic)
     exercise = Exercise.of(reps=12, seed=8)
     engine = stack.runtimes["telemetry"].database.engine.sync_engine

@@ -15,7 +15,7 @@ from tests.support.telemetry import Exercise, bearer, check_presigned_url, sessi
 
 
 async def test_patient_and_therapist_get_a_short_lived_signed_link_to_the_replay(stack):
-    clinic = await new_clinic(stack.runtimes["plans"].handlers, stack.settings, patients=2)
+    clinic = await new_clinic(stack.runtimes["plans"].components.people, stack.settings, patients=2)
     session_id, token = session_token(stack.settings, clinic)
     exercise = Exercise.of(reps=2, seed=41)
     url = f"/v1/sessions/{session_id}/replay"
@@ -32,7 +32,7 @@ async def test_patient_and_therapist_get_a_short_lived_signed_link_to_the_replay
         assert (await http.get(url, headers=bearer(token, None))).status_code == 401  # a session token is no user JWT
         assert (await http.get(url, headers=clinic.as_patient(1))).status_code == 403
         assert (await http.get(url, headers=clinic.as_admin())).status_code == 403
-        stranger = await new_clinic(stack.runtimes["plans"].handlers, stack.settings)
+        stranger = await new_clinic(stack.runtimes["plans"].components.people, stack.settings)
         assert (await http.get(url, headers=stranger.as_therapist())).status_code == 404
 
         for headers in (clinic.as_patient(), clinic.as_therapist()):
@@ -76,7 +76,7 @@ async def test_patient_and_therapist_get_a_short_lived_signed_link_to_the_replay
 
 
 async def test_a_session_without_frames_has_no_replay(stack):
-    clinic = await new_clinic(stack.runtimes["plans"].handlers, stack.settings)
+    clinic = await new_clinic(stack.runtimes["plans"].components.people, stack.settings)
     session_id, token = session_token(stack.settings, clinic)
     async with client(stack.base_url) as http:
         ended = await http.post(f"/v1/sessions/{session_id}/end", headers=bearer(token, None))

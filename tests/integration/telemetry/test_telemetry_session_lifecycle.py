@@ -34,7 +34,7 @@ async def _session_row(stack, tenant_id, session_id):
 
 
 async def test_silence_finalizes_an_abandoned_session_as_incomplete(stack):
-    clinic = await new_clinic(stack.runtimes["plans"].handlers, stack.settings)
+    clinic = await new_clinic(stack.runtimes["plans"].components.people, stack.settings)
     session_id, token = session_token(stack.settings, clinic)
     exercise = Exercise.of(reps=3, seed=31)
     instance = await Instance(stack, silence=timedelta(seconds=1)).start()
@@ -73,7 +73,7 @@ async def test_silence_finalizes_an_abandoned_session_as_incomplete(stack):
 async def test_a_crashed_instance_loses_only_what_it_had_not_flushed(stack):
     """Parts of >= 5 MiB reach S3 as the session goes; after a crash the restarted instance finalizes
     the session as incomplete from those parts, and the app's next batch learns the session ended."""
-    clinic = await new_clinic(stack.runtimes["plans"].handlers, stack.settings)
+    clinic = await new_clinic(stack.runtimes["plans"].components.people, stack.settings)
     session_id, token = session_token(stack.settings, clinic)
     exercise = Exercise.still(440, seed=32)
     instance = await Instance(stack, silence=timedelta(seconds=60)).start()
@@ -107,7 +107,7 @@ async def test_a_crashed_instance_loses_only_what_it_had_not_flushed(stack):
 
 
 async def test_a_long_session_streams_parts_and_ends_with_every_frame(stack):
-    clinic = await new_clinic(stack.runtimes["plans"].handlers, stack.settings)
+    clinic = await new_clinic(stack.runtimes["plans"].components.people, stack.settings)
     session_id, token = session_token(stack.settings, clinic)
     exercise = Exercise.still(420, seed=33)
     instance = await Instance(stack, silence=timedelta(seconds=60)).start()
@@ -122,14 +122,14 @@ async def test_a_long_session_streams_parts_and_ends_with_every_frame(stack):
         replay = decode_replay(await read_replay(stack, done.replay_key))
         np.testing.assert_array_equal(replay.timestamps_ms, exercise.timestamps)
         np.testing.assert_array_equal(replay.landmarks, exercise.landmarks)
-        store = stack.runtimes["telemetry"].extra["replay_store"]
+        store = stack.runtimes["telemetry"].components.replay_store
         assert await store.exists(done.replay_key)
     finally:
         await instance.stop()
 
 
 async def test_the_replay_bucket_carries_its_lifecycle_rules(stack):
-    store = stack.runtimes["telemetry"].extra["replay_store"]
+    store = stack.runtimes["telemetry"].components.replay_store
     rules = {rule["ID"]: rule for rule in await store.lifecycle_rules()}
     assert rules.keys() == {rule["ID"] for rule in LIFECYCLE_RULES}
     default = rules["replays-expire-unless-clinically-relevant"]
