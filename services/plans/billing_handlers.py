@@ -8,11 +8,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Callable
 
-from services.common.audit import write_audit
 from services.common.clock import Clock
 from services.common.db import Database, UnitOfWork
 from services.common.errors import InvalidInput, NotFound, RuleViolation
-from services.common.identity import SERVICE_ROLE, SERVICE_USER_ID, Identity, current_or_none
+from services.common.identity import Identity, current_or_none, service_identity
 from services.common.timezones import local_date, resolve_zone_name
 from services.plans import billing_repository as billing
 from services.plans.billing_repository import BoardRow, StoredRecord, TimeEntryRow
@@ -119,11 +118,9 @@ async def recalculate_patient(
         await billing.insert_records(uow, tenant_id, patient_id, result.inserts, now)
         await billing.set_conflicts(uow, patient_id, outcome.conflict_marks, now)
         # Not a person's request, but it changes what will be claimed: leave a trail.
-        who = current_or_none()
-        await write_audit(
-            uow, tenant_id, who.user_id if who else SERVICE_USER_ID, who.role if who else SERVICE_ROLE,
-            "billing.recalculate", "patient", str(patient_id), who.request_id if who else None,
-            {"trigger": trigger, "changes": outcome.describe()}, now,
+        await audit(
+            uow, current_or_none() or service_identity(tenant_id), "billing.recalculate", "patient", str(patient_id), now,
+            trigger=trigger, changes=outcome.describe(),
         )
     return outcome
 

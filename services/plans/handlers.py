@@ -9,7 +9,7 @@ from typing import Any
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from momentum.events.v1 import events_pb2
-from services.common.audit import write_audit
+from services.common.audit import audit
 from services.common.clock import Clock
 from services.common.db import Database, UnitOfWork
 from services.common.errors import InvalidInput, NotFound, PermissionDenied
@@ -59,12 +59,6 @@ def timestamp(at: Any) -> Timestamp:
     ts = Timestamp()
     ts.FromDatetime(at)
     return ts
-
-
-async def audit(uow: UnitOfWork, who: Identity, action: str, entity_type: str, entity_id: str, at: Any, **details: Any) -> None:
-    await write_audit(
-        uow, who.tenant_id, who.user_id, who.role, action, entity_type, entity_id, who.request_id, details, at
-    )
 
 
 class PlansHandlers:

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 
-from services.common.audit import write_audit
+from services.common.audit import audit
 from services.common.clock import Clock
 from services.common.db import Database, UnitOfWork
 from services.common.errors import DomainError, InvalidInput, NotFound, PermissionDenied, Unavailable
@@ -154,8 +154,8 @@ class StreaksHandlers:
                 evaluated = evaluate(locked.state, now, zone_name)
                 if evaluated != locked.state:
                     await repository.save_streak(uow, patient_id, evaluated, max(now, locked.evaluated_at or now))
-                    await self._audit(
-                        uow, who, "streak.evaluated", patient_id, now,
+                    await audit(
+                        uow, who, "streak.evaluated", "streak", str(patient_id), now,
                         before=locked.state.to_dict(), after=evaluated.to_dict(), timezone=zone_name,
                     )
                 await repository.register_tenant(uow, who.tenant_id)
@@ -176,8 +176,8 @@ class StreaksHandlers:
             history = await repository.workout_history(uow, requested)
             rebuilt = replay(history, now, zone_name)
             await repository.save_streak(uow, requested, rebuilt, replayed_through(rebuilt, now), rebuilt=True)
-            await self._audit(
-                uow, who, "streak.rebuilt", requested, now,
+            await audit(
+                uow, who, "streak.rebuilt", "streak", str(requested), now,
                 before=evaluate(locked.state, now, zone_name).to_dict(), after=rebuilt.to_dict(),
                 workouts=len(history), timezone=zone_name,
             )
@@ -225,8 +225,3 @@ class StreaksHandlers:
         answer = await self._directory.patient(tenant_id, patient_id)
         return resolve_zone_name(answer.timezone)
 
-    @staticmethod
-    async def _audit(uow: UnitOfWork, who: Identity, action: str, patient_id: uuid.UUID, at: datetime, **details: Any) -> None:
-        await write_audit(
-            uow, who.tenant_id, who.user_id, who.role, action, "streak", str(patient_id), who.request_id, details, at
-        )

@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TextIO
 
-from services.common.audit import write_audit
+from services.common.audit import audit
 from services.common.clock import Clock
 from services.common.db import Database, UnitOfWork
-from services.common.identity import SERVICE_ROLE, SERVICE_USER_ID
+from services.common.identity import service_identity
 from services.common.timezones import resolve_zone_name
 from services.streaks import repository
 from services.streaks.handlers import replayed_through
@@ -231,9 +231,9 @@ async def _replace_locked(
     if before == replayed:
         return False
     await repository.save_streak(uow, patient_id, replayed, replayed_through(replayed, now), rebuilt=True)
-    await write_audit(
-        uow, tenant_id, SERVICE_USER_ID, SERVICE_ROLE, "streak.recalculated", "streak", str(patient_id),
-        f"recalculate-{now:%Y%m%dT%H%M%S}", {"before": before.to_dict(), "after": replayed.to_dict(), "by": actor}, now,
+    await audit(
+        uow, service_identity(tenant_id), "streak.recalculated", "streak", str(patient_id), now,
+        request_id=f"recalculate-{now:%Y%m%dT%H%M%S}", before=before.to_dict(), after=replayed.to_dict(), by=actor,
     )
     return True
 

@@ -17,7 +17,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 
 from momentum.events.v1 import events_pb2
 from momentum.plans.v1 import plans_pb2, plans_pb2_grpc
-from services.common.audit import write_audit
+from services.common.audit import audit
 from services.common.clock import Clock
 from services.common.db import Database, UnitOfWork
 from services.common.errors import DomainError, NotFound, Unavailable
@@ -275,8 +275,8 @@ class SessionFinalizer:
                 occurred_at=self._clock.now(),
             )
             await repository.release_lease(uow, who.session_id)
-            await _audit(
-                uow, actor, "exercise_session.finalize", who.session_id, self._clock.now(), reason=reason,
+            await audit(
+                uow, actor, "exercise_session.finalize", "exercise_session", who.session_id, self._clock.now(), reason=reason,
                 incomplete=incomplete, frames=frame_count, reps=metrics.rep_count, replay_key=replay_key,
             )
             await uow.commit()
@@ -284,12 +284,6 @@ class SessionFinalizer:
             who.session_id, incomplete, False, frame_count, metrics.rep_count, metrics.average_form_score,
             metrics.pose_accuracy_score, replay_key, len(media),
         )
-
-
-async def _audit(uow: UnitOfWork, who: Identity, action: str, session_id: str, at: datetime, **details: Any) -> None:
-    await write_audit(
-        uow, who.tenant_id, who.user_id, who.role, action, "exercise_session", session_id, who.request_id, details, at
-    )
 
 
 async def _ready(value: str) -> str:

@@ -10,7 +10,7 @@ from typing import Any, Awaitable, Mapping
 
 
 from momentum.events.v1 import events_pb2
-from services.common.audit import write_audit
+from services.common.audit import audit
 from services.common.clock import Clock
 from services.common.db import Database, UnitOfWork
 from services.common.errors import (
@@ -172,9 +172,9 @@ class TelemetryHandlers:
             if not row.replay_key:
                 raise NotFound(f"exercise session {session_id} has no pose frames to replay")
             url = await self._store.presigned_read(row.replay_key, REPLAY_URL_SECONDS)
-            await write_audit(
-                uow, caller.tenant_id, caller.user_id, caller.role, "exercise_session.replay_link",
-                "exercise_session", session_id, caller.request_id, {"expires_in_seconds": REPLAY_URL_SECONDS}, now,
+            await audit(
+                uow, caller, "exercise_session.replay_link", "exercise_session", session_id, now,
+                expires_in_seconds=REPLAY_URL_SECONDS,
             )
             await uow.commit()
         return ReplayLink(session_id, url, now + timedelta(seconds=REPLAY_URL_SECONDS), int(row.frame_count or 0))
@@ -300,9 +300,9 @@ class TelemetryHandlers:
             if orphaned and lease.instance != self.instance.name and not lease.stale:
                 raise HeldElsewhere(who.session_id, lease.instance)
             if not orphaned and created:
-                await write_audit(
-                    uow, who.tenant_id, who.patient_id, "patient", "exercise_session.open", "exercise_session",
-                    who.session_id, current_request_id(), {"workout_id": who.workout_id, "purpose": purpose}, now,
+                await audit(
+                    uow, _patient(who), "exercise_session.open", "exercise_session", who.session_id, now,
+                    workout_id=who.workout_id, purpose=purpose,
                 )
             await uow.commit()
         if orphaned:

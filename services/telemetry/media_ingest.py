@@ -6,7 +6,7 @@ import json
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 
-from services.common.audit import write_audit
+from services.common.audit import audit
 from services.common.clock import Clock
 from services.common.db import Database
 from services.common.errors import InvalidInput
@@ -94,10 +94,9 @@ class MediaIngest:
                         metrics.completion_percentage, metrics.rebuffer_count, metrics.ended,
                     )
                 )
-            await write_audit(
-                uow, who.tenant_id, actor.user_id, actor.role, "media_events.ingest", "exercise_session",
-                who.session_id, actor.request_id,
-                {"received": len(events), "stored": stored, "playbacks": sorted(by_playback)}, now,
+            await audit(
+                uow, actor, "media_events.ingest", "exercise_session", who.session_id, now,
+                received=len(events), stored=stored, playbacks=sorted(by_playback),
             )
             await uow.commit()
         return MediaIngestOutcome(who.session_id, len(events), stored, playbacks)
