@@ -41,8 +41,8 @@ from services.common.migrations import migrate_async
 from services.common.settings import SERVICES, Settings, load_settings
 from services.gateway.auth import issue_local_token
 from services.plans.domain.schedule import session_dates
-from services.plans.handlers import PlansHandlers
-from services.plans.plan_handlers import PlanHandlers
+from services.plans.people.handlers import PeopleHandlers
+from services.plans.care.plan_handlers import PlanHandlers
 
 ROOT = Path(__file__).resolve().parents[1]
 UTC = timezone.utc
@@ -149,7 +149,7 @@ async def seed(settings: Settings, patients: int) -> tuple[Clinic, dict[str, int
     """The clinic and its people through the handlers; the year of history by COPY."""
     clinic = Clinic()
     database = Database(create_engine(settings.database.app_url("plans"), 2), "plans")
-    people, plans = PlansHandlers(database, SystemClock()), PlanHandlers(database, SystemClock())
+    people, plans = PeopleHandlers(database, SystemClock()), PlanHandlers(database, SystemClock())
     try:
         await people.create_tenant(clinic.tenant, "Bench clinic", "America/New_York", {"rtmBilling": True})
         await people.create_user(clinic.tenant, clinic.admin, "admin", "Admin")

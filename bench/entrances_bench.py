@@ -42,9 +42,9 @@ from services.common.settings import SERVICES, Settings, load_settings
 from services.entrances import repository
 from services.gateway.auth import issue_local_token
 from services.plans.domain.completion import Completion, ExerciseResult
-from services.plans.handlers import PlansHandlers
-from services.plans.plan_handlers import PlanHandlers, Prescription
-from services.plans.workout_handlers import WorkoutHandlers
+from services.plans.people.handlers import PeopleHandlers
+from services.plans.care.plan_handlers import PlanHandlers, Prescription
+from services.plans.care.handlers import WorkoutHandlers
 from services.common.migrations import migrate_async
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -166,7 +166,7 @@ async def seed(settings: Settings, clinics: int, patients: int) -> list[tuple[uu
     """(tenant, patient) pairs: flag on, a plan, one real workout completed three days ago."""
     clock = SystemClock()
     database = Database(create_engine(settings.database.app_url("plans"), 10), "plans")
-    people, plans, workouts = PlansHandlers(database, clock), PlanHandlers(database, clock), WorkoutHandlers(database, clock, settings.auth)
+    people, plans, workouts = PeopleHandlers(database, clock), PlanHandlers(database, clock), WorkoutHandlers(database, clock, settings.auth)
     pairs: list[tuple[uuid.UUID, uuid.UUID]] = []
     ended = datetime.combine(datetime.now(UTC).date() - timedelta(days=3), datetime.min.time(), tzinfo=UTC) + timedelta(hours=12)
     try:

@@ -42,12 +42,12 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 async def _with_plans(action):  # type: ignore[no-untyped-def]
     from services.common.clock import SystemClock
     from services.common.db import Database, create_engine
-    from services.plans.handlers import PlansHandlers
+    from services.plans.people.handlers import PeopleHandlers
 
     settings = load_settings()
     database = Database(create_engine(settings.database.app_url("plans"), 2), "plans")
     try:
-        return await action(PlansHandlers(database, SystemClock()))
+        return await action(PeopleHandlers(database, SystemClock()))
     finally:
         await database.dispose()
 

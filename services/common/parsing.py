@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 from google.protobuf.timestamp_pb2 import Timestamp
 
@@ -21,6 +21,14 @@ def parse_uuid(field: str, raw: str) -> uuid.UUID:
 def optional_uuid(field: str, raw: str | None) -> uuid.UUID | None:
     """Like parse_uuid, but an empty field (proto3's "not set") is None."""
     return parse_uuid(field, raw) if raw else None
+
+
+def parse_date(field: str, raw: str) -> date:
+    """A calendar day (YYYY-MM-DD) from a request or message field; a malformed one names the field."""
+    try:
+        return date.fromisoformat(raw)
+    except (TypeError, ValueError):
+        raise InvalidInput(field, "must be a YYYY-MM-DD date") from None
 
 
 def to_timestamp(at: datetime) -> Timestamp:

@@ -1,4 +1,4 @@
-"""Composition root of the plans service: builds everything from settings."""
+"""Composition root of the plans service: builds its four contexts (people, care, analytics, billing) from settings."""
 
 from __future__ import annotations
 
@@ -9,27 +9,43 @@ from services.common.clock import Clock, SystemClock
 from services.common.messaging.consumer import Consumer
 from services.common.runtime import ServiceRuntime
 from services.common.settings import Settings
-from services.plans.analytics_grpc import AnalyticsServicer, BillingServicer
-from services.plans.analytics_handlers import AnalyticsHandlers
-from services.plans.billing_consumers import BILLING_EVENTS, BillingConsumers, PeriodCloser
-from services.plans.billing_handlers import BillingHandlers
-from services.plans.consumers import TELEMETRY_EVENTS, TELEMETRY_HANDLERS
-from services.plans.grpc_api import PlansServicer
-from services.plans.handlers import PlansHandlers
-from services.plans.plan_handlers import PlanHandlers
-from services.plans.retention import MediaPartitionKeeper
-from services.plans.workout_handlers import WorkoutHandlers
+from services.plans.analytics.grpc_api import AnalyticsServicer
+from services.plans.analytics.handlers import AnalyticsHandlers
+from services.plans.billing.consumers import BILLING_EVENTS, BillingConsumers
+from services.plans.billing.grpc_api import BillingServicer
+from services.plans.billing.handlers import BillingHandlers
+from services.plans.billing.loops import PeriodCloser
+from services.plans.care.consumers import TELEMETRY_EVENTS, TELEMETRY_HANDLERS
+from services.plans.care.grpc_api import CareRpcs
+from services.plans.care.handlers import WorkoutHandlers
+from services.plans.care.loops import MediaPartitionKeeper
+from services.plans.care.mirror import MirrorWorkouts
+from services.plans.care.plan_handlers import PlanHandlers
+from services.plans.people.grpc_api import PeopleRpcs
+from services.plans.people.handlers import PeopleHandlers
 
 
 @dataclass(frozen=True)
 class PlansComponents:
     """What tests, the CLI and benchmarks reach into: the same objects the service runs."""
 
-    people: PlansHandlers
+    people: PeopleHandlers
     plans: PlanHandlers
     workouts: WorkoutHandlers
+    mirrors: MirrorWorkouts
     analytics: AnalyticsHandlers
     billing: BillingHandlers
+
+
+class PlansServicer(PeopleRpcs, CareRpcs, plans_pb2_grpc.PlansServiceServicer):
+    """One proto service answered by two contexts: people's calls and care's calls."""
+
+    def __init__(self, components: PlansComponents, clock: Clock) -> None:
+        self._people = components.people
+        self._plans = components.plans
+        self._workouts = components.workouts
+        self._mirrors = components.mirrors
+        self._clock = clock
 
 
 async def build(
@@ -43,20 +59,23 @@ async def build(
             analytics_pb2.DESCRIPTOR.services_by_name["BillingService"].full_name,
         )
     )
-    people = PlansHandlers(runtime.database, clock)
-    plans = PlanHandlers(runtime.database, clock)
-    workouts = WorkoutHandlers(runtime.database, clock, settings.auth)
-    plans_pb2_grpc.add_PlansServiceServicer_to_server(PlansServicer(people, plans, workouts, clock), runtime.grpc.server)
-    runtime.consumers.append(
-        Consumer("plans.telemetry-events", TELEMETRY_EVENTS, TELEMETRY_HANDLERS, runtime.database, runtime.broker)
+    database = runtime.database
+    components = PlansComponents(
+        people=PeopleHandlers(database, clock),
+        plans=PlanHandlers(database, clock),
+        workouts=WorkoutHandlers(database, clock, settings.auth),
+        mirrors=MirrorWorkouts(database, clock),
+        analytics=AnalyticsHandlers(database, clock),
+        billing=BillingHandlers(database, clock),
     )
-    analytics = AnalyticsHandlers(runtime.database, clock)
-    billing = BillingHandlers(runtime.database, clock)
-    analytics_pb2_grpc.add_AnalyticsServiceServicer_to_server(AnalyticsServicer(analytics), runtime.grpc.server)
-    analytics_pb2_grpc.add_BillingServiceServicer_to_server(BillingServicer(billing), runtime.grpc.server)
-    runtime.consumers.append(
-        Consumer("plans.billing-events", BILLING_EVENTS, BillingConsumers(clock).handlers, runtime.database, runtime.broker)
-    )
-    runtime.loops += [PeriodCloser(runtime.database, clock), MediaPartitionKeeper(runtime.database)]
-    runtime.components = PlansComponents(people, plans, workouts, analytics, billing)
+    server = runtime.grpc.server
+    plans_pb2_grpc.add_PlansServiceServicer_to_server(PlansServicer(components, clock), server)
+    analytics_pb2_grpc.add_AnalyticsServiceServicer_to_server(AnalyticsServicer(components.analytics), server)
+    analytics_pb2_grpc.add_BillingServiceServicer_to_server(BillingServicer(components.billing), server)
+    runtime.consumers += [
+        Consumer("plans.telemetry-events", TELEMETRY_EVENTS, TELEMETRY_HANDLERS, database, runtime.broker),
+        Consumer("plans.billing-events", BILLING_EVENTS, BillingConsumers(clock).handlers, database, runtime.broker),
+    ]
+    runtime.loops += [PeriodCloser(database, clock), MediaPartitionKeeper(database)]
+    runtime.components = components
     return runtime

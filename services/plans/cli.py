@@ -6,7 +6,7 @@ import argparse
 import asyncio
 
 from services.common.settings import load_settings
-from services.plans import billing_cli
+from services.plans.billing import cli as billing_cli
 
 
 def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -20,9 +20,9 @@ def run_seed(args: argparse.Namespace) -> int:
     from services.common.clock import SystemClock
     from services.common.db import Database, create_engine
     from services.plans.demo_seed import seed_demo
-    from services.plans.handlers import PlansHandlers
-    from services.plans.plan_handlers import PlanHandlers
-    from services.plans.workout_handlers import WorkoutHandlers
+    from services.plans.care.handlers import WorkoutHandlers
+    from services.plans.care.plan_handlers import PlanHandlers
+    from services.plans.people.handlers import PeopleHandlers
 
     settings = load_settings()
 
@@ -31,7 +31,7 @@ def run_seed(args: argparse.Namespace) -> int:
         clock = SystemClock()
         try:
             return await seed_demo(
-                PlansHandlers(database, clock), PlanHandlers(database, clock), WorkoutHandlers(database, clock, settings.auth), clock
+                PeopleHandlers(database, clock), PlanHandlers(database, clock), WorkoutHandlers(database, clock, settings.auth), clock
             )
         finally:
             await database.dispose()

@@ -10,9 +10,9 @@ from services.common.clock import Clock
 from services.common.identity import Identity
 from services.common.timezones import zone
 from services.plans.domain.completion import Completion, ExerciseResult
-from services.plans.handlers import PlansHandlers
-from services.plans.plan_handlers import PlanHandlers, Prescription
-from services.plans.workout_handlers import WorkoutHandlers
+from services.plans.care.handlers import WorkoutHandlers
+from services.plans.care.plan_handlers import PlanHandlers, Prescription
+from services.plans.people.handlers import PeopleHandlers
 
 DEMO = uuid.uuid5(uuid.NAMESPACE_URL, "https://momentum.example/demo")
 
@@ -40,7 +40,7 @@ class DemoClinic:
     created: bool
 
 
-async def seed_demo(people: PlansHandlers, plans: PlanHandlers, workouts: WorkoutHandlers, clock: Clock) -> DemoClinic:
+async def seed_demo(people: PeopleHandlers, plans: PlanHandlers, workouts: WorkoutHandlers, clock: Clock) -> DemoClinic:
     patient_ids = tuple(demo_id(f"patient-{i}") for i in range(len(PATIENTS)))
     admin = Identity(TENANT, ADMIN, "admin", "seed-demo")
     try:

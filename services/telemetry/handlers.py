@@ -19,6 +19,7 @@ from services.common.errors import (
 from services.common.identity import Identity, current_request_id, new_request_id, service_identity
 from services.common.logging import get_logger
 from services.common.messaging.consumer import IncomingEvent, PoisonMessage
+from services.common.partitions import keep_month_partitions
 from services.common.session_token import ExpiredSessionToken, InvalidSessionToken, verify_session_token
 from services.telemetry import repository
 from services.telemetry.domain.pose_batch import PoseBatchRejected, decode_batch
@@ -222,10 +223,7 @@ class TelemetryHandlers:
         return len(orphans)
 
     async def maintain_partitions(self) -> int:
-        async with self._db.unit_of_work(None) as uow:
-            changed = await repository.maintain_month_partitions(uow, PARTITION_MONTHS_AHEAD, MEDIA_RETENTION_MONTHS)
-            await uow.commit()
-        return changed
+        return await keep_month_partitions(self._db, repository.PARTITION_FUNCTION, PARTITION_MONTHS_AHEAD, MEDIA_RETENTION_MONTHS)
 
     async def shutdown(self) -> None:
         """A graceful stop finalizes what this instance holds, as incomplete: nothing is lost."""

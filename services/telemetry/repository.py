@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import text
 
+from services.common import partitions
 from services.common.db import UnitOfWork
 from services.telemetry.domain.media_metrics import BufferingEvent, MediaSessionMetrics
 
@@ -362,11 +363,12 @@ async def playback_metrics_of_session(uow: UnitOfWork, session_id: str) -> list[
 
 # ------------------------------------------------------------------ maintenance
 
+# The SECURITY DEFINER function that keeps the media tables' months (see services.common.partitions).
+PARTITION_FUNCTION = "telemetry.maintain_month_partitions"
+
+
 async def maintain_month_partitions(uow: UnitOfWork, months_ahead: int, keep_months: int) -> int:
-    result = await uow.execute(
-        text("SELECT telemetry.maintain_month_partitions(:ahead, :keep)"), {"ahead": months_ahead, "keep": keep_months}
-    )
-    return int(result.scalar_one())
+    return await partitions.maintain_month_partitions(uow, PARTITION_FUNCTION, months_ahead, keep_months)
 
 
 def _from_ms(epoch_ms: int) -> datetime:

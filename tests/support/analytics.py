@@ -15,7 +15,7 @@ from momentum.events.v1 import events_pb2
 from services.common.identity import Identity, service_identity
 from services.common.messaging.topology import EVENTS_EXCHANGE
 from services.plans.domain.completion import Completion, ExerciseResult
-from services.plans.plan_handlers import Prescription
+from services.plans.care.plan_handlers import Prescription
 from tests.support.clinic import Clinic
 from tests.support.stack import RunningStack
 
@@ -98,7 +98,7 @@ async def complete_on_days(stack: RunningStack, clinic: Clinic, index: int, care
 
 async def mirror(stack: RunningStack, clinic: Clinic, index: int, source_workout_id: uuid.UUID, day: date) -> Any:
     """An inferred workout for an app entrance on `day`, created as the entrances finalizer does."""
-    return await stack.runtimes["plans"].components.workouts.create_mirror(
+    return await stack.runtimes["plans"].components.mirrors.create_mirror(
         service_identity(clinic.tenant_id), uuid.uuid4(), source_workout_id, day, clinic.patient_ids[index], "UTC"
     )
 
@@ -163,7 +163,7 @@ async def finalize_session(
 async def recalculate(stack: RunningStack, clinic: Clinic, index: int, clock: Any = None) -> Any:
     """Recomputes one patient's RTM records now, as the consumer and the CLI do."""
     from services.common.clock import SystemClock
-    from services.plans.billing_handlers import recalculate_patient
+    from services.plans.billing.handlers import recalculate_patient
 
     database = stack.runtimes["plans"].database
     async with database.unit_of_work(clinic.tenant_id) as uow:

@@ -9,7 +9,7 @@ import httpx
 
 from services.common.settings import Settings
 from services.gateway.auth import issue_local_token
-from services.plans.handlers import PlansHandlers
+from services.plans.people.handlers import PeopleHandlers
 
 
 @dataclass
@@ -41,7 +41,7 @@ class Clinic:
 
 
 async def new_clinic(
-    handlers: PlansHandlers,
+    handlers: PeopleHandlers,
     settings: Settings,
     patients: int = 1,
     timezone: str = "UTC",

@@ -15,7 +15,7 @@ from momentum.entrances.v1 import entrances_pb2
 from services.common.identity import Identity
 from services.common.timezones import zone
 from services.plans.domain.completion import Completion, ExerciseResult
-from services.plans.plan_handlers import Prescription
+from services.plans.care.plan_handlers import Prescription
 from tests.support.clinic import Clinic
 from tests.support.stack import RunningStack, services_with_bootstrap, settings_for_tests
 

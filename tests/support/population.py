@@ -14,9 +14,9 @@ from services.common.db import Database, create_engine
 from services.common.identity import Identity
 from services.common.settings import Settings
 from services.plans.domain.completion import Completion, ExerciseResult
-from services.plans.handlers import PlansHandlers
-from services.plans.plan_handlers import PlanHandlers, Prescription
-from services.plans.workout_handlers import WorkoutHandlers
+from services.plans.people.handlers import PeopleHandlers
+from services.plans.care.plan_handlers import PlanHandlers, Prescription
+from services.plans.care.handlers import WorkoutHandlers
 from tests.support.clinic import Clinic, new_clinic
 
 ZONES = ("Europe/Madrid", "America/New_York", "Asia/Kolkata", "Australia/Adelaide", "America/St_Johns", "Asia/Kathmandu")
@@ -77,7 +77,7 @@ class Population:
         self.settings = settings
         self.database = Database(create_engine(settings.database.app_url("plans"), 4), "plans")
         clock = SystemClock()
-        self.people = PlansHandlers(self.database, clock)
+        self.people = PeopleHandlers(self.database, clock)
         self.plans = PlanHandlers(self.database, clock)
         self.workouts = WorkoutHandlers(self.database, clock, settings.auth)
 

@@ -12,7 +12,7 @@ import httpx
 import jwt
 
 from services.common.session_token import SessionClaims, issue_session_token
-from services.plans.handlers import PlansHandlers
+from services.plans.people.handlers import PeopleHandlers
 from tests.support.care import completion
 from tests.support.clinic import Clinic
 from tests.support.telemetry import Exercise, bearer
@@ -20,7 +20,7 @@ from tests.support.telemetry import Exercise, bearer
 FLAGS = {"appEntranceTracking": True, "rtmBilling": True}
 
 
-async def marked_clinic(handlers: PlansHandlers, settings: Any, marker: str, patients: int, zone: str = "UTC") -> Clinic:
+async def marked_clinic(handlers: PeopleHandlers, settings: Any, marker: str, patients: int, zone: str = "UTC") -> Clinic:
     """Like tests.support.clinic.new_clinic, but every name carries `marker`, so any byte of this
     clinic's data in a reply to someone else is found by a substring search."""
     tenant_id = uuid.uuid4()

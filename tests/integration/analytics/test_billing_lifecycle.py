@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import text
 
 from services.common.clock import FrozenClock, SystemClock
-from services.plans.billing_handlers import close_finished_periods
+from services.plans.billing.handlers import close_finished_periods
 from tests.support.analytics import (
     admin, billing_consumer_saw, billing_records, codes, complete_on_days, exercises, give_plan, mirror, noon, recalculate, utc_today,
 )

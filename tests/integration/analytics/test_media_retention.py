@@ -9,7 +9,7 @@ import asyncpg
 import pytest
 from sqlalchemy import text
 
-from services.plans.retention import maintain_media_partitions
+from services.plans.care.loops import maintain_media_partitions
 from tests.support.analytics import exercises, finalize_session, give_plan, utc_today
 from tests.support.clinic import new_clinic
 from tests.support.stack import asyncpg_dsn

@@ -11,7 +11,7 @@ from momentum.events.v1 import events_pb2
 from services.common.clock import SystemClock
 from services.common.db import Database, create_engine
 from services.common.identity import Identity
-from services.plans.handlers import PlansHandlers
+from services.plans.people.handlers import PeopleHandlers
 from tests.support.clinic import new_clinic
 from tests.support.waiting import eventually
 
@@ -41,7 +41,7 @@ async def test_event_waits_in_outbox_while_relay_is_down_then_arrives_once(stack
     database = Database(create_engine(stack.settings.database.app_url("plans"), 2), "plans")
     try:
         patient = Identity(clinic.tenant_id, clinic.patient_id, "patient", "req-outbox-1")
-        await PlansHandlers(database, SystemClock()).update_my_timezone(patient, "Asia/Kolkata")
+        await PeopleHandlers(database, SystemClock()).update_my_timezone(patient, "Asia/Kolkata")
         await asyncio.sleep(1)
         rows = await outbox_rows(database, clinic.tenant_id)
         assert len(rows) == 1 and rows[0].published_at is None

@@ -6,8 +6,8 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime, timezone
 
-from services.plans.billing_handlers import Recalculation, _conflict_marks, current_window
-from services.plans.billing_repository import BoardRow, StoredRecord
+from services.plans.billing.handlers import Recalculation, _conflict_marks, current_window
+from services.plans.billing.repository import BoardRow, StoredRecord
 from services.plans.domain.billing import (
     BillingRecord, BillingStatus, BillingTrack, CodeUnits, CountedDay, RtmCode, reconcile,
 )

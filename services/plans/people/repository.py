@@ -1,4 +1,4 @@
-"""All SQL of the plans service."""
+"""All SQL of the clinic's people: tenants, users, therapist assignment and the consent ledger."""
 
 from __future__ import annotations
 

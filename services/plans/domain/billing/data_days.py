@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
-from services.plans.domain.billing_status import (
+from services.plans.domain.billing.status import (
     BillingStatus,
     BillingTrack,
     CodeUnits,

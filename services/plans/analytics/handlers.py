@@ -12,8 +12,8 @@ from services.common.db import Database
 from services.common.errors import NotFound
 from services.common.identity import Identity
 from services.common.timezones import local_date, resolve_zone_name
-from services.plans import analytics_repository as figures
-from services.plans.analytics_repository import ExerciseFigures, PlanHeader
+from services.plans.analytics import repository as figures
+from services.plans.analytics.repository import ExerciseFigures, PlanHeader
 from services.plans.domain.adherence import (
     DAYS_PER_WEEK,
     PainEvolution,

@@ -1,24 +1,17 @@
 """The `plans.billing-events` consumer: every event that can add a data day recomputes that
-patient's RTM records; and the loop that closes finished billing periods."""
+patient's RTM records."""
 
 from __future__ import annotations
 
-import asyncio
-import uuid
-from datetime import date, timedelta, timezone
-from typing import Awaitable, Callable
-
 from momentum.events.v1 import events_pb2
 from services.common.clock import Clock
-from services.common.db import Database, UnitOfWork
-from services.common.logging import get_logger
-from services.common.loops import LoopService
+from services.common.db import UnitOfWork
 from services.common.messaging.consumer import Handler, IncomingEvent, PoisonMessage
 from services.common.messaging.topology import ConsumerQueue
-from services.plans import billing_repository as billing
-from services.plans.billing_handlers import close_finished_periods, recalculate_patient
-
-log = get_logger(__name__)
+from services.common.parsing import from_timestamp, optional_uuid, parse_date, parse_uuid
+from services.plans.billing import repository as billing
+from services.plans.billing.handlers import recalculate_patient
+from services.plans.incoming import poison_if_invalid
 
 BILLING_EVENTS = ConsumerQueue(
     "plans.billing-events",
@@ -27,26 +20,6 @@ BILLING_EVENTS = ConsumerQueue(
         "plans.tenant.billing_settings_changed",
     ),
 )
-# Windows and months close at the patients' midnights; checking hourly keeps "ready" at most an hour late.
-PERIOD_CLOSE_INTERVAL = timedelta(hours=1)
-
-
-def _uuid(field: str, raw: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(raw)
-    except ValueError as exc:
-        raise PoisonMessage(f"{field} {raw!r} is not a UUID") from exc
-
-
-def _optional_uuid(field: str, raw: str) -> uuid.UUID | None:
-    return _uuid(field, raw) if raw else None
-
-
-def _date(field: str, raw: str) -> date:
-    try:
-        return date.fromisoformat(raw)
-    except ValueError as exc:
-        raise PoisonMessage(f"{field} {raw!r} is not a YYYY-MM-DD date") from exc
 
 
 class BillingConsumers:
@@ -72,53 +45,37 @@ class BillingConsumers:
 
     async def on_workout_completed(self, event: IncomingEvent, uow: UnitOfWork) -> None:
         body: events_pb2.WorkoutCompleted = event.body  # type: ignore[assignment]
-        patient_id = _uuid("patient_id", body.patient_id)
+        with poison_if_invalid():
+            patient_id = parse_uuid("patient_id", body.patient_id)
         await recalculate_patient(uow, self._clock, event.tenant_id, patient_id, trigger=f"workout_{body.source or 'real'}")
 
     async def on_entrance_finalized(self, event: IncomingEvent, uow: UnitOfWork) -> None:
         """Keeps the entrance whatever the flag says (enabling RTM later must see past access
         days), then recomputes if the clinic bills RTM."""
         body: events_pb2.EntranceFinalized = event.body  # type: ignore[assignment]
-        entrance_id = _uuid("entrance_id", body.entrance_id)
-        patient_id = _uuid("patient_id", body.patient_id)
-        day = _date("local_date", body.local_date)
+        with poison_if_invalid():
+            entrance_id = parse_uuid("entrance_id", body.entrance_id)
+            patient_id = parse_uuid("patient_id", body.patient_id)
+            day = parse_date("local_date", body.local_date)
+            mirror_workout_id = optional_uuid("mirror_workout_id", body.mirror_workout_id)
         if not body.status or body.status == "PENDING":
             raise PoisonMessage(f"entrance {entrance_id} is not finalized (status {body.status!r})")
         is_patient, _ = await billing.patient_timezone(uow, patient_id)
         if not is_patient:
             raise PoisonMessage(f"patient {patient_id} of entrance {entrance_id} is unknown to plans")
-        finalized_at = (
-            body.finalized_at.ToDatetime(tzinfo=timezone.utc) if body.HasField("finalized_at") else self._clock.now()
-        )
+        finalized_at = from_timestamp(body.finalized_at) if body.HasField("finalized_at") else self._clock.now()
         await billing.record_entrance(
-            uow, event.tenant_id, entrance_id, patient_id, day, body.status,
-            _optional_uuid("mirror_workout_id", body.mirror_workout_id), finalized_at,
+            uow, event.tenant_id, entrance_id, patient_id, day, body.status, mirror_workout_id, finalized_at,
         )
         await recalculate_patient(uow, self._clock, event.tenant_id, patient_id, trigger="app_entrance")
 
     async def on_session_finalized(self, event: IncomingEvent, uow: UnitOfWork) -> None:
         body: events_pb2.ExerciseSessionFinalized = event.body  # type: ignore[assignment]
-        session_id = _uuid("session_id", body.session_id)
+        with poison_if_invalid():
+            session_id = parse_uuid("session_id", body.session_id)
         patient_id = await billing.session_patient(uow, session_id)
         if patient_id is None:
             raise PoisonMessage(f"exercise session {session_id} is unknown to plans")
         await recalculate_patient(
             uow, self._clock, event.tenant_id, patient_id, finalized_session=session_id, trigger="exercise_session"
         )
-
-
-class PeriodCloser(LoopService):
-    """Windows and months that ended turn from projected to ready."""
-
-    name = "billing-period-closer"
-
-    def __init__(self, database: Database, clock: Clock, interval: timedelta = PERIOD_CLOSE_INTERVAL) -> None:
-        super().__init__(interval.total_seconds())
-        self._db = database
-        self._clock = clock
-
-    async def run_once(self) -> int:
-        changed = await close_finished_periods(self._db, self._clock)
-        if changed:
-            log.info("billing.periods_closed", patients=changed)
-        return changed

@@ -1,4 +1,5 @@
-"""Use cases of the plans service: load, apply the clinic's rules, save, emit events."""
+"""Use cases of the clinic's people: tenants, users and their zones, assignment, the consent ledger,
+feature flags and the RTM policy."""
 
 from __future__ import annotations
 
@@ -6,17 +7,16 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from google.protobuf.timestamp_pb2 import Timestamp
-
 from momentum.events.v1 import events_pb2
 from services.common.audit import audit
 from services.common.clock import Clock
 from services.common.db import Database, UnitOfWork
 from services.common.errors import InvalidInput, NotFound, PermissionDenied
 from services.common.identity import SERVICE_ROLE, Identity
+from services.common.parsing import to_timestamp
 from services.common.timezones import UnknownTimezone, resolve_zone_name, zone
-from services.plans import repository
-from services.plans.repository import TenantRow, UserRow
+from services.plans.people import repository
+from services.plans.people.repository import TenantRow, UserRow
 
 USER_TIMEZONE_CHANGED = "plans.user.timezone_changed"
 CONSENT_CHANGED = "plans.consent.changed"
@@ -55,13 +55,25 @@ async def visible_patient(uow: UnitOfWork, who: Identity, patient_id: uuid.UUID)
     return user
 
 
-def timestamp(at: Any) -> Timestamp:
-    ts = Timestamp()
-    ts.FromDatetime(at)
-    return ts
+async def patient_zone(uow: UnitOfWork, who: Identity, patient_id: uuid.UUID) -> str:
+    """The zone the patient's days are counted in: their own, else their clinic's default."""
+    patient = await visible_patient(uow, who, patient_id)
+    tenant = await repository.get_tenant(uow, who.tenant_id)
+    return resolve_zone_name(patient.timezone, tenant.default_timezone if tenant else None)
 
 
-class PlansHandlers:
+async def assign_to_therapist(uow: UnitOfWork, tenant_id: uuid.UUID, therapist_id: uuid.UUID, patient_id: uuid.UUID) -> None:
+    """The therapist follows the patient from now on (a second assignment changes nothing)."""
+    await repository.assign_patient(uow, tenant_id, therapist_id, patient_id)
+
+
+async def granted_purposes(uow: UnitOfWork, patient_id: uuid.UUID) -> list[str]:
+    """The purposes the patient consents to now, sorted: what an exercise session may collect."""
+    consents = await repository.current_consents(uow, patient_id)
+    return sorted(purpose for purpose, (granted, _) in consents.items() if granted)
+
+
+class PeopleHandlers:
     def __init__(self, database: Database, clock: Clock) -> None:
         self._db = database
         self._clock = clock
@@ -107,7 +119,7 @@ class PlansHandlers:
                         role=user.role,
                         previous_timezone=user.timezone or "",
                         timezone=timezone,
-                        changed_at=timestamp(now),
+                        changed_at=to_timestamp(now),
                     ),
                     tenant_id=who.tenant_id,
                     occurred_at=now,
@@ -184,7 +196,7 @@ class PlansHandlers:
                 await repository.append_consent(uow, who.tenant_id, patient_id, purpose, granted, now, who.user_id, who.request_id)
                 await uow.add_event(
                     CONSENT_CHANGED,
-                    events_pb2.ConsentChanged(patient_id=str(patient_id), purpose=purpose, granted=granted, changed_at=timestamp(now)),
+                    events_pb2.ConsentChanged(patient_id=str(patient_id), purpose=purpose, granted=granted, changed_at=to_timestamp(now)),
                     tenant_id=who.tenant_id,
                     occurred_at=now,
                 )
@@ -248,7 +260,7 @@ class PlansHandlers:
         # Recomputing a whole clinic does not belong in an admin's request: the billing consumer does it.
         await uow.add_event(
             BILLING_SETTINGS_CHANGED,
-            events_pb2.BillingSettingsChanged(rtm_billing=enabled, qualifying_policy=policy, changed_at=timestamp(now)),
+            events_pb2.BillingSettingsChanged(rtm_billing=enabled, qualifying_policy=policy, changed_at=to_timestamp(now)),
             tenant_id=who.tenant_id,
             occurred_at=now,
         )
@@ -261,4 +273,4 @@ def _require_zone(field: str, name: str) -> None:
         raise InvalidInput(field, str(exc)) from exc
 
 
-__all__ = ["PlansHandlers", "SERVICE_ROLE", "USER_TIMEZONE_CHANGED"]
+__all__ = ["PeopleHandlers", "SERVICE_ROLE", "USER_TIMEZONE_CHANGED"]

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import text
-
 from services.common.db import Database, UnitOfWork
 from services.common.logging import get_logger
 from services.common.loops import LoopService
+from services.common.partitions import keep_month_partitions, maintain_month_partitions
 
 log = get_logger(__name__)
 
@@ -17,15 +16,13 @@ log = get_logger(__name__)
 MEDIA_RETENTION_MONTHS = 24
 MONTHS_AHEAD = 3
 MAINTENANCE_INTERVAL = timedelta(hours=12)
+PARTITION_FUNCTION = "plans.maintain_media_partitions"
 
 
 async def maintain_media_partitions(uow: UnitOfWork, months_ahead: int = MONTHS_AHEAD,
                                     keep_months: int = MEDIA_RETENTION_MONTHS) -> int:
     """Partitions created plus partitions dropped. Runs as the schema owner (SECURITY DEFINER)."""
-    result = await uow.execute(
-        text("SELECT plans.maintain_media_partitions(:ahead, :keep)"), {"ahead": months_ahead, "keep": keep_months}
-    )
-    return int(result.scalar_one())
+    return await maintain_month_partitions(uow, PARTITION_FUNCTION, months_ahead, keep_months)
 
 
 class MediaPartitionKeeper(LoopService):
@@ -38,9 +35,7 @@ class MediaPartitionKeeper(LoopService):
         self._db = database
 
     async def run_once(self) -> int:
-        async with self._db.unit_of_work(None) as uow:
-            changed = await maintain_media_partitions(uow)
-            await uow.commit()
+        changed = await keep_month_partitions(self._db, PARTITION_FUNCTION, MONTHS_AHEAD, MEDIA_RETENTION_MONTHS)
         if changed:
             log.info("media_partitions.maintained", changed=changed)
         return changed

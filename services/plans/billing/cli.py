@@ -11,13 +11,15 @@ from typing import TextIO
 
 from services.common.clock import Clock
 from services.common.db import Database
+from services.common.errors import InvalidInput
+from services.common.parsing import parse_uuid
 from services.common.settings import load_settings
 
 
-def _uuid(raw: str) -> uuid.UUID:
+def _tenant(raw: str) -> uuid.UUID:
     try:
-        return uuid.UUID(raw)
-    except ValueError as exc:
+        return parse_uuid("--tenant", raw)
+    except InvalidInput as exc:  # argparse names the option and prints its own usage line
         raise argparse.ArgumentTypeError(f"{raw!r} is not a UUID") from exc
 
 
@@ -27,7 +29,7 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
         "recalculate",
         help="recompute every patient's RTM billing records from source records; prints what would change",
     )
-    recalc.add_argument("--tenant", type=_uuid, help="only this clinic (default: every clinic that bills RTM)")
+    recalc.add_argument("--tenant", type=_tenant, help="only this clinic (default: every clinic that bills RTM)")
     recalc.add_argument("--apply", action="store_true", help="write the changes (default: dry run, nothing written)")
     recalc.set_defaults(run=run_recalculate)
 
@@ -45,8 +47,8 @@ async def recalculate_everyone(
 ) -> RecalculateSummary:
     """One transaction per patient, so a long run holds no lock for long and a failure loses one
     patient's work at most. A dry run computes the same way and rolls back."""
-    from services.plans import billing_repository as billing
-    from services.plans.billing_handlers import recalculate_patient
+    from services.plans.billing import repository as billing
+    from services.plans.billing.handlers import recalculate_patient
 
     summary = RecalculateSummary()
     if tenant is not None:

@@ -1,6 +1,6 @@
 """RTM billing in one import: data-days windows, management time, record states and reconciliation."""
 
-from services.plans.domain.billing_status import (
+from services.plans.domain.billing.status import (
     BillingConflict,
     BillingError,
     BillingKey,
@@ -25,7 +25,7 @@ from services.plans.domain.billing_status import (
     record_from_claim,
     reset_to_ready,
 )
-from services.plans.domain.rtm_data_days import (
+from services.plans.domain.billing.data_days import (
     DEFAULT_POLICY,
     FULL_SUPPLY_DATA_DAYS,
     MIN_DATA_DAYS,
@@ -45,7 +45,7 @@ from services.plans.domain.rtm_data_days import (
     window_for,
     window_index_of,
 )
-from services.plans.domain.rtm_management_time import (
+from services.plans.domain.billing.management_time import (
     InvalidTimeEntry,
     MonthClaim,
     TimeEntry,

@@ -8,13 +8,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Callable
 
+from services.common.audit import audit
 from services.common.clock import Clock
 from services.common.db import Database, UnitOfWork
 from services.common.errors import InvalidInput, NotFound, RuleViolation
 from services.common.identity import Identity, current_or_none, service_identity
 from services.common.timezones import local_date, resolve_zone_name
-from services.plans import billing_repository as billing
-from services.plans.billing_repository import BoardRow, StoredRecord, TimeEntryRow
+from services.plans.billing import repository as billing
+from services.plans.billing.repository import BoardRow, StoredRecord, TimeEntryRow
 from services.plans.domain.billing import (
     WINDOW_DAYS,
     BillingRecord,
@@ -37,7 +38,7 @@ from services.plans.domain.billing import (
     reset_to_ready,
     window_bounds,
 )
-from services.plans.handlers import audit, visible_patient
+from services.plans.people import visible_patient
 
 # What therapist time was spent on; RTM treatment management counts all of them, and the
 # interactive flag (a real-time call) is recorded separately because the time codes need one a month.

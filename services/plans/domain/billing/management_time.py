@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from services.plans.domain.billing_status import (
+from services.plans.domain.billing.status import (
     BillingStatus,
     BillingTrack,
     CodeUnits,

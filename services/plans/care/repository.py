@@ -1,4 +1,4 @@
-"""All SQL of the plans service about the catalogue, treatment plans, workouts and exercise sessions."""
+"""All SQL of a patient's workouts: their exercise logs, completion and skipping, form responses and exercise sessions."""
 
 from __future__ import annotations
 
@@ -11,39 +11,6 @@ from typing import Any, Sequence
 from sqlalchemy import text
 
 from services.common.db import UnitOfWork
-
-
-@dataclass(frozen=True)
-class ExerciseRow:
-    exercise_id: uuid.UUID
-    name: str
-    video_url: str | None
-    video_duration_seconds: float | None
-    pose_profile: dict[str, Any] | None
-
-
-@dataclass(frozen=True)
-class PrescriptionRow:
-    position: int
-    exercise_id: uuid.UUID
-    sets: int
-    reps: int
-    name: str
-
-
-@dataclass(frozen=True)
-class PlanRow:
-    plan_id: uuid.UUID
-    tenant_id: uuid.UUID
-    patient_id: uuid.UUID
-    therapist_id: uuid.UUID
-    title: str
-    start_date: date
-    duration_weeks: int
-    frequency_per_week: int
-    status: str
-    sessions_planned: int = 0
-    sessions_completed: int = 0
 
 
 @dataclass(frozen=True)
@@ -101,150 +68,7 @@ def _workout(row: Any) -> WorkoutRow:
     return WorkoutRow(**{key: row._mapping[key] for key in row._mapping.keys()})
 
 
-# ------------------------------------------------------------------ catalogue
-async def insert_exercise(uow: UnitOfWork, tenant_id: uuid.UUID, exercise: ExerciseRow) -> None:
-    await uow.execute(
-        text(
-            "INSERT INTO plans.exercises (exercise_id, tenant_id, name, video_url, video_duration_seconds, pose_profile) "
-            "VALUES (:id, :tenant, :name, :url, :duration, CAST(:profile AS jsonb))"
-        ),
-        {
-            "id": exercise.exercise_id, "tenant": tenant_id, "name": exercise.name, "url": exercise.video_url,
-            "duration": exercise.video_duration_seconds,
-            "profile": json.dumps(exercise.pose_profile) if exercise.pose_profile is not None else None,
-        },
-    )
-
-
-async def list_exercises(uow: UnitOfWork, ids: Sequence[uuid.UUID] | None = None) -> list[ExerciseRow]:
-    where, params = ("WHERE exercise_id = ANY(:ids)", {"ids": list(ids)}) if ids is not None else ("", {})
-    rows = await uow.execute(
-        text(f"SELECT exercise_id, name, video_url, video_duration_seconds, pose_profile FROM plans.exercises {where} ORDER BY name"),
-        params,
-    )
-    return [ExerciseRow(r.exercise_id, r.name, r.video_url, r.video_duration_seconds, r.pose_profile) for r in rows]
-
-
-# ------------------------------------------------------------------ plans
-async def insert_plan(uow: UnitOfWork, plan: PlanRow) -> None:
-    await uow.execute(
-        text(
-            "INSERT INTO plans.treatment_plans (plan_id, tenant_id, patient_id, therapist_id, title, start_date, "
-            "duration_weeks, frequency_per_week, status) VALUES (:plan_id, :tenant_id, :patient_id, :therapist_id, "
-            ":title, :start_date, :duration_weeks, :frequency_per_week, :status)"
-        ),
-        {k: getattr(plan, k) for k in (
-            "plan_id", "tenant_id", "patient_id", "therapist_id", "title", "start_date", "duration_weeks",
-            "frequency_per_week", "status")},
-    )
-
-
-async def replace_prescriptions(uow: UnitOfWork, tenant_id: uuid.UUID, plan_id: uuid.UUID, prescriptions: Sequence[PrescriptionRow]) -> None:
-    await uow.execute(text("DELETE FROM plans.plan_exercises WHERE plan_id = :p"), {"p": plan_id})
-    await uow.execute(
-        text(
-            "INSERT INTO plans.plan_exercises (tenant_id, plan_id, position, exercise_id, sets, reps) "
-            "VALUES (:tenant_id, :plan_id, :position, :exercise_id, :sets, :reps)"
-        ),
-        [
-            {"tenant_id": tenant_id, "plan_id": plan_id, "position": p.position, "exercise_id": p.exercise_id,
-             "sets": p.sets, "reps": p.reps}
-            for p in prescriptions
-        ],
-    )
-
-
-async def get_plan(uow: UnitOfWork, plan_id: uuid.UUID, for_update: bool = False) -> PlanRow | None:
-    lock = " FOR UPDATE OF p" if for_update else ""
-    row = (
-        await uow.execute(
-            text(
-                "SELECT p.plan_id, p.tenant_id, p.patient_id, p.therapist_id, p.title, p.start_date, p.duration_weeks, "
-                "p.frequency_per_week, p.status, "
-                "(SELECT count(*) FROM plans.workouts w WHERE w.plan_id = p.plan_id AND w.source = 'real') AS sessions_planned, "
-                "(SELECT count(*) FROM plans.workouts w WHERE w.plan_id = p.plan_id AND w.source = 'real' "
-                " AND w.status = 'completed') AS sessions_completed "
-                f"FROM plans.treatment_plans p WHERE p.plan_id = :p{lock}"
-            ),
-            {"p": plan_id},
-        )
-    ).first()
-    return PlanRow(**row._mapping) if row else None
-
-
-async def prescriptions(uow: UnitOfWork, plan_id: uuid.UUID) -> list[PrescriptionRow]:
-    rows = await uow.execute(
-        text(
-            "SELECT pe.position, pe.exercise_id, pe.sets, pe.reps, e.name FROM plans.plan_exercises pe "
-            "JOIN plans.exercises e ON e.exercise_id = pe.exercise_id WHERE pe.plan_id = :p ORDER BY pe.position"
-        ),
-        {"p": plan_id},
-    )
-    return [PrescriptionRow(r.position, r.exercise_id, r.sets, r.reps, r.name) for r in rows]
-
-
-async def update_plan(uow: UnitOfWork, plan_id: uuid.UUID, title: str, status: str) -> None:
-    await uow.execute(
-        text("UPDATE plans.treatment_plans SET title = :title, status = :status, updated_at = now() WHERE plan_id = :p"),
-        {"title": title, "status": status, "p": plan_id},
-    )
-
-
 # ------------------------------------------------------------------ workouts
-async def insert_scheduled_workouts(
-    uow: UnitOfWork, tenant_id: uuid.UUID, plan_id: uuid.UUID, patient_id: uuid.UUID,
-    sessions: Sequence[tuple[uuid.UUID, int, date]], prescriptions_: Sequence[PrescriptionRow],
-) -> None:
-    await uow.execute(
-        text(
-            "INSERT INTO plans.workouts (workout_id, tenant_id, plan_id, patient_id, session_number, scheduled_date, "
-            "status, source, exercises_total) VALUES (:id, :tenant, :plan, :patient, :number, :day, 'scheduled', 'real', :total)"
-        ),
-        [
-            {"id": wid, "tenant": tenant_id, "plan": plan_id, "patient": patient_id, "number": number, "day": day,
-             "total": len(prescriptions_)}
-            for wid, number, day in sessions
-        ],
-    )
-    await insert_exercise_logs(uow, tenant_id, [wid for wid, _, _ in sessions], prescriptions_)
-
-
-async def insert_exercise_logs(
-    uow: UnitOfWork, tenant_id: uuid.UUID, workout_ids: Sequence[uuid.UUID], prescriptions_: Sequence[PrescriptionRow]
-) -> None:
-    if not workout_ids or not prescriptions_:
-        return
-    await uow.execute(
-        text(
-            "INSERT INTO plans.exercise_logs (tenant_id, workout_id, position, exercise_id, prescribed_sets, prescribed_reps) "
-            "VALUES (:tenant, :workout, :position, :exercise, :sets, :reps)"
-        ),
-        [
-            {"tenant": tenant_id, "workout": wid, "position": p.position, "exercise": p.exercise_id, "sets": p.sets, "reps": p.reps}
-            for wid in workout_ids
-            for p in prescriptions_
-        ],
-    )
-
-
-async def replace_open_exercise_logs(uow: UnitOfWork, tenant_id: uuid.UUID, plan_id: uuid.UUID, prescriptions_: Sequence[PrescriptionRow]) -> None:
-    """A changed prescription applies to sessions not yet done; done ones keep what was prescribed then."""
-    open_ids = [
-        row.workout_id
-        for row in await uow.execute(
-            text("SELECT workout_id FROM plans.workouts WHERE plan_id = :p AND status = 'scheduled'"), {"p": plan_id}
-        )
-    ]
-    if not open_ids:
-        return
-    await uow.execute(text("DELETE FROM plans.exercise_logs WHERE workout_id = ANY(:ids)"), {"ids": open_ids})
-    await uow.execute(
-        text("UPDATE plans.workouts SET exercises_total = :n WHERE workout_id = ANY(:ids)"),
-        {"n": len(prescriptions_), "ids": open_ids},
-    )
-    await insert_exercise_logs(uow, tenant_id, open_ids, prescriptions_)
-
-
 async def _attach_logs(uow: UnitOfWork, workouts: list[WorkoutRow]) -> list[WorkoutRow]:
     if not workouts:
         return workouts
@@ -373,41 +197,6 @@ async def latest_real_workout(uow: UnitOfWork, patient_id: uuid.UUID) -> tuple[u
     return (row.workout_id, row.completed_at) if row else None
 
 
-async def workout_id_for_entrance(uow: UnitOfWork, entrance_id: uuid.UUID) -> uuid.UUID | None:
-    row = (await uow.execute(text("SELECT workout_id FROM plans.workouts WHERE entrance_id = :e"), {"e": entrance_id})).first()
-    return row.workout_id if row else None
-
-
-async def insert_mirror(uow: UnitOfWork, mirror: WorkoutRow) -> bool:
-    """Inserts the mirror unless one exists for its entrance; True when this call created it."""
-    result = await uow.execute(
-        text(
-            "INSERT INTO plans.workouts (workout_id, tenant_id, plan_id, patient_id, session_number, scheduled_date, status, "
-            "source, time_workout_start, time_workout_end, completed_at, local_date, timezone, duration_minutes, "
-            "exercises_completed, exercises_total, completed_via_app_entrance, mirrored_from_workout_id, entrance_id) "
-            "VALUES (:id, :tenant, :plan, :patient, 0, :day, 'completed', 'inferred', :at, :at, :at, :day, :tz, 0, 0, :total, "
-            "true, :source, :entrance) ON CONFLICT (entrance_id) DO NOTHING RETURNING 1"
-        ),
-        {
-            "id": mirror.workout_id, "tenant": mirror.tenant_id, "plan": mirror.plan_id, "patient": mirror.patient_id,
-            "day": mirror.local_date, "at": mirror.completed_at, "tz": mirror.timezone, "total": mirror.exercises_total,
-            "source": mirror.mirrored_from_workout_id, "entrance": mirror.entrance_id,
-        },
-    )
-    return result.first() is not None
-
-
-async def copy_exercise_logs(uow: UnitOfWork, tenant_id: uuid.UUID, source_id: uuid.UUID, mirror_id: uuid.UUID) -> None:
-    await uow.execute(
-        text(
-            "INSERT INTO plans.exercise_logs (tenant_id, workout_id, position, exercise_id, prescribed_sets, prescribed_reps, skipped) "
-            "SELECT :tenant, :mirror, position, exercise_id, prescribed_sets, prescribed_reps, false "
-            "FROM plans.exercise_logs WHERE workout_id = :source"
-        ),
-        {"tenant": tenant_id, "mirror": mirror_id, "source": source_id},
-    )
-
-
 # ------------------------------------------------------------------ form responses and exercise sessions
 async def insert_form_response(
     uow: UnitOfWork, tenant_id: uuid.UUID, response_id: uuid.UUID, workout_id: uuid.UUID, patient_id: uuid.UUID,
@@ -437,4 +226,92 @@ async def insert_exercise_session(
         ),
         {"id": session_id, "tenant": tenant_id, "workout": workout_id, "exercise": exercise_id, "patient": patient_id,
          "purposes": list(purposes), "start": started_at, "expires": expires_at, "day": local_date},
+    )
+
+
+# ------------------------------------------------------------------ what telemetry measured in a session
+@dataclass(frozen=True)
+class SessionExercise:
+    workout_id: uuid.UUID
+    exercise_id: uuid.UUID
+
+
+async def lock_exercise_session(uow: UnitOfWork, session_id: uuid.UUID) -> SessionExercise | None:
+    row = (
+        await uow.execute(
+            text("SELECT workout_id, exercise_id FROM plans.exercise_sessions WHERE session_id = :s FOR UPDATE"),
+            {"s": session_id},
+        )
+    ).first()
+    return SessionExercise(row.workout_id, row.exercise_id) if row else None
+
+
+async def mark_session_finalized(uow: UnitOfWork, session_id: uuid.UUID, at: datetime, incomplete: bool) -> None:
+    await uow.execute(
+        text("UPDATE plans.exercise_sessions SET finalized_at = :at, incomplete = :incomplete WHERE session_id = :s"),
+        {"at": at, "incomplete": incomplete, "s": session_id},
+    )
+
+
+async def insert_pose_metrics(
+    uow: UnitOfWork, tenant_id: uuid.UUID, session_id: uuid.UUID, session: SessionExercise, pose: Any, incomplete: bool,
+    replay_key: str | None,
+) -> None:
+    """The session's pose figures and one row per repetition; a redelivered event writes nothing twice."""
+    await uow.execute(
+        text(
+            "INSERT INTO plans.pose_session_metrics (session_id, tenant_id, workout_id, exercise_id, rep_count, "
+            "average_form_score, active_duration_ms, pose_accuracy_score, frames_total, frames_low_visibility, "
+            "incomplete, replay_key) VALUES (:s, :t, :w, :e, :reps, :form, :active, :accuracy, :frames, :low, "
+            ":incomplete, :replay) ON CONFLICT (session_id) DO NOTHING"
+        ),
+        {
+            "s": session_id, "t": tenant_id, "w": session.workout_id, "e": session.exercise_id,
+            "reps": pose.rep_count, "form": pose.average_form_score, "active": pose.active_duration_ms,
+            "accuracy": pose.pose_accuracy_score, "frames": pose.frames_total, "low": pose.frames_low_visibility,
+            "incomplete": incomplete, "replay": replay_key,
+        },
+    )
+    if pose.reps:
+        await uow.execute(
+            text(
+                "INSERT INTO plans.pose_rep_metrics (session_id, tenant_id, rep_number, start_ms, end_ms, "
+                "peak_rom_degrees, eccentric_ms, hold_ms, concentric_ms, max_deviation_degrees, form_score) "
+                "VALUES (:s, :t, :n, :start, :end, :rom, :ecc, :hold, :con, :dev, :form) ON CONFLICT DO NOTHING"
+            ),
+            [
+                {"s": session_id, "t": tenant_id, "n": r.rep_number, "start": r.start_ms, "end": r.end_ms,
+                 "rom": r.peak_rom_degrees, "ecc": r.eccentric_ms, "hold": r.hold_ms, "con": r.concentric_ms,
+                 "dev": r.max_deviation_degrees, "form": r.form_score}
+                for r in pose.reps
+            ],
+        )
+
+
+async def set_pose_accuracy(uow: UnitOfWork, session: SessionExercise, score: float) -> None:
+    await uow.execute(
+        text("UPDATE plans.exercise_logs SET pose_accuracy_score = :score WHERE workout_id = :w AND exercise_id = :e"),
+        {"score": score, "w": session.workout_id, "e": session.exercise_id},
+    )
+
+
+async def insert_media_metrics(uow: UnitOfWork, tenant_id: uuid.UUID, session_id: uuid.UUID, media: Any) -> None:
+    await uow.execute(
+        text(
+            "INSERT INTO plans.media_session_metrics (session_id, media_session_id, tenant_id, watched_seconds, "
+            "completion_percentage, rebuffer_count, rebuffer_percentage, startup_ms, exit_before_video_start) "
+            "VALUES (:s, :m, :t, :watched, :completion, :count, :pct, :startup, :exit) ON CONFLICT DO NOTHING"
+        ),
+        {"s": session_id, "m": media.media_session_id, "t": tenant_id, "watched": media.watched_seconds,
+         "completion": media.completion_percentage, "count": media.rebuffer_count, "pct": media.rebuffer_percentage,
+         "startup": media.startup_ms, "exit": media.exit_before_video_start},
+    )
+
+
+async def raise_video_watch(uow: UnitOfWork, session: SessionExercise, percentage: float) -> None:
+    """The log keeps the most the patient watched: a shorter later playback does not lower it."""
+    await uow.execute(
+        text("UPDATE plans.exercise_logs SET video_watch_percentage = greatest(coalesce(video_watch_percentage, 0), :pct) "
+             "WHERE workout_id = :w AND exercise_id = :e"),
+        {"pct": percentage, "w": session.workout_id, "e": session.exercise_id},
     )

@@ -1,4 +1,4 @@
-"""Use cases of a patient's workouts: today's, history, completion, skipping, exercise sessions,
+"""Use cases of a patient's workouts: today's, history, completion, skipping, exercise sessions, forms,
 and what other services ask about workouts."""
 
 from __future__ import annotations
@@ -6,22 +6,24 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from momentum.events.v1 import events_pb2
+from services.common.audit import audit
 from services.common.clock import Clock
 from services.common.db import Database, UnitOfWork
 from services.common.errors import Conflict, InvalidInput, NotFound, RuleViolation
-from services.common.identity import SERVICE_ROLE, Identity
+from services.common.identity import Identity
+from services.common.parsing import to_timestamp
 from services.common.session_token import SessionClaims, issue_session_token
 from services.common.settings import AuthSettings
-from services.common.timezones import day_bounds_utc, local_date, resolve_zone_name
-from services.plans import repository, workout_repository as workouts
+from services.common.timezones import local_date
+from services.plans.care import repository as workouts
+from services.plans.care.repository import WorkoutRow
 from services.plans.domain.completion import Completion, require_active_plan, validate_completion
 from services.plans.domain.forms import validate_answers
-from services.plans.handlers import audit, timestamp, visible_patient
-from services.plans.workout_repository import WorkoutRow
+from services.plans.people import granted_purposes, patient_zone, visible_patient
 
 WORKOUT_COMPLETED = "plans.workout.completed"
 
@@ -31,35 +33,56 @@ def completed_event_id(workout_id: uuid.UUID) -> str:
     return f"workout-completed:{workout_id}"
 
 
+async def visible_workout(uow: UnitOfWork, who: Identity, workout_id: uuid.UUID, lock: bool = False) -> WorkoutRow:
+    """The workout, if the caller may see it: a patient only their own; otherwise NotFound."""
+    workout = await workouts.get_workout(uow, workout_id, for_update=lock)
+    if workout is None or (who.role == "patient" and workout.patient_id != who.user_id):
+        raise NotFound(f"workout {workout_id} not found")
+    return workout
+
+
+async def emit_completed(uow: UnitOfWork, workout: WorkoutRow) -> None:
+    """plans.workout.completed for a real or a mirror workout, in the transaction that completed it."""
+    assert workout.completed_at is not None and workout.local_date is not None
+    await uow.add_event(
+        WORKOUT_COMPLETED,
+        events_pb2.WorkoutCompleted(
+            patient_id=str(workout.patient_id),
+            workout_id=str(workout.workout_id),
+            plan_id=str(workout.plan_id),
+            completed_at=to_timestamp(workout.completed_at),
+            local_date=workout.local_date.isoformat(),
+            timezone=workout.timezone or "UTC",
+            minutes=workout.duration_minutes or 0,
+            source=workout.source,
+            exercises_completed=workout.exercises_completed or 0,
+            mirrored_from_workout_id=str(workout.mirrored_from_workout_id or ""),
+            entrance_id=str(workout.entrance_id or ""),
+        ),
+        tenant_id=workout.tenant_id,
+        message_id=completed_event_id(workout.workout_id),
+        occurred_at=workout.completed_at,
+    )
+
+
 class WorkoutHandlers:
     def __init__(self, database: Database, clock: Clock, auth: AuthSettings) -> None:
         self._db = database
         self._clock = clock
         self._auth = auth
 
-    async def _patient_zone(self, uow: UnitOfWork, who: Identity, patient_id: uuid.UUID) -> str:
-        patient = await visible_patient(uow, who, patient_id)
-        tenant = await repository.get_tenant(uow, who.tenant_id)
-        return resolve_zone_name(patient.timezone, tenant.default_timezone if tenant else None)
-
-    async def _own_workout(self, uow: UnitOfWork, who: Identity, workout_id: uuid.UUID, lock: bool = False) -> WorkoutRow:
-        workout = await workouts.get_workout(uow, workout_id, for_update=lock)
-        if workout is None or (who.role == "patient" and workout.patient_id != who.user_id):
-            raise NotFound(f"workout {workout_id} not found")
-        return workout
-
     # ------------------------------------------------------------------ patient reads
     async def today(self, who: Identity) -> tuple[date, WorkoutRow | None]:
         who.require_role("patient")
         async with self._db.unit_of_work(who.tenant_id) as uow:
-            zone = await self._patient_zone(uow, who, who.user_id)
+            zone = await patient_zone(uow, who, who.user_id)
             today = local_date(self._clock.now(), zone)
             return today, await workouts.next_workout(uow, who.user_id, today)
 
     async def my_workouts(self, who: Identity, past_only: bool) -> list[WorkoutRow]:
         who.require_role("patient")
         async with self._db.unit_of_work(who.tenant_id) as uow:
-            zone = await self._patient_zone(uow, who, who.user_id)
+            zone = await patient_zone(uow, who, who.user_id)
             until = local_date(self._clock.now(), zone) if past_only else None
             return await workouts.list_workouts(uow, who.user_id, until=until)
 
@@ -68,14 +91,14 @@ class WorkoutHandlers:
         who.require_role("patient")
         now = self._clock.now()
         async with self._db.unit_of_work(who.tenant_id) as uow:
-            workout = await self._own_workout(uow, who, workout_id, lock=True)
+            workout = await visible_workout(uow, who, workout_id, lock=True)
             if workout.status == "completed":
                 return workout  # idempotent: same result, no second event
             if workout.status == "skipped":
                 raise RuleViolation(f"workout {workout_id} was skipped and cannot be completed")
             require_active_plan(workout.plan_status)
             validate_completion(completion, now, {str(log.exercise_id) for log in workout.exercises})
-            zone = await self._patient_zone(uow, who, workout.patient_id)
+            zone = await patient_zone(uow, who, workout.patient_id)
             results = {r.exercise_id: r for r in completion.exercises}
             logs = []
             for log in workout.exercises:
@@ -101,33 +124,11 @@ class WorkoutHandlers:
                 exercises=logs,
             )
             await workouts.record_completion(uow, done)
-            await self._emit_completed(uow, done)
+            await emit_completed(uow, done)
             await audit(uow, who, "workout.complete", "workout", str(workout_id), now,
                         local_date=str(done.local_date), minutes=done.duration_minutes)
             await uow.commit()
         return done
-
-    async def _emit_completed(self, uow: UnitOfWork, workout: WorkoutRow) -> None:
-        assert workout.completed_at is not None and workout.local_date is not None
-        await uow.add_event(
-            WORKOUT_COMPLETED,
-            events_pb2.WorkoutCompleted(
-                patient_id=str(workout.patient_id),
-                workout_id=str(workout.workout_id),
-                plan_id=str(workout.plan_id),
-                completed_at=timestamp(workout.completed_at),
-                local_date=workout.local_date.isoformat(),
-                timezone=workout.timezone or "UTC",
-                minutes=workout.duration_minutes or 0,
-                source=workout.source,
-                exercises_completed=workout.exercises_completed or 0,
-                mirrored_from_workout_id=str(workout.mirrored_from_workout_id or ""),
-                entrance_id=str(workout.entrance_id or ""),
-            ),
-            tenant_id=workout.tenant_id,
-            message_id=completed_event_id(workout.workout_id),
-            occurred_at=workout.completed_at,
-        )
 
     async def skip(self, who: Identity, workout_id: uuid.UUID, reason: str) -> WorkoutRow:
         who.require_role("patient")
@@ -135,7 +136,7 @@ class WorkoutHandlers:
             raise InvalidInput("reason", "at most 500 characters")
         now = self._clock.now()
         async with self._db.unit_of_work(who.tenant_id) as uow:
-            workout = await self._own_workout(uow, who, workout_id, lock=True)
+            workout = await visible_workout(uow, who, workout_id, lock=True)
             if workout.status == "skipped":
                 return workout
             if workout.status == "completed":
@@ -151,13 +152,12 @@ class WorkoutHandlers:
         who.require_role("patient")
         now = self._clock.now()
         async with self._db.unit_of_work(who.tenant_id) as uow:
-            workout = await self._own_workout(uow, who, workout_id)
+            workout = await visible_workout(uow, who, workout_id)
             require_active_plan(workout.plan_status)
             if exercise_id not in {log.exercise_id for log in workout.exercises}:
                 raise InvalidInput("exerciseId", f"{exercise_id} is not part of workout {workout_id}")
-            zone = await self._patient_zone(uow, who, who.user_id)
-            consents = await repository.current_consents(uow, who.user_id)
-            purposes = sorted(p for p, (granted, _) in consents.items() if granted)
+            zone = await patient_zone(uow, who, who.user_id)
+            purposes = await granted_purposes(uow, who.user_id)
             session_id = uuid.uuid4()
             expires = now + self._auth.telemetry_token_ttl
             await workouts.insert_exercise_session(
@@ -185,7 +185,7 @@ class WorkoutHandlers:
         now = self._clock.now()
         response_id = uuid.uuid4()
         async with self._db.unit_of_work(who.tenant_id) as uow:
-            workout = await self._own_workout(uow, who, workout_id)
+            workout = await visible_workout(uow, who, workout_id)
             if workout.status != "completed":
                 raise RuleViolation("a post-session form belongs to a completed workout")
             created = await workouts.insert_form_response(
@@ -207,43 +207,3 @@ class WorkoutHandlers:
         async with self._db.unit_of_work(who.tenant_id) as uow:
             await visible_patient(uow, who, patient_id)
             return await workouts.latest_real_workout(uow, patient_id)
-
-    async def create_mirror(
-        self, who: Identity, entrance_id: uuid.UUID, source_workout_id: uuid.UUID, day: date, patient_id: uuid.UUID,
-        zone_name: str,
-    ) -> WorkoutRow:
-        """An inferred workout standing for an app entrance; idempotent on the entrance id."""
-        who.require_role(SERVICE_ROLE)
-        now = self._clock.now()
-        async with self._db.unit_of_work(who.tenant_id) as uow:
-            existing = await workouts.workout_id_for_entrance(uow, entrance_id)
-            if existing is not None:
-                return await self._own_workout(uow, who, existing)
-            source = await workouts.get_workout(uow, source_workout_id)
-            if source is None or source.patient_id != patient_id or source.status != "completed" or source.source != "real":
-                raise RuleViolation(f"workout {source_workout_id} is not a completed real workout of patient {patient_id}")
-            zone = resolve_zone_name(zone_name, source.timezone)
-            # Dated on the entrance's day even when the finalizer runs after local midnight.
-            last_instant_of_day = day_bounds_utc(day, zone).end_utc - timedelta(seconds=1)
-            completed_at = min(now, last_instant_of_day)
-            mirror = replace(
-                source,
-                workout_id=uuid.uuid4(), session_number=0, scheduled_date=day, status="completed", source="inferred",
-                time_workout_start=completed_at, time_workout_end=completed_at, completed_at=completed_at,
-                local_date=day, timezone=zone, pain_before=None, pain_after=None, perceived_difficulty=None,
-                duration_minutes=0, exercises_completed=0, completed_via_app_entrance=True,
-                mirrored_from_workout_id=source.workout_id, entrance_id=entrance_id, skip_reason=None, exercises=[],
-            )
-            if not await workouts.insert_mirror(uow, mirror):
-                # Another finalizer won the race and has committed: return its mirror.
-                winner = await workouts.workout_id_for_entrance(uow, entrance_id)
-                if winner is None:
-                    raise Conflict(f"a mirror workout for entrance {entrance_id} is being created concurrently; retry")
-                return await self._own_workout(uow, who, winner)
-            await workouts.copy_exercise_logs(uow, who.tenant_id, source.workout_id, mirror.workout_id)
-            await self._emit_completed(uow, mirror)
-            await audit(uow, who, "workout.mirror.create", "workout", str(mirror.workout_id), now,
-                        entrance_id=str(entrance_id), source_workout_id=str(source.workout_id), local_date=str(day))
-            await uow.commit()
-        async with self._db.unit_of_work(who.tenant_id) as uow:
-            return await self._own_workout(uow, who, mirror.workout_id)

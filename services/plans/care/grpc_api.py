@@ -1,41 +1,26 @@
-"""The plans gRPC servicer: parse the request, call a handler, build the reply."""
+"""PlansService's calls about care: parse the request, call a care handler, build the reply."""
 
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
 
-from google.protobuf.timestamp_pb2 import Timestamp
-
-from momentum.plans.v1 import plans_pb2, plans_pb2_grpc
+from momentum.plans.v1 import plans_pb2
 from services.common import identity
-from services.common.clock import Clock
-from services.common.errors import InvalidInput
-from services.common.timezones import resolve_zone_name
+from services.common.parsing import iso_utc, parse_date, parse_uuid, required_instant
+from services.plans.care.handlers import WorkoutHandlers
+from services.plans.care.mirror import MirrorWorkouts
+from services.plans.care.plan_handlers import PlanHandlers, Prescription
+from services.plans.care.plan_repository import ExerciseRow, PlanRow, PrescriptionRow
+from services.plans.care.repository import WorkoutRow
 from services.plans.domain.completion import Completion, ExerciseResult
-from services.plans.handlers import PlansHandlers, timestamp
-from services.plans.plan_handlers import PlanHandlers, Prescription, parse_date, parse_uuid
-from services.plans.repository import UserRow
-from services.plans.workout_handlers import WorkoutHandlers
-from services.plans.workout_repository import ExerciseRow, PlanRow, PrescriptionRow, WorkoutRow
-
-
-def iso(value: datetime | None) -> str:
-    return value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z") if value else ""
-
-
-def instant(field: str, ts: Timestamp, present: bool) -> datetime:
-    if not present:
-        raise InvalidInput(field, "is required")
-    return ts.ToDatetime(tzinfo=timezone.utc)
 
 
 def workout_reply(w: WorkoutRow) -> plans_pb2.Workout:
     return plans_pb2.Workout(
         workout_id=str(w.workout_id), plan_id=str(w.plan_id), patient_id=str(w.patient_id),
         session_number=w.session_number, scheduled_date=w.scheduled_date.isoformat() if w.scheduled_date else "",
-        status=w.status, source=w.source, time_workout_start=iso(w.time_workout_start),
-        time_workout_end=iso(w.time_workout_end), completed_at=iso(w.completed_at),
+        status=w.status, source=w.source, time_workout_start=iso_utc(w.time_workout_start),
+        time_workout_end=iso_utc(w.time_workout_end), completed_at=iso_utc(w.completed_at),
         local_date=w.local_date.isoformat() if w.local_date else "", timezone=w.timezone or "",
         has_pain=w.pain_before is not None, pain_before=w.pain_before or 0, pain_after=w.pain_after or 0,
         perceived_difficulty=w.perceived_difficulty or 0, duration_minutes=w.duration_minutes or 0,
@@ -77,73 +62,12 @@ def exercise_reply(e: ExerciseRow) -> plans_pb2.Exercise:
     )
 
 
-def profile_reply(user: UserRow, default_zone: str | None = None) -> plans_pb2.UserProfile:
-    return plans_pb2.UserProfile(
-        user_id=str(user.user_id), tenant_id=str(user.tenant_id), role=user.role, display_name=user.display_name,
-        timezone=user.timezone or "", effective_timezone=resolve_zone_name(user.timezone, default_zone),
-    )
+class CareRpcs:
+    """One half of PlansService (the other is people's); bootstrap composes both into PlansServicer."""
 
-
-def consent_reply(patient_id: str, consents: dict) -> plans_pb2.ConsentState:  # type: ignore[type-arg]
-    return plans_pb2.ConsentState(
-        patient_id=patient_id,
-        granted={purpose: granted for purpose, (granted, _) in consents.items()},
-        changed_at={purpose: iso(at) for purpose, (_, at) in consents.items()},
-    )
-
-
-class PlansServicer(plans_pb2_grpc.PlansServiceServicer):
-    def __init__(self, people: PlansHandlers, plans: PlanHandlers, workouts: WorkoutHandlers, clock: Clock) -> None:
-        self._people = people
-        self._plans = plans
-        self._workouts = workouts
-        self._clock = clock
-
-    # ------------------------------------------------------------------ people
-    async def GetMe(self, request, context):  # type: ignore[no-untyped-def]
-        user, tenant = await self._people.get_me(identity.current())
-        return profile_reply(user, tenant.default_timezone)
-
-    async def UpdateMyTimezone(self, request, context):  # type: ignore[no-untyped-def]
-        update = await self._people.update_my_timezone(identity.current(), request.timezone)
-        return plans_pb2.UpdateMyTimezoneResponse(
-            timezone=update.timezone, previous_timezone=update.previous_timezone or "", changed=update.changed
-        )
-
-    async def CreateUser(self, request, context):  # type: ignore[no-untyped-def]
-        user = await self._people.create_user_as_admin(identity.current(), request.role, request.display_name, request.timezone or None)
-        return profile_reply(user)
-
-    async def AssignPatient(self, request, context):  # type: ignore[no-untyped-def]
-        therapist = parse_uuid("therapistId", request.therapist_id) if request.therapist_id else None
-        patient_id = parse_uuid("patientId", request.patient_id)
-        assigned = await self._people.assign_patient(identity.current(), patient_id, therapist)
-        return plans_pb2.AssignPatientResponse(patient_id=str(patient_id), therapist_id=str(assigned))
-
-    async def ListPatients(self, request, context):  # type: ignore[no-untyped-def]
-        return plans_pb2.ListPatientsResponse(patients=[profile_reply(u) for u in await self._people.list_patients(identity.current())])
-
-    # ------------------------------------------------------------------ administration
-    async def GetFeatureFlags(self, request, context):  # type: ignore[no-untyped-def]
-        flags, policy = await self._people.feature_flags(identity.current())
-        return plans_pb2.FeatureFlags(flags=flags, rtm_qualifying_policy=policy)
-
-    async def SetFeatureFlag(self, request, context):  # type: ignore[no-untyped-def]
-        flags, policy = await self._people.set_feature_flag(identity.current(), request.flag, request.enabled)
-        return plans_pb2.FeatureFlags(flags=flags, rtm_qualifying_policy=policy)
-
-    async def SetRtmPolicy(self, request, context):  # type: ignore[no-untyped-def]
-        flags, policy = await self._people.set_qualifying_policy(identity.current(), request.policy)
-        return plans_pb2.FeatureFlags(flags=flags, rtm_qualifying_policy=policy)
-
-    async def SetConsent(self, request, context):  # type: ignore[no-untyped-def]
-        patient_id = parse_uuid("patientId", request.patient_id)
-        consents = await self._people.set_consent(identity.current(), patient_id, request.purpose, request.granted)
-        return consent_reply(str(patient_id), consents)
-
-    async def GetConsents(self, request, context):  # type: ignore[no-untyped-def]
-        patient_id = parse_uuid("patientId", request.patient_id)
-        return consent_reply(str(patient_id), await self._people.consents(identity.current(), patient_id))
+    _plans: PlanHandlers
+    _workouts: WorkoutHandlers
+    _mirrors: MirrorWorkouts
 
     # ------------------------------------------------------------------ catalogue
     async def CreateExercise(self, request, context):  # type: ignore[no-untyped-def]
@@ -194,8 +118,8 @@ class PlansServicer(plans_pb2_grpc.PlansServiceServicer):
 
     async def CompleteWorkout(self, request, context):  # type: ignore[no-untyped-def]
         completion = Completion(
-            started_at=instant("timeWorkoutStart", request.time_workout_start, request.HasField("time_workout_start")),
-            ended_at=instant("timeWorkoutEnd", request.time_workout_end, request.HasField("time_workout_end")),
+            started_at=required_instant("timeWorkoutStart", request.time_workout_start, request.HasField("time_workout_start")),
+            ended_at=required_instant("timeWorkoutEnd", request.time_workout_end, request.HasField("time_workout_end")),
             pain_before=request.pain_before, pain_after=request.pain_after,
             perceived_difficulty=request.perceived_difficulty,
             exercises=tuple(
@@ -214,7 +138,7 @@ class PlansServicer(plans_pb2_grpc.PlansServiceServicer):
         session_id, token, expires, purposes = await self._workouts.start_session(
             identity.current(), parse_uuid("workoutId", request.workout_id), parse_uuid("exerciseId", request.exercise_id)
         )
-        return plans_pb2.ExerciseSessionGrant(session_id=str(session_id), token=token, expires_at=iso(expires), purposes=purposes)
+        return plans_pb2.ExerciseSessionGrant(session_id=str(session_id), token=token, expires_at=iso_utc(expires), purposes=purposes)
 
     async def SubmitFormResponse(self, request, context):  # type: ignore[no-untyped-def]
         workout_id = parse_uuid("workoutId", request.workout_id)
@@ -224,18 +148,10 @@ class PlansServicer(plans_pb2_grpc.PlansServiceServicer):
         return plans_pb2.FormResponse(
             response_id=saved["response_id"], workout_id=str(workout_id), template_key=request.template_key,
             template_version=request.template_version, answers_json=json.dumps(saved["answers"]),
-            submitted_at=iso(saved["submitted_at"]),
+            submitted_at=iso_utc(saved["submitted_at"]),
         )
 
     # ------------------------------------------------------------------ for other services
-    async def GetPatientContext(self, request, context):  # type: ignore[no-untyped-def]
-        patient = await self._people.patient_context(identity.current(), parse_uuid("patientId", request.patient_id))
-        return plans_pb2.PatientContext(
-            patient_id=str(patient.patient_id), tenant_id=str(patient.tenant_id), timezone=patient.timezone,
-            feature_flags=patient.feature_flags, fetched_at=timestamp(self._clock.now()),
-            rtm_qualifying_policy=patient.rtm_qualifying_policy,
-        )
-
     async def HasRealWorkoutOn(self, request, context):  # type: ignore[no-untyped-def]
         found = await self._workouts.has_real_workout_on(
             identity.current(), parse_uuid("patientId", request.patient_id), parse_date("localDate", request.local_date)
@@ -246,10 +162,10 @@ class PlansServicer(plans_pb2_grpc.PlansServiceServicer):
         latest = await self._workouts.latest_real_workout(identity.current(), parse_uuid("patientId", request.patient_id))
         if latest is None:
             return plans_pb2.LatestRealWorkout(found=False)
-        return plans_pb2.LatestRealWorkout(found=True, workout_id=str(latest[0]), completed_at=iso(latest[1]))
+        return plans_pb2.LatestRealWorkout(found=True, workout_id=str(latest[0]), completed_at=iso_utc(latest[1]))
 
     async def CreateMirrorWorkout(self, request, context):  # type: ignore[no-untyped-def]
-        mirror = await self._workouts.create_mirror(
+        mirror = await self._mirrors.create_mirror(
             identity.current(), parse_uuid("entranceId", request.entrance_id),
             parse_uuid("sourceWorkoutId", request.source_workout_id), parse_date("localDate", request.local_date),
             parse_uuid("patientId", request.patient_id), request.timezone,

@@ -12,11 +12,13 @@ from urllib.parse import urlparse
 from services.common.clock import Clock
 from services.common.db import Database
 from services.common.errors import InvalidInput, NotFound, RuleViolation
+from services.common.audit import audit
 from services.common.identity import SERVICE_ROLE, Identity
-from services.plans import repository, workout_repository as workouts
+from services.common.parsing import parse_uuid
+from services.plans.care import plan_repository as plans, repository as workouts
+from services.plans.care.plan_repository import ExerciseRow, PlanRow, PrescriptionRow
 from services.plans.domain.schedule import MAX_DURATION_WEEKS, MAX_FREQUENCY_PER_WEEK, session_dates
-from services.plans.handlers import audit, visible_patient
-from services.plans.workout_repository import ExerciseRow, PlanRow, PrescriptionRow
+from services.plans.people import assign_to_therapist, visible_patient
 
 PLAN_STATUSES = ("active", "completed", "expired", "cancelled")
 # A finished plan stays finished; an expired one may be reopened when the therapist extends care.
@@ -33,20 +35,6 @@ class Prescription:
     exercise_id: str
     sets: int
     reps: int
-
-
-def parse_uuid(field: str, raw: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(raw)
-    except (ValueError, TypeError) as exc:
-        raise InvalidInput(field, f"{raw!r} is not a UUID") from exc
-
-
-def parse_date(field: str, raw: str) -> date:
-    try:
-        return date.fromisoformat(raw)
-    except (ValueError, TypeError) as exc:
-        raise InvalidInput(field, f"{raw!r} is not a YYYY-MM-DD date") from exc
 
 
 class PlanHandlers:
@@ -75,18 +63,18 @@ class PlanHandlers:
                 raise InvalidInput("poseProfile", "must be a JSON object")
         exercise = ExerciseRow(uuid.uuid4(), name.strip(), video_url or None, video_duration_seconds or None, profile)
         async with self._db.unit_of_work(who.tenant_id) as uow:
-            await workouts.insert_exercise(uow, who.tenant_id, exercise)
+            await plans.insert_exercise(uow, who.tenant_id, exercise)
             await audit(uow, who, "exercise.create", "exercise", str(exercise.exercise_id), self._clock.now(), name=exercise.name)
             await uow.commit()
         return exercise
 
     async def list_exercises(self, who: Identity) -> list[ExerciseRow]:
         async with self._db.unit_of_work(who.tenant_id) as uow:
-            return await workouts.list_exercises(uow)
+            return await plans.list_exercises(uow)
 
     async def get_exercise(self, who: Identity, exercise_id: uuid.UUID) -> ExerciseRow:
         async with self._db.unit_of_work(who.tenant_id) as uow:
-            found = await workouts.list_exercises(uow, [exercise_id])
+            found = await plans.list_exercises(uow, [exercise_id])
         if not found:
             raise NotFound(f"exercise {exercise_id} not found")
         return found[0]
@@ -109,12 +97,12 @@ class PlanHandlers:
         async with self._db.unit_of_work(who.tenant_id) as uow:
             await visible_patient(uow, who, patient_id)
             rows = await self._checked_prescriptions(uow, prescriptions)
-            await workouts.insert_plan(uow, plan)
-            await workouts.replace_prescriptions(uow, who.tenant_id, plan.plan_id, rows)
+            await plans.insert_plan(uow, plan)
+            await plans.replace_prescriptions(uow, who.tenant_id, plan.plan_id, rows)
             sessions = [(uuid.uuid4(), s.session_number, s.scheduled_date)
                         for s in session_dates(start_date, duration_weeks, frequency_per_week)]
-            await workouts.insert_scheduled_workouts(uow, who.tenant_id, plan.plan_id, patient_id, sessions, rows)
-            await repository.assign_patient(uow, who.tenant_id, who.user_id, patient_id)
+            await plans.insert_scheduled_workouts(uow, who.tenant_id, plan.plan_id, patient_id, sessions, rows)
+            await assign_to_therapist(uow, who.tenant_id, who.user_id, patient_id)
             await audit(uow, who, "plan.create", "treatment_plan", str(plan.plan_id), now,
                         patient_id=str(patient_id), sessions=len(sessions))
             await uow.commit()
@@ -126,7 +114,7 @@ class PlanHandlers:
         if len(prescriptions) > 50:
             raise InvalidInput("exercises", "at most 50 exercises per plan")
         ids = [parse_uuid(f"exercises[{i}].exerciseId", p.exercise_id) for i, p in enumerate(prescriptions)]
-        known = {e.exercise_id: e for e in await workouts.list_exercises(uow, ids)}
+        known = {e.exercise_id: e for e in await plans.list_exercises(uow, ids)}
         rows = []
         for index, (prescription, exercise_id) in enumerate(zip(prescriptions, ids)):
             where = f"exercises[{index}]"
@@ -141,10 +129,10 @@ class PlanHandlers:
 
     async def get_plan(self, who: Identity, plan_id: uuid.UUID) -> tuple[PlanRow, list[PrescriptionRow]]:
         async with self._db.unit_of_work(who.tenant_id) as uow:
-            plan = await workouts.get_plan(uow, plan_id)
+            plan = await plans.get_plan(uow, plan_id)
             if plan is None or (who.role == "patient" and plan.patient_id != who.user_id):
                 raise NotFound(f"treatment plan {plan_id} not found")
-            return plan, await workouts.prescriptions(uow, plan_id)
+            return plan, await plans.prescriptions(uow, plan_id)
 
     async def update_plan(
         self, who: Identity, plan_id: uuid.UUID, title: str | None, status: str | None,
@@ -153,7 +141,7 @@ class PlanHandlers:
         who.require_role("therapist", "admin")
         now = self._clock.now()
         async with self._db.unit_of_work(who.tenant_id) as uow:
-            plan = await workouts.get_plan(uow, plan_id, for_update=True)
+            plan = await plans.get_plan(uow, plan_id, for_update=True)
             if plan is None:
                 raise NotFound(f"treatment plan {plan_id} not found")
             new_title = plan.title
@@ -168,13 +156,13 @@ class PlanHandlers:
                 if status not in ALLOWED_STATUS_CHANGES[plan.status]:
                     raise RuleViolation(f"a {plan.status} plan cannot become {status}")
                 new_status = status
-            await workouts.update_plan(uow, plan_id, new_title, new_status)
+            await plans.update_plan(uow, plan_id, new_title, new_status)
             if prescriptions is not None:
                 if new_status != "active":
                     raise RuleViolation(f"exercises of a {new_status} plan cannot change")
                 rows = await self._checked_prescriptions(uow, prescriptions)
-                await workouts.replace_prescriptions(uow, who.tenant_id, plan_id, rows)
-                await workouts.replace_open_exercise_logs(uow, who.tenant_id, plan_id, rows)
+                await plans.replace_prescriptions(uow, who.tenant_id, plan_id, rows)
+                await plans.replace_open_exercise_logs(uow, who.tenant_id, plan_id, rows)
             await audit(uow, who, "plan.update", "treatment_plan", str(plan_id), now, title=new_title,
                         status=new_status, exercises_replaced=prescriptions is not None)
             await uow.commit()
