@@ -37,9 +37,14 @@ protos: venv
 protos-check: venv
 	@bash infra/check_protos.sh
 
+# Each benchmark prints its table and writes bench/results/<name>.json (see bench/results.py); the whole
+# set takes about 10 minutes. SOAK=600 for the 10-minute soak; BENCH_PROFILE=1 adds py-spy profiles.
+BENCHES := streaks_replay telemetry_codec telemetry_ingest entrances_bench analytics_bench streaks_recalculate
+SOAK ?= 60
 bench: stack
-	@source .run/stack.env && for b in bench/*.py; do echo "== $$b"; PYTHONPATH=. $(PY) $$b || exit 1; done
-	@echo "== bench/load (10-minute soak)"; source .run/stack.env && PYTHONPATH=. $(PY) -m bench.load --duration 600
+	@source .run/stack.env && for b in $(BENCHES); do echo "== bench/$$b.py"; PYTHONPATH=. $(PY) bench/$$b.py || exit 1; done
+	@echo "== bench/load ($(SOAK) s of load)"; source .run/stack.env && PYTHONPATH=. $(PY) -m bench.load --duration $(SOAK)
+	@PYTHONPATH=. $(PY) -m bench.results summary
 
 seed: migrate
 	@source .run/stack.env && $(VENV)/bin/momentum seed --demo

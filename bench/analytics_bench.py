@@ -20,11 +20,11 @@ import asyncio
 import os
 import random
 import socket
-import statistics
 import subprocess
 import sys
 import time
 import uuid
+from contextlib import nullcontext
 from datetime import date, datetime, time as clock_time, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -33,6 +33,7 @@ import asyncpg
 import grpc
 import httpx
 
+from bench.results import CpuMeter, Measurement, Profiler, Run, pids_of
 from momentum.plans.v1 import analytics_pb2, analytics_pb2_grpc
 from services.common.clock import SystemClock
 from services.common.db import Database, create_engine
@@ -110,6 +111,9 @@ class Processes:
                 [sys.executable, "-m", f"services.{name}"], cwd=ROOT, env=self._env,
                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
             ))
+
+    def pids(self) -> dict[str, int]:
+        return pids_of(self._running)
 
     async def wait_healthy(self, base_url: str) -> None:
         async with httpx.AsyncClient(base_url=base_url, timeout=2) as http:
@@ -306,14 +310,10 @@ async def load_grpc(target: str, calls: list[tuple[str, str, Identity]], concurr
         return time.perf_counter() - started, latencies, failures
 
 
-def row(name: str, seconds: float, latencies: list[float], failures: int) -> str:
-    ordered = sorted(latencies)
-
-    def pct(p: float) -> float:
-        return ordered[min(len(ordered) - 1, int(len(ordered) * p))]
-
-    return (f"{name:<46} {len(ordered):>6} {len(ordered) / seconds:>8.0f} {statistics.median(ordered):>8.1f} "
-            f"{pct(0.95):>8.1f} {pct(0.99):>8.1f} {failures:>6}")
+def row(m: Measurement) -> str:
+    cpu = (m.cpu_ms_per_op or {}).get("total", 0.0)
+    return (f"{m.label:<46} {m.count:>6} {m.throughput_per_s:>8.0f} {m.p50_ms:>8.1f} "
+            f"{m.p95_ms:>8.1f} {m.p99_ms:>8.1f} {cpu:>9.2f} {m.extra['non2xx']:>6}")
 
 
 async def main() -> None:
@@ -322,6 +322,7 @@ async def main() -> None:
     parser.add_argument("--concurrency", default="1,4", help="requests in flight; a comma list runs each level")
     parser.add_argument("--dashboards", type=int, default=20)
     args = parser.parse_args()
+    run = Run("analytics", args)
 
     env = bench_env()
     settings = load_settings(env)
@@ -360,29 +361,46 @@ async def main() -> None:
         print(f"\nanalytics benchmark: {args.patients} patients, {counts['workouts']} workouts, {counts['exercise_logs']} "
               f"exercise logs (a year of history); {os.cpu_count()} CPUs, whole stack on this machine; "
               f"seeding by COPY took {seeded_in:.1f} s; load average before: {os.getloadavg()[0]:.1f}")
+        meter, profiler = CpuMeter(processes.pids()), Profiler("analytics", processes.pids())
         for concurrency in levels:
             results = []
             plan = [
-                ("baseline GET /v2/user/me (patient)", [("/v2/user/me", as_patient[p]) for p in order]),
-                ("GET …/progress (patient: plans ∥ streaks)", [(progress(p), as_patient[p]) for p in order]),
-                ("GET …/progress (therapist: plans → streaks)",
+                ("user_me", "baseline GET /v2/user/me (patient)", [("/v2/user/me", as_patient[p]) for p in order]),
+                ("progress_patient", "GET …/progress (patient: plans ∥ streaks)", [(progress(p), as_patient[p]) for p in order]),
+                ("progress_therapist", "GET …/progress (therapist: plans → streaks)",
                  [(progress(p), as_therapist[clinic.therapist_of[p]]) for p in order]),
-                ("GET …/analytics (therapist)", [(analytics(p), as_therapist[clinic.therapist_of[p]]) for p in order]),
-                ("GET /v1/organizations/dashboard (admin)",
+                ("analytics", "GET …/analytics (therapist)", [(analytics(p), as_therapist[clinic.therapist_of[p]]) for p in order]),
+                ("dashboard", "GET /v1/organizations/dashboard (admin)",
                  [("/v1/organizations/dashboard", bearer(clinic.admin, "admin"))] * args.dashboards),
             ]
-            for name, requests in plan:
-                seconds, latencies, failures = await load(base_url, requests, concurrency)
-                results.append(row(name, seconds, latencies, failures))
+            baseline = None
+            for key, name, requests in plan:
+                # The dashboard is profiled at the first level only: one profile per path is enough.
+                profiling = profiler.window(f"dashboard-c{concurrency}") if key == "dashboard" and concurrency == levels[0] else nullcontext()
+                with meter.window() as cpu, profiling:
+                    seconds, latencies, failures = await load(base_url, requests, concurrency)
+                m = run.add(f"{key}_c{concurrency}", Measurement.of(
+                    name, len(latencies), seconds, latencies, cpu, baseline, extra={"non2xx": failures},
+                    aim={"p95_ms": 50} if key == "dashboard" else {},
+                ))
+                baseline = baseline or m.throughput_per_s
+                results.append(row(m))
             target = settings.grpc_target("plans")
             for rpc in ("progress", "analytics"):
                 calls = [(rpc, str(clinic.plans[p]), Identity(clinic.tenant, clinic.therapist_of[p], "therapist", "bench"))
                          for p in order]
-                seconds, latencies, failures = await load_grpc(target, calls, concurrency)
-                results.append(row(f"gRPC plans.GetPlan{rpc.capitalize()} (no gateway)", seconds, latencies, failures))
+                with meter.window() as cpu:
+                    seconds, latencies, failures = await load_grpc(target, calls, concurrency)
+                m = run.add(f"grpc_{rpc}_c{concurrency}", Measurement.of(
+                    f"gRPC plans.GetPlan{rpc.capitalize()} (no gateway)", len(latencies), seconds, latencies, cpu,
+                    extra={"non2xx": failures},
+                ))
+                results.append(row(m))
             print(f"\nconcurrency {concurrency} (load average now {os.getloadavg()[0]:.1f})")
-            print(f"{'what':<46} {'count':>6} {'per s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'non2xx':>6}")
+            print(f"{'what':<46} {'count':>6} {'per s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'cpu ms/op':>9} {'non2xx':>6}")
             print("\n".join(results))
+        print("cpu ms/op: CPU time of the service and gateway processes per request (Postgres not included)")
+        run.write()
     finally:
         processes.stop()
 

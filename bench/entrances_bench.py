@@ -18,7 +18,6 @@ import asyncio
 import os
 import shutil
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -34,6 +33,7 @@ import httpx
 from google.protobuf.timestamp_pb2 import Timestamp
 from sqlalchemy import text
 
+from bench.results import CpuMeter, Measurement, Profiler, Run
 from momentum.entrances.v1 import entrances_pb2
 from services.common.clock import SystemClock
 from services.common.db import Database, create_engine
@@ -48,7 +48,6 @@ from services.plans.care.handlers import WorkoutHandlers
 from services.common.migrations import migrate_async
 
 ROOT = Path(__file__).resolve().parents[1]
-GENERATOR_CPU_MS: list[float] = []  # the load generator's own CPU per request, per load() run
 UTC = timezone.utc
 
 
@@ -138,19 +137,8 @@ class Processes:
                 await asyncio.sleep(0.25)
         raise RuntimeError("the stack did not become healthy")
 
-    def cpu_by_process(self) -> dict[str, float]:
-        """CPU seconds each process of the stack used so far: figures other load on the machine cannot inflate."""
-        used = {}
-        for name, process in zip(self._names, self._running):
-            try:
-                fields = Path(f"/proc/{process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            used[name] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
-        return used
-
-    def cpu_seconds(self) -> float:
-        return sum(self.cpu_by_process().values())
+    def pids(self) -> dict[str, int]:
+        return {name: process.pid for name, process in zip(self._names, self._running)}
 
     def stop(self) -> None:
         for process in self._running:
@@ -228,20 +216,16 @@ async def load(base_url: str, requests: list[tuple[str, str, dict[str, str]]], c
                 if reply.status >= 300:
                     failures += 1
 
-        started, cpu = time.perf_counter(), time.process_time()
+        started = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(concurrency)))
-        GENERATOR_CPU_MS.append((time.process_time() - cpu) * 1000 / len(requests))
         return time.perf_counter() - started, latencies, failures
 
 
-def row(name: str, count: int, seconds: float, latencies: list[float] | None, cpu: float, failures: int = 0) -> str:
-    if latencies:
-        ordered = sorted(latencies)
-        p50, p99 = statistics.median(ordered), ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
-        lat = f"{p50:8.1f} {p99:8.1f}"
-    else:
-        lat = f"{'-':>8} {'-':>8}"
-    return f"{name:<44} {count:>7} {seconds:>8.2f} {count / seconds:>9.0f} {lat} {cpu * 1000 / count:>9.2f} {failures:>6}"
+def row(name: str, m: Measurement) -> str:
+    lat = f"{m.p50_ms:8.1f} {m.p99_ms:8.1f}" if m.p50_ms is not None else f"{'-':>8} {'-':>8}"
+    cpu = (m.cpu_ms_per_op or {}).get("total", 0.0)
+    failures = m.extra.get("non2xx", 0)
+    return f"{name:<44} {m.count:>7} {m.seconds:>8.2f} {m.throughput_per_s:>9.0f} {lat} {cpu:>9.2f} {failures:>6}"
 
 
 async def finalize_all(settings: Settings, tenants: set[uuid.UUID]) -> tuple[float, dict[str, int]]:
@@ -294,10 +278,6 @@ async def finalize_all(settings: Settings, tenants: set[uuid.UUID]) -> tuple[flo
         await database.dispose()
 
 
-def _spent(before: dict[str, float], after: dict[str, float], count: int) -> dict[str, float]:
-    return {name: round((after[name] - before.get(name, 0)) * 1000 / count, 2) for name in after}
-
-
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clinics", type=int, default=4)
@@ -305,6 +285,7 @@ async def main() -> None:
     parser.add_argument("--opens", type=int, default=5, help="dashboard opens per patient")
     parser.add_argument("--concurrency", type=int, default=32)
     args = parser.parse_args()
+    run = Run("entrances", args)
 
     env = bench_env()
     settings = load_settings(env)
@@ -322,38 +303,44 @@ async def main() -> None:
         headers = {p: {"Authorization": f"Bearer {token[p]}"} for _, p in pairs}
 
         n = len(pairs) * args.opens
+        meter, profiler = CpuMeter(processes.pids()), Profiler("entrances", processes.pids())
         await load(base_url, [("GET", "/metrics", {})] * 200, args.concurrency)  # warm-up
-        results = []
         for path in ("/metrics", "/healthz"):
-            cpu = processes.cpu_seconds()
-            seconds, lat, fail = await load(base_url, [("GET", path, {})] * n, args.concurrency)
-            results.append(row(f"baseline GET {path}", n, seconds, lat, processes.cpu_seconds() - cpu, fail))
+            with meter.window() as cpu:
+                seconds, lat, fail = await load(base_url, [("GET", path, {})] * n, args.concurrency)
+            run.add(f"baseline_{path.strip('/')}", Measurement.of(f"baseline GET {path}", n, seconds, lat, cpu,
+                                                                 extra={"non2xx": fail}))
+        baseline = run.measurements["baseline_metrics"].throughput_per_s
         # Every patient's first open creates its entrance; the later ones extend it.
         logs = [("POST", "/v2/app-entrances/log", headers[p]) for _ in range(args.opens) for _, p in pairs]
-        before = processes.cpu_by_process()
-        seconds, lat, fail = await load(base_url, logs, args.concurrency)
-        log_cpu = _spent(before, processes.cpu_by_process(), n)
-        results.append(row(f"POST /v2/app-entrances/log ({args.opens} per patient)", n, seconds, lat,
-                           sum(log_cpu.values()) * n / 1000, fail))
+        with meter.window() as cpu, profiler.window("log"):
+            seconds, lat, fail = await load(base_url, logs, args.concurrency)
+        run.add("entrance_log", Measurement.of(
+            f"POST /v2/app-entrances/log ({args.opens} per patient)", n, seconds, lat, cpu, baseline,
+            aim={"throughput_per_s": 600, "p99_ms": 100, "cpu_ms_per_op": 2}, extra={"non2xx": fail},
+        ))
 
-        before = processes.cpu_by_process()
-        fin_seconds, counts = await finalize_all(settings, {t for t, _ in pairs})
-        fin_cpu = _spent(before, processes.cpu_by_process(), counts["entrances"])
-        results.append(row("finalizations (3 workers, consumer → plans)", counts["entrances"], fin_seconds, None,
-                           sum(fin_cpu.values()) * counts["entrances"] / 1000))
+        with meter.window() as cpu, profiler.window("finalize"):
+            fin_seconds, counts = await finalize_all(settings, {t for t, _ in pairs})
+        finals = run.add("finalization", Measurement.of(
+            "finalizations (3 workers, consumer → plans)", counts["entrances"], fin_seconds, None, cpu,
+            aim={"throughput_per_s": 250, "cpu_ms_per_op": 4},
+            extra={"states": {k: v for k, v in counts.items() if k != "entrances"}},
+        ))
 
         print(f"\nentrances benchmark: {len(pairs)} patients in {args.clinics} clinics, concurrency {args.concurrency}, "
               f"{os.cpu_count()} CPUs, whole stack on this machine\n")
         print(f"{'what':<44} {'count':>7} {'seconds':>8} {'per s':>9} {'p50 ms':>8} {'p99 ms':>8} {'cpu ms/op':>9} {'non2xx':>6}")
-        print("\n".join(results))
-        print(f"\nfinal entrance states: { {k: v for k, v in counts.items() if k != 'entrances'} }")
+        print("\n".join(row(m.label, m) for m in run.measurements.values()))
+        print(f"\nfinal entrance states: {finals.extra['states']}")
         print("cpu ms/op: CPU time of the service and gateway processes per operation (Postgres and RabbitMQ not"
               " included); it does not grow when other work shares the machine, unlike seconds and latency.")
         print(f"cpu ms per request of the load generator itself (aiohttp, same machine): "
-              f"{[round(ms, 2) for ms in GENERATOR_CPU_MS[1:]]}")
-        print(f"cpu ms per log, by process: {log_cpu}")
-        print(f"cpu ms per finalization, by process: {fin_cpu}")
+              f"{[m.generator_cpu_ms_per_op for m in run.measurements.values() if m.extra.get('non2xx') is not None]}")
+        print(f"cpu ms per log, by process: {run.measurements['entrance_log'].cpu_ms_per_op}")
+        print(f"cpu ms per finalization, by process: {finals.cpu_ms_per_op}")
         print(f"load average at the end: {os.getloadavg()}")
+        run.write()
     finally:
         processes.stop()
 

@@ -21,6 +21,7 @@ from typing import Any
 
 import asyncpg
 
+from bench.results import Measurement, Run
 from services.common.clock import SystemClock
 from services.common.db import Database, create_engine
 from services.common.migrations import migrate_async
@@ -132,14 +133,15 @@ def bench_bare_replay(made: dict[uuid.UUID, tuple[str, list[WorkoutRecord]]]) ->
     return time.perf_counter() - started
 
 
-async def timed_recalculate(settings: Settings, apply: bool, batch_size: int) -> tuple[float, dict[str, Any]]:
+async def timed_recalculate(settings: Settings, apply: bool, batch_size: int) -> tuple[float, float, dict[str, Any]]:
+    """(wall seconds, CPU seconds of this process, the report): recalculate runs in this process."""
     database = Database(create_engine(settings.database.app_url("streaks"), 2), "streaks")
     try:
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         report = await recalculate(
             database, SystemClock(), apply=apply, restart=True, batch_size=batch_size, progress_stream=io.StringIO()
         )
-        return time.perf_counter() - started, report.as_json()
+        return time.perf_counter() - started, time.process_time() - cpu, report.as_json()
     finally:
         await database.dispose()
 
@@ -153,22 +155,32 @@ async def main(args: argparse.Namespace) -> None:
     seeding = time.perf_counter() - t0
     total_workouts = args.patients * args.workouts
 
-    rows = [("replay only (baseline, no I/O)", bench_bare_replay(made), "-")]
+    bare = bench_bare_replay(made)
+    rows = [("replay only (baseline, no I/O)", bare, bare, "-")]
     for label, apply in (("dry run", False), ("--apply (fixes 10 %)", True), ("--apply rerun (nothing to fix)", True)):
-        seconds, report = await timed_recalculate(settings, apply, args.batch_size)
-        rows.append((label, seconds, f"{report['patientsDiffering']} differ, {report['patientsWritten']} written"))
+        seconds, cpu, report = await timed_recalculate(settings, apply, args.batch_size)
+        rows.append((label, seconds, cpu, f"{report['patientsDiffering']} differ, {report['patientsWritten']} written"))
 
     print(
         f"\nstreaks recalculate: {args.patients:,} patients x {args.workouts} workouts ({total_workouts:,} rows), "
         f"{args.tenants} clinics, batches of {args.batch_size}; seeded in {seeding:.1f} s"
     )
-    print(f"{'step':<34} {'seconds':>8} {'patients/s':>11} {'workouts/s':>11} {'100k patients':>14}  result")
-    for label, seconds, result in rows:
+    print(f"{'step':<34} {'seconds':>8} {'patients/s':>11} {'workouts/s':>11} {'100k patients':>14} {'cpu ms/pt':>9}  result")
+    run = Run("streaks_recalculate", args)
+    for key, (label, seconds, cpu, result) in zip(("replay_only", "dry_run", "apply", "apply_rerun"), rows):
         rate = args.patients / seconds
+        cpu_ms = cpu * 1000 / args.patients
         print(
             f"{label:<34} {seconds:>8.2f} {rate:>11,.0f} {total_workouts / seconds:>11,.0f} "
-            f"{100_000 / rate:>12,.0f} s  {result}"
+            f"{100_000 / rate:>12,.0f} s {cpu_ms:>9.2f}  {result}"
         )
+        # Postgres' share is not in cpu_ms: only this process (the replay and its driver) is measured.
+        run.add(key, Measurement.of(
+            label, args.patients, seconds, cpu=cpu_ms, baseline_per_s=args.patients / bare,
+            extra={"result": result, "workouts_per_s": round(total_workouts / seconds),
+                   "seconds_per_100k_patients": round(100_000 / rate, 1)},
+        ))
+    run.write()
 
 
 if __name__ == "__main__":

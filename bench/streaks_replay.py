@@ -15,6 +15,7 @@ from collections.abc import Callable  # noqa: E402
 from datetime import datetime, timedelta, timezone  # noqa: E402
 from zoneinfo import ZoneInfo  # noqa: E402
 
+from bench.results import Measurement, Run  # noqa: E402
 from services.streaks.domain import StreakState, WorkoutRecord, apply_workout, evaluate, replay  # noqa: E402
 from services.streaks.domain.replay import replay_workout_by_workout  # noqa: E402
 
@@ -112,6 +113,14 @@ def main() -> int:
     for name, rate in results:
         print(f"{name:<44} | {rate:>10,.0f} | {1e6 / rate:>10,.1f} | {rate / baseline:>16.2f}×")
     print("(ratio = replays/s ÷ baseline replays/s; target ≥ 2,000 replays/s for replay())")
+    run = Run("streaks_replay", {"workouts": len(records), "zone": ZONE})
+    for key, (name, rate) in zip(("baseline", "replay", "replay_workout_by_workout", "apply_workout_fold"), results):
+        # One thread, best of interleaved rounds: the time per replay is its CPU time.
+        run.add(key, Measurement.of(
+            name, 1, 1 / rate, cpu=1000 / rate, baseline_per_s=baseline,
+            aim={"throughput_per_s": 2000} if key == "replay" else {},
+        ))
+    run.write()
     return 0
 
 

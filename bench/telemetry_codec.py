@@ -17,6 +17,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from bench.results import Measurement, Run
 from services.telemetry.domain.pose_batch import decode_batch
 from services.telemetry.domain.pose_metrics import aggregate_session
 from services.telemetry.domain.pose_profile import SQUAT_LEFT, PoseProfile
@@ -48,7 +49,7 @@ def bench_decode(batches: Sequence[bytes], seconds: float = 2.0) -> dict[str, An
     for body in batches:  # warm up, and prove they are valid
         decode_batch(body)
     decoded = 0
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     deadline = started + seconds
     while True:
         for body in batches:
@@ -57,13 +58,14 @@ def bench_decode(batches: Sequence[bytes], seconds: float = 2.0) -> dict[str, An
         now = time.perf_counter()
         if now >= deadline:
             break
-    elapsed = now - started
+    elapsed, cpu = now - started, time.process_time() - cpu
     return {
         "label": "decode 1-s batches, tight loop (bare limit)",
         "batches": decoded,
         "seconds": round(elapsed, 3),
         "batches_per_s": round(decoded / elapsed, 1),
         "us_per_batch": round(elapsed / decoded * 1e6, 2),
+        "cpu_us_per_batch": round(cpu / decoded * 1e6, 2),  # = us_per_batch unless the machine is shared
         "frames_per_batch": round(float(np.mean([decode_batch(b).frame_count for b in batches])), 1),
     }
 
@@ -135,6 +137,16 @@ def table_rows(decode: dict[str, Any], aggregate: dict[str, Any], wire: dict[str
     ]
 
 
+def add_measurements(run: Run, decode: dict[str, Any], aggregate: dict[str, Any], wire: dict[str, Any]) -> None:
+    """The three figures as result-file measurements: `decode`, `aggregate_session`, `wire`."""
+    run.add("decode", Measurement.of(decode["label"], decode["batches"], decode["seconds"], cpu=decode["cpu_us_per_batch"] / 1000))
+    run.add("aggregate_session", Measurement(
+        label=aggregate["label"], count=1, seconds=aggregate["ms_median"] / 1000,
+        extra={k: aggregate[k] for k in ("frames", "reps", "ms_best", "ms_median")},
+    ))
+    run.add("wire", Measurement(label=wire["label"], count=0, seconds=0.0, extra={k: v for k, v in wire.items() if k != "label"}))
+
+
 def print_table(rows: Sequence[tuple[str, str]]) -> None:
     width = max(len(name) for name, _ in rows)
     print(f"{'measurement':<{width}}  figure")
@@ -148,7 +160,11 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=3.0, help="duration of the decode loop")
     args = parser.parse_args()
     batches = session_batches(60)
-    print_table(table_rows(bench_decode(batches, args.seconds), bench_aggregate(), bench_wire_size(batches)))
+    decode, aggregate, wire = bench_decode(batches, args.seconds), bench_aggregate(), bench_wire_size(batches)
+    print_table(table_rows(decode, aggregate, wire))
+    run = Run("telemetry_codec", args)
+    add_measurements(run, decode, aggregate, wire)
+    run.write()
 
 
 if __name__ == "__main__":

@@ -15,21 +15,22 @@ import argparse
 import asyncio
 import os
 import signal
-import statistics
 import subprocess
 import sys
 import time
 import uuid
+from contextlib import nullcontext
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, Awaitable, Callable
+from typing import Any, Awaitable, Callable, ContextManager
 
 import asyncpg
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
+from bench.results import CpuMeter, Measurement, Profiler, Run, pids_of
 from bench.telemetry_codec import (
-    bench_aggregate, bench_decode, bench_wire_size, print_table, session_batches,
+    add_measurements, bench_aggregate, bench_decode, bench_wire_size, print_table, session_batches,
 )
 from momentum.telemetry.v1 import telemetry_pb2, telemetry_pb2_grpc
 from services.common.migrations import migrate_async
@@ -161,33 +162,29 @@ def tokens(settings: Settings, count: int) -> list[str]:
 
 
 async def drive(
-    label: str, sessions: list[str], batches: list[bytes], post: Callable[[str, bytes], Awaitable[None]], seconds: float
-) -> dict[str, Any]:
+    label: str, sessions: list[str], batches: list[bytes], post: Callable[[str, bytes], Awaitable[None]], seconds: float,
+    meter: CpuMeter, profile: Callable[[], ContextManager[None]] = nullcontext, **figures: Any,
+) -> Measurement:
     """`len(sessions)` workers, each a session posting its batches in order, for about `seconds`."""
     for token in sessions:  # first contact opens the session (one database round trip): not measured
         await post(token, batches[0])
     latencies: list[float] = []
-    stop_at = time.perf_counter() + seconds
+    stop_at = 0.0
 
     async def worker(token: str) -> None:
         index = 1
         while time.perf_counter() < stop_at and index < len(batches):
             started = time.perf_counter()
             await post(token, batches[index])
-            latencies.append(time.perf_counter() - started)
+            latencies.append((time.perf_counter() - started) * 1000)
             index += 1
 
-    started = time.perf_counter()
-    await asyncio.gather(*(worker(token) for token in sessions))
-    elapsed = time.perf_counter() - started
-    latencies.sort()
-    return {
-        "label": label,
-        "batches": len(latencies),
-        "batches_per_s": len(latencies) / elapsed,
-        "p50_ms": statistics.median(latencies) * 1000,
-        "p99_ms": latencies[int(len(latencies) * 0.99) - 1] * 1000,
-    }
+    with meter.window() as cpu, profile():
+        started = time.perf_counter()
+        stop_at = started + seconds
+        await asyncio.gather(*(worker(token) for token in sessions))
+        elapsed = time.perf_counter() - started
+    return Measurement.of(label, len(latencies), elapsed, latencies, cpu, **figures)
 
 
 class HttpConnection:
@@ -221,7 +218,7 @@ class HttpConnection:
             self.writer.close()
 
 
-async def run(args: argparse.Namespace) -> list[tuple[str, str]]:
+async def run(args: argparse.Namespace, results: Run) -> list[tuple[str, str]]:
     env = bench_env()
     settings = load_settings(env)
     await fresh_database(settings)
@@ -231,6 +228,8 @@ async def run(args: argparse.Namespace) -> list[tuple[str, str]]:
     decode = bench_decode(batches, seconds=min(args.seconds, 3.0))
     aggregate = bench_aggregate()
     wire = bench_wire_size(batches[:60])
+    bare = decode["batches_per_s"]
+    add_measurements(results, decode, aggregate, wire)
 
     processes = Processes(env)
     try:
@@ -238,6 +237,8 @@ async def run(args: argparse.Namespace) -> list[tuple[str, str]]:
             processes.start(module)
         await wait_for_grpc(settings.grpc_target("telemetry"))
         await wait_for_http(settings.gateway_port)
+        meter = CpuMeter(pids_of(processes.running))
+        profiler = Profiler("telemetry_ingest", {"telemetry": meter.pids["telemetry"], "gateway": meter.pids["gateway"]})
 
         async with grpc.aio.insecure_channel(settings.grpc_target("telemetry")) as channel:
             stub = telemetry_pb2_grpc.TelemetryServiceStub(channel)
@@ -245,30 +246,36 @@ async def run(args: argparse.Namespace) -> list[tuple[str, str]]:
             async def grpc_post(token: str, body: bytes) -> None:
                 await stub.IngestPoseBatch(telemetry_pb2.IngestPoseBatchRequest(session_token=token, body=body), timeout=10)
 
-            via_grpc = await drive(
+            via_grpc = results.add("pose_via_grpc", await drive(
                 f"ingest via telemetry gRPC ({args.concurrency} sessions at once)",
-                tokens(settings, args.concurrency), batches, grpc_post, args.seconds,
-            )
+                tokens(settings, args.concurrency), batches, grpc_post, args.seconds, meter, baseline_per_s=bare,
+            ))
 
         connections = {token: HttpConnection(settings.gateway_port) for token in tokens(settings, args.concurrency)}
 
         async def http_post(token: str, body: bytes) -> None:
             await connections[token].post(token, body)
 
-        via_http = await drive(
+        via_http = results.add("pose_via_gateway", await drive(
             f"ingest via gateway HTTP ({args.concurrency} connections)", list(connections), batches, http_post,
-            args.seconds,
-        )
+            args.seconds, meter, lambda: profiler.window("pose"), baseline_per_s=bare,
+            aim={"throughput_per_s": 3000, "ratio": 0.2, "cpu_ms_per_op": 0.5},
+        ))
         for connection in connections.values():
             connection.close()
     finally:
         processes.stop()
 
+    def cpu(m: Measurement) -> str:
+        return ", ".join(f"{name} {ms:.2f}" for name, ms in (m.cpu_ms_per_op or {}).items() if ms >= 0.005 or name == "total")
+
     rows = [
         ("(1) decode, tight loop: batches/s", f"{decode['batches_per_s']:,.0f} ({decode['us_per_batch']:.1f} µs each)"),
-        ("(2) telemetry gRPC: batches/s", f"{via_grpc['batches_per_s']:,.0f} (p50 {via_grpc['p50_ms']:.1f} ms, p99 {via_grpc['p99_ms']:.1f} ms)"),
-        ("(3) gateway HTTP end to end: batches/s", f"{via_http['batches_per_s']:,.0f} (p50 {via_http['p50_ms']:.1f} ms, p99 {via_http['p99_ms']:.1f} ms)"),
-        ("(3)/(1)", f"{via_http['batches_per_s'] / decode['batches_per_s']:.3f}"),
+        ("(2) telemetry gRPC: batches/s", f"{via_grpc.throughput_per_s:,.0f} (p50 {via_grpc.p50_ms:.1f} ms, p99 {via_grpc.p99_ms:.1f} ms)"),
+        ("(2) cpu ms per batch, by process", cpu(via_grpc)),
+        ("(3) gateway HTTP end to end: batches/s", f"{via_http.throughput_per_s:,.0f} (p50 {via_http.p50_ms:.1f} ms, p99 {via_http.p99_ms:.1f} ms)"),
+        ("(3) cpu ms per batch, by process", cpu(via_http)),
+        ("(3)/(1)", f"{via_http.ratio:.3f}"),
         (
             f"(4) aggregate {aggregate['frames']:,} frames: ms best / median",
             f"{aggregate['ms_best']:.1f} / {aggregate['ms_median']:.1f} ({aggregate['reps']} reps)",
@@ -276,7 +283,7 @@ async def run(args: argparse.Namespace) -> list[tuple[str, str]]:
         ("wire: binary gzip bytes/batch", f"{wire['binary_gzip']:,}"),
         ("wire: JSON bytes/batch (same frames)", f"{wire['json']:,} ({wire['json_over_binary']}x)"),
         ("wire: JSON+gzip bytes/batch", f"{wire['json_gzip']:,} ({wire['json_gzip_over_binary']}x)"),
-        ("batches measured (2) / (3)", f"{via_grpc['batches']:,} / {via_http['batches']:,} in ~{args.seconds:.0f} s each"),
+        ("batches measured (2) / (3)", f"{via_grpc.count:,} / {via_http.count:,} in ~{args.seconds:.0f} s each"),
     ]
     return rows
 
@@ -287,7 +294,9 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=32, help="sessions posting at once")
     args = parser.parse_args()
     print(f"telemetry ingest on {os.cpu_count()} cores; each batch = 1 s of 30 fps landmarks")
-    print_table(asyncio.run(run(args)))
+    results = Run("telemetry_ingest", args)
+    print_table(asyncio.run(run(args, results)))
+    results.write()
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ os.environ.setdefault("MOMENTUM_PROCESS_LOG_LEVEL", "WARNING")
 import httpx  # noqa: E402
 
 from bench.load.metrics import Recorder, Sampler  # noqa: E402
+from bench.results import CpuMeter, CpuWindow, Measurement, Run  # noqa: E402
 from bench.load.patients import Pace, VirtualPatient  # noqa: E402
 from bench.load.report import print_report  # noqa: E402
 from services.common.settings import Settings, load_settings  # noqa: E402
@@ -136,14 +137,34 @@ async def run_load(
         stop = asyncio.Event()
         sampling = asyncio.create_task(sampler.run(stop))
         print(f"driving {len(patients)} patients ({in_session} in exercise sessions) for {args.duration:.0f}s ...", flush=True)
-        load = asyncio.gather(*(p.run(stop, in_session=i < in_session) for i, p in enumerate(patients)))
-        await asyncio.sleep(args.duration)
-        stop.set()
-        recorder.stopped = time.monotonic()
-        await load
+        meter = CpuMeter({p.label: p.pid for p in stack.running()} if stack else {})
+        with meter.window() as cpu:
+            load = asyncio.gather(*(p.run(stop, in_session=i < in_session) for i, p in enumerate(patients)))
+            await asyncio.sleep(args.duration)
+            stop.set()
+            recorder.stopped = time.monotonic()
+            await load
         drain = await wait_for_drain(vhost)
         await sampling
-    return print_report(recorder, sampler, drain, args, stack.log_dir if stack else None)
+    figures = print_report(recorder, sampler, drain, args, stack.log_dir if stack else None)
+    write_results(args, recorder, figures, cpu)
+    return figures
+
+
+def write_results(args: argparse.Namespace, recorder: Recorder, figures: dict[str, Any], cpu: CpuWindow) -> None:
+    """bench/results/load.json: each route, and all routes together with the CPU the stack spent per request."""
+    run = Run("load", args)
+    everything = [ms for route in recorder.routes.values() for ms in route.latencies_ms]
+    total = sum(route.count for route in recorder.routes.values())
+    run.add("all_routes", Measurement.of(
+        "all routes", total, recorder.elapsed, everything, cpu,
+        extra={k: figures[k] for k in ("offered_rps", "error_rate", "drained_after_s", "memory", "queue_peaks")},
+    ))
+    for name, route in sorted(recorder.routes.items()):
+        key = name.lower().replace(" ", "_").replace("/", "_").replace("{", "").replace("}", "").replace("-", "_").strip("_")
+        run.add(key, Measurement.of(name, route.count, recorder.elapsed, route.latencies_ms,
+                                    extra={"errors": route.errors, "client_errors": route.client_errors}))
+    run.write()
 
 
 async def wait_for_drain(vhost: str, patience: float = 60) -> float | None:
