@@ -40,9 +40,10 @@ protos-check: venv
 # Each benchmark prints its table and writes bench/results/<name>.json (see bench/results.py); the whole
 # set takes about 10 minutes. SOAK=600 for the 10-minute soak; BENCH_PROFILE=1 adds py-spy profiles.
 BENCHES := streaks_replay telemetry_codec telemetry_ingest entrances_bench analytics_bench streaks_recalculate
+ARGS_analytics_bench := --requests 500
 SOAK ?= 60
 bench: stack
-	@source .run/stack.env && for b in $(BENCHES); do echo "== bench/$$b.py"; PYTHONPATH=. $(PY) bench/$$b.py || exit 1; done
+	@source .run/stack.env && set -e && $(foreach b,$(BENCHES),echo "== bench/$(b).py $(ARGS_$(b))" && PYTHONPATH=. $(PY) bench/$(b).py $(ARGS_$(b)) && ) true
 	@echo "== bench/load ($(SOAK) s of load)"; source .run/stack.env && PYTHONPATH=. $(PY) -m bench.load --duration $(SOAK)
 	@PYTHONPATH=. $(PY) -m bench.results summary
 

@@ -321,6 +321,7 @@ async def main() -> None:
     parser.add_argument("--patients", type=int, default=2000)
     parser.add_argument("--concurrency", default="1,4", help="requests in flight; a comma list runs each level")
     parser.add_argument("--dashboards", type=int, default=20)
+    parser.add_argument("--requests", type=int, default=0, help="requests of each kind per level (default: one per patient)")
     args = parser.parse_args()
     run = Run("analytics", args)
 
@@ -346,6 +347,7 @@ async def main() -> None:
         as_therapist = {t: bearer(t, "therapist") for t in clinic.therapists}
         order = clinic.patients[:]
         random.Random(7).shuffle(order)
+        order = order[:args.requests or None]
 
         def progress(p: uuid.UUID) -> str:
             return f"/v1/patient-treatment-plans/{clinic.plans[p]}/progress"

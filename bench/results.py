@@ -16,6 +16,7 @@ other work shares the machine. Postgres and RabbitMQ are not in them (their proc
 
     python -m bench.results summary            # the table of every result file: now against the aim
     python -m bench.results compare OLD NEW    # two runs side by side (e.g. before/after a change)
+    python -m bench.results top PROFILE.txt    # the busiest functions of a py-spy raw profile
 
 Profiles: with BENCH_PROFILE set (to a directory, or 1 for bench/results/profiles), a benchmark records
 each process it started with py-spy during its measured windows and writes the top frames next to the
@@ -269,30 +270,63 @@ class Profiler:
                     print(top.read_text())
 
 
-def top_frames(collapsed: str, limit: int = 15) -> list[tuple[str, float, float]]:
-    """(frame, own %, total %) of the busiest frames in py-spy's collapsed stacks ("a;b;c 12" per line)."""
+# Leaves where a thread waits rather than computes (py-spy --native sees through the GIL heuristics).
+IDLE_LEAVES = ("epoll_wait", "epoll_pwait", "poll", "select", "PyThread_acquire_lock_timed", "pthread_cond_wait",
+               "pthread_cond_timedwait", "sem_wait", "sem_timedwait", "futex", "nanosleep", "clock_nanosleep")
+
+
+def _function(frame: str) -> str:
+    """ "f (path.py:12)" -> "f (path.py)"; "0x7f.. (libz.so.1)" -> "[libz.so.1]": one entry per function or library."""
+    name, _, where = frame.partition(" (")
+    where = where.rstrip(")")
+    if name.startswith("0x"):
+        return f"[{where}]"
+    path, _, line = where.rpartition(":")
+    return f"{name} ({path})" if line.isdigit() else frame
+
+
+def top_frames(collapsed: str, limit: int = 15) -> dict[str, Any]:
+    """The busiest functions in py-spy's collapsed stacks ("a;b;c 12" per line), idle waits set apart.
+
+    `own`: (function, % of busy samples where it is the leaf); `inclusive`: (Python function, % of busy
+    samples it is on the stack), leaving out the trunk every sample shares (the event loop)."""
     own: Counter[str] = Counter()
-    total: Counter[str] = Counter()
-    samples = 0
+    inclusive: Counter[str] = Counter()
+    busy = idle = 0
     for line in collapsed.splitlines():
         stack, _, count = line.rpartition(" ")
         if not stack or not count.isdigit():
             continue
-        n = int(count)
-        samples += n
-        frames = stack.split(";")
-        own[frames[-1]] += n
+        frames = [_function(frame) for frame in stack.split(";")]
+        if frames[-1].split(" ")[0] in IDLE_LEAVES:
+            idle += int(count)
+            continue
+        busy += int(count)
+        own[frames[-1]] += int(count)
         for frame in set(frames):
-            total[frame] += n
-    if not samples:
-        return []
-    return [(frame, 100 * n / samples, 100 * total[frame] / samples) for frame, n in own.most_common(limit)]
+            if ".py)" in frame:
+                inclusive[frame] += int(count)
+    if not busy:
+        return {"busy_samples": 0, "idle_share": 1.0, "own": [], "inclusive": []}
+    branches = [(f, 100 * n / busy) for f, n in inclusive.most_common() if n < 0.9 * busy]
+    return {
+        "busy_samples": busy, "idle_share": round(idle / (busy + idle), 3),
+        "own": [(f, round(100 * n / busy, 1)) for f, n in own.most_common(limit)],
+        "inclusive": [(f, round(pct, 1)) for f, pct in branches[:limit]],
+    }
 
 
-def format_top(frames: list[tuple[str, float, float]], title: str) -> str:
-    lines = [f"{title}: top frames by own samples", f"{'own %':>6} {'total %':>7}  frame"]
-    lines += [f"{own_pct:>6.1f} {total_pct:>7.1f}  {frame}" for frame, own_pct, total_pct in frames]
+def format_top(top: dict[str, Any], title: str) -> str:
+    lines = [f"{title}: {top['busy_samples']} busy samples ({100 * top['idle_share']:.0f} % of all were idle waits, left out)",
+             "   own %  function (leaf of the stack)"]
+    lines += [f"  {pct:>6.1f}  {frame}" for frame, pct in top["own"]]
+    lines += ["  total %  Python function (anywhere on the stack)"]
+    lines += [f"  {pct:>6.1f}  {frame}" for frame, pct in top["inclusive"]]
     return "\n".join(lines) + "\n"
+
+
+def main_top(paths: Sequence[Path]) -> str:
+    return "\n".join(format_top(top_frames(path.read_text()), path.stem) for path in paths)
 
 
 # --------------------------------------------------------------------------- reading results
@@ -356,8 +390,15 @@ def main(argv: list[str] | None = None) -> int:
     pair = commands.add_parser("compare", help="two result files of one benchmark side by side")
     pair.add_argument("old", type=Path)
     pair.add_argument("new", type=Path)
+    top = commands.add_parser("top", help="top frames of py-spy raw (collapsed) profiles")
+    top.add_argument("profiles", type=Path, nargs="+")
     args = parser.parse_args(argv)
-    print(summary(args.directory) if args.command == "summary" else compare(load(args.old), load(args.new)))
+    if args.command == "summary":
+        print(summary(args.directory))
+    elif args.command == "compare":
+        print(compare(load(args.old), load(args.new)))
+    else:
+        print(main_top(args.profiles))
     return 0
 
 
