@@ -285,7 +285,7 @@ def _function(frame: str) -> str:
     return f"{name} ({path})" if line.isdigit() else frame
 
 
-def top_frames(collapsed: str, limit: int = 15) -> dict[str, Any]:
+def top_frames(collapsed: str, limit: int = 25) -> dict[str, Any]:
     """The busiest functions in py-spy's collapsed stacks ("a;b;c 12" per line), idle waits set apart.
 
     `own`: (function, % of busy samples where it is the leaf); `inclusive`: (Python function, % of busy
