@@ -220,7 +220,10 @@ class Run:
         }
 
     def write(self, directory: Path | None = None) -> Path:
-        target = (directory or Path(os.environ.get("BENCH_RESULTS_DIR", RESULTS_DIR))) / f"{self.name}.json"
+        """bench/results/<name>.json (or BENCH_RESULTS_DIR); a profiled run's figures go beside its profiles,
+        never over a measured run's."""
+        directory = directory or profile_directory() or Path(os.environ.get("BENCH_RESULTS_DIR", RESULTS_DIR))
+        target = directory / f"{self.name}.json"
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(json.dumps(self.document(), indent=2) + "\n")
         print(f"results: {target.relative_to(ROOT) if target.is_relative_to(ROOT) else target}")
@@ -230,12 +233,16 @@ class Run:
 # --------------------------------------------------------------------------- profiles
 
 
+def profile_directory() -> Path | None:
+    setting = os.environ.get("BENCH_PROFILE", "")
+    return None if not setting else RESULTS_DIR / "profiles" if setting == "1" else Path(setting)
+
+
 class Profiler:
     """py-spy on each process of a benchmark during a measured window, when BENCH_PROFILE asks for it."""
 
     def __init__(self, bench: str, pids: Mapping[str, int]) -> None:
-        setting = os.environ.get("BENCH_PROFILE", "")
-        self.directory = None if not setting else RESULTS_DIR / "profiles" if setting == "1" else Path(setting)
+        self.directory = profile_directory()
         self.bench = bench
         self.pids = dict(pids)
         self.py_spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
