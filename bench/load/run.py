@@ -32,7 +32,8 @@ from services.common.settings import Settings, load_settings  # noqa: E402
 from services.telemetry.domain.pose_profile import SQUAT_LEFT  # noqa: E402
 from tests.support.broker_probe import queue_depths, repair_dead_letter_supervisor  # noqa: E402
 from tests.support.population import Population, SeededPatient, session_batches  # noqa: E402
-from tests.support.processes import PROCESS_DB, PROCESS_VHOST, ProcessStack, reset_storage, rss_kib  # noqa: E402
+from tests.support.fresh import fresh_storage  # noqa: E402
+from tests.support.processes import PROCESS_DB, PROCESS_VHOST, ProcessStack, rss_kib  # noqa: E402
 from tests.support.stack import services_with_bootstrap  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -60,7 +61,7 @@ async def start_stack() -> tuple[ProcessStack, Settings]:
         ENTRANCE_FINALIZE_DELAY="20", ENTRANCE_SWEEP_INTERVAL="5", ENTRANCE_SWEEP_GRACE="10",
     )
     settings = stack.settings
-    await reset_storage(settings)
+    await fresh_storage(settings)
     await asyncio.to_thread(repair_dead_letter_supervisor)
     await stack.start_all(services_with_bootstrap())
     return stack, settings

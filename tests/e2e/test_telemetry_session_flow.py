@@ -15,7 +15,7 @@ from services.telemetry.domain.pose_batch import decode_replay
 from services.telemetry.domain.pose_profile import SHOULDER_ABDUCTION_RIGHT
 from tests.support.care import create_plan, patient_workouts
 from tests.support.clinic import client, new_clinic
-from tests.support.stack import free_port
+from tests.support.ports import free_port
 from tests.support.telemetry import (
     EventTap, Exercise, Gateway, Instance, bearer, check_presigned_url, media_playback, session_token,
     shuffled_with_duplicates,

@@ -15,7 +15,8 @@ from services.common.settings import Settings, load_settings
 from tests.support.broker_probe import repair_dead_letter_supervisor
 from tests.support.db_probe import Probe
 from tests.support.population import Population
-from tests.support.processes import ProcessStack, process_env, reset_storage
+from tests.support.fresh import fresh_storage
+from tests.support.processes import ProcessStack, process_env
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "slow: a fault test that takes more than ~30 s (still part of `make test`)")
@@ -40,7 +41,7 @@ def whole_broker() -> None:
 async def process_storage() -> Settings:
     """PROCESS_DB migrated from scratch and an empty PROCESS_VHOST, once per session."""
     settings = load_settings(process_env())
-    await reset_storage(settings)
+    await fresh_storage(settings)
     repair_dead_letter_supervisor()
     return settings
 

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from tests.faults.kit import TimezoneWalker, eventually, log_events, settled, tz_counts, walk_all
-from tests.support.stack import rabbitmqctl
+from tests.support.fresh import rabbitmqctl
 
 FINALIZED = "FINALIZED_TO_INFERRED_WORKOUT"
 # Finalization 8 s after the open, so it waits through the restart in the delay queue; the repair

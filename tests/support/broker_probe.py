@@ -9,8 +9,8 @@ from typing import Mapping
 
 import aio_pika
 
+from tests.support.fresh import rabbitmqctl
 from tests.support.processes import PROCESS_VHOST
-from tests.support.stack import rabbitmqctl
 
 
 @dataclass(frozen=True)

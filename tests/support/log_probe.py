@@ -22,7 +22,8 @@ from services.common.logging import configure_logging
 from services.telemetry.domain.pose_profile import SQUAT_LEFT
 from tests.support.care import completion, create_plan, patient_workouts
 from tests.support.clinic import client, new_clinic
-from tests.support.stack import RunningStack, reset_database, reset_vhost, services_with_bootstrap, settings_for_tests
+from tests.support.fresh import fresh_storage
+from tests.support.stack import RunningStack, services_with_bootstrap, settings_for_tests
 from tests.support.telemetry import Exercise, bearer, media_playback
 from tests.support.waiting import eventually
 
@@ -111,8 +112,7 @@ async def main() -> None:
     settings = settings_for_tests()
     # As a service process does first thing (services.common.runtime.run_service).
     configure_logging(settings.log_format, settings.log_level)
-    await reset_database(settings)
-    reset_vhost()
+    await fresh_storage(settings)
     stack = RunningStack(settings)
     try:
         for name in services_with_bootstrap():

@@ -19,11 +19,9 @@ import grpc
 import httpx
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-import asyncpg
-
-from services.common.migrations import migrate_async
 from services.common.settings import SERVICES, Settings, load_settings
-from tests.support.stack import TEST_DB, TEST_VHOST, asyncpg_dsn, free_port, rabbitmqctl, reset_vhost, services_with_bootstrap
+from tests.support.ports import free_port
+from tests.support.stack import TEST_DB, TEST_VHOST, services_with_bootstrap
 
 ROOT = Path(__file__).resolve().parents[2]
 # A database and vhost of their own, next to the session's: in one `make test` session the in-process
@@ -55,25 +53,6 @@ def process_env(**overrides: str) -> dict[str, str]:
         env[f"MOMENTUM_{service.upper()}_GRPC_PORT"] = str(free_port())
     env.update(overrides)
     return env
-
-
-async def reset_storage(settings: Settings) -> None:
-    """PROCESS_DB with every service schema rebuilt by the real migrations, and an empty PROCESS_VHOST."""
-    owner = settings.database.owner_password
-    conn = await asyncpg.connect(asyncpg_dsn(settings, "momentum_owner", owner, "momentum"))
-    try:
-        if not await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", settings.database.name):
-            await conn.execute(f'CREATE DATABASE "{settings.database.name}"')
-    finally:
-        await conn.close()
-    conn = await asyncpg.connect(asyncpg_dsn(settings, "momentum_owner", owner))
-    try:
-        for service in SERVICES:
-            await conn.execute(f"DROP SCHEMA IF EXISTS {service} CASCADE")
-    finally:
-        await conn.close()
-    await migrate_async(settings)
-    await asyncio.to_thread(reset_vhost, settings.broker.vhost, settings.broker.user)
 
 
 @dataclass

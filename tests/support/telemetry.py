@@ -28,7 +28,7 @@ from services.common.settings import Settings
 from services.telemetry.domain.pose_profile import SQUAT_LEFT, PoseProfile
 from services.telemetry.simulator import one_second_batches, synthetic_reps
 from tests.support.clinic import Clinic
-from tests.support.stack import free_port
+from tests.support.ports import free_port
 
 FPS = 30
 BOTH_PURPOSES = ("analytics", "biometric")

@@ -12,7 +12,7 @@ from sqlalchemy import text
 from services.plans.care.loops import maintain_media_partitions
 from tests.support.analytics import exercises, finalize_session, give_plan, utc_today
 from tests.support.clinic import new_clinic
-from tests.support.stack import asyncpg_dsn
+from tests.support.fresh import asyncpg_dsn
 from tests.support.waiting import eventually
 
 

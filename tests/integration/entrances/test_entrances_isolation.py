@@ -9,7 +9,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from tests.support.clinic import client, new_clinic
-from tests.support.stack import asyncpg_dsn
+from tests.support.fresh import asyncpg_dsn
 
 TENANT_TABLES = ("entrances", "entrance_transitions", "daily_activity", "xp_ledger", "completed_workouts", "audit_log")
 

@@ -10,7 +10,7 @@ import pytest
 
 from services.common.settings import SERVICES
 from tests.support.clinic import new_clinic
-from tests.support.stack import asyncpg_dsn
+from tests.support.fresh import asyncpg_dsn
 
 
 async def app_connection(settings, service="plans"):

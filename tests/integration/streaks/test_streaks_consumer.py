@@ -18,7 +18,7 @@ from tests.support.streaks import (
     StreaksGrpc, dead_lettered, expected_view, inbox_has, projected_workouts, publish_workout, streak_row, workout,
     workout_event,
 )
-from tests.support.stack import asyncpg_dsn
+from tests.support.fresh import asyncpg_dsn
 from tests.support.waiting import eventually
 
 UTC = timezone.utc

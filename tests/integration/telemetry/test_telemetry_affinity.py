@@ -13,7 +13,7 @@ import pytest
 from momentum.telemetry.v1 import telemetry_pb2
 from services.gateway.routes.telemetry import TelemetryRing
 from tests.support.clinic import client, new_clinic
-from tests.support.stack import free_port
+from tests.support.ports import free_port
 from tests.support.telemetry import Exercise, Gateway, Instance, bearer, session_token
 
 
