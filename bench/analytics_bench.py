@@ -19,7 +19,6 @@ import argparse
 import asyncio
 import os
 import random
-import socket
 import subprocess
 import sys
 import time
@@ -38,23 +37,18 @@ from momentum.plans.v1 import analytics_pb2, analytics_pb2_grpc
 from services.common.clock import SystemClock
 from services.common.db import Database, create_engine
 from services.common.identity import Identity
-from services.common.migrations import migrate_async
 from services.common.settings import SERVICES, Settings, load_settings
 from services.gateway.auth import issue_local_token
 from services.plans.domain.schedule import session_dates
 from services.plans.people.handlers import PeopleHandlers
 from services.plans.care.plan_handlers import PlanHandlers
+from tests.support.fresh import fresh_storage, owner_dsn
+from tests.support.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 UTC = timezone.utc
 ZONES = ("America/New_York", "Europe/Madrid", "Asia/Tokyo", "UTC", "America/Los_Angeles")
 SEEDED = ("users", "treatment_plans", "plan_exercises", "workouts", "exercise_logs")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def bench_env() -> dict[str, str]:
@@ -69,32 +63,6 @@ def bench_env() -> dict[str, str]:
     for service in SERVICES:
         env[f"MOMENTUM_{service.upper()}_GRPC_PORT"] = str(free_port())
     return env
-
-
-def owner_dsn(settings: Settings, database: str) -> str:
-    db = settings.database
-    return f"postgresql://momentum_owner:{db.owner_password}@{db.host}:{db.port}/{database}"
-
-
-async def fresh_database(settings: Settings) -> None:
-    conn = await asyncpg.connect(owner_dsn(settings, "momentum"))
-    try:
-        if not await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", settings.database.name):
-            await conn.execute(f'CREATE DATABASE "{settings.database.name}"')
-    finally:
-        await conn.close()
-    conn = await asyncpg.connect(owner_dsn(settings, settings.database.name))
-    try:
-        for service in SERVICES:
-            await conn.execute(f"DROP SCHEMA IF EXISTS {service} CASCADE")
-    finally:
-        await conn.close()
-    await migrate_async(settings)
-
-
-def fresh_vhost(vhost: str) -> None:
-    for command in (("delete_vhost", vhost), ("add_vhost", vhost), ("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")):
-        subprocess.run(["rabbitmqctl", "-q", *command], check=command[0] != "delete_vhost", capture_output=True, timeout=120)
 
 
 class Processes:
@@ -184,7 +152,7 @@ async def seed(settings: Settings, patients: int) -> tuple[Clinic, dict[str, int
             rows["plan_exercises"].append((clinic.tenant, plan, position, exercise, 3, 10))
         _history(rng, rows, clinic.tenant, patient, plan, zone, start, per_week, prescribed, today)
 
-    conn = await asyncpg.connect(owner_dsn(settings, settings.database.name))
+    conn = await asyncpg.connect(owner_dsn(settings))
     counts = {table: len(records) for table, records in rows.items()}
     try:
         async with conn.transaction():
@@ -328,8 +296,7 @@ async def main() -> None:
     env = bench_env()
     settings = load_settings(env)
     print(f"database {settings.database.name}, vhost {settings.broker.vhost}: rebuilding from the migrations", file=sys.stderr)
-    await fresh_database(settings)
-    fresh_vhost(settings.broker.vhost)
+    await fresh_storage(settings)
     started = time.perf_counter()
     clinic, counts = await seed(settings, args.patients)
     seeded_in = time.perf_counter() - started

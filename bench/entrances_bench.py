@@ -16,8 +16,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -28,7 +26,6 @@ from pathlib import Path
 
 import aio_pika
 import aiohttp
-import asyncpg
 import httpx
 from google.protobuf.timestamp_pb2 import Timestamp
 from sqlalchemy import text
@@ -45,42 +42,11 @@ from services.plans.domain.completion import Completion, ExerciseResult
 from services.plans.people.handlers import PeopleHandlers
 from services.plans.care.plan_handlers import PlanHandlers, Prescription
 from services.plans.care.handlers import WorkoutHandlers
-from services.common.migrations import migrate_async
+from tests.support.fresh import fresh_storage
+from tests.support.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 UTC = timezone.utc
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-async def fresh_database(settings: Settings) -> None:
-    """The bench database, created when missing, every service schema rebuilt by the migrations."""
-    db = settings.database
-    owner = f"postgresql://momentum_owner:{db.owner_password}@{db.host}:{db.port}"
-    conn = await asyncpg.connect(f"{owner}/momentum")
-    try:
-        if not await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", db.name):
-            await conn.execute(f'CREATE DATABASE "{db.name}"')
-    finally:
-        await conn.close()
-    conn = await asyncpg.connect(f"{owner}/{db.name}")
-    try:
-        for service in SERVICES:
-            await conn.execute(f"DROP SCHEMA IF EXISTS {service} CASCADE")
-    finally:
-        await conn.close()
-    await migrate_async(settings)
-
-
-def fresh_vhost(vhost: str) -> None:
-    prefix = ["sudo", "-n"] if os.geteuid() != 0 and shutil.which("sudo") else []
-    for command in (("delete_vhost", vhost), ("add_vhost", vhost), ("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")):
-        subprocess.run([*prefix, "rabbitmqctl", "-q", *command], check=command[0] != "delete_vhost",
-                       capture_output=True, timeout=120)
 
 
 def bench_env() -> dict[str, str]:
@@ -290,8 +256,7 @@ async def main() -> None:
     env = bench_env()
     settings = load_settings(env)
     print(f"database {settings.database.name}, vhost {settings.broker.vhost}: rebuilding from the migrations", file=sys.stderr)
-    await fresh_database(settings)
-    fresh_vhost(settings.broker.vhost)
+    await fresh_storage(settings)
     processes = Processes(env)
     processes.start()
     base_url = f"http://127.0.0.1:{settings.gateway_port}"

@@ -24,11 +24,11 @@ import asyncpg
 from bench.results import Measurement, Run
 from services.common.clock import SystemClock
 from services.common.db import Database, create_engine
-from services.common.migrations import migrate_async
 from services.common.settings import Settings, load_settings
 from services.common.timezones import local_date
 from services.streaks.domain.replay import WorkoutRecord, replay
 from services.streaks.recalculate import recalculate
+from tests.support.fresh import asyncpg_dsn, fresh_database, owner_dsn
 
 UTC = timezone.utc
 ZONES = ("America/New_York", "Europe/Madrid", "Asia/Kolkata", "Australia/Sydney", "America/Los_Angeles", "UTC")
@@ -36,23 +36,6 @@ ZONES = ("America/New_York", "Europe/Madrid", "Asia/Kolkata", "Australia/Sydney"
 
 def bench_settings() -> Settings:
     return load_settings({**os.environ, "MOMENTUM_DB_NAME": os.environ.get("MOMENTUM_BENCH_DB", "momentum_bench_streaks")})
-
-
-async def fresh_schema(settings: Settings) -> None:
-    db = settings.database
-    owner = f"postgresql://momentum_owner:{db.owner_password}@{db.host}:{db.port}"
-    conn = await asyncpg.connect(f"{owner}/momentum")
-    try:
-        if not await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", db.name):
-            await conn.execute(f'CREATE DATABASE "{db.name}"')
-    finally:
-        await conn.close()
-    conn = await asyncpg.connect(f"{owner}/{db.name}")
-    try:
-        await conn.execute("DROP SCHEMA IF EXISTS streaks CASCADE")
-    finally:
-        await conn.close()
-    await migrate_async(settings, ("streaks",))
 
 
 def histories(patients: int, workouts: int, seed: int = 7) -> dict[uuid.UUID, tuple[str, list[WorkoutRecord]]]:
@@ -73,8 +56,7 @@ def histories(patients: int, workouts: int, seed: int = 7) -> dict[uuid.UUID, tu
 
 async def seed(settings: Settings, made: dict[uuid.UUID, tuple[str, list[WorkoutRecord]]], tenants: int) -> list[uuid.UUID]:
     tenant_ids = [uuid.uuid4() for _ in range(tenants)]
-    db = settings.database
-    conn = await asyncpg.connect(f"postgresql://momentum_streaks:{db.app_password}@{db.host}:{db.port}/{db.name}")
+    conn = await asyncpg.connect(asyncpg_dsn(settings, "momentum_streaks", settings.database.app_password))
     now = datetime.now(UTC)
     try:
         for index, tenant_id in enumerate(tenant_ids):
@@ -117,7 +99,7 @@ async def seed(settings: Settings, made: dict[uuid.UUID, tuple[str, list[Workout
     finally:
         await conn.close()
     # Fresh tables have no planner statistics yet; production tables do.
-    owner = await asyncpg.connect(f"postgresql://momentum_owner:{db.owner_password}@{db.host}:{db.port}/{db.name}")
+    owner = await asyncpg.connect(owner_dsn(settings))
     try:
         await owner.execute("ANALYZE streaks.completed_workouts, streaks.patient_streaks")
     finally:
@@ -148,7 +130,7 @@ async def timed_recalculate(settings: Settings, apply: bool, batch_size: int) ->
 
 async def main(args: argparse.Namespace) -> None:
     settings = bench_settings()
-    await fresh_schema(settings)
+    await fresh_database(settings, ("streaks",))
     made = histories(args.patients, args.workouts)
     t0 = time.perf_counter()
     await seed(settings, made, args.tenants)

@@ -24,7 +24,6 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Awaitable, Callable, ContextManager
 
-import asyncpg
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
@@ -33,20 +32,13 @@ from bench.telemetry_codec import (
     add_measurements, bench_aggregate, bench_decode, bench_wire_size, print_table, session_batches,
 )
 from momentum.telemetry.v1 import telemetry_pb2, telemetry_pb2_grpc
-from services.common.migrations import migrate_async
 from services.common.session_token import SessionClaims, issue_session_token
 from services.common.settings import SERVICES, Settings, load_settings
+from tests.support.fresh import fresh_storage
+from tests.support.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH_NAME = "momentum_bench_telemetry"
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def bench_env() -> dict[str, str]:
@@ -66,30 +58,6 @@ def bench_env() -> dict[str, str]:
     for service in SERVICES:
         env[f"MOMENTUM_{service.upper()}_GRPC_PORT"] = str(free_port())
     return env
-
-
-async def fresh_database(settings: Settings) -> None:
-    db = settings.database
-    owner = f"postgresql://momentum_owner:{db.owner_password}@{db.host}:{db.port}"
-    conn = await asyncpg.connect(f"{owner}/momentum")
-    try:
-        if not await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", db.name):
-            await conn.execute(f'CREATE DATABASE "{db.name}"')
-    finally:
-        await conn.close()
-    conn = await asyncpg.connect(f"{owner}/{db.name}")
-    try:
-        for service in ("plans", "telemetry"):
-            await conn.execute(f"DROP SCHEMA IF EXISTS {service} CASCADE")
-    finally:
-        await conn.close()
-    await migrate_async(settings, ("plans", "telemetry"))
-
-
-def fresh_vhost(vhost: str) -> None:
-    sudo = ["sudo", "-n"] if os.geteuid() != 0 else []
-    for command in (("delete_vhost", vhost), ("add_vhost", vhost), ("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")):
-        subprocess.run([*sudo, "rabbitmqctl", "-q", *command], check=command[0] != "delete_vhost", capture_output=True, timeout=120)
 
 
 class Processes:
@@ -221,8 +189,7 @@ class HttpConnection:
 async def run(args: argparse.Namespace, results: Run) -> list[tuple[str, str]]:
     env = bench_env()
     settings = load_settings(env)
-    await fresh_database(settings)
-    fresh_vhost(BENCH_NAME)
+    await fresh_storage(settings, ("plans", "telemetry"))
     batches = session_batches(int(args.seconds * 150) + 61)
 
     decode = bench_decode(batches, seconds=min(args.seconds, 3.0))
