@@ -28,6 +28,7 @@ down:
 test: stack
 	@source .run/stack.env && $(PY) -m pytest $(PYTEST_ARGS)
 
+# No Postgres, RabbitMQ or S3 and no stack harness: tests/unit/structure/test_unit_isolation.py.
 test-unit: venv
 	@$(PY) -m pytest tests/unit $(PYTEST_ARGS)
 
