@@ -19,8 +19,8 @@ import argparse
 import asyncio
 import os
 import random
-import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from contextlib import nullcontext
@@ -32,79 +32,27 @@ import asyncpg
 import grpc
 import httpx
 
-from bench.results import CpuMeter, Measurement, Profiler, Run, pids_of
+from bench.results import CpuMeter, Measurement, Profiler, Run
 from momentum.plans.v1 import analytics_pb2, analytics_pb2_grpc
 from services.common.clock import SystemClock
 from services.common.db import Database, create_engine
 from services.common.identity import Identity
-from services.common.settings import SERVICES, Settings, load_settings
+from services.common.settings import Settings, load_settings
 from services.gateway.auth import issue_local_token
 from services.plans.domain.schedule import session_dates
 from services.plans.people.handlers import PeopleHandlers
 from services.plans.care.plan_handlers import PlanHandlers
 from tests.support.fresh import fresh_storage, owner_dsn
-from tests.support.ports import free_port
+from tests.support.processes import ProcessStack, stack_env
 
-ROOT = Path(__file__).resolve().parents[1]
 UTC = timezone.utc
 ZONES = ("America/New_York", "Europe/Madrid", "Asia/Tokyo", "UTC", "America/Los_Angeles")
 SEEDED = ("users", "treatment_plans", "plan_exercises", "workouts", "exercise_logs")
 
 
 def bench_env() -> dict[str, str]:
-    env = dict(os.environ)
     name = os.environ.get("MOMENTUM_BENCH_DB", "momentum_bench_analytics")
-    env.update({
-        "MOMENTUM_ENV": "test", "MOMENTUM_DB_NAME": name,
-        "MOMENTUM_AMQP_VHOST": os.environ.get("MOMENTUM_BENCH_VHOST", name),
-        "MOMENTUM_LOG_LEVEL": "WARNING", "MOMENTUM_GATEWAY_PORT": str(free_port()),
-        "PYTHONPATH": f"{ROOT}:{ROOT / 'protos'}",
-    })
-    for service in SERVICES:
-        env[f"MOMENTUM_{service.upper()}_GRPC_PORT"] = str(free_port())
-    return env
-
-
-class Processes:
-    """Each service and the gateway as its own process, like `make up`, stopped with SIGTERM."""
-
-    def __init__(self, env: dict[str, str]) -> None:
-        self._env = env
-        self._running: list[subprocess.Popen[bytes]] = []
-
-    def start(self) -> None:
-        names = [s for s in SERVICES if (ROOT / "services" / s / "__main__.py").is_file()] + ["gateway"]
-        for name in names:
-            self._running.append(subprocess.Popen(
-                [sys.executable, "-m", f"services.{name}"], cwd=ROOT, env=self._env,
-                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-            ))
-
-    def pids(self) -> dict[str, int]:
-        return pids_of(self._running)
-
-    async def wait_healthy(self, base_url: str) -> None:
-        async with httpx.AsyncClient(base_url=base_url, timeout=2) as http:
-            for _ in range(240):
-                try:
-                    if (await http.get("/healthz")).status_code == 200:
-                        return
-                except httpx.HTTPError:
-                    pass
-                for process in self._running:
-                    if process.poll() is not None:
-                        raise RuntimeError(f"{process.args} exited: {process.stderr.read().decode()[-2000:]}")  # type: ignore[union-attr]
-                await asyncio.sleep(0.25)
-        raise RuntimeError("the stack did not become healthy")
-
-    def stop(self) -> None:
-        for process in self._running:
-            process.terminate()
-        for process in self._running:
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
+    return stack_env(name, os.environ.get("MOMENTUM_BENCH_VHOST", name), MOMENTUM_LOG_LEVEL="WARNING")
 
 
 class Clinic:
@@ -301,11 +249,10 @@ async def main() -> None:
     clinic, counts = await seed(settings, args.patients)
     seeded_in = time.perf_counter() - started
     print(f"seeded in {seeded_in:.1f} s: {counts}", file=sys.stderr)
-    processes = Processes(env)
-    processes.start()
+    processes = ProcessStack(env, Path(tempfile.mkdtemp(prefix="analytics-bench-")))
     base_url = f"http://127.0.0.1:{settings.gateway_port}"
     try:
-        await processes.wait_healthy(base_url)
+        await processes.start_all()
 
         def bearer(user: uuid.UUID, role: str) -> dict[str, str]:
             return {"Authorization": f"Bearer {issue_local_token(settings.auth, clinic.tenant, user, role)}"}
@@ -371,7 +318,7 @@ async def main() -> None:
         print("cpu ms/op: CPU time of the service and gateway processes per request (Postgres not included)")
         run.write()
     finally:
-        processes.stop()
+        await processes.stop_all()
 
 
 if __name__ == "__main__":

@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -26,7 +25,6 @@ from pathlib import Path
 
 import aio_pika
 import aiohttp
-import httpx
 from google.protobuf.timestamp_pb2 import Timestamp
 from sqlalchemy import text
 
@@ -35,7 +33,7 @@ from momentum.entrances.v1 import entrances_pb2
 from services.common.clock import SystemClock
 from services.common.db import Database, create_engine
 from services.common.identity import Identity
-from services.common.settings import SERVICES, Settings, load_settings
+from services.common.settings import Settings, load_settings
 from services.entrances import repository
 from services.gateway.auth import issue_local_token
 from services.plans.domain.completion import Completion, ExerciseResult
@@ -43,77 +41,18 @@ from services.plans.people.handlers import PeopleHandlers
 from services.plans.care.plan_handlers import PlanHandlers, Prescription
 from services.plans.care.handlers import WorkoutHandlers
 from tests.support.fresh import fresh_storage
-from tests.support.ports import free_port
+from tests.support.processes import ProcessStack, stack_env
 
-ROOT = Path(__file__).resolve().parents[1]
 UTC = timezone.utc
 
 
 def bench_env() -> dict[str, str]:
-    env = dict(os.environ)
     name = os.environ.get("MOMENTUM_BENCH_DB", "momentum_bench_entrances")
-    env.update({
-        "MOMENTUM_ENV": "test",
-        "MOMENTUM_DB_NAME": name,
-        "MOMENTUM_AMQP_VHOST": os.environ.get("MOMENTUM_BENCH_VHOST", name),
-        "MOMENTUM_LOG_LEVEL": "WARNING",
-        "MOMENTUM_GATEWAY_PORT": str(free_port()),
+    return stack_env(
+        name, os.environ.get("MOMENTUM_BENCH_VHOST", name), MOMENTUM_LOG_LEVEL="WARNING",
         # The log phase must not race the finalization phase: deadlines far away, sweep idle.
-        "ENTRANCE_FINALIZE_DELAY": "3600",
-        "ENTRANCE_SWEEP_INTERVAL": "3600",
-        "ENTRANCE_FINALIZER_CONCURRENCY": "3",
-        "PYTHONPATH": f"{ROOT}:{ROOT / 'protos'}",
-    })
-    for service in SERVICES:
-        env[f"MOMENTUM_{service.upper()}_GRPC_PORT"] = str(free_port())
-    return env
-
-
-class Processes:
-    """Each service and the gateway as its own process, like `make up`, stopped with SIGTERM."""
-
-    def __init__(self, env: dict[str, str]) -> None:
-        self._env = env
-        self._running: list[subprocess.Popen[bytes]] = []
-        self._names: list[str] = []
-        self.logs = Path(tempfile.mkdtemp(prefix="entrances-bench-"))
-
-    def start(self) -> None:
-        names = [s for s in SERVICES if (ROOT / "services" / s / "__main__.py").is_file()] + ["gateway"]
-        for name in names:
-            self._names.append(name)
-            with open(self.logs / f"{name}.log", "wb") as log:
-                self._running.append(subprocess.Popen(
-                    [sys.executable, "-m", f"services.{name}"], cwd=ROOT, env=self._env,
-                    stdout=subprocess.DEVNULL, stderr=log,
-                ))
-
-    async def wait_healthy(self, base_url: str) -> None:
-        async with httpx.AsyncClient(base_url=base_url, timeout=2) as http:
-            for _ in range(240):
-                try:
-                    reply = await http.get("/healthz")
-                    if reply.status_code == 200:
-                        return
-                except httpx.HTTPError:
-                    pass
-                for process in self._running:
-                    if process.poll() is not None:
-                        raise RuntimeError(f"{process.args} exited; see the logs in {self.logs}")
-                await asyncio.sleep(0.25)
-        raise RuntimeError("the stack did not become healthy")
-
-    def pids(self) -> dict[str, int]:
-        return {name: process.pid for name, process in zip(self._names, self._running)}
-
-    def stop(self) -> None:
-        for process in self._running:
-            process.terminate()
-        for process in self._running:
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        ENTRANCE_FINALIZE_DELAY="3600", ENTRANCE_SWEEP_INTERVAL="3600", ENTRANCE_FINALIZER_CONCURRENCY="3",
+    )
 
 
 async def seed(settings: Settings, clinics: int, patients: int) -> list[tuple[uuid.UUID, uuid.UUID]]:
@@ -257,11 +196,10 @@ async def main() -> None:
     settings = load_settings(env)
     print(f"database {settings.database.name}, vhost {settings.broker.vhost}: rebuilding from the migrations", file=sys.stderr)
     await fresh_storage(settings)
-    processes = Processes(env)
-    processes.start()
+    processes = ProcessStack(env, Path(tempfile.mkdtemp(prefix="entrances-bench-")))
     base_url = f"http://127.0.0.1:{settings.gateway_port}"
     try:
-        await processes.wait_healthy(base_url)
+        await processes.start_all()
         pairs = await seed(settings, args.clinics, args.patients)
         print(f"seeded {len(pairs)} patients with one earlier real workout each", file=sys.stderr)
         token = {p: issue_local_token(settings.auth, t, p, "patient") for t, p in pairs}
@@ -307,7 +245,7 @@ async def main() -> None:
         print(f"load average at the end: {os.getloadavg()}")
         run.write()
     finally:
-        processes.stop()
+        await processes.stop_all()
 
 
 if __name__ == "__main__":

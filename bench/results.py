@@ -100,11 +100,6 @@ class CpuWindow:
         return round((self.after["_generator"] - self.before["_generator"]) * 1000 / max(operations, 1), 3)
 
 
-def pids_of(popens: Sequence[subprocess.Popen[bytes]]) -> dict[str, int]:
-    """`python -m services.<name>` processes by service name."""
-    return {str(p.args[-1]).rsplit(".", 1)[-1]: p.pid for p in popens}  # type: ignore[index]
-
-
 # --------------------------------------------------------------------------- latency
 
 

@@ -14,9 +14,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import signal
-import subprocess
-import sys
+import tempfile
 import time
 import uuid
 from contextlib import nullcontext
@@ -25,92 +23,25 @@ from pathlib import Path
 from typing import Any, Awaitable, Callable, ContextManager
 
 import grpc
-from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from bench.results import CpuMeter, Measurement, Profiler, Run, pids_of
+from bench.results import CpuMeter, Measurement, Profiler, Run
 from bench.telemetry_codec import (
     add_measurements, bench_aggregate, bench_decode, bench_wire_size, print_table, session_batches,
 )
 from momentum.telemetry.v1 import telemetry_pb2, telemetry_pb2_grpc
 from services.common.session_token import SessionClaims, issue_session_token
-from services.common.settings import SERVICES, Settings, load_settings
+from services.common.settings import Settings, load_settings
 from tests.support.fresh import fresh_storage
-from tests.support.ports import free_port
+from tests.support.processes import ProcessStack, stack_env
 
-ROOT = Path(__file__).resolve().parents[1]
 BENCH_NAME = "momentum_bench_telemetry"
 
 
 def bench_env() -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        {
-            "MOMENTUM_ENV": "test",
-            "MOMENTUM_DB_NAME": BENCH_NAME,
-            "MOMENTUM_AMQP_VHOST": BENCH_NAME,
-            "MOMENTUM_S3_REPLAY_BUCKET": BENCH_NAME.replace("_", "-"),
-            "MOMENTUM_LOG_LEVEL": "WARNING",
-            "MOMENTUM_DB_POOL_SIZE": "4",
-            "MOMENTUM_GATEWAY_PORT": str(free_port()),
-            "PYTHONPATH": f"{ROOT}:{ROOT / 'protos'}",
-        }
+    return stack_env(
+        BENCH_NAME, MOMENTUM_S3_REPLAY_BUCKET=BENCH_NAME.replace("_", "-"), MOMENTUM_LOG_LEVEL="WARNING",
+        MOMENTUM_DB_POOL_SIZE="4",
     )
-    for service in SERVICES:
-        env[f"MOMENTUM_{service.upper()}_GRPC_PORT"] = str(free_port())
-    return env
-
-
-class Processes:
-    """The services this benchmark starts, stopped (SIGTERM, by their own pid) when it ends."""
-
-    def __init__(self, env: dict[str, str]) -> None:
-        self.env = env
-        self.running: list[subprocess.Popen[bytes]] = []
-
-    def start(self, module: str) -> None:
-        self.running.append(subprocess.Popen([sys.executable, "-m", module], env=self.env, cwd=ROOT))
-
-    def stop(self) -> None:
-        # Newest first: telemetry finalizes its sessions while plans still answers.
-        for process in reversed(self.running):
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                process.kill()
-
-
-async def wait_for_grpc(target: str, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    async with grpc.aio.insecure_channel(target) as channel:
-        while True:
-            try:
-                reply = await health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(), timeout=1)
-                if reply.status == health_pb2.HealthCheckResponse.SERVING:
-                    return
-            except grpc.aio.AioRpcError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"{target} did not come up")
-            await asyncio.sleep(0.2)
-
-
-async def wait_for_http(port: int, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            reader, writer = await asyncio.open_connection("127.0.0.1", port)
-            writer.write(b"GET /metrics HTTP/1.1\r\nHost: bench\r\n\r\n")
-            await writer.drain()
-            if (await reader.readline()).startswith(b"HTTP/1.1 200"):
-                writer.close()
-                return
-            writer.close()
-        except OSError:
-            pass
-        if time.monotonic() > deadline:
-            raise RuntimeError("the gateway did not come up")
-        await asyncio.sleep(0.2)
 
 
 def tokens(settings: Settings, count: int) -> list[str]:
@@ -198,13 +129,10 @@ async def run(args: argparse.Namespace, results: Run) -> list[tuple[str, str]]:
     bare = decode["batches_per_s"]
     add_measurements(results, decode, aggregate, wire)
 
-    processes = Processes(env)
+    processes = ProcessStack(env, Path(tempfile.mkdtemp(prefix="telemetry-bench-")))
     try:
-        for module in ("services.plans", "services.telemetry", "services.gateway"):
-            processes.start(module)
-        await wait_for_grpc(settings.grpc_target("telemetry"))
-        await wait_for_http(settings.gateway_port)
-        meter = CpuMeter(pids_of(processes.running))
+        await processes.start_all(["plans", "telemetry"])
+        meter = CpuMeter(processes.pids())
         profiler = Profiler("telemetry_ingest", {"telemetry": meter.pids["telemetry"], "gateway": meter.pids["gateway"]})
 
         async with grpc.aio.insecure_channel(settings.grpc_target("telemetry")) as channel:
@@ -231,7 +159,9 @@ async def run(args: argparse.Namespace, results: Run) -> list[tuple[str, str]]:
         for connection in connections.values():
             connection.close()
     finally:
-        processes.stop()
+        # Gateway, then telemetry (it finalizes its sessions while plans still answers), then plans.
+        for process in reversed(processes.processes):
+            await process.terminate(timeout=60)
 
     def cpu(m: Measurement) -> str:
         return ", ".join(f"{name} {ms:.2f}" for name, ms in (m.cpu_ms_per_op or {}).items() if ms >= 0.005 or name == "total")

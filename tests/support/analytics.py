@@ -8,14 +8,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Sequence
 
-import aio_pika
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from momentum.events.v1 import events_pb2
 from services.common.identity import Identity, service_identity
-from services.common.messaging.topology import EVENTS_EXCHANGE
 from services.plans.domain.completion import Completion, ExerciseResult
 from services.plans.care.plan_handlers import Prescription
+from tests.support.broker_probe import publish_event
 from tests.support.clinic import Clinic
 from tests.support.stack import RunningStack
 
@@ -104,17 +103,8 @@ async def mirror(stack: RunningStack, clinic: Clinic, index: int, source_workout
 
 
 async def publish(stack: RunningStack, tenant_id: uuid.UUID, routing_key: str, body: Any, message_id: str) -> None:
-    connection = await aio_pika.connect(stack.settings.broker.url)
-    try:
-        channel = await connection.channel()
-        exchange = await channel.get_exchange(EVENTS_EXCHANGE)
-        await exchange.publish(
-            aio_pika.Message(body.SerializeToString(), message_id=message_id,
-                             headers={"tenant_id": str(tenant_id), "message_id": message_id}),
-            routing_key=routing_key,
-        )
-    finally:
-        await connection.close()
+    headers = {"tenant_id": str(tenant_id), "message_id": message_id}
+    await publish_event(stack.settings.broker.url, routing_key, body.SerializeToString(), message_id, headers)
 
 
 def _ts(at: datetime) -> Timestamp:

@@ -9,6 +9,7 @@ from typing import Mapping
 
 import aio_pika
 
+from services.common.messaging.topology import EVENTS_EXCHANGE
 from tests.support.fresh import rabbitmqctl
 from tests.support.processes import PROCESS_VHOST
 
@@ -42,12 +43,15 @@ async def queue_depths_async(vhost: str = PROCESS_VHOST) -> dict[str, QueueDepth
     return await asyncio.to_thread(queue_depths, vhost)
 
 
-async def publish_event(url: str, routing_key: str, body: bytes, message_id: str, headers: Mapping[str, str]) -> None:
-    """Straight onto the events exchange, bypassing any outbox: how a buggy or hostile producer would."""
+async def publish_event(
+    url: str, routing_key: str, body: bytes, message_id: str, headers: Mapping[str, str], exchange_name: str = EVENTS_EXCHANGE,
+) -> None:
+    """Straight onto the events exchange, bypassing any outbox: how a buggy or hostile producer would.
+    `exchange_name=""` is the default exchange: `routing_key` is then a queue (a job, as a delay queue delivers it)."""
     connection = await aio_pika.connect(url)
     try:
         channel = await connection.channel(publisher_confirms=True)
-        exchange = await channel.get_exchange("momentum.events")
+        exchange = await channel.get_exchange(exchange_name) if exchange_name else channel.default_exchange
         await exchange.publish(
             aio_pika.Message(body, message_id=message_id, headers=dict(headers),
                              delivery_mode=aio_pika.DeliveryMode.PERSISTENT),

@@ -16,6 +16,7 @@ from services.common.identity import Identity
 from services.common.timezones import zone
 from services.plans.domain.completion import Completion, ExerciseResult
 from services.plans.care.plan_handlers import Prescription
+from tests.support.broker_probe import publish_event
 from tests.support.clinic import Clinic
 from tests.support.stack import RunningStack, services_with_bootstrap, settings_for_tests
 
@@ -147,16 +148,8 @@ async def publish_finalize_job(
     at = Timestamp()
     at.FromDatetime(due)
     body = entrances_pb2.FinalizeEntranceJob(entrance_id=entrance_id, patient_id=str(patient_id), finalize_after=at)
-    connection = await aio_pika.connect(stack.settings.broker.url)
-    try:
-        channel = await connection.channel()
-        await channel.default_exchange.publish(
-            aio_pika.Message(body.SerializeToString(), message_id=message_id,
-                             headers={"tenant_id": str(tenant_id), "message_id": message_id}),
-            routing_key="entrances.finalize",
-        )
-    finally:
-        await connection.close()
+    headers = {"tenant_id": str(tenant_id), "message_id": message_id}
+    await publish_event(stack.settings.broker.url, "entrances.finalize", body.SerializeToString(), message_id, headers, "")
 
 
 async def purge_queue(stack: RunningStack, name: str) -> int:
@@ -176,7 +169,6 @@ async def publish_workout_completed(
 ) -> uuid.UUID:
     """plans.workout.completed straight onto the events exchange, shaped as plans' relay sends it."""
     from momentum.events.v1 import events_pb2
-    from services.common.messaging.topology import EVENTS_EXCHANGE
 
     workout_id = workout_id or uuid.uuid4()
     at = Timestamp()
@@ -187,15 +179,6 @@ async def publish_workout_completed(
         source=source, exercises_completed=exercises,
     )
     message_id = message_id or f"workout-completed:{workout_id}"
-    connection = await aio_pika.connect(stack.settings.broker.url)
-    try:
-        channel = await connection.channel()
-        exchange = await channel.get_exchange(EVENTS_EXCHANGE)
-        await exchange.publish(
-            aio_pika.Message(body.SerializeToString(), message_id=message_id,
-                             headers={"tenant_id": str(tenant_id), "message_id": message_id}),
-            routing_key="plans.workout.completed",
-        )
-    finally:
-        await connection.close()
+    headers = {"tenant_id": str(tenant_id), "message_id": message_id}
+    await publish_event(stack.settings.broker.url, "plans.workout.completed", body.SerializeToString(), message_id, headers)
     return workout_id

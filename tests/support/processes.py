@@ -30,29 +30,43 @@ PROCESS_DB = os.environ.get("MOMENTUM_PROCESS_DB", f"{TEST_DB}_proc")
 PROCESS_VHOST = os.environ.get("MOMENTUM_PROCESS_VHOST", f"{TEST_VHOST}_proc")
 
 
-def process_env(**overrides: str) -> dict[str, str]:
-    """The environment every process of one stack shares: PROCESS_DB and PROCESS_VHOST, fast outbox
-    polling, JSON logs, a free port per service. `overrides` win (e.g. a short entrance window)."""
+def stack_env(database: str, vhost: str | None = None, **overrides: str) -> dict[str, str]:
+    """This process's environment for one stack of service processes, in test mode, on `database` and
+    `vhost` (named as the database unless given), with a free port for each service and the gateway.
+    `overrides` win. Fault tests, the load run and the benchmarks all start their processes with it."""
     env = dict(os.environ)
     env.update(
         {
             "MOMENTUM_ENV": "test",
-            "MOMENTUM_DB_NAME": PROCESS_DB,
-            "MOMENTUM_AMQP_VHOST": PROCESS_VHOST,
-            "MOMENTUM_S3_REPLAY_BUCKET": f"replays-{PROCESS_DB.replace('_', '-')}",
-            "MOMENTUM_OUTBOX_POLL_SECONDS": "0.2",
-            "MOMENTUM_LOG_FORMAT": "json",
-            "MOMENTUM_LOG_LEVEL": os.environ.get("MOMENTUM_PROCESS_LOG_LEVEL", "INFO"),
+            "MOMENTUM_DB_NAME": database,
+            "MOMENTUM_AMQP_VHOST": vhost or database,
             "MOMENTUM_GATEWAY_PORT": str(free_port()),
-            # Postgres' 100 connections are shared by every run on the machine: 5 (+5 overflow) a process.
-            "MOMENTUM_DB_POOL_SIZE": os.environ.get("MOMENTUM_PROCESS_POOL_SIZE", "5"),
-            "PYTHONUNBUFFERED": "1",
+            "PYTHONPATH": f"{ROOT}:{ROOT / 'protos'}",
         }
     )
     for service in SERVICES:
         env[f"MOMENTUM_{service.upper()}_GRPC_PORT"] = str(free_port())
     env.update(overrides)
     return env
+
+
+def process_env(**overrides: str) -> dict[str, str]:
+    """The environment every process of one stack shares: PROCESS_DB and PROCESS_VHOST, fast outbox
+    polling, JSON logs, a free port per service. `overrides` win (e.g. a short entrance window)."""
+    return stack_env(
+        PROCESS_DB,
+        PROCESS_VHOST,
+        **{
+            "MOMENTUM_S3_REPLAY_BUCKET": f"replays-{PROCESS_DB.replace('_', '-')}",
+            "MOMENTUM_OUTBOX_POLL_SECONDS": "0.2",
+            "MOMENTUM_LOG_FORMAT": "json",
+            "MOMENTUM_LOG_LEVEL": os.environ.get("MOMENTUM_PROCESS_LOG_LEVEL", "INFO"),
+            # Postgres' 100 connections are shared by every run on the machine: 5 (+5 overflow) a process.
+            "MOMENTUM_DB_POOL_SIZE": os.environ.get("MOMENTUM_PROCESS_POOL_SIZE", "5"),
+            "PYTHONUNBUFFERED": "1",
+            **overrides,
+        },
+    )
 
 
 @dataclass
@@ -279,6 +293,14 @@ class ProcessStack:
             if proc.label == label:
                 return proc
         raise KeyError(label)
+
+    def pids(self) -> dict[str, int]:
+        """The pid of each service's (and the gateway's) first instance, by name: what a one-lane run measures."""
+        found: dict[str, int] = {}
+        for proc in self.processes:
+            if proc.popen is not None:
+                found.setdefault(proc.name, proc.pid)
+        return found
 
     def memory(self) -> dict[str, int | None]:
         return {p.label: p.rss_kib() for p in self.processes if p.alive}

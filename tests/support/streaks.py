@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-import aio_pika
 import grpc
 from google.protobuf.timestamp_pb2 import Timestamp
 from sqlalchemy import text
@@ -17,6 +16,7 @@ from momentum.streaks.v1 import streaks_pb2, streaks_pb2_grpc
 from services.common.identity import Identity
 from services.streaks.domain.replay import WorkoutRecord, replay
 from services.streaks.domain.view import build_view
+from tests.support.broker_probe import drain
 
 WORKOUT_COMPLETED = "plans.workout.completed"
 
@@ -123,18 +123,4 @@ class StreaksGrpc:
 
 async def dead_lettered(stack: Any, queue: str, wanted: set[str]) -> set[str]:
     """Takes messages off a dead-letter queue and returns which of `wanted` message ids were there."""
-    connection = await aio_pika.connect(stack.settings.broker.url)
-    found: set[str] = set()
-    try:
-        channel = await connection.channel()
-        dead = await channel.declare_queue(queue, passive=True)
-        while True:
-            message = await dead.get(fail=False, no_ack=False)
-            if message is None:
-                break
-            await message.ack()
-            if message.message_id in wanted:
-                found.add(message.message_id)
-    finally:
-        await connection.close()
-    return found
+    return {message.message_id for message in await drain(stack.settings.broker.url, queue)} & wanted
