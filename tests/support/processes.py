@@ -1,6 +1,6 @@
-"""Service processes for fault tests and load runs: `python -m services.<name>` started with the test
-database and vhost on free ports, logs in a temp dir, ready once gRPC health says SERVING, and
-stopped with SIGTERM (graceful) or SIGKILL (a crash)."""
+"""Service processes for fault tests, load runs and benchmarks: `python -m services.<name>` started
+on a database and vhost of their own and free ports, logs in a temp dir, ready once gRPC health says
+SERVING, and stopped with SIGTERM (graceful) or SIGKILL (a crash)."""
 
 from __future__ import annotations
 
