@@ -20,7 +20,7 @@ from services.gateway.clients import ServiceClients
 from services.gateway.errors import ApiError
 from services.gateway.middleware import GatewayMiddleware
 from services.gateway import routes
-from services.gateway.schemas import HealthReply
+from services.gateway.schemas.operations import HealthReply
 
 log = get_logger(__name__)
 

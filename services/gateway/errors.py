@@ -27,6 +27,9 @@ GRPC_TO_HTTP: dict[grpc.StatusCode, int] = {
 }
 
 
+MAX_DETAIL = 300
+
+
 class ErrorBody(BaseModel):
     error: str
     detail: str
@@ -46,7 +49,9 @@ def from_grpc(exc: grpc.aio.AioRpcError) -> ApiError:
         # The gateway never cancels its own calls: a CANCELLED comes from a service shutting down
         # under the call (before its handler ran), which the app should simply retry.
         return ApiError(503, "unavailable", "service restarting; retry")
-    return ApiError(GRPC_TO_HTTP.get(code, 500), code.name.lower(), exc.details() or code.name.lower())
+    # A service's detail may quote what it was sent; the caller gets the start of it, never a megabyte back.
+    detail = (exc.details() or code.name.lower())[:MAX_DETAIL]
+    return ApiError(GRPC_TO_HTTP.get(code, 500), code.name.lower(), detail)
 
 
 ERROR_RESPONSES: dict[int | str, dict[str, object]] = {

@@ -1,18 +1,23 @@
-"""Turns plans gRPC replies into the HTTP bodies of plans_schemas."""
+"""Turns plans gRPC replies into the HTTP bodies of schemas/ (people, flags, catalogue, plans, workouts)."""
 
 from __future__ import annotations
 
 import json
 
 from momentum.plans.v1 import plans_pb2
-from services.gateway.plans_schemas import (
-    ConsentReply, ExerciseLogReply, ExerciseReply, PlanReply, PrescribedExerciseReply, UserReply, WorkoutReply,
-)
+from services.gateway.schemas.clinic_admin import FeatureFlagsReply
+from services.gateway.schemas.plans import ConsentReply, ExerciseReply, PlanReply, PrescribedExerciseReply
+from services.gateway.schemas.users import UserReply
+from services.gateway.schemas.workouts import ExerciseLogReply, WorkoutReply
 
 
 def user(p: plans_pb2.UserProfile) -> UserReply:
     return UserReply(userId=p.user_id, tenantId=p.tenant_id, role=p.role, displayName=p.display_name,
                      timezone=p.timezone or None, effectiveTimezone=p.effective_timezone)
+
+
+def flags(f: plans_pb2.FeatureFlags) -> FeatureFlagsReply:
+    return FeatureFlagsReply(flags=dict(f.flags), rtmQualifyingPolicy=f.rtm_qualifying_policy)
 
 
 def consent(c: plans_pb2.ConsentState) -> ConsentReply:

@@ -6,29 +6,21 @@ import asyncio
 from typing import Any
 
 import grpc
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import Depends, Request
 
 from momentum.plans.v1 import analytics_pb2
 from momentum.streaks.v1 import streaks_pb2
 from services.common.identity import Identity
 from services.gateway import analytics_client as plans
 from services.gateway.analytics_client import optional
-from services.gateway.analytics_schemas import (
-    DashboardReply, PlanAnalyticsReply, ProgressReply,
-)
-from services.gateway.auth import authenticated, require_role
-from services.gateway.errors import ERROR_RESPONSES
+from services.gateway.auth import authenticated
+from services.gateway.routing import admin, api_router, id_path, path_id, staff
+from services.gateway.schemas.analytics import DashboardReply, PlanAnalyticsReply, ProgressReply
 
-router = APIRouter(tags=["progress and analytics"], responses=ERROR_RESPONSES)
-staff = require_role("therapist", "admin")
-admin = require_role("admin")
+router = api_router("progress and analytics")
 # The streak decorates the progress screen; a slow streaks service must not hold the screen for
 # the full deadline of a call the page depends on.
 STREAK_DEADLINE_SECONDS = 1.0
-
-
-def a_plan_id():  # type: ignore[no-untyped-def]
-    return Path(min_length=1, max_length=64)
 
 
 def _pain(sessions: Any) -> list[dict[str, Any]]:
@@ -55,14 +47,14 @@ async def _current_daily_streak(request: Request, caller: Identity, patient_id: 
 
 
 @router.get("/v1/patient-treatment-plans/{plan_id}/progress", response_model=ProgressReply)
-async def progress(request: Request, plan_id: str = a_plan_id(), caller: Identity = Depends(authenticated)) -> dict[str, Any]:
+async def progress(request: Request, plan_id: str = id_path(), caller: Identity = Depends(authenticated)) -> dict[str, Any]:
     """Sessions done of planned, pain per session, this plan week, and the current daily streak.
 
     A patient sees their own plans; therapists and admins any plan of their clinic. When the
     streaks service does not answer in time the progress still comes back, with
     `currentDailyStreak: null` and `streakAvailable: false`."""
     stub = plans.analytics(request)
-    body = analytics_pb2.GetPlanProgressRequest(plan_id=plan_id)
+    body = analytics_pb2.GetPlanProgressRequest(plan_id=path_id("planId", plan_id))
     if caller.role == "patient":
         # A patient's streak is their own: ask both services at once.
         streak_task = asyncio.create_task(_current_daily_streak(request, caller, ""))
@@ -93,10 +85,11 @@ async def progress(request: Request, plan_id: str = a_plan_id(), caller: Identit
 
 
 @router.get("/v1/patient-treatment-plans/{plan_id}/analytics", response_model=PlanAnalyticsReply)
-async def plan_analytics(request: Request, plan_id: str = a_plan_id(), caller: Identity = Depends(staff)) -> dict[str, Any]:
+async def plan_analytics(request: Request, plan_id: str = id_path(), caller: Identity = Depends(staff)) -> dict[str, Any]:
     """Adherence to date, averages, the per-exercise table, pain evolution, weekly adherence and the trend."""
     stub = plans.analytics(request)
-    a = await plans.call(request, stub.GetPlanAnalytics, analytics_pb2.GetPlanAnalyticsRequest(plan_id=plan_id), caller)
+    asked = analytics_pb2.GetPlanAnalyticsRequest(plan_id=path_id("planId", plan_id))
+    a = await plans.call(request, stub.GetPlanAnalytics, asked, caller)
     return {
         "planId": a.plan_id, "patientId": a.patient_id, "patientName": a.patient_name, "title": a.title,
         "status": a.status, "startDate": a.start_date, "endDate": a.end_date, "asOf": a.as_of,

@@ -4,26 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import Depends, Request
 
 from momentum.plans.v1 import analytics_pb2
 from services.common.identity import Identity
 from services.gateway import analytics_client as plans
 from services.gateway.analytics_client import optional
-from services.gateway.auth import require_role
-from services.gateway.billing_schemas import (
+from services.gateway.routing import admin, api_router, date_from_caller, id_path, path_id, staff, therapist
+from services.gateway.schemas.billing import (
     BillingRecordListReply, BillingRecordReply, ProgressBoardReply, TimeEntryBody, TimeEntryListReply, TimeEntryReply,
 )
-from services.gateway.errors import ERROR_RESPONSES
 
-router = APIRouter(tags=["rtm billing"], responses=ERROR_RESPONSES)
-staff = require_role("therapist", "admin")
-therapist = require_role("therapist")
-admin = require_role("admin")
-
-
-def an_id():  # type: ignore[no-untyped-def]
-    return Path(min_length=1, max_length=64)
+router = api_router("rtm billing")
 
 
 def _entry(e: analytics_pb2.TimeEntry) -> dict[str, Any]:
@@ -47,15 +39,16 @@ def _record(r: analytics_pb2.BillingRecord) -> dict[str, Any]:
 
 @router.post("/v1/patients/{patient_id}/time-entries", response_model=TimeEntryReply, status_code=201)
 async def add_time_entry(
-    body: TimeEntryBody, request: Request, patient_id: str = an_id(), caller: Identity = Depends(therapist)
+    body: TimeEntryBody, request: Request, patient_id: str = id_path(), caller: Identity = Depends(therapist)
 ) -> dict[str, Any]:
     """Logs therapist time spent managing the patient's treatment; the month's records are recomputed at once."""
     stub = plans.billing(request)
     created = await plans.call(
         request, stub.AddTimeEntry,
         analytics_pb2.AddTimeEntryRequest(
-            patient_id=patient_id, minutes=body.minutes, activity_type=body.activityType, interactive=body.interactive,
-            occurred_on=body.occurredOn.isoformat(), note=body.note or "",
+            patient_id=path_id("patientId", patient_id), minutes=body.minutes, activity_type=body.activityType,
+            interactive=body.interactive, occurred_on=date_from_caller("occurredOn", body.occurredOn).isoformat(),
+            note=body.note or "",
         ),
         caller,
     )
@@ -63,19 +56,19 @@ async def add_time_entry(
 
 
 @router.get("/v1/patients/{patient_id}/time-entries", response_model=TimeEntryListReply)
-async def list_time_entries(request: Request, patient_id: str = an_id(), caller: Identity = Depends(staff)) -> dict[str, Any]:
+async def list_time_entries(request: Request, patient_id: str = id_path(), caller: Identity = Depends(staff)) -> dict[str, Any]:
     stub = plans.billing(request)
-    found = await plans.call(request, stub.ListTimeEntries, analytics_pb2.ListTimeEntriesRequest(patient_id=patient_id), caller)
+    asked = analytics_pb2.ListTimeEntriesRequest(patient_id=path_id("patientId", patient_id))
+    found = await plans.call(request, stub.ListTimeEntries, asked, caller)
     return {"entries": [_entry(e) for e in found.entries]}
 
 
 @router.get("/v1/patients/{patient_id}/billing", response_model=BillingRecordListReply)
-async def list_billing_records(request: Request, patient_id: str = an_id(), caller: Identity = Depends(staff)) -> dict[str, Any]:
+async def list_billing_records(request: Request, patient_id: str = id_path(), caller: Identity = Depends(staff)) -> dict[str, Any]:
     """Every data-days window and management month of the patient, with codes, status and evidence."""
     stub = plans.billing(request)
-    found = await plans.call(
-        request, stub.ListBillingRecords, analytics_pb2.ListBillingRecordsRequest(patient_id=patient_id), caller
-    )
+    asked = analytics_pb2.ListBillingRecordsRequest(patient_id=path_id("patientId", patient_id))
+    found = await plans.call(request, stub.ListBillingRecords, asked, caller)
     return {"records": [_record(r) for r in found.records]}
 
 
@@ -97,14 +90,16 @@ async def progress_board(request: Request, caller: Identity = Depends(staff)) ->
 
 
 @router.post("/v1/billing-records/{record_id}/mark-billed", response_model=BillingRecordReply)
-async def mark_billed(request: Request, record_id: str = an_id(), caller: Identity = Depends(admin)) -> dict[str, Any]:
+async def mark_billed(request: Request, record_id: str = id_path(), caller: Identity = Depends(admin)) -> dict[str, Any]:
     """A ready record was claimed; projected (still open) records cannot be billed."""
     stub = plans.billing(request)
-    return _record(await plans.call(request, stub.MarkBilled, analytics_pb2.BillingRecordActionRequest(record_id=record_id), caller))
+    asked = analytics_pb2.BillingRecordActionRequest(record_id=path_id("recordId", record_id))
+    return _record(await plans.call(request, stub.MarkBilled, asked, caller))
 
 
 @router.post("/v1/billing-records/{record_id}/reset", response_model=BillingRecordReply)
-async def reset(request: Request, record_id: str = an_id(), caller: Identity = Depends(admin)) -> dict[str, Any]:
+async def reset(request: Request, record_id: str = id_path(), caller: Identity = Depends(admin)) -> dict[str, Any]:
     """Back from billed to ready (claim rejected or sent by mistake); recalculation follows the sources again."""
     stub = plans.billing(request)
-    return _record(await plans.call(request, stub.ResetBilling, analytics_pb2.BillingRecordActionRequest(record_id=record_id), caller))
+    asked = analytics_pb2.BillingRecordActionRequest(record_id=path_id("recordId", record_id))
+    return _record(await plans.call(request, stub.ResetBilling, asked, caller))

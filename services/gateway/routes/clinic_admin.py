@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import Depends, Path, Request
 
 from momentum.plans.v1 import plans_pb2
 from services.common.identity import Identity
-from services.gateway.auth import require_role
-from services.gateway.errors import ERROR_RESPONSES
-from services.gateway.schemas import FeatureFlagBody, FeatureFlagsReply
+from services.gateway import plans_replies
+from services.gateway.routing import admin, api_router
+from services.gateway.schemas.clinic_admin import FeatureFlagBody, FeatureFlagsReply
 
-router = APIRouter(tags=["clinic administration"], responses=ERROR_RESPONSES)
-admin = require_role("admin")
+router = api_router("clinic administration")
 
 
 @router.get("/v1/admin/feature-flags", response_model=FeatureFlagsReply)
 async def get_feature_flags(request: Request, caller: Identity = Depends(admin)) -> FeatureFlagsReply:
     clients = request.app.state.clients
     reply = await clients.call(clients.plans.GetFeatureFlags, plans_pb2.GetFeatureFlagsRequest(), caller)
-    return FeatureFlagsReply(flags=dict(reply.flags), rtmQualifyingPolicy=reply.rtm_qualifying_policy)
+    return plans_replies.flags(reply)
 
 
 @router.put("/v1/admin/feature-flags/{flag}", response_model=FeatureFlagsReply)
@@ -32,4 +31,4 @@ async def set_feature_flag(
     reply = await clients.call(
         clients.plans.SetFeatureFlag, plans_pb2.SetFeatureFlagRequest(flag=flag, enabled=body.enabled), caller
     )
-    return FeatureFlagsReply(flags=dict(reply.flags), rtmQualifyingPolicy=reply.rtm_qualifying_policy)
+    return plans_replies.flags(reply)

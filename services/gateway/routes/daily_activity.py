@@ -5,25 +5,19 @@ from __future__ import annotations
 from datetime import date
 from uuid import UUID
 
-from fastapi import APIRouter, Body, Depends, Query, Request
+from fastapi import Body, Depends, Query, Request
 from fastapi.responses import JSONResponse
 
 from momentum.entrances.v1 import entrances_pb2
 from services.common.identity import Identity
-from services.gateway.auth import authenticated, require_role
-from services.gateway.entrances_schemas import (
-    DailyActivityRangeReply,
-    DailyActivityReply,
-    NoBody,
-    XpAwardBody,
-    XpAwardReply,
-    XpAwardView,
+from services.gateway.auth import authenticated
+from services.gateway.routing import api_router, date_from_caller, patient, patient_in_question, staff
+from services.gateway.schemas.base import NoBody
+from services.gateway.schemas.daily_activity import (
+    DailyActivityRangeReply, DailyActivityReply, XpAwardBody, XpAwardReply, XpAwardView,
 )
-from services.gateway.errors import ERROR_RESPONSES
 
-router = APIRouter(tags=["daily activity"], responses=ERROR_RESPONSES)
-patient = require_role("patient")
-staff = require_role("therapist", "admin")
+router = api_router("daily activity")
 
 
 @router.post("/api/app-usage/open", response_model=DailyActivityReply)
@@ -49,16 +43,17 @@ async def app_closed(
 @router.get("/api/daily-activity", response_model=DailyActivityRangeReply)
 async def daily_activity(
     request: Request,
-    from_date: date = Query(alias="from", description="first local date, YYYY-MM-DD"),
-    to_date: date = Query(alias="to", description="last local date (inclusive), YYYY-MM-DD"),
-    patient_id: UUID | None = Query(None, alias="patientId", description="required for therapists and admins"),
+    from_date: date = Query(alias="from", description="first local date, YYYY-MM-DD, from 2000-01-01"),
+    to_date: date = Query(alias="to", description="last local date (inclusive), YYYY-MM-DD, at most tomorrow"),
+    patient_id: UUID | None = Depends(patient_in_question),
     caller: Identity = Depends(authenticated),
 ) -> DailyActivityRangeReply:
     clients = request.app.state.clients
     reply = await clients.call(
         clients.entrances.GetDailyActivity,
         entrances_pb2.GetDailyActivityRequest(
-            patient_id=str(patient_id) if patient_id else "", from_date=from_date.isoformat(), to_date=to_date.isoformat()
+            patient_id=str(patient_id) if patient_id else "",
+            from_date=date_from_caller("from", from_date).isoformat(), to_date=date_from_caller("to", to_date).isoformat(),
         ),
         caller,
     )

@@ -4,18 +4,16 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from fastapi import APIRouter, Body, Depends, Path, Query, Request
+from fastapi import Body, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse
 
 from momentum.entrances.v1 import entrances_pb2
 from services.common.identity import Identity
-from services.gateway.auth import require_role
-from services.gateway.entrances_schemas import EntranceHistoryReply, EntranceLogReply, EntranceReply, NoBody
-from services.gateway.errors import ERROR_RESPONSES
+from services.gateway.routing import api_router, patient, staff
+from services.gateway.schemas.base import NoBody
+from services.gateway.schemas.entrances import EntranceHistoryReply, EntranceLogReply, EntranceReply
 
-router = APIRouter(tags=["app entrances"], responses=ERROR_RESPONSES)
-patient = require_role("patient")
-staff = require_role("therapist", "admin")
+router = api_router("app entrances")
 
 
 @router.post(

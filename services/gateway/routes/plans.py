@@ -2,30 +2,31 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Path, Request
+import json
+from datetime import timedelta
+
+from fastapi import Depends, Path, Request
 
 from momentum.plans.v1 import plans_pb2
 from services.common.identity import Identity
 from services.gateway import plans_replies as reply
-from services.gateway.auth import authenticated, require_role
-from services.gateway.errors import ERROR_RESPONSES
-from services.gateway.plans_schemas import (
+from services.gateway.auth import authenticated
+from services.gateway.routing import admin, api_router, date_from_caller, id_path, path_id, staff, therapist
+from services.gateway.schemas.clinic_admin import FeatureFlagsReply
+from services.gateway.schemas.plans import (
     AssignBody, ConsentBody, ConsentReply, CreatePlanBody, CreateUserBody, ExerciseBody, ExerciseReply, PatientListReply,
-    PlanReply, RtmPolicyBody, UpdatePlanBody, UserReply, WorkoutListReply,
+    PlanReply, PrescribedExerciseBody, RtmPolicyBody, UpdatePlanBody,
 )
-from services.gateway.schemas import FeatureFlagsReply
+from services.gateway.schemas.users import UserReply
+from services.gateway.schemas.workouts import WorkoutListReply
 
-router = APIRouter(tags=["clinical core"], responses=ERROR_RESPONSES)
-staff = require_role("therapist", "admin")
-therapist = require_role("therapist")
-admin = require_role("admin")
-def an_id():  # type: ignore[no-untyped-def]
-    # A fresh Path per parameter: FastAPI binds each instance to one parameter name.
-    return Path(min_length=1, max_length=64)
+router = api_router("clinical core")
+# A plan may be prescribed ahead of time, but not past the year ahead: a later start is a typo.
+PLAN_START_AHEAD = timedelta(days=366)
 
 
-def _prescriptions(items):  # type: ignore[no-untyped-def]
-    return [plans_pb2.PrescribedExercise(exercise_id=e.exerciseId, sets=e.sets, reps=e.reps) for e in items]
+def _prescriptions(items: list[PrescribedExerciseBody]) -> list[plans_pb2.PrescribedExercise]:
+    return [plans_pb2.PrescribedExercise(exercise_id=str(e.exerciseId), sets=e.sets, reps=e.reps) for e in items]
 
 
 @router.post("/v1/users", response_model=UserReply, status_code=201)
@@ -47,11 +48,15 @@ async def list_patients(request: Request, caller: Identity = Depends(staff)) -> 
 
 
 @router.put("/v1/patients/{patient_id}/therapist", response_model=dict[str, str])
-async def assign_patient(body: AssignBody, request: Request, patient_id: str = an_id(), caller: Identity = Depends(staff)) -> dict[str, str]:
+async def assign_patient(
+    body: AssignBody, request: Request, patient_id: str = id_path(), caller: Identity = Depends(staff)
+) -> dict[str, str]:
     clients = request.app.state.clients
     done = await clients.call(
         clients.plans.AssignPatient,
-        plans_pb2.AssignPatientRequest(patient_id=patient_id, therapist_id=body.therapistId or ""),
+        plans_pb2.AssignPatientRequest(
+            patient_id=path_id("patientId", patient_id), therapist_id=str(body.therapistId) if body.therapistId else ""
+        ),
         caller,
     )
     return {"patientId": done.patient_id, "therapistId": done.therapist_id}
@@ -59,38 +64,34 @@ async def assign_patient(body: AssignBody, request: Request, patient_id: str = a
 
 @router.put("/v1/patients/{patient_id}/consents/{purpose}", response_model=ConsentReply)
 async def set_consent(
-    body: ConsentBody, request: Request, patient_id: str = an_id(), purpose: str = Path(min_length=1, max_length=32),
+    body: ConsentBody, request: Request, patient_id: str = id_path(), purpose: str = Path(min_length=1, max_length=32),
     caller: Identity = Depends(authenticated),
 ) -> ConsentReply:
     """Admins record consent for any patient of the clinic; a patient grants or withdraws their own."""
     clients = request.app.state.clients
     state = await clients.call(
         clients.plans.SetConsent,
-        plans_pb2.SetConsentRequest(patient_id=patient_id, purpose=purpose, granted=body.granted),
+        plans_pb2.SetConsentRequest(patient_id=path_id("patientId", patient_id), purpose=purpose, granted=body.granted),
         caller,
     )
     return reply.consent(state)
 
 
 @router.get("/v1/patients/{patient_id}/consents", response_model=ConsentReply)
-async def get_consents(request: Request, patient_id: str = an_id(), caller: Identity = Depends(authenticated)) -> ConsentReply:
+async def get_consents(request: Request, patient_id: str = id_path(), caller: Identity = Depends(authenticated)) -> ConsentReply:
     clients = request.app.state.clients
-    return reply.consent(await clients.call(clients.plans.GetConsents, plans_pb2.GetConsentsRequest(patient_id=patient_id), caller))
+    asked = plans_pb2.GetConsentsRequest(patient_id=path_id("patientId", patient_id))
+    return reply.consent(await clients.call(clients.plans.GetConsents, asked, caller))
 
 
 @router.put("/v1/admin/rtm-policy", response_model=FeatureFlagsReply)
 async def set_rtm_policy(body: RtmPolicyBody, request: Request, caller: Identity = Depends(admin)) -> FeatureFlagsReply:
     clients = request.app.state.clients
-    flags = await clients.call(
-        clients.plans.SetRtmPolicy, plans_pb2.SetRtmPolicyRequest(policy=body.policy), caller
-    )
-    return FeatureFlagsReply(flags=dict(flags.flags), rtmQualifyingPolicy=flags.rtm_qualifying_policy)
+    return reply.flags(await clients.call(clients.plans.SetRtmPolicy, plans_pb2.SetRtmPolicyRequest(policy=body.policy), caller))
 
 
 @router.post("/v1/exercises", response_model=ExerciseReply, status_code=201)
 async def create_exercise(body: ExerciseBody, request: Request, caller: Identity = Depends(staff)) -> ExerciseReply:
-    import json
-
     clients = request.app.state.clients
     created = await clients.call(
         clients.plans.CreateExercise,
@@ -113,10 +114,11 @@ async def list_exercises(request: Request, caller: Identity = Depends(authentica
 @router.post("/v1/patient-treatment-plans", response_model=PlanReply, status_code=201)
 async def create_plan(body: CreatePlanBody, request: Request, caller: Identity = Depends(therapist)) -> PlanReply:
     clients = request.app.state.clients
+    start = date_from_caller("startDate", body.startDate, ahead=PLAN_START_AHEAD)
     created = await clients.call(
         clients.plans.CreatePlan,
         plans_pb2.CreatePlanRequest(
-            patient_id=body.patientId, title=body.title, start_date=body.startDate.isoformat(),
+            patient_id=str(body.patientId), title=body.title, start_date=start.isoformat(),
             duration_weeks=body.durationWeeks, frequency_per_week=body.frequencyPerWeek,
             exercises=_prescriptions(body.exercises),
         ),
@@ -126,18 +128,19 @@ async def create_plan(body: CreatePlanBody, request: Request, caller: Identity =
 
 
 @router.get("/v1/patient-treatment-plans/{plan_id}", response_model=PlanReply)
-async def get_plan(request: Request, plan_id: str = an_id(), caller: Identity = Depends(authenticated)) -> PlanReply:
+async def get_plan(request: Request, plan_id: str = id_path(), caller: Identity = Depends(authenticated)) -> PlanReply:
     clients = request.app.state.clients
-    return reply.plan(await clients.call(clients.plans.GetPlan, plans_pb2.GetPlanRequest(plan_id=plan_id), caller))
+    asked = plans_pb2.GetPlanRequest(plan_id=path_id("planId", plan_id))
+    return reply.plan(await clients.call(clients.plans.GetPlan, asked, caller))
 
 
 @router.patch("/v1/patient-treatment-plans/{plan_id}", response_model=PlanReply)
-async def update_plan(body: UpdatePlanBody, request: Request, plan_id: str = an_id(), caller: Identity = Depends(staff)) -> PlanReply:
+async def update_plan(body: UpdatePlanBody, request: Request, plan_id: str = id_path(), caller: Identity = Depends(staff)) -> PlanReply:
     clients = request.app.state.clients
     updated = await clients.call(
         clients.plans.UpdatePlan,
         plans_pb2.UpdatePlanRequest(
-            plan_id=plan_id, title=body.title or "", status=body.status or "",
+            plan_id=path_id("planId", plan_id), title=body.title or "", status=body.status or "",
             replace_exercises=body.exercises is not None, exercises=_prescriptions(body.exercises or []),
         ),
         caller,
@@ -146,8 +149,11 @@ async def update_plan(body: UpdatePlanBody, request: Request, plan_id: str = an_
 
 
 @router.get("/v2/doctor/patients/{patient_id}/workout-sessions", response_model=WorkoutListReply)
-async def patient_workout_sessions(request: Request, patient_id: str = an_id(), caller: Identity = Depends(staff)) -> WorkoutListReply:
+async def patient_workout_sessions(
+    request: Request, patient_id: str = id_path(), caller: Identity = Depends(staff)
+) -> WorkoutListReply:
     """Every session of the patient, newest first; mirror workouts show completedViaAppEntrance."""
     clients = request.app.state.clients
-    found = await clients.call(clients.plans.ListPatientWorkouts, plans_pb2.ListPatientWorkoutsRequest(patient_id=patient_id), caller)
+    asked = plans_pb2.ListPatientWorkoutsRequest(patient_id=path_id("patientId", patient_id))
+    found = await clients.call(clients.plans.ListPatientWorkouts, asked, caller)
     return WorkoutListReply(workouts=[reply.workout(w) for w in found.workouts])

@@ -5,16 +5,15 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import Depends, Path, Request
 
 from momentum.streaks.v1 import streaks_pb2
 from services.common.identity import Identity
-from services.gateway.auth import authenticated, require_role
-from services.gateway.errors import ERROR_RESPONSES, ApiError
-from services.gateway.streaks_schemas import StreakReply
+from services.gateway.auth import authenticated
+from services.gateway.routing import api_router, patient_in_question, staff
+from services.gateway.schemas.streaks import StreakReply
 
-router = APIRouter(tags=["streaks"], responses=ERROR_RESPONSES)
-staff = require_role("therapist", "admin")
+router = api_router("streaks")
 
 
 def streak_reply(view: streaks_pb2.StreakView) -> dict[str, Any]:
@@ -39,15 +38,13 @@ def streak_reply(view: streaks_pb2.StreakView) -> dict[str, Any]:
 @router.get("/v2/streaks", response_model=StreakReply)
 async def get_streaks(
     request: Request,
-    patientId: uuid.UUID | None = Query(default=None, description="required for therapists and admins"),
+    patient_id: uuid.UUID | None = Depends(patient_in_question),
     caller: Identity = Depends(authenticated),
 ) -> dict[str, Any]:
     """The streak evaluated now in the patient's zone (a due break or week turn is applied and kept)."""
-    if caller.role != "patient" and patientId is None:
-        raise ApiError(400, "invalid_argument", "patientId: required when a therapist or admin reads a streak")
     clients = request.app.state.clients
     view = await clients.call(
-        clients.streaks.GetStreak, streaks_pb2.GetStreakRequest(patient_id=str(patientId) if patientId else ""), caller
+        clients.streaks.GetStreak, streaks_pb2.GetStreakRequest(patient_id=str(patient_id) if patient_id else ""), caller
     )
     return streak_reply(view)
 

@@ -18,15 +18,16 @@ from contextlib import asynccontextmanager
 from typing import Any, AsyncIterator
 
 import grpc
-from fastapi import APIRouter, Depends, FastAPI, Path, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.responses import Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from momentum.telemetry.v1 import telemetry_pb2, telemetry_pb2_grpc
 from services.common.identity import Identity
 from services.gateway.auth import authenticated
-from services.gateway.errors import ERROR_RESPONSES, ApiError, ErrorBody, from_grpc
-from services.gateway.telemetry_schemas import (
+from services.gateway.errors import ApiError, ErrorBody, from_grpc
+from services.gateway.routing import api_router, id_path, path_id
+from services.gateway.schemas.telemetry import (
     MediaEventsBody, MediaEventsReply, PlaybackFiguresReply, PoseBatchReply, ReplayReply, SessionEndReply,
 )
 
@@ -86,7 +87,7 @@ async def telemetry_ring(app: FastAPI) -> AsyncIterator[None]:
     await ring.close()
 
 
-router = APIRouter(tags=["telemetry"], responses=ERROR_RESPONSES, lifespan=telemetry_ring)
+router = api_router("telemetry", lifespan=telemetry_ring)
 session_bearer = HTTPBearer(
     scheme_name="SessionToken", auto_error=False,
     description="The signed telemetry session token plans returned at exercise-session start (not a user JWT)",
@@ -159,12 +160,13 @@ async def post_media_events(
 @router.post("/v1/sessions/{session_id}/end", response_model=SessionEndReply)
 async def end_session(
     request: Request,
-    session_id: str = Path(min_length=1, max_length=128),
+    session_id: str = id_path("the exercise session plans opened"),
     credentials: HTTPAuthorizationCredentials | None = Depends(session_bearer),
 ) -> SessionEndReply:
     """Ends the session exactly once: pose aggregates, the replay blob in S3, and the
     telemetry.session.finalized event. Ending it again answers the same figures."""
     token = _session_token(_header(credentials))
+    session_id = path_id("sessionId", session_id)
     reply = await request.app.state.telemetry_ring.call(
         "EndSession", telemetry_pb2.EndSessionRequest(session_token=token, session_id=session_id),
         session_id, _request_metadata(request),
@@ -185,12 +187,13 @@ async def end_session(
 @router.get("/v1/sessions/{session_id}/replay", response_model=ReplayReply)
 async def get_replay(
     request: Request,
-    session_id: str = Path(min_length=1, max_length=128),
+    session_id: str = id_path("the exercise session plans opened"),
     caller: Identity = Depends(authenticated),
 ) -> ReplayReply:
     """A short-lived presigned URL to the session's landmark stream, for the patient or a therapist of the clinic."""
     if caller.role not in ("patient", "therapist"):
         raise ApiError(403, "permission_denied", "replays are for the patient and the clinic's therapists")
+    session_id = path_id("sessionId", session_id)
     reply = await request.app.state.telemetry_ring.call(
         "GetReplay", telemetry_pb2.GetReplayRequest(session_id=session_id), session_id, caller.to_metadata()
     )

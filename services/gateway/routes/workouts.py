@@ -4,32 +4,19 @@ from __future__ import annotations
 
 import json
 
-from fastapi import APIRouter, Depends, Path, Query, Request
-from google.protobuf.timestamp_pb2 import Timestamp
+from fastapi import Depends, Query, Request
 
 from momentum.plans.v1 import plans_pb2
 from services.common.identity import Identity
+from services.common.parsing import to_timestamp
 from services.gateway import plans_replies as reply
-from services.gateway.auth import require_role
-from services.gateway.errors import ERROR_RESPONSES, ApiError
-from services.gateway.plans_schemas import (
+from services.gateway.routing import api_router, id_path, instant_from_caller, path_id, patient
+from services.gateway.schemas.workouts import (
     CompleteWorkoutBody, FormResponseBody, FormResponseReply, SessionGrantReply, SkipWorkoutBody, StartSessionBody,
     TodayReply, WorkoutListReply, WorkoutReply,
 )
 
-router = APIRouter(tags=["workouts"], responses=ERROR_RESPONSES)
-patient = require_role("patient")
-def an_id():  # type: ignore[no-untyped-def]
-    # A fresh Path per parameter: FastAPI binds each instance to one parameter name.
-    return Path(min_length=1, max_length=64)
-
-
-def _timestamp(field: str, value) -> Timestamp:  # type: ignore[no-untyped-def]
-    if value.tzinfo is None:
-        raise ApiError(422, "invalid_argument", f"{field}: needs a timezone offset, e.g. 2026-03-02T15:00:00Z")
-    ts = Timestamp()
-    ts.FromDatetime(value)
-    return ts
+router = api_router("workouts")
 
 
 @router.get("/v2/workouts/today", response_model=TodayReply)
@@ -48,19 +35,19 @@ async def my_workouts(request: Request, past: bool = Query(default=True), caller
 
 
 @router.post("/v2/workouts/{workout_id}/complete", response_model=WorkoutReply)
-async def complete(body: CompleteWorkoutBody, request: Request, workout_id: str = an_id(), caller: Identity = Depends(patient)) -> WorkoutReply:
+async def complete(body: CompleteWorkoutBody, request: Request, workout_id: str = id_path(), caller: Identity = Depends(patient)) -> WorkoutReply:
     """Completes the workout once; repeating the call returns the same completion and emits nothing."""
     clients = request.app.state.clients
     done = await clients.call(
         clients.plans.CompleteWorkout,
         plans_pb2.CompleteWorkoutRequest(
-            workout_id=workout_id,
-            time_workout_start=_timestamp("timeWorkoutStart", body.timeWorkoutStart),
-            time_workout_end=_timestamp("timeWorkoutEnd", body.timeWorkoutEnd),
+            workout_id=path_id("workoutId", workout_id),
+            time_workout_start=to_timestamp(instant_from_caller("timeWorkoutStart", body.timeWorkoutStart)),
+            time_workout_end=to_timestamp(instant_from_caller("timeWorkoutEnd", body.timeWorkoutEnd)),
             pain_before=body.painBefore, pain_after=body.painAfter, perceived_difficulty=body.perceivedDifficulty,
             exercises=[
                 plans_pb2.ExerciseResult(
-                    exercise_id=e.exerciseId, actual_sets=e.actualSets, actual_reps=e.actualReps, skipped=e.skipped,
+                    exercise_id=str(e.exerciseId), actual_sets=e.actualSets, actual_reps=e.actualReps, skipped=e.skipped,
                     has_video_watch_percentage=e.videoWatchPercentage is not None,
                     video_watch_percentage=e.videoWatchPercentage or 0.0,
                 )
@@ -73,32 +60,32 @@ async def complete(body: CompleteWorkoutBody, request: Request, workout_id: str 
 
 
 @router.post("/v1/workouts/{workout_id}/skip", response_model=WorkoutReply)
-async def skip(body: SkipWorkoutBody, request: Request, workout_id: str = an_id(), caller: Identity = Depends(patient)) -> WorkoutReply:
+async def skip(body: SkipWorkoutBody, request: Request, workout_id: str = id_path(), caller: Identity = Depends(patient)) -> WorkoutReply:
     clients = request.app.state.clients
-    skipped = await clients.call(clients.plans.SkipWorkout, plans_pb2.SkipWorkoutRequest(workout_id=workout_id, reason=body.reason), caller)
-    return reply.workout(skipped)
+    asked = plans_pb2.SkipWorkoutRequest(workout_id=path_id("workoutId", workout_id), reason=body.reason)
+    return reply.workout(await clients.call(clients.plans.SkipWorkout, asked, caller))
 
 
 @router.post("/v1/workouts/{workout_id}/sessions/start", response_model=SessionGrantReply, status_code=201)
-async def start_session(body: StartSessionBody, request: Request, workout_id: str = an_id(), caller: Identity = Depends(patient)) -> SessionGrantReply:
+async def start_session(body: StartSessionBody, request: Request, workout_id: str = id_path(), caller: Identity = Depends(patient)) -> SessionGrantReply:
     """Opens an exercise session and returns the signed token telemetry accepts for it."""
     clients = request.app.state.clients
     grant = await clients.call(
         clients.plans.StartExerciseSession,
-        plans_pb2.StartExerciseSessionRequest(workout_id=workout_id, exercise_id=body.exerciseId),
+        plans_pb2.StartExerciseSessionRequest(workout_id=path_id("workoutId", workout_id), exercise_id=str(body.exerciseId)),
         caller,
     )
     return SessionGrantReply(sessionId=grant.session_id, token=grant.token, expiresAt=grant.expires_at, purposes=list(grant.purposes))
 
 
 @router.post("/v1/workouts/{workout_id}/form-responses", response_model=FormResponseReply, status_code=201)
-async def submit_form(body: FormResponseBody, request: Request, workout_id: str = an_id(), caller: Identity = Depends(patient)) -> FormResponseReply:
+async def submit_form(body: FormResponseBody, request: Request, workout_id: str = id_path(), caller: Identity = Depends(patient)) -> FormResponseReply:
     clients = request.app.state.clients
     saved = await clients.call(
         clients.plans.SubmitFormResponse,
         plans_pb2.SubmitFormResponseRequest(
-            workout_id=workout_id, template_key=body.templateKey, template_version=body.templateVersion,
-            answers_json=json.dumps(body.answers),
+            workout_id=path_id("workoutId", workout_id), template_key=body.templateKey,
+            template_version=body.templateVersion, answers_json=json.dumps(body.answers),
         ),
         caller,
     )

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from services.common.errors import InvalidInput, RuleViolation
+from services.common.parsing import instant_in_window
 
 # Phones' clocks drift: an end up to this far in the future is the same moment, not a forgery.
 CLOCK_SKEW = timedelta(minutes=5)
@@ -39,6 +40,8 @@ def validate_completion(completion: Completion, now: datetime, prescribed_exerci
     """Raises InvalidInput naming the first field that is wrong."""
     if completion.started_at.tzinfo is None or completion.ended_at.tzinfo is None:
         raise InvalidInput("timeWorkoutStart", "times must carry a timezone offset")
+    for field, at in (("timeWorkoutStart", completion.started_at), ("timeWorkoutEnd", completion.ended_at)):
+        instant_in_window(field, at, now)  # the same window the gateway holds callers to: no unpublishable event
     if completion.ended_at < completion.started_at:
         raise InvalidInput("timeWorkoutEnd", "ends before timeWorkoutStart")
     if completion.ended_at - completion.started_at > MAX_WORKOUT_DURATION:

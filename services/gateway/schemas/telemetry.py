@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from services.gateway.schemas import StrictBody
+from services.gateway.schemas.base import StrictBody
 
 MAX_MEDIA_EVENTS = 200
 

@@ -6,7 +6,7 @@ from datetime import date
 
 from pydantic import BaseModel, Field, StrictBool, StrictInt
 
-from services.gateway.schemas import StrictBody
+from services.gateway.schemas.base import StrictBody
 
 
 class TimeEntryBody(StrictBody):
@@ -16,7 +16,7 @@ class TimeEntryBody(StrictBody):
         description="data_review | patient_communication | care_plan_update | care_coordination | documentation | other",
     )
     interactive: StrictBool = Field(description="a real-time call with the patient or caregiver")
-    occurredOn: date
+    occurredOn: date = Field(description="the day the time was spent: from 2000-01-01 to the patient's today")
     note: str | None = Field(default=None, max_length=1000)
 
 

@@ -1,0 +1,10 @@
+"""HTTP bodies of the operations routes the app itself serves (health)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+
+class HealthReply(BaseModel):
+    status: str
+    dependencies: dict[str, str]

@@ -1,0 +1,104 @@
+"""HTTP bodies of a patient's workouts: today's, the history, completing and skipping, exercise sessions, forms."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from pydantic import AwareDatetime, BaseModel, Field, StrictBool, StrictInt
+
+from services.common.parsing import WINDOW
+from services.gateway.schemas.base import StrictBody
+
+
+class ExerciseLogReply(BaseModel):
+    exerciseId: str
+    name: str
+    prescribedSets: int
+    prescribedReps: int
+    actualSets: int | None
+    actualReps: int | None
+    skipped: bool
+    videoWatchPercentage: float | None
+    poseAccuracyScore: float | None
+
+
+class WorkoutReply(BaseModel):
+    workoutId: str
+    planId: str
+    patientId: str
+    sessionNumber: int
+    scheduledDate: str | None
+    status: str
+    source: str
+    timeWorkoutStart: str | None
+    timeWorkoutEnd: str | None
+    completedAt: str | None
+    localDate: str | None
+    timezone: str | None
+    painBefore: int | None
+    painAfter: int | None
+    perceivedDifficulty: int | None
+    durationMinutes: int | None
+    exercisesCompleted: int
+    exercisesTotal: int
+    completedViaAppEntrance: bool
+    mirroredFromWorkoutId: str | None
+    skipReason: str | None
+    exercises: list[ExerciseLogReply]
+
+
+class WorkoutListReply(BaseModel):
+    workouts: list[WorkoutReply]
+
+
+class TodayReply(BaseModel):
+    localDate: str
+    workout: WorkoutReply | None
+
+
+class ExerciseResultBody(StrictBody):
+    exerciseId: UUID
+    actualSets: StrictInt = Field(ge=0, le=100)
+    actualReps: StrictInt = Field(ge=0, le=1000)
+    skipped: StrictBool = False
+    videoWatchPercentage: float | None = Field(default=None, ge=0, le=100)
+
+
+class CompleteWorkoutBody(StrictBody):
+    timeWorkoutStart: AwareDatetime = Field(description=f"ISO 8601 with an offset, {WINDOW}")
+    timeWorkoutEnd: AwareDatetime = Field(description=f"ISO 8601 with an offset, {WINDOW}")
+    painBefore: StrictInt = Field(ge=0, le=10)
+    painAfter: StrictInt = Field(ge=0, le=10)
+    perceivedDifficulty: StrictInt = Field(ge=1, le=10)
+    exercises: list[ExerciseResultBody] = Field(default_factory=list, max_length=50)
+
+
+class SkipWorkoutBody(StrictBody):
+    reason: str = Field(default="", max_length=500)
+
+
+class StartSessionBody(StrictBody):
+    exerciseId: UUID
+
+
+class SessionGrantReply(BaseModel):
+    sessionId: str
+    token: str
+    expiresAt: str
+    purposes: list[str]
+
+
+class FormResponseBody(StrictBody):
+    templateKey: str = Field(min_length=1, max_length=64)
+    # int32 on the wire to plans: a larger number must be a 422 here, not a failed proto build (500).
+    templateVersion: StrictInt = Field(ge=1, le=2_147_483_647)
+    answers: dict  # type: ignore[type-arg]
+
+
+class FormResponseReply(BaseModel):
+    responseId: str
+    workoutId: str
+    templateKey: str
+    templateVersion: int
+    answers: dict  # type: ignore[type-arg]
+    submittedAt: str
