@@ -8,14 +8,8 @@ import sys
 import uuid
 from datetime import timedelta
 
+from services.common.parsing import uuid_argument
 from services.common.settings import SettingsError, load_settings
-
-
-def _uuid(raw: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(raw)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"{raw!r} is not a UUID") from exc
 
 
 def cmd_token(args: argparse.Namespace) -> int:
@@ -72,8 +66,8 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     token = commands.add_parser("token", help="print a local bearer token (the token alone on the last line)")
-    token.add_argument("--tenant", type=_uuid, required=True)
-    token.add_argument("--user", type=_uuid, required=True)
+    token.add_argument("--tenant", type=uuid_argument, required=True)
+    token.add_argument("--user", type=uuid_argument, required=True)
     token.add_argument("--role", choices=("patient", "therapist", "admin"), required=True)
     token.add_argument("--hours", type=float, default=12)
     token.set_defaults(run=cmd_token)
@@ -87,16 +81,16 @@ def build_parser() -> argparse.ArgumentParser:
     create_tenant.add_argument("--name", required=True)
     create_tenant.add_argument("--timezone", default="UTC")
     create_tenant.add_argument("--flag", action="append", default=[], help="feature flag to switch on (repeatable)")
-    create_tenant.add_argument("--id", type=_uuid)
+    create_tenant.add_argument("--id", type=uuid_argument)
     create_tenant.set_defaults(run=cmd_tenant_create)
 
     user = commands.add_parser("user", help="patients, therapists, admins").add_subparsers(dest="action", required=True)
     create_user = user.add_parser("create", help="create a user in a clinic; prints its id")
-    create_user.add_argument("--tenant", type=_uuid, required=True)
+    create_user.add_argument("--tenant", type=uuid_argument, required=True)
     create_user.add_argument("--role", choices=("patient", "therapist", "admin"), required=True)
     create_user.add_argument("--name", required=True)
     create_user.add_argument("--timezone")
-    create_user.add_argument("--id", type=_uuid)
+    create_user.add_argument("--id", type=uuid_argument)
     create_user.set_defaults(run=cmd_user_create)
 
     # Each service may add its own operations: services/<name>/cli.py defines register(commands).

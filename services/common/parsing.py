@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import uuid
 from datetime import date, datetime, timedelta, timezone
 
@@ -31,11 +32,24 @@ def parse_date(field: str, raw: str) -> date:
         raise InvalidInput(field, "must be a YYYY-MM-DD date") from None
 
 
+def uuid_argument(raw: str) -> uuid.UUID:
+    """An argparse `type=`: a UUID on the command line, or the usage error argparse prints."""
+    try:
+        return parse_uuid("argument", raw)
+    except InvalidInput:
+        raise argparse.ArgumentTypeError(f"{raw!r} is not a UUID") from None
+
+
 def to_timestamp(at: datetime) -> Timestamp:
     """A protobuf Timestamp of an aware instant."""
     stamp = Timestamp()
     stamp.FromDatetime(at.astimezone(timezone.utc))
     return stamp
+
+
+def optional_timestamp(at: datetime | None) -> Timestamp | None:
+    """Like to_timestamp, but no instant stays unset (a message field left None)."""
+    return to_timestamp(at) if at is not None else None
 
 
 def from_timestamp(stamp: Timestamp) -> datetime:

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
+from services.common.audit import audit
 from services.common.clock import Clock
 from services.common.db import Database, UnitOfWork
 from services.common.errors import Conflict, InvalidInput, PermissionDenied
 from services.common.identity import SERVICE_ROLE, Identity
 from services.common.settings import Settings
 from services.common.timezones import day_bounds_utc, local_date
-from services.entrances import activity_repository, repository
+from services.entrances import activity_repository
 from services.entrances.domain.daily_activity import (
     DailyActivity,
     DailyGoal,
@@ -66,16 +67,6 @@ class ActivityRange:
     days: list[DailyActivity]
     current_streak_days: int
     today: date
-
-
-def audit_entry(who: Identity, action: str, entity_type: str, entity_id: str, at: datetime, **details: object) -> repository.AuditEntry:
-    return repository.AuditEntry(
-        who.tenant_id, who.user_id, who.role, action, entity_type, entity_id, who.request_id, dict(details), at
-    )
-
-
-async def audit(uow: UnitOfWork, who: Identity, action: str, entity_type: str, entity_id: str, at: datetime, **details: object) -> None:
-    await repository.write_audit(uow, audit_entry(who, action, entity_type, entity_id, at, **details))
 
 
 def require_access_to(who: Identity, patient_id: uuid.UUID) -> None:

@@ -4,17 +4,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import uuid
 from typing import Any, Awaitable, Callable
 
+from services.common.parsing import uuid_argument
 from services.common.settings import load_settings
-
-
-def _uuid(raw: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(raw)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"{raw!r} is not a UUID") from exc
 
 
 async def _with_finalizer(action: Callable[[Any, Any], Awaitable[Any]]) -> Any:
@@ -64,6 +57,6 @@ def register(commands: Any) -> None:
     sweep = entrances.add_parser("sweep", help="finalize every PENDING entrance past its deadline plus the grace, once")
     sweep.set_defaults(run=cmd_sweep)
     finalize = entrances.add_parser("finalize", help="finalize one entrance now if it is PENDING and due")
-    finalize.add_argument("--tenant", type=_uuid, required=True)
-    finalize.add_argument("--entrance", type=_uuid, required=True)
+    finalize.add_argument("--tenant", type=uuid_argument, required=True)
+    finalize.add_argument("--entrance", type=uuid_argument, required=True)
     finalize.set_defaults(run=cmd_finalize)

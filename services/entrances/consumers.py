@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date
+from datetime import date
 
 from momentum.events.v1 import events_pb2
 from services.common.clock import Clock
 from services.common.db import UnitOfWork
+from services.common.errors import InvalidInput
 from services.common.messaging.consumer import IncomingEvent, PoisonMessage
 from services.common.messaging.topology import ConsumerQueue
+from services.common.parsing import from_timestamp, parse_uuid
 from services.common.timezones import is_valid_zone
 from services.entrances import activity_repository, repository
 from services.entrances.activity import XpPolicy, apply_award, refresh_day
@@ -33,7 +35,7 @@ class WorkoutEvents:
     async def on_workout_completed(self, event: IncomingEvent, uow: UnitOfWork) -> None:
         body: events_pb2.WorkoutCompleted = event.body  # type: ignore[assignment]
         patient_id, day = _valid(body)
-        completed_at = body.completed_at.ToDatetime(tzinfo=UTC)
+        completed_at = from_timestamp(body.completed_at)
         first_time = await activity_repository.record_completed_workout(
             uow, event.tenant_id, patient_id, body.workout_id, completed_at, day, body.timezone,
             max(body.exercises_completed, 0), max(body.minutes, 0), body.source, body.entrance_id or None,
@@ -58,9 +60,9 @@ class WorkoutEvents:
 def _valid(body: events_pb2.WorkoutCompleted) -> tuple[uuid.UUID, date]:
     """A malformed event can never succeed: dead-letter it rather than retry it."""
     try:
-        patient_id = uuid.UUID(body.patient_id)
-    except ValueError as exc:
-        raise PoisonMessage(f"patient_id {body.patient_id!r} is not a UUID") from exc
+        patient_id = parse_uuid("patient_id", body.patient_id)
+    except InvalidInput as exc:
+        raise PoisonMessage(exc.detail) from exc
     if not body.workout_id:
         raise PoisonMessage("workout_id is missing")
     try:

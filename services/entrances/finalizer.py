@@ -5,19 +5,19 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import UTC, timedelta
-
-from google.protobuf.timestamp_pb2 import Timestamp
+from datetime import timedelta
 
 from momentum.entrances.v1 import entrances_pb2
 from momentum.events.v1 import events_pb2
 from services.common.clock import Clock
 from services.common.db import Database, UnitOfWork
+from services.common.errors import InvalidInput
 from services.common.identity import current_request_id
 from services.common.logging import get_logger
 from services.common.messaging.broker import Broker
 from services.common.messaging.consumer import IncomingEvent, PoisonMessage
 from services.common.messaging.topology import ConsumerQueue
+from services.common.parsing import from_timestamp, parse_uuid, to_timestamp
 from services.entrances import repository
 from services.entrances.domain.entrance import (
     EntranceChange,
@@ -38,12 +38,6 @@ ENTRANCE_FINALIZED = "entrances.entrance.finalized"
 EARLY_ARRIVAL_TOLERANCE = timedelta(seconds=2)
 
 
-def _timestamp(at) -> Timestamp:  # type: ignore[no-untyped-def]
-    stamp = Timestamp()
-    stamp.FromDatetime(at)
-    return stamp
-
-
 class FinalizationScheduler:
     """Publishes finalization jobs into the fixed-delay queue of `entrances.finalize`."""
 
@@ -55,7 +49,7 @@ class FinalizationScheduler:
     async def schedule(self, schedule: FinalizationSchedule, tenant_id: uuid.UUID, patient_id: uuid.UUID) -> bool:
         """False when the broker refused it: the entrance stays PENDING and the repair sweep finalizes it."""
         job = entrances_pb2.FinalizeEntranceJob(
-            entrance_id=schedule.entrance_id, patient_id=str(patient_id), finalize_after=_timestamp(schedule.due_at)
+            entrance_id=schedule.entrance_id, patient_id=str(patient_id), finalize_after=to_timestamp(schedule.due_at)
         )
         headers = {"tenant_id": str(tenant_id), "message_id": schedule.message_id, "request_id": current_request_id() or ""}
         try:
@@ -74,10 +68,13 @@ class FinalizationScheduler:
         return True
 
 
-async def store_terminal(uow: UnitOfWork, tenant_id: uuid.UUID, change: EntranceChange) -> None:
+async def store_terminal(
+    uow: UnitOfWork, tenant_id: uuid.UUID, change: EntranceChange,
+    entrances: repository.EntranceRepository = repository,
+) -> None:
     """Saves a terminal state with its transition row, and emits entrances.entrance.finalized in the same transaction."""
     entrance, moved = change.entrance, change.transition
-    await repository.save_terminal(uow, str(tenant_id), entrance, moved, current_request_id())
+    await entrances.save_terminal(uow, str(tenant_id), entrance, moved, current_request_id())
     await uow.add_event(
         ENTRANCE_FINALIZED,
         events_pb2.EntranceFinalized(
@@ -86,7 +83,7 @@ async def store_terminal(uow: UnitOfWork, tenant_id: uuid.UUID, change: Entrance
             local_date=entrance.local_date.isoformat(),
             status=entrance.status.value,
             mirror_workout_id=entrance.mirror_workout_id or "",
-            finalized_at=_timestamp(moved.at),
+            finalized_at=to_timestamp(moved.at),
         ),
         tenant_id=tenant_id,
         message_id=f"entrance-finalized:{entrance.id}",  # one terminal state per entrance, so one event
@@ -98,10 +95,14 @@ async def store_terminal(uow: UnitOfWork, tenant_id: uuid.UUID, change: Entrance
 class Finalizer:
     """One code path for the delayed message, the repair sweep and the `momentum entrances` CLI."""
 
-    def __init__(self, database: Database, plans: PlansClient, clock: Clock) -> None:
+    def __init__(
+        self, database: Database, plans: PlansClient, clock: Clock,
+        entrances: repository.EntranceRepository = repository,
+    ) -> None:
         self._db = database
         self._plans = plans
         self._clock = clock
+        self._entrances = entrances  # the repository module, or the unit tests' in-memory fake
 
     async def finalize(self, tenant_id: uuid.UUID, entrance_id: str) -> FinalizationOutcome | None:
         async with self._db.unit_of_work(tenant_id) as uow:
@@ -115,7 +116,7 @@ class Finalizer:
         plans is called while the row lock is held, so a racing finalizer waits and then sees the
         terminal state; if this transaction dies after plans made the mirror, the next attempt gets
         the same mirror back (CreateMirrorWorkout is idempotent on the entrance id)."""
-        entrance = await repository.lock_entrance(uow, entrance_id)
+        entrance = await self._entrances.lock_entrance(uow, entrance_id)
         if entrance is None:
             log.warning("entrance.finalize_unknown", entrance_id=entrance_id, tenant_id=str(tenant_id))
             return None
@@ -144,18 +145,18 @@ class Finalizer:
         else:
             assert decision.transition is not None
             change = EntranceChange(decision.entrance, decision.transition)
-        await store_terminal(uow, tenant_id, change)
+        await store_terminal(uow, tenant_id, change, self._entrances)
         return decision.outcome
 
     async def on_job(self, event: IncomingEvent, uow: UnitOfWork) -> None:
         """Consumer of `entrances.finalize`: duplicates, stale and early messages are all safe here."""
         job: entrances_pb2.FinalizeEntranceJob = event.body  # type: ignore[assignment]
         try:
-            entrance_id = str(uuid.UUID(job.entrance_id))
-        except ValueError as exc:
-            raise PoisonMessage(f"entrance_id {job.entrance_id!r} is not a UUID") from exc
+            entrance_id = str(parse_uuid("entrance_id", job.entrance_id))
+        except InvalidInput as exc:
+            raise PoisonMessage(exc.detail) from exc
         if job.HasField("finalize_after"):
-            early = job.finalize_after.ToDatetime(tzinfo=UTC) - self._clock.now()
+            early = from_timestamp(job.finalize_after) - self._clock.now()
             if timedelta(0) < early <= EARLY_ARRIVAL_TOLERANCE:
                 await asyncio.sleep(early.total_seconds())
         await self.finalize_in(uow, event.tenant_id, entrance_id)

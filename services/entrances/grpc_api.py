@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import uuid
-from datetime import datetime
-
 import grpc
-from google.protobuf.timestamp_pb2 import Timestamp
 
 from momentum.entrances.v1 import entrances_pb2, entrances_pb2_grpc
 from services.common import identity
-from services.common.errors import InvalidInput
+from services.common.parsing import optional_timestamp, optional_uuid, parse_uuid, to_timestamp
 from services.entrances.activity import ActivityHandlers
 from services.entrances.domain.daily_activity import DailyActivity
 from services.entrances.handlers import EntranceHandlers
@@ -18,29 +14,14 @@ from services.entrances.activity_repository import StoredAward
 from services.entrances.repository import StoredEntrance
 
 
-def parse_uuid(field: str, raw: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(raw)
-    except ValueError as exc:
-        raise InvalidInput(field, f"{raw!r} is not a UUID") from exc
-
-
-def _ts(at: datetime | None) -> Timestamp | None:
-    if at is None:
-        return None
-    stamp = Timestamp()
-    stamp.FromDatetime(at)
-    return stamp
-
-
 def day_message(day: DailyActivity) -> entrances_pb2.DailyActivity:
     return entrances_pb2.DailyActivity(
         patient_id=day.patient_id,
         local_date=day.local_date.isoformat(),
         timezone=day.timezone,
-        first_app_opened_at=_ts(day.first_app_opened_at),
-        last_app_opened_at=_ts(day.last_app_opened_at),
-        last_app_closed_at=_ts(day.last_app_closed_at),
+        first_app_opened_at=optional_timestamp(day.first_app_opened_at),
+        last_app_opened_at=optional_timestamp(day.last_app_opened_at),
+        last_app_closed_at=optional_timestamp(day.last_app_closed_at),
         app_opens_count=day.app_opens_count,
         app_closes_count=day.app_closes_count,
         workouts_completed=day.workouts_completed,
@@ -61,7 +42,7 @@ def award_message(stored: StoredAward) -> entrances_pb2.XpAward:
         reason=stored.award.reason,
         source=str(stored.award.source),
         idempotency_key=stored.award.idempotency_key,
-        awarded_at=_ts(stored.award.awarded_at),
+        awarded_at=to_timestamp(stored.award.awarded_at),
         local_date=stored.local_date.isoformat(),
     )
 
@@ -74,10 +55,10 @@ def entrance_message(stored: StoredEntrance) -> entrances_pb2.Entrance:
         local_date=entrance.local_date.isoformat(),
         timezone=entrance.timezone,
         status=entrance.status.value,
-        first_seen_at=_ts(entrance.first_seen_at),
-        last_seen_at=_ts(entrance.last_seen_at),
-        finalize_after=_ts(entrance.finalize_after),
-        finalized_at=_ts(entrance.finalized_at),
+        first_seen_at=to_timestamp(entrance.first_seen_at),
+        last_seen_at=to_timestamp(entrance.last_seen_at),
+        finalize_after=to_timestamp(entrance.finalize_after),
+        finalized_at=optional_timestamp(entrance.finalized_at),
         mirror_workout_id=entrance.mirror_workout_id or "",
         source_workout_id=entrance.source_workout_id or "",
         entries_count=entrance.entries_count,
@@ -100,7 +81,7 @@ class EntrancesServicer(entrances_pb2_grpc.EntrancesServiceServicer):
         )
         if result.entrance is not None:
             reply.entrance_id = result.entrance.id
-            reply.finalize_after.CopyFrom(_ts(result.entrance.finalize_after))
+            reply.finalize_after.CopyFrom(to_timestamp(result.entrance.finalize_after))
         return reply
 
     async def ListPatientEntrances(
@@ -123,7 +104,7 @@ class EntrancesServicer(entrances_pb2_grpc.EntrancesServiceServicer):
     async def GetDailyActivity(
         self, request: entrances_pb2.GetDailyActivityRequest, context: grpc.aio.ServicerContext
     ) -> entrances_pb2.DailyActivityRange:
-        patient_id = parse_uuid("patientId", request.patient_id) if request.patient_id else None
+        patient_id = optional_uuid("patientId", request.patient_id)
         found = await self._activity.daily_range(identity.current(), patient_id, request.from_date, request.to_date)
         return entrances_pb2.DailyActivityRange(
             days=[day_message(day) for day in found.days],

@@ -6,13 +6,14 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from services.common.audit import audit_entry
 from services.common.clock import Clock
 from services.common.db import Database, UnitOfWork
 from services.common.identity import Identity
 from services.common.logging import get_logger
 from services.common.timezones import local_date
 from services.entrances import activity_repository, repository
-from services.entrances.activity import XpPolicy, audit_entry, require_access_to
+from services.entrances.activity import XpPolicy, require_access_to
 from services.entrances.domain.entrance import Entrance, LogAction, LogDecision, log_entry
 from services.entrances.finalizer import FinalizationScheduler
 from services.entrances.plans_client import PlansClient
@@ -39,9 +40,11 @@ class LogResult:
 
 
 class EntranceHandlers:
+    """`entrances` is the repository module itself unless a test hands in its in-memory fake."""
+
     def __init__(
         self, database: Database, plans: PlansClient, scheduler: FinalizationScheduler, clock: Clock,
-        window: timedelta, policy: XpPolicy,
+        window: timedelta, policy: XpPolicy, entrances: repository.EntranceRepository = repository,
     ) -> None:
         self._db = database
         self._plans = plans
@@ -49,6 +52,7 @@ class EntranceHandlers:
         self._clock = clock
         self._window = window
         self._policy = policy
+        self._entrances = entrances
 
     async def log_entrance(self, who: Identity) -> LogResult:
         """The dashboard mounted. Every call counts as an app open on the daily row, whatever the outcome."""
@@ -70,7 +74,7 @@ class EntranceHandlers:
                 status=entrance.status.value, local_date=day.isoformat(),
                 finalize_after=entrance.finalize_after.isoformat(),
             )
-            await repository.record_entrance_log(
+            await self._entrances.record_entrance_log(
                 uow, opened, entry,
                 extended=entrance if decision.action is LogAction.EXTENDED else None,
                 born=(str(who.tenant_id), decision.transition) if decision.transition is not None else None,
@@ -88,15 +92,15 @@ class EntranceHandlers:
         """Upsert-or-extend under concurrency: the row lock if the day's entrance exists (the usual
         re-entry: one statement), else an insert that exactly one of many concurrent opens wins; the
         losers wait on the unique (patient, day) key, then lock the winner's row and extend it."""
-        existing = await repository.lock_entrance_for_day(uow, str(who.user_id), day)
+        existing = await self._entrances.lock_entrance_for_day(uow, str(who.user_id), day)
         if existing is None:
             fresh = log_entry(
                 None, now, self._window, entrance_id=str(uuid.uuid4()), tenant_id=str(who.tenant_id),
                 patient_id=str(who.user_id), local_date=day, timezone=timezone,
             )
-            if await repository.insert_entrance_if_absent(uow, fresh.entrance, "app opened"):
+            if await self._entrances.insert_entrance_if_absent(uow, fresh.entrance, "app opened"):
                 return fresh
-            existing = await repository.lock_entrance_for_day(uow, str(who.user_id), day)
+            existing = await self._entrances.lock_entrance_for_day(uow, str(who.user_id), day)
             if existing is None:  # the conflicting row is invisible: never reopen or guess
                 raise RuntimeError(f"entrance of patient {who.user_id} on {day} is not visible to its clinic")
         return log_entry(
@@ -107,7 +111,7 @@ class EntranceHandlers:
     async def _count_open_only(self, who: Identity, day: date, timezone: str, status: str) -> LogResult:
         now = self._clock.now()
         async with self._db.unit_of_work(who.tenant_id) as uow:
-            await repository.record_entrance_log(
+            await self._entrances.record_entrance_log(
                 uow, activity_repository.AppOpen(who.tenant_id, who.user_id, day, timezone, now, self._policy.goal),
                 audit_entry(who, "app_entrance.log", "daily_activity", f"{who.user_id}:{day.isoformat()}", now,
                             status=status, local_date=day.isoformat()),
@@ -122,4 +126,4 @@ class EntranceHandlers:
         # plans answers NOT_FOUND for someone who is not a patient of this clinic.
         await self._plans.patient_context(who.tenant_id, patient_id)
         async with self._db.unit_of_work(who.tenant_id) as uow:
-            return await repository.list_entrances(uow, patient_id, limit)
+            return await self._entrances.list_entrances(uow, patient_id, limit)

@@ -1,16 +1,16 @@
-"""SQL of app entrances and their transitions, the audit log, and the dashboard log's combined write.
-Daily rows, the XP ledger and completed workouts are in activity_repository."""
+"""SQL of app entrances and their transitions, and the dashboard log's combined write (its audit row
+included). Daily rows, the XP ledger and completed workouts are in activity_repository."""
 
 from __future__ import annotations
 
-import json
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import text
 
+from services.common.audit import AuditEntry, audit_statement
 from services.common.db import UnitOfWork
 from services.entrances.activity_repository import OPEN_SQL, AppOpen
 from services.entrances.domain.entrance import Entrance, EntranceStatus, Transition
@@ -27,6 +27,28 @@ _ENTRANCE_COLUMNS = (
 class StoredEntrance:
     entrance: Entrance
     status_reason: str | None
+
+
+class EntranceRepository(Protocol):
+    """The entrance rows as the use cases see them (EntranceHandlers, Finalizer): this module is the
+    one the service runs; the unit tests' in-memory fake is another."""
+
+    async def lock_entrance_for_day(self, uow: UnitOfWork, patient_id: str, local_date: date) -> Entrance | None: ...
+
+    async def insert_entrance_if_absent(self, uow: UnitOfWork, entrance: Entrance, reason: str) -> bool: ...
+
+    async def lock_entrance(self, uow: UnitOfWork, entrance_id: str) -> Entrance | None: ...
+
+    async def save_terminal(
+        self, uow: UnitOfWork, tenant_id: str, entrance: Entrance, change: Transition, request_id: str | None
+    ) -> None: ...
+
+    async def list_entrances(self, uow: UnitOfWork, patient_id: uuid.UUID, limit: int) -> list[StoredEntrance]: ...
+
+    async def record_entrance_log(
+        self, uow: UnitOfWork, opened: AppOpen, entry: AuditEntry,
+        extended: Entrance | None = None, born: tuple[str, Transition] | None = None,
+    ) -> None: ...
 
 
 def _entrance(row: Any) -> Entrance:
@@ -162,41 +184,6 @@ async def due_entrances(uow: UnitOfWork, due_before: datetime, limit: int) -> li
     return [(row.tenant_id, row.entrance_id) for row in rows]
 
 
-# ------------------------------------------------------------------ audit
-
-
-_AUDIT_SQL = (
-    "INSERT INTO entrances.audit_log (tenant_id, actor_user_id, actor_role, action, entity_type, entity_id, "
-    "request_id, details, occurred_at) VALUES (:audit_tenant, :audit_actor, :audit_role, :audit_action, "
-    ":audit_etype, :audit_eid, :audit_rid, CAST(:audit_details AS jsonb), :audit_at)"
-)
-
-
-@dataclass(frozen=True)
-class AuditEntry:
-    tenant_id: uuid.UUID
-    actor_user_id: uuid.UUID
-    actor_role: str
-    action: str
-    entity_type: str
-    entity_id: str
-    request_id: str | None
-    details: dict[str, Any]
-    at: datetime
-
-    def params(self) -> dict[str, Any]:
-        return {
-            "audit_tenant": self.tenant_id, "audit_actor": self.actor_user_id, "audit_role": self.actor_role,
-            "audit_action": self.action, "audit_etype": self.entity_type, "audit_eid": self.entity_id,
-            "audit_rid": self.request_id, "audit_details": json.dumps(self.details, default=str),
-            "audit_at": self.at,
-        }
-
-
-async def write_audit(uow: UnitOfWork, entry: AuditEntry) -> None:
-    await uow.execute(text(_AUDIT_SQL), entry.params())
-
-
 # ------------------------------------------------------------------ the dashboard log, in one round trip
 
 
@@ -207,8 +194,9 @@ async def record_entrance_log(
     """Everything a dashboard log writes once its entrance row is decided, as one statement: the app
     open on the daily row, the audit row, and the extension or the new entrance's first transition.
     (The hot path: one round trip instead of three.)"""
-    parts = [f"opened AS ({OPEN_SQL} RETURNING 1)", f"audited AS ({_AUDIT_SQL} RETURNING 1)"]
-    params = {**opened.params(), **entry.params()}
+    audit_sql, audit_params = audit_statement(uow.schema, entry)
+    parts = [f"opened AS ({OPEN_SQL} RETURNING 1)", f"audited AS ({audit_sql} RETURNING 1)"]
+    params = {**opened.params(), **audit_params}
     if extended is not None:
         parts.append(f"extended AS ({_EXTEND_SQL} RETURNING 1)")
         params.update(_extend_params(extended))

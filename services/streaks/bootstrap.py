@@ -12,7 +12,7 @@ from services.common.settings import Settings
 from services.streaks.consumers import USER_EVENT_HANDLERS, USER_EVENTS, WORKOUT_EVENTS, workout_event_handlers
 from services.streaks.grpc_api import StreaksServicer
 from services.streaks.handlers import StreaksHandlers
-from services.streaks.patient_directory import PatientDirectory
+from services.streaks.plans_client import PlansClient
 
 
 @dataclass(frozen=True)
@@ -20,7 +20,7 @@ class StreaksComponents:
     """What tests, the CLI and benchmarks reach into: the same objects the service runs."""
 
     streaks: StreaksHandlers
-    directory: PatientDirectory
+    plans: PlansClient
 
 
 async def build(
@@ -31,9 +31,9 @@ async def build(
         "streaks", settings, grpc_port,
         service_names=(streaks_pb2.DESCRIPTOR.services_by_name["StreaksService"].full_name,),
     )
-    directory = PatientDirectory(settings)
-    handlers = StreaksHandlers(runtime.database, clock, directory)
-    streaks_pb2_grpc.add_StreaksServiceServicer_to_server(StreaksServicer(runtime.database, handlers), runtime.grpc.server)
+    plans = PlansClient(settings)
+    handlers = StreaksHandlers(runtime.database, clock, plans)
+    streaks_pb2_grpc.add_StreaksServiceServicer_to_server(StreaksServicer(handlers), runtime.grpc.server)
     runtime.consumers.append(
         Consumer("streaks.user-events", USER_EVENTS, USER_EVENT_HANDLERS, runtime.database, runtime.broker)
     )
@@ -43,6 +43,6 @@ async def build(
             runtime.database, runtime.broker,
         )
     )
-    runtime.on_stop.append(directory.close)
-    runtime.components = StreaksComponents(handlers, directory)
+    runtime.on_stop.append(plans.close)
+    runtime.components = StreaksComponents(handlers, plans)
     return runtime

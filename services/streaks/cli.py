@@ -6,14 +6,8 @@ import argparse
 import asyncio
 import json
 import sys
-import uuid
 
-
-def _uuid(raw: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(raw)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"{raw!r} is not a UUID") from exc
+from services.common.parsing import uuid_argument
 
 
 def _positive(raw: str) -> int:
@@ -76,7 +70,7 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
         description="Dry run by default. Resumable: an interrupted run continues where it stopped "
         "(--restart starts over). Safe while the service runs: each patient is replaced under its row lock.",
     )
-    recalc.add_argument("--tenant", type=_uuid, help="only this clinic (default: every clinic with streak data)")
+    recalc.add_argument("--tenant", type=uuid_argument, help="only this clinic (default: every clinic with streak data)")
     recalc.add_argument("--apply", action="store_true", help="write the replayed streaks (default: dry run)")
     recalc.add_argument("--restart", action="store_true", help="ignore the saved position and start from the first patient")
     recalc.add_argument("--batch-size", type=_positive, default=200, help="patients per transaction (default 200)")

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import uuid
-from datetime import timezone
-
 from momentum.events.v1 import events_pb2
 from services.common.clock import Clock
 from services.common.db import UnitOfWork
+from services.common.errors import InvalidInput
 from services.common.logging import get_logger
 from services.common.messaging.consumer import Handler, IncomingEvent, PoisonMessage
 from services.common.messaging.topology import ConsumerQueue
+from services.common.parsing import from_timestamp, parse_uuid
 from services.common.timezones import is_valid_zone
 from services.streaks import repository
 from services.streaks.domain.validation import InvalidWorkout, validate_workout
@@ -30,12 +29,10 @@ async def on_timezone_changed(event: IncomingEvent, uow: UnitOfWork) -> None:
     if not is_valid_zone(body.timezone):
         raise PoisonMessage(f"timezone {body.timezone!r} is not an IANA zone")
     try:
-        patient_id = uuid.UUID(body.user_id)
-    except ValueError as exc:
-        raise PoisonMessage(f"user_id {body.user_id!r} is not a UUID") from exc
-    await repository.record_timezone(
-        uow, event.tenant_id, patient_id, body.timezone, body.changed_at.ToDatetime(tzinfo=timezone.utc)
-    )
+        patient_id = parse_uuid("user_id", body.user_id)
+    except InvalidInput as exc:
+        raise PoisonMessage(exc.detail) from exc
+    await repository.record_timezone(uow, event.tenant_id, patient_id, body.timezone, from_timestamp(body.changed_at))
 
 
 USER_EVENT_HANDLERS = {"plans.user.timezone_changed": (events_pb2.UserTimezoneChanged, on_timezone_changed)}
@@ -44,11 +41,14 @@ USER_EVENT_HANDLERS = {"plans.user.timezone_changed": (events_pb2.UserTimezoneCh
 def parse_workout_completed(event: IncomingEvent, clock: Clock) -> CompletedWorkout:
     """The event as a CompletedWorkout; PoisonMessage (with the reason) if the rules must never see it."""
     body: events_pb2.WorkoutCompleted = event.body  # type: ignore[assignment]
-    patient_id = _uuid("patient_id", body.patient_id)
-    workout_id = _uuid("workout_id", body.workout_id)
+    try:
+        patient_id = parse_uuid("patient_id", body.patient_id)
+        workout_id = parse_uuid("workout_id", body.workout_id)
+    except InvalidInput as exc:
+        raise PoisonMessage(exc.detail) from exc
     if not body.HasField("completed_at"):
         raise PoisonMessage(f"workout {workout_id}: completed_at is missing")
-    completed_at = body.completed_at.ToDatetime(tzinfo=timezone.utc)
+    completed_at = from_timestamp(body.completed_at)
     source = body.source or "real"
     if source not in SOURCES:
         raise PoisonMessage(f"workout {workout_id}: source {body.source!r} is not one of {', '.join(SOURCES)}")
@@ -77,10 +77,3 @@ def workout_event_handlers(handlers: StreaksHandlers, clock: Clock) -> dict[str,
             raise PoisonMessage(str(exc)) from exc
 
     return {WORKOUT_COMPLETED: (events_pb2.WorkoutCompleted, on_workout_completed)}
-
-
-def _uuid(field: str, raw: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(raw)
-    except ValueError as exc:
-        raise PoisonMessage(f"{field} {raw!r} is not a UUID") from exc

@@ -2,28 +2,14 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 import grpc
 
 from momentum.streaks.v1 import streaks_pb2, streaks_pb2_grpc
 from services.common import identity
-from services.common.db import Database
-from services.common.errors import InvalidInput, NotFound
-from services.streaks import repository
+from services.common.parsing import optional_uuid
 from services.streaks.handlers import StreakReading, StreaksHandlers
-
-
-def parse_uuid(field: str, raw: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(raw)
-    except ValueError as exc:
-        raise InvalidInput(field, f"{raw!r} is not a UUID") from exc
-
-
-def optional_uuid(field: str, raw: str) -> uuid.UUID | None:
-    return parse_uuid(field, raw) if raw else None
 
 
 def streak_view(reading: StreakReading) -> streaks_pb2.StreakView:
@@ -51,8 +37,7 @@ def streak_view(reading: StreakReading) -> streaks_pb2.StreakView:
 
 
 class StreaksServicer(streaks_pb2_grpc.StreaksServiceServicer):
-    def __init__(self, database: Database, handlers: StreaksHandlers) -> None:
-        self._db = database
+    def __init__(self, handlers: StreaksHandlers) -> None:
         self._handlers = handlers
 
     async def GetStreak(self, request: streaks_pb2.GetStreakRequest, context: grpc.aio.ServicerContext) -> streaks_pb2.StreakView:
@@ -68,12 +53,7 @@ class StreaksServicer(streaks_pb2_grpc.StreaksServiceServicer):
     async def GetKnownTimezone(
         self, request: streaks_pb2.GetKnownTimezoneRequest, context: grpc.aio.ServicerContext
     ) -> streaks_pb2.KnownTimezone:
-        who = identity.current()
-        user_id = parse_uuid("user_id", request.user_id) if request.user_id else who.user_id
-        async with self._db.unit_of_work(who.tenant_id) as uow:
-            patient = await repository.get_patient(uow, user_id)
-        if patient is None:
-            raise NotFound(f"streaks knows no patient {user_id}")
+        patient = await self._handlers.known_timezone(identity.current(), optional_uuid("user_id", request.user_id))
         return streaks_pb2.KnownTimezone(
             user_id=str(patient.patient_id), timezone=patient.timezone or "", changes_seen=patient.timezone_changes
         )

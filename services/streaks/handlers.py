@@ -11,7 +11,7 @@ from typing import Any
 from services.common.audit import audit
 from services.common.clock import Clock
 from services.common.db import Database, UnitOfWork
-from services.common.errors import DomainError, InvalidInput, NotFound, PermissionDenied, Unavailable
+from services.common.errors import InvalidInput, NotFound, PermissionDenied, Unavailable
 from services.common.identity import SERVICE_ROLE, Identity
 from services.common.logging import get_logger
 from services.common.timezones import is_valid_zone, local_date, resolve_zone_name
@@ -20,7 +20,7 @@ from services.streaks.domain.replay import replay
 from services.streaks.domain.rules import apply_workout, evaluate
 from services.streaks.domain.state import StreakState
 from services.streaks.domain.view import build_view
-from services.streaks.patient_directory import PatientDirectory
+from services.streaks.plans_client import PlansClient
 from services.streaks.repository import ProjectedWorkout
 
 log = get_logger(__name__)
@@ -65,10 +65,10 @@ class StreakReading:
 
 
 class StreaksHandlers:
-    def __init__(self, database: Database, clock: Clock, directory: PatientDirectory | None) -> None:
+    def __init__(self, database: Database, clock: Clock, plans: PlansClient | None) -> None:
         self._db = database
         self._clock = clock
-        self._directory = directory
+        self._plans = plans
 
     # ------------------------------------------------------------------ workout events
     async def record_completed_workout(self, uow: UnitOfWork, tenant_id: uuid.UUID, workout: CompletedWorkout) -> str:
@@ -185,6 +185,15 @@ class StreaksHandlers:
             await uow.commit()
         return StreakReading(requested, build_view(rebuilt, now, zone_name))
 
+    async def known_timezone(self, who: Identity, requested: uuid.UUID | None) -> repository.KnownPatient:
+        """The zone streaks has learnt for a user (the caller when none is named) from plans' events."""
+        user_id = requested or who.user_id
+        async with self._db.unit_of_work(who.tenant_id) as uow:
+            patient = await repository.get_patient(uow, user_id)
+        if patient is None:
+            raise NotFound(f"streaks knows no patient {user_id}")
+        return patient
+
     # ------------------------------------------------------------------ helpers
     @staticmethod
     def _readable_patient(who: Identity, requested: uuid.UUID | None) -> uuid.UUID:
@@ -207,9 +216,9 @@ class StreaksHandlers:
             known = await repository.get_patient(uow, patient_id)
         if known is not None and is_valid_zone(known.timezone):
             return known.timezone, stored  # type: ignore[return-value]
-        if self._directory is None:
+        if self._plans is None:
             return resolve_zone_name(None), stored
-        answer = await self._directory.patient(who.tenant_id, patient_id, who.request_id)
+        answer = await self._plans.patient(who.tenant_id, patient_id, who.request_id)
         if stored is None and known is None:
             if answer.known is False:
                 raise NotFound(f"patient {patient_id} is not known in this clinic")
@@ -220,8 +229,8 @@ class StreaksHandlers:
     async def _patient_zone(self, tenant_id: uuid.UUID, patient_id: uuid.UUID, known_zone: str | None) -> str:
         if is_valid_zone(known_zone):
             return known_zone  # type: ignore[return-value]
-        if self._directory is None:
+        if self._plans is None:
             return resolve_zone_name(None)
-        answer = await self._directory.patient(tenant_id, patient_id)
+        answer = await self._plans.patient(tenant_id, patient_id)
         return resolve_zone_name(answer.timezone)
 

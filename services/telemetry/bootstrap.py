@@ -6,19 +6,17 @@ import socket
 import uuid
 from dataclasses import dataclass
 
-import grpc
-
-from momentum.plans.v1 import plans_pb2_grpc
 from momentum.telemetry.v1 import telemetry_pb2, telemetry_pb2_grpc
 from services.common.clock import Clock, SystemClock
 from services.common.messaging.consumer import Consumer
 from services.common.runtime import ServiceRuntime
 from services.common.settings import Settings
 from services.telemetry.consumers import consent_handlers, consent_queue
-from services.telemetry.finalizer import ExerciseProfiles, SessionFinalizer
+from services.telemetry.finalizer import SessionFinalizer
 from services.telemetry.grpc_api import TelemetryServicer
 from services.telemetry.handlers import InstanceIdentity, TelemetryHandlers, Timing
 from services.telemetry.loops import LeaseKeeper, PartitionKeeper, SilenceWatch
+from services.telemetry.plans_client import PlansClient
 from services.telemetry.replay_store import ReplayStore
 from services.telemetry.sessions import SessionRegistry
 
@@ -29,6 +27,7 @@ class TelemetryComponents:
 
     handlers: TelemetryHandlers
     replay_store: ReplayStore
+    plans: PlansClient
 
 
 async def build(
@@ -45,12 +44,9 @@ async def build(
     )
     store = ReplayStore(settings.s3)
     await store.start()
-    plans_channel = grpc.aio.insecure_channel(settings.grpc_target("plans"))
+    plans = PlansClient(settings)
     sessions = SessionRegistry()
-    finalizer = SessionFinalizer(
-        runtime.database, store, ExerciseProfiles(plans_pb2_grpc.PlansServiceStub(plans_channel), settings.grpc_deadline),
-        sessions, clock, instance.incarnation,
-    )
+    finalizer = SessionFinalizer(runtime.database, store, plans, sessions, clock, instance.incarnation)
     handlers = TelemetryHandlers(
         runtime.database, store, sessions, finalizer, clock, settings.auth.telemetry_token_keys, instance,
         Timing.for_silence(settings.telemetry_silence_timeout),
@@ -60,8 +56,8 @@ async def build(
     runtime.consumers.append(Consumer(queue.name, queue, consent_handlers(handlers), runtime.database, runtime.broker))
     runtime.loops += [SilenceWatch(handlers), LeaseKeeper(handlers), PartitionKeeper(handlers)]
     # In this order: sessions are finalized while S3 and plans are still reachable.
-    runtime.on_stop += [handlers.shutdown, store.close, plans_channel.close]
-    runtime.components = TelemetryComponents(handlers, store)
+    runtime.on_stop += [handlers.shutdown, store.close, plans.close]
+    runtime.components = TelemetryComponents(handlers, store, plans)
     return runtime
 
 

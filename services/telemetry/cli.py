@@ -49,9 +49,8 @@ def cmd_lifecycle(args: argparse.Namespace) -> int:
 
 
 def cmd_sessions(args: argparse.Namespace) -> int:
-    from sqlalchemy import text
-
     from services.common.db import Database, create_engine
+    from services.telemetry import repository
 
     settings = load_settings()
 
@@ -59,15 +58,7 @@ def cmd_sessions(args: argparse.Namespace) -> int:
         database = Database(create_engine(settings.database.app_url("telemetry"), 1), "telemetry")
         try:
             async with database.unit_of_work(None) as uow:
-                rows = (
-                    await uow.execute(
-                        text(
-                            "SELECT session_id, tenant_id, instance, renewed_at FROM telemetry.session_leases "
-                            "ORDER BY renewed_at"
-                        )
-                    )
-                ).all()
-            return [dict(row._mapping) for row in rows]
+                return await repository.sessions_in_flight(uow)
         finally:
             await database.dispose()
 

@@ -3,30 +3,25 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import math
-import time
-import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from typing import Any
 
-import grpc
 import numpy as np
-from google.protobuf.timestamp_pb2 import Timestamp
 
 from momentum.events.v1 import events_pb2
-from momentum.plans.v1 import plans_pb2, plans_pb2_grpc
 from services.common.audit import audit
 from services.common.clock import Clock
-from services.common.db import Database, UnitOfWork
-from services.common.errors import DomainError, NotFound, Unavailable
+from services.common.db import Database
+from services.common.errors import NotFound, Unavailable
 from services.common.identity import Identity, service_identity
 from services.common.logging import get_logger
+from services.common.parsing import to_timestamp
 from services.telemetry import repository
 from services.telemetry.domain.pose_batch import PoseBatchRejected, decode_replay
 from services.telemetry.domain.pose_metrics import SessionPoseMetrics, aggregate_session
-from services.telemetry.domain.pose_profile import SQUAT_LEFT, InvalidPoseProfile, PoseProfile
+from services.telemetry.plans_client import PlansClient
 from services.telemetry.replay_store import ReplayStore, ReplayUnavailable
 from services.telemetry.repository import LeaseRow, SessionRow
 from services.telemetry.sessions import InFlightSession, ReplayPart, SessionIdentity, SessionRegistry
@@ -34,10 +29,6 @@ from services.telemetry.sessions import InFlightSession, ReplayPart, SessionIden
 log = get_logger(__name__)
 
 SESSION_FINALIZED = "telemetry.session.finalized"
-# An exercise whose catalogue entry has no pose profile is read as a squat of the left knee: the
-# commonest lower-limb movement in our catalogue, and rep counting on it degrades gracefully.
-DEFAULT_POSE_PROFILE = SQUAT_LEFT
-PROFILE_CACHE_SECONDS = 300
 
 
 class TelemetryUnavailable(Unavailable):
@@ -66,54 +57,14 @@ class Finalization:
         )
 
 
-class ExerciseProfiles:
-    """Pose profiles from the plans catalogue (GetExercise, as a service), cached for a few minutes."""
-
-    def __init__(self, plans: plans_pb2_grpc.PlansServiceStub, deadline: timedelta) -> None:
-        self._plans = plans
-        self._deadline = deadline.total_seconds()
-        self._cache: dict[tuple[uuid.UUID, str], tuple[float, PoseProfile]] = {}
-
-    async def for_exercise(self, tenant_id: uuid.UUID, exercise_id: str) -> PoseProfile:
-        if not exercise_id:
-            return DEFAULT_POSE_PROFILE
-        cached = self._cache.get((tenant_id, exercise_id))
-        if cached is not None and cached[0] > time.monotonic():
-            return cached[1]
-        try:
-            exercise = await self._plans.GetExercise(
-                plans_pb2.GetExerciseRequest(exercise_id=exercise_id),
-                metadata=service_identity(tenant_id).to_metadata(), timeout=self._deadline,
-            )
-            profile = _parse_profile(exercise_id, exercise.pose_profile_json)
-        except grpc.aio.AioRpcError as exc:
-            if exc.code() in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED):
-                # Scoring with a guessed profile would be permanent; better to finalize a little later.
-                raise TelemetryUnavailable(f"plans is unavailable for the pose profile: {exc.details()}") from exc
-            log.warning("pose_profile.unavailable", exercise_id=exercise_id, status=exc.code().name)
-            profile = DEFAULT_POSE_PROFILE
-        self._cache[(tenant_id, exercise_id)] = (time.monotonic() + PROFILE_CACHE_SECONDS, profile)
-        return profile
-
-
-def _parse_profile(exercise_id: str, raw: str) -> PoseProfile:
-    if not raw:
-        return DEFAULT_POSE_PROFILE
-    try:
-        return PoseProfile.from_dict(json.loads(raw))
-    except (ValueError, InvalidPoseProfile, TypeError) as exc:
-        log.warning("pose_profile.invalid", exercise_id=exercise_id, error=str(exc))
-        return DEFAULT_POSE_PROFILE
-
-
 class SessionFinalizer:
     def __init__(
-        self, database: Database, store: ReplayStore, profiles: ExerciseProfiles, sessions: SessionRegistry,
+        self, database: Database, store: ReplayStore, plans: PlansClient, sessions: SessionRegistry,
         clock: Clock, incarnation: str,
     ) -> None:
         self._db = database
         self._store = store
-        self._profiles = profiles
+        self._plans = plans
         self._sessions = sessions
         self._clock = clock
         self._incarnation = incarnation
@@ -248,7 +199,7 @@ class SessionFinalizer:
         ended_at: datetime, actor: Identity,
     ) -> Finalization:
         landmarks, timestamps = frames
-        profile = await self._profiles.for_exercise(who.tenant_id, who.exercise_id)
+        profile = await self._plans.pose_profile(who.tenant_id, who.exercise_id)
         # ~tens of ms of numpy for a 10-minute session: off the event loop so other sessions keep flowing.
         metrics = await asyncio.to_thread(aggregate_session, landmarks, timestamps, profile)
         async with self._db.unit_of_work(who.tenant_id) as uow:
@@ -294,12 +245,6 @@ def _repeated(done: Finalization) -> Finalization:
     return Finalization(**{**done.__dict__, "already_finalized": True})
 
 
-def _timestamp(at: datetime) -> Timestamp:
-    stamp = Timestamp()
-    stamp.FromDatetime(at.astimezone(timezone.utc))
-    return stamp
-
-
 def _number(value: float | None) -> float:
     # The event has no presence bit for these: "not measured" travels as 0 (rep_count says why).
     return float(value) if value is not None and math.isfinite(value) else 0.0
@@ -332,8 +277,8 @@ def _finalized_event(
         workout_id=row.workout_id,
         exercise_id=row.exercise_id,
         incomplete=incomplete,
-        started_at=_timestamp(row.opened_at),
-        ended_at=_timestamp(ended_at),
+        started_at=to_timestamp(row.opened_at),
+        ended_at=to_timestamp(ended_at),
         pose=pose,
         media=[
             events_pb2.MediaSessionSummary(

@@ -12,6 +12,7 @@ import grpc
 from momentum.telemetry.v1 import telemetry_pb2, telemetry_pb2_grpc
 from services.common import identity
 from services.common.errors import DomainError, InvalidInput
+from services.common.parsing import iso_utc
 from services.telemetry.finalizer import Finalization, TelemetryUnavailable
 from services.telemetry.handlers import TelemetryHandlers
 
@@ -93,7 +94,7 @@ class TelemetryServicer(telemetry_pb2_grpc.TelemetryServiceServicer):
         return telemetry_pb2.ReplayLink(
             session_id=link.session_id,
             url=link.url,
-            expires_at=link.expires_at.isoformat().replace("+00:00", "Z"),
+            expires_at=iso_utc(link.expires_at),
             frame_count=link.frame_count,
             content_encoding="gzip",
         )

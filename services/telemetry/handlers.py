@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any, Awaitable, Mapping
 
 
@@ -14,11 +13,12 @@ from services.common.audit import audit
 from services.common.clock import Clock
 from services.common.db import Database, UnitOfWork
 from services.common.errors import (
-    Aborted, Conflict, DomainError, InvalidInput, NotFound, PermissionDenied, RuleViolation, Unauthenticated,
+    Aborted, Conflict, InvalidInput, NotFound, PermissionDenied, RuleViolation, Unauthenticated,
 )
 from services.common.identity import Identity, current_request_id, new_request_id, service_identity
 from services.common.logging import get_logger
 from services.common.messaging.consumer import IncomingEvent, PoisonMessage
+from services.common.parsing import from_timestamp, parse_uuid
 from services.common.partitions import keep_month_partitions
 from services.common.session_token import ExpiredSessionToken, InvalidSessionToken, verify_session_token
 from services.telemetry import repository
@@ -184,14 +184,14 @@ class TelemetryHandlers:
     async def on_consent_changed(self, event: IncomingEvent, uow: UnitOfWork) -> None:
         body: events_pb2.ConsentChanged = event.body  # type: ignore[assignment]
         try:
-            patient_id = uuid.UUID(body.patient_id)
-        except ValueError as exc:
-            raise PoisonMessage(f"patient_id {body.patient_id!r} is not a UUID") from exc
+            patient_id = parse_uuid("patient_id", body.patient_id)
+        except InvalidInput as exc:
+            raise PoisonMessage(exc.detail) from exc
         if not body.purpose or not body.purpose.replace("_", "").isalpha() or len(body.purpose) > 32:
             raise PoisonMessage(f"purpose {body.purpose!r} is not a consent purpose")
         if not body.HasField("changed_at"):
             raise PoisonMessage("consent change without changed_at cannot be ordered")
-        changed_at = body.changed_at.ToDatetime(tzinfo=timezone.utc)
+        changed_at = from_timestamp(body.changed_at)
         # Memory first: the next batch must see a withdrawal even before this transaction commits.
         self.consents.record(event.tenant_id, patient_id, body.purpose, body.granted, changed_at)
         await repository.record_consent(uow, event.tenant_id, patient_id, body.purpose, body.granted, changed_at)
@@ -251,8 +251,9 @@ class TelemetryHandlers:
         except InvalidSessionToken as exc:
             raise Unauthenticated(f"the session token is not valid ({exc.reason})") from exc
         try:
-            tenant_id, patient_id = uuid.UUID(claims.tenant_id), uuid.UUID(claims.patient_id)
-        except ValueError as exc:
+            tenant_id = parse_uuid("tenant_id", claims.tenant_id)
+            patient_id = parse_uuid("patient_id", claims.patient_id)
+        except InvalidInput as exc:
             raise Unauthenticated("the session token names no valid clinic or patient") from exc
         who = SessionIdentity(claims.session_id, tenant_id, patient_id, claims.workout_id, claims.exercise_id)
         if len(self._verified) >= VERIFIED_TOKENS_KEPT:

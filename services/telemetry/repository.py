@@ -198,6 +198,17 @@ async def release_lease(uow: UnitOfWork, session_id: str) -> None:
     await uow.execute(text("DELETE FROM telemetry.session_leases WHERE session_id = :s"), {"s": session_id})
 
 
+async def sessions_in_flight(uow: UnitOfWork) -> list[dict[str, Any]]:
+    """Every leased session with the instance holding it, oldest renewal first (`momentum telemetry sessions`).
+    Leases are a platform table: a transaction without a tenant sees every clinic's."""
+    rows = (
+        await uow.execute(
+            text("SELECT session_id, tenant_id, instance, renewed_at FROM telemetry.session_leases ORDER BY renewed_at")
+        )
+    ).all()
+    return [dict(row._mapping) for row in rows]
+
+
 # ------------------------------------------------------------------ consent projection
 async def consent_states(uow: UnitOfWork, patient_id: uuid.UUID) -> list[tuple[str, bool, datetime]]:
     rows = (

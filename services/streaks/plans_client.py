@@ -1,5 +1,5 @@
-"""What plans says about a patient (do they exist in this clinic, their effective zone), asked over gRPC
-with a deadline and remembered briefly."""
+"""What streaks asks plans: does a patient exist in this clinic, and their effective zone; over gRPC
+with a deadline, remembered briefly."""
 
 from __future__ import annotations
 
@@ -30,10 +30,12 @@ class PlansPatient:
     timezone: str | None = None
 
 
-class PatientDirectory:
+class PlansClient:
+    """One channel to plans, opened at start-up and closed on stop; calls carry the service identity."""
+
     def __init__(self, settings: Settings) -> None:
         self._channel = grpc.aio.insecure_channel(settings.grpc_target("plans"))
-        self._plans = plans_pb2_grpc.PlansServiceStub(self._channel)
+        self._stub = plans_pb2_grpc.PlansServiceStub(self._channel)
         self._deadline = settings.grpc_deadline.total_seconds()
         self._cache: dict[tuple[uuid.UUID, uuid.UUID], tuple[float, PlansPatient]] = {}
 
@@ -44,7 +46,7 @@ class PatientDirectory:
             return cached[1]
         caller = service_identity(tenant_id, request_id)
         try:
-            reply = await self._plans.GetPatientContext(
+            reply = await self._stub.GetPatientContext(
                 plans_pb2.GetPatientContextRequest(patient_id=str(patient_id)),
                 metadata=caller.to_metadata(),
                 timeout=self._deadline,
