@@ -11,6 +11,7 @@ from services.common.clock import Clock
 from services.common.db import Database, UnitOfWork
 from services.common.errors import Conflict, InvalidInput, PermissionDenied
 from services.common.identity import SERVICE_ROLE, Identity
+from services.common.parsing import parse_date
 from services.common.settings import Settings
 from services.common.timezones import day_bounds_utc, local_date
 from services.entrances import activity_repository
@@ -195,7 +196,7 @@ class ActivityHandlers:
                 raise InvalidInput("patientId", "is required for therapists and admins")
             patient_id = who.user_id
         require_access_to(who, patient_id)
-        first_day, last_day = _parse_day("from", first), _parse_day("to", last)
+        first_day, last_day = parse_date("from", first), parse_date("to", last)
         if last_day < first_day:
             raise InvalidInput("to", "must not be before from")
         if (last_day - first_day).days >= MAX_RANGE_DAYS:
@@ -206,11 +207,3 @@ class ActivityHandlers:
             days = await activity_repository.days_between(uow, patient_id, first_day, last_day)
             streak_days = await activity_repository.recent_streak_days(uow, patient_id, today, STREAK_LOOKBACK_DAYS)
         return ActivityRange(days, consecutive_streak_days(streak_days, today), today)
-
-
-def _parse_day(field: str, raw: str) -> date:
-    try:
-        return date.fromisoformat(raw)
-    except ValueError as exc:
-        raise InvalidInput(field, f"{raw!r} is not a date (YYYY-MM-DD)") from exc
-

@@ -11,7 +11,7 @@ from services.common.db import UnitOfWork
 from services.common.errors import InvalidInput
 from services.common.messaging.consumer import IncomingEvent, PoisonMessage
 from services.common.messaging.topology import ConsumerQueue
-from services.common.parsing import from_timestamp, parse_uuid
+from services.common.parsing import from_timestamp, parse_date, parse_uuid
 from services.common.timezones import is_valid_zone
 from services.entrances import activity_repository, repository
 from services.entrances.activity import XpPolicy, apply_award, refresh_day
@@ -61,14 +61,11 @@ def _valid(body: events_pb2.WorkoutCompleted) -> tuple[uuid.UUID, date]:
     """A malformed event can never succeed: dead-letter it rather than retry it."""
     try:
         patient_id = parse_uuid("patient_id", body.patient_id)
+        day = parse_date("local_date", body.local_date)
     except InvalidInput as exc:
         raise PoisonMessage(exc.detail) from exc
     if not body.workout_id:
         raise PoisonMessage("workout_id is missing")
-    try:
-        day = date.fromisoformat(body.local_date)
-    except ValueError as exc:
-        raise PoisonMessage(f"local_date {body.local_date!r} is not a date") from exc
     if not is_valid_zone(body.timezone):
         raise PoisonMessage(f"timezone {body.timezone!r} is not an IANA zone")
     if body.source not in ("real", "inferred"):
