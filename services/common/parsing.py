@@ -48,7 +48,7 @@ def to_timestamp(at: datetime) -> Timestamp:
 
 
 def optional_timestamp(at: datetime | None) -> Timestamp | None:
-    """Like to_timestamp, but no instant stays unset (a message field left None)."""
+    """Like to_timestamp, but a missing instant leaves the message field unset (None)."""
     return to_timestamp(at) if at is not None else None
 
 
