@@ -17,7 +17,6 @@ from services.common.timezones import local_date, resolve_zone_name
 from services.plans.billing import repository as billing
 from services.plans.billing.repository import BoardRow, StoredRecord, TimeEntryRow
 from services.plans.domain.billing import (
-    WINDOW_DAYS,
     BillingRecord,
     BillingStatus,
     BillingTrack,
@@ -31,12 +30,13 @@ from services.plans.domain.billing import (
     codes_summary,
     compute_data_day_claims,
     compute_management_time_claims,
+    conflict_marks,
+    current_window,
     mark_billed,
     month_start,
     progress_status,
     reconcile,
     reset_to_ready,
-    window_bounds,
 )
 from services.plans.people import visible_patient
 
@@ -112,7 +112,7 @@ async def recalculate_patient(
     claims.extend(compute_management_time_claims(await billing.time_entries_for_billing(uow, patient_id), today))
     stored = await billing.records_of(uow, patient_id)
     result = reconcile([s.record for s in stored], claims)
-    outcome = Recalculation(patient_id, result, _conflict_marks(stored, result))
+    outcome = Recalculation(patient_id, result, conflict_marks(stored, result))
     if outcome.changes:
         await billing.delete_records(uow, patient_id, result.deletes)
         await billing.update_records(uow, patient_id, [u.after for u in result.updates], now)
@@ -124,19 +124,6 @@ async def recalculate_patient(
             trigger=trigger, changes=outcome.describe(),
         )
     return outcome
-
-
-def _conflict_marks(stored: list[StoredRecord], result: ReconcileResult) -> dict[tuple[str, date], str | None]:
-    wanted: dict[tuple[str, date], str | None] = {}
-    for conflict in result.conflicts:
-        if conflict.existing is not None and conflict.existing.status is BillingStatus.BILLED:
-            wanted[(str(conflict.existing.track), conflict.existing.period_start)] = conflict.reason.value
-    marks = {}
-    for s in stored:
-        key = (str(s.record.track), s.record.period_start)
-        if s.record.status is BillingStatus.BILLED and wanted.get(key) != s.conflict:
-            marks[key] = wanted.get(key)
-    return marks
 
 
 class BillingHandlers:
@@ -253,18 +240,6 @@ class BillingHandlers:
             window = current_window(row, today)
             board.append((row, today, window, progress_status(window, row.logged_in, today)))
         return board
-
-
-def current_window(row: BoardRow, today: date) -> WindowClaim | None:
-    if row.monitoring_start is None or today < row.monitoring_start:
-        return None
-    index = (today - row.monitoring_start).days // WINDOW_DAYS
-    latest = row.latest.record if row.latest is not None else None
-    if latest is not None and latest.period_start <= today <= latest.period_end:
-        return WindowClaim(index, latest.period_start, latest.period_end, latest.quantity, latest.evidence, latest.codes,
-                           latest.status)
-    start, end = window_bounds(row.monitoring_start, index)
-    return WindowClaim(index, start, end, 0, (), (), BillingStatus.PROJECTED)
 
 
 async def close_finished_periods(database: Database, clock: Clock) -> int:

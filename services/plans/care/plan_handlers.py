@@ -18,6 +18,7 @@ from services.common.parsing import parse_uuid
 from services.plans.care import plan_repository as plans, repository as workouts
 from services.plans.care.plan_repository import ExerciseRow, PlanRow, PrescriptionRow
 from services.plans.domain.schedule import MAX_DURATION_WEEKS, MAX_FREQUENCY_PER_WEEK, session_dates
+from services.plans.domain.workout import Workout
 from services.plans.people import assign_to_therapist, visible_patient
 
 PLAN_STATUSES = ("active", "completed", "expired", "cancelled")
@@ -168,7 +169,7 @@ class PlanHandlers:
             await uow.commit()
         return await self.get_plan(who, plan_id)
 
-    async def patient_workouts(self, who: Identity, patient_id: uuid.UUID) -> list[workouts.WorkoutRow]:
+    async def patient_workouts(self, who: Identity, patient_id: uuid.UUID) -> list[Workout]:
         who.require_role("therapist", "admin", SERVICE_ROLE)
         async with self._db.unit_of_work(who.tenant_id) as uow:
             await visible_patient(uow, who, patient_id)
