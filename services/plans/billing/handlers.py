@@ -19,7 +19,6 @@ from services.plans.billing.repository import BoardRow, StoredRecord, TimeEntryR
 from services.plans.domain.billing import (
     BillingRecord,
     BillingStatus,
-    BillingTrack,
     InvalidBillingTransition,
     InvalidTimeEntry,
     ProgressBoard,
@@ -33,6 +32,7 @@ from services.plans.domain.billing import (
     conflict_marks,
     current_window,
     mark_billed,
+    month_is_billed,
     month_start,
     progress_status,
     reconcile,
@@ -158,12 +158,9 @@ class BillingHandlers:
             today = local_date(now, resolve_zone_name(patient.timezone, settings.default_timezone))
             if occurred_on > today:
                 raise InvalidInput("occurredOn", f"{occurred_on.isoformat()} is after the patient's today ({today.isoformat()})")
-            month = month_start(occurred_on)
-            billed = [s for s in await billing.records_of(uow, patient_id)
-                      if s.record.track is BillingTrack.MANAGEMENT_TIME and s.record.period_start == month
-                      and s.record.status is BillingStatus.BILLED]
-            if billed:
-                raise RuleViolation(f"management time of {month:%Y-%m} is already billed; an admin must reset it first")
+            if month_is_billed((s.record for s in await billing.records_of(uow, patient_id)), occurred_on):
+                raise RuleViolation(f"management time of {month_start(occurred_on):%Y-%m} is already billed; "
+                                    "an admin must reset it first")
             entry = TimeEntryRow(uuid.uuid4(), patient_id, who.user_id, minutes, activity_type, interactive, occurred_on,
                                  note or None, now)
             await billing.insert_time_entry(uow, who.tenant_id, entry)

@@ -6,7 +6,8 @@ from datetime import date, timedelta
 
 from hypothesis import given, strategies as st
 
-from services.plans.domain.schedule import MAX_FREQUENCY_PER_WEEK, plan_end, session_dates
+from services.plans.domain.adherence import plan_last_day, plan_week_of
+from services.plans.domain.schedule import MAX_FREQUENCY_PER_WEEK, session_dates
 
 MONDAY = date(2026, 3, 2)
 
@@ -33,9 +34,17 @@ def test_a_week_starts_on_the_plans_start_whatever_weekday_it_is() -> None:
     assert [s.scheduled_date for s in session_dates(thursday, 2, 1)] == [thursday, thursday + timedelta(days=7)]
 
 
+def test_the_plan_week_of_a_day_runs_from_the_plans_weekday() -> None:
+    thursday = date(2026, 3, 5)
+    assert plan_week_of(thursday, 2, date(2026, 3, 12)) == (1, date(2026, 3, 12), date(2026, 3, 18))
+    assert plan_week_of(thursday, 2, date(2026, 3, 11)) == (0, thursday, date(2026, 3, 11))
+    assert plan_week_of(thursday, 2, date(2026, 3, 4)) is None  # before the plan
+    assert plan_week_of(thursday, 2, date(2026, 3, 19)) is None  # after its last day
+
+
 def test_the_plan_ends_on_the_last_day_of_its_last_week() -> None:
-    assert plan_end(MONDAY, 1) == date(2026, 3, 8)
-    assert plan_end(MONDAY, 8) == MONDAY + timedelta(weeks=8) - timedelta(days=1)
+    assert plan_last_day(MONDAY, 1) == date(2026, 3, 8)
+    assert plan_last_day(MONDAY, 8) == MONDAY + timedelta(weeks=8) - timedelta(days=1)
 
 
 @given(st.integers(1, 104), st.integers(1, MAX_FREQUENCY_PER_WEEK), st.dates(date(2020, 1, 1), date(2030, 12, 31)))
@@ -45,4 +54,4 @@ def test_every_session_lies_in_its_plan_week_and_each_week_holds_its_frequency(w
     for s in sessions:
         week = (s.session_number - 1) // frequency
         assert start + timedelta(days=7 * week) <= s.scheduled_date <= start + timedelta(days=7 * week + 6)
-    assert sessions[-1].scheduled_date <= plan_end(start, weeks)
+    assert sessions[-1].scheduled_date <= plan_last_day(start, weeks)

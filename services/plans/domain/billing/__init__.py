@@ -55,6 +55,7 @@ from services.plans.domain.billing.management_time import (
     TimeEntry,
     compute_management_time_claims,
     month_end,
+    month_is_billed,
     month_start,
     time_codes,
 )
@@ -102,6 +103,7 @@ __all__ = [
     "mark_billed",
     "mark_ready",
     "month_end",
+    "month_is_billed",
     "month_start",
     "progress_status",
     "qualifying_days",
