@@ -15,23 +15,16 @@ from services.common.timezones import local_date, resolve_zone_name
 from services.plans.analytics import repository as figures
 from services.plans.analytics.repository import ExerciseFigures, PlanHeader
 from services.plans.domain.adherence import (
-    DAYS_PER_WEEK,
     PainEvolution,
     WeekAdherence,
     adherence_ratio,
     expected_sessions,
     pain_evolution,
     plan_last_day,
+    plan_week_of,
     weekly_adherence,
 )
-
-# An exercise needs this many logged sessions before it is ranked best or worst: one lucky
-# or unlucky session says nothing about how the exercise works for the clinic's patients.
-MIN_RANKED_SESSIONS = 3
-TOP_EXERCISES = 5
-# Best and worst performance are judged on recent sessions: how an exercise works for patients now,
-# and a bounded scan however long the clinic's history grows.
-PERFORMANCE_WINDOW_DAYS = 90
+from services.plans.domain.dashboard import PERFORMANCE_WINDOW_DAYS, percent, plan_outcomes, rank_exercises, with_completion
 
 
 @dataclass(frozen=True)
@@ -92,10 +85,6 @@ class Dashboard:
     outcomes: dict[str, Any]
 
 
-def percent(ratio: float | None) -> float | None:
-    return None if ratio is None else round(ratio * 100, 2)
-
-
 def _sessions(rows: list[list[Any]]) -> list[SessionPain]:
     return [SessionPain(int(n), date.fromisoformat(day), before, after) for n, day, before, after in rows]
 
@@ -127,12 +116,11 @@ class AnalyticsHandlers:
         zone = _zone(plan)
         today = local_date(self._clock.now(), zone)
         end = plan_last_day(plan.start_date, plan.duration_weeks)
+        week = plan_week_of(plan.start_date, plan.duration_weeks, today)
         this_week = None
-        if plan.start_date <= today <= end:
-            index = (today - plan.start_date).days // DAYS_PER_WEEK
-            week_start = plan.start_date + timedelta(days=DAYS_PER_WEEK * index)
-            this_week = ThisWeek(index + 1, week_start, week_start + timedelta(days=DAYS_PER_WEEK - 1),
-                                 found.weeks.get(index, 0), plan.frequency_per_week)
+        if week is not None:
+            index, first, last = week
+            this_week = ThisWeek(index + 1, first, last, found.weeks.get(index, 0), plan.frequency_per_week)
         return Progress(
             plan=plan, end_date=end, today=today, timezone=zone,
             sessions_completed=found.sessions_completed, sessions_planned=found.sessions_planned,
@@ -186,22 +174,8 @@ class AnalyticsHandlers:
             pain = await figures.pain_improvement(uow, who.tenant_id)
             adherence = await figures.active_adherence(uow, who.tenant_id, now)
             usage = await figures.exercise_usage(uow, who.tenant_id, now.date() - timedelta(days=PERFORMANCE_WINDOW_DAYS))
-            outcomes = await figures.plan_outcomes(uow, who.tenant_id)
-        for row in usage:
-            done, prescribed = row["sessions_done"], row["sessions_prescribed"]
-            row["completion_percent"] = percent(done / prescribed) if prescribed else None
-        ranked = [row for row in usage if row["sessions_prescribed"] >= MIN_RANKED_SESSIONS]
-
-        def performance(row: dict[str, Any]) -> tuple[float, float]:
-            return (row["completion_percent"], row["average_pose"] if row["average_pose"] is not None else -1.0)
-
-        best = sorted(ranked, key=lambda r: (-performance(r)[0], -performance(r)[1], r["name"]))[:TOP_EXERCISES]
-        worst = sorted(ranked, key=lambda r: (performance(r)[0], performance(r)[1], r["name"]))[:TOP_EXERCISES]
-        most = sorted(usage, key=lambda r: (-r["plans_prescribed"], -r["sessions_prescribed"], r["name"]))[:TOP_EXERCISES]
-        finished = sum(outcomes.get(status, 0) for status in ("completed", "expired", "cancelled"))
-        outcome_figures: dict[str, Any] = {status: outcomes.get(status, 0) for status in ("active", "completed", "expired", "cancelled")}
-        for status in ("completed", "expired", "cancelled"):
-            outcome_figures[f"{status}_percent"] = percent(outcomes.get(status, 0) / finished) if finished else None
+            outcomes = plan_outcomes(await figures.plan_outcomes(uow, who.tenant_id))
+        most, best, worst = rank_exercises(with_completion(usage))
         adherence["average_adherence_percent"] = _rounded(adherence["average_adherence_percent"])
         return Dashboard(
             generated_at=now,
@@ -210,7 +184,7 @@ class AnalyticsHandlers:
             most_prescribed=most,
             best_performance=best,
             worst_performance=worst,
-            outcomes=outcome_figures,
+            outcomes=outcomes,
         )
 
 

@@ -17,10 +17,8 @@ from services.common.timezones import local_date, resolve_zone_name
 from services.plans.billing import repository as billing
 from services.plans.billing.repository import BoardRow, StoredRecord, TimeEntryRow
 from services.plans.domain.billing import (
-    WINDOW_DAYS,
     BillingRecord,
     BillingStatus,
-    BillingTrack,
     InvalidBillingTransition,
     InvalidTimeEntry,
     ProgressBoard,
@@ -31,12 +29,14 @@ from services.plans.domain.billing import (
     codes_summary,
     compute_data_day_claims,
     compute_management_time_claims,
+    conflict_marks,
+    current_window,
     mark_billed,
+    month_is_billed,
     month_start,
     progress_status,
     reconcile,
     reset_to_ready,
-    window_bounds,
 )
 from services.plans.people import visible_patient
 
@@ -112,7 +112,7 @@ async def recalculate_patient(
     claims.extend(compute_management_time_claims(await billing.time_entries_for_billing(uow, patient_id), today))
     stored = await billing.records_of(uow, patient_id)
     result = reconcile([s.record for s in stored], claims)
-    outcome = Recalculation(patient_id, result, _conflict_marks(stored, result))
+    outcome = Recalculation(patient_id, result, conflict_marks(stored, result))
     if outcome.changes:
         await billing.delete_records(uow, patient_id, result.deletes)
         await billing.update_records(uow, patient_id, [u.after for u in result.updates], now)
@@ -124,19 +124,6 @@ async def recalculate_patient(
             trigger=trigger, changes=outcome.describe(),
         )
     return outcome
-
-
-def _conflict_marks(stored: list[StoredRecord], result: ReconcileResult) -> dict[tuple[str, date], str | None]:
-    wanted: dict[tuple[str, date], str | None] = {}
-    for conflict in result.conflicts:
-        if conflict.existing is not None and conflict.existing.status is BillingStatus.BILLED:
-            wanted[(str(conflict.existing.track), conflict.existing.period_start)] = conflict.reason.value
-    marks = {}
-    for s in stored:
-        key = (str(s.record.track), s.record.period_start)
-        if s.record.status is BillingStatus.BILLED and wanted.get(key) != s.conflict:
-            marks[key] = wanted.get(key)
-    return marks
 
 
 class BillingHandlers:
@@ -171,12 +158,9 @@ class BillingHandlers:
             today = local_date(now, resolve_zone_name(patient.timezone, settings.default_timezone))
             if occurred_on > today:
                 raise InvalidInput("occurredOn", f"{occurred_on.isoformat()} is after the patient's today ({today.isoformat()})")
-            month = month_start(occurred_on)
-            billed = [s for s in await billing.records_of(uow, patient_id)
-                      if s.record.track is BillingTrack.MANAGEMENT_TIME and s.record.period_start == month
-                      and s.record.status is BillingStatus.BILLED]
-            if billed:
-                raise RuleViolation(f"management time of {month:%Y-%m} is already billed; an admin must reset it first")
+            if month_is_billed((s.record for s in await billing.records_of(uow, patient_id)), occurred_on):
+                raise RuleViolation(f"management time of {month_start(occurred_on):%Y-%m} is already billed; "
+                                    "an admin must reset it first")
             entry = TimeEntryRow(uuid.uuid4(), patient_id, who.user_id, minutes, activity_type, interactive, occurred_on,
                                  note or None, now)
             await billing.insert_time_entry(uow, who.tenant_id, entry)
@@ -253,18 +237,6 @@ class BillingHandlers:
             window = current_window(row, today)
             board.append((row, today, window, progress_status(window, row.logged_in, today)))
         return board
-
-
-def current_window(row: BoardRow, today: date) -> WindowClaim | None:
-    if row.monitoring_start is None or today < row.monitoring_start:
-        return None
-    index = (today - row.monitoring_start).days // WINDOW_DAYS
-    latest = row.latest.record if row.latest is not None else None
-    if latest is not None and latest.period_start <= today <= latest.period_end:
-        return WindowClaim(index, latest.period_start, latest.period_end, latest.quantity, latest.evidence, latest.codes,
-                           latest.status)
-    start, end = window_bounds(row.monitoring_start, index)
-    return WindowClaim(index, start, end, 0, (), (), BillingStatus.PROJECTED)
 
 
 async def close_finished_periods(database: Database, clock: Clock) -> int:

@@ -11,11 +11,11 @@ from services.plans.care.handlers import WorkoutHandlers
 from services.plans.care.mirror import MirrorWorkouts
 from services.plans.care.plan_handlers import PlanHandlers, Prescription
 from services.plans.care.plan_repository import ExerciseRow, PlanRow, PrescriptionRow
-from services.plans.care.repository import WorkoutRow
+from services.plans.domain.workout import Workout
 from services.plans.domain.completion import Completion, ExerciseResult
 
 
-def workout_reply(w: WorkoutRow) -> plans_pb2.Workout:
+def workout_reply(w: Workout) -> plans_pb2.Workout:
     return plans_pb2.Workout(
         workout_id=str(w.workout_id), plan_id=str(w.plan_id), patient_id=str(w.patient_id),
         session_number=w.session_number, scheduled_date=w.scheduled_date.isoformat() if w.scheduled_date else "",

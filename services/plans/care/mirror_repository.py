@@ -7,7 +7,7 @@ import uuid
 from sqlalchemy import text
 
 from services.common.db import UnitOfWork
-from services.plans.care.repository import WorkoutRow
+from services.plans.domain.workout import Workout
 
 
 async def workout_id_for_entrance(uow: UnitOfWork, entrance_id: uuid.UUID) -> uuid.UUID | None:
@@ -15,7 +15,7 @@ async def workout_id_for_entrance(uow: UnitOfWork, entrance_id: uuid.UUID) -> uu
     return row.workout_id if row else None
 
 
-async def insert_mirror(uow: UnitOfWork, mirror: WorkoutRow) -> bool:
+async def insert_mirror(uow: UnitOfWork, mirror: Workout) -> bool:
     """Inserts the mirror unless one exists for its entrance; True when this call created it."""
     result = await uow.execute(
         text(

@@ -11,24 +11,23 @@ from urllib.parse import urlparse
 
 from services.common.clock import Clock
 from services.common.db import Database
-from services.common.errors import InvalidInput, NotFound, RuleViolation
+from services.common.errors import InvalidInput, NotFound
 from services.common.audit import audit
 from services.common.identity import SERVICE_ROLE, Identity
 from services.common.parsing import parse_uuid
 from services.plans.care import plan_repository as plans, repository as workouts
 from services.plans.care.plan_repository import ExerciseRow, PlanRow, PrescriptionRow
-from services.plans.domain.schedule import MAX_DURATION_WEEKS, MAX_FREQUENCY_PER_WEEK, session_dates
+from services.plans.domain.plan import (
+    check_dose,
+    check_exercise_count,
+    check_plan_length,
+    next_status,
+    plan_title,
+    require_prescription_editable,
+)
+from services.plans.domain.schedule import session_dates
+from services.plans.domain.workout import Workout
 from services.plans.people import assign_to_therapist, visible_patient
-
-PLAN_STATUSES = ("active", "completed", "expired", "cancelled")
-# A finished plan stays finished; an expired one may be reopened when the therapist extends care.
-ALLOWED_STATUS_CHANGES = {
-    "active": {"completed", "expired", "cancelled"},
-    "expired": {"active", "completed", "cancelled"},
-    "completed": set(),
-    "cancelled": set(),
-}
-
 
 @dataclass(frozen=True)
 class Prescription:
@@ -85,14 +84,10 @@ class PlanHandlers:
         frequency_per_week: int, prescriptions: Sequence[Prescription],
     ) -> tuple[PlanRow, list[PrescriptionRow]]:
         who.require_role("therapist")
-        if not title.strip() or len(title) > 200:
-            raise InvalidInput("title", "must be 1 to 200 characters")
-        if not 1 <= duration_weeks <= MAX_DURATION_WEEKS:
-            raise InvalidInput("durationWeeks", f"must be between 1 and {MAX_DURATION_WEEKS}")
-        if not 1 <= frequency_per_week <= MAX_FREQUENCY_PER_WEEK:
-            raise InvalidInput("frequencyPerWeek", f"must be between 1 and {MAX_FREQUENCY_PER_WEEK}")
+        title = plan_title(title)
+        check_plan_length(duration_weeks, frequency_per_week)
         now = self._clock.now()
-        plan = PlanRow(uuid.uuid4(), who.tenant_id, patient_id, who.user_id, title.strip(), start_date, duration_weeks,
+        plan = PlanRow(uuid.uuid4(), who.tenant_id, patient_id, who.user_id, title, start_date, duration_weeks,
                        frequency_per_week, "active")
         async with self._db.unit_of_work(who.tenant_id) as uow:
             await visible_patient(uow, who, patient_id)
@@ -109,10 +104,7 @@ class PlanHandlers:
         return await self.get_plan(who, plan.plan_id)
 
     async def _checked_prescriptions(self, uow, prescriptions: Sequence[Prescription]) -> list[PrescriptionRow]:  # type: ignore[no-untyped-def]
-        if not prescriptions:
-            raise InvalidInput("exercises", "a plan needs at least one exercise")
-        if len(prescriptions) > 50:
-            raise InvalidInput("exercises", "at most 50 exercises per plan")
+        check_exercise_count(len(prescriptions))
         ids = [parse_uuid(f"exercises[{i}].exerciseId", p.exercise_id) for i, p in enumerate(prescriptions)]
         known = {e.exercise_id: e for e in await plans.list_exercises(uow, ids)}
         rows = []
@@ -120,10 +112,7 @@ class PlanHandlers:
             where = f"exercises[{index}]"
             if exercise_id not in known:
                 raise InvalidInput(f"{where}.exerciseId", f"{exercise_id} is not in this clinic's catalogue")
-            if not 1 <= prescription.sets <= 50:
-                raise InvalidInput(f"{where}.sets", "must be between 1 and 50")
-            if not 1 <= prescription.reps <= 500:
-                raise InvalidInput(f"{where}.reps", "must be between 1 and 500")
+            check_dose(where, prescription.sets, prescription.reps)
             rows.append(PrescriptionRow(index + 1, exercise_id, prescription.sets, prescription.reps, known[exercise_id].name))
         return rows
 
@@ -144,22 +133,11 @@ class PlanHandlers:
             plan = await plans.get_plan(uow, plan_id, for_update=True)
             if plan is None:
                 raise NotFound(f"treatment plan {plan_id} not found")
-            new_title = plan.title
-            if title is not None:
-                if not title.strip() or len(title) > 200:
-                    raise InvalidInput("title", "must be 1 to 200 characters")
-                new_title = title.strip()
-            new_status = plan.status
-            if status is not None and status != plan.status:
-                if status not in PLAN_STATUSES:
-                    raise InvalidInput("status", f"must be one of {', '.join(PLAN_STATUSES)}")
-                if status not in ALLOWED_STATUS_CHANGES[plan.status]:
-                    raise RuleViolation(f"a {plan.status} plan cannot become {status}")
-                new_status = status
+            new_title = plan.title if title is None else plan_title(title)
+            new_status = next_status(plan.status, status)
             await plans.update_plan(uow, plan_id, new_title, new_status)
             if prescriptions is not None:
-                if new_status != "active":
-                    raise RuleViolation(f"exercises of a {new_status} plan cannot change")
+                require_prescription_editable(new_status)
                 rows = await self._checked_prescriptions(uow, prescriptions)
                 await plans.replace_prescriptions(uow, who.tenant_id, plan_id, rows)
                 await plans.replace_open_exercise_logs(uow, who.tenant_id, plan_id, rows)
@@ -168,7 +146,7 @@ class PlanHandlers:
             await uow.commit()
         return await self.get_plan(who, plan_id)
 
-    async def patient_workouts(self, who: Identity, patient_id: uuid.UUID) -> list[workouts.WorkoutRow]:
+    async def patient_workouts(self, who: Identity, patient_id: uuid.UUID) -> list[Workout]:
         who.require_role("therapist", "admin", SERVICE_ROLE)
         async with self._db.unit_of_work(who.tenant_id) as uow:
             await visible_patient(uow, who, patient_id)

@@ -4,56 +4,14 @@ from __future__ import annotations
 
 import json
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Sequence
 
 from sqlalchemy import text
 
 from services.common.db import UnitOfWork
-
-
-@dataclass(frozen=True)
-class ExerciseLogRow:
-    position: int
-    exercise_id: uuid.UUID
-    name: str
-    prescribed_sets: int
-    prescribed_reps: int
-    actual_sets: int | None
-    actual_reps: int | None
-    skipped: bool
-    video_watch_percentage: float | None
-    pose_accuracy_score: float | None
-
-
-@dataclass
-class WorkoutRow:
-    workout_id: uuid.UUID
-    tenant_id: uuid.UUID
-    plan_id: uuid.UUID
-    patient_id: uuid.UUID
-    session_number: int
-    scheduled_date: date | None
-    status: str
-    source: str
-    time_workout_start: datetime | None
-    time_workout_end: datetime | None
-    completed_at: datetime | None
-    local_date: date | None
-    timezone: str | None
-    pain_before: int | None
-    pain_after: int | None
-    perceived_difficulty: int | None
-    duration_minutes: int | None
-    exercises_completed: int | None
-    exercises_total: int | None
-    skip_reason: str | None
-    completed_via_app_entrance: bool
-    mirrored_from_workout_id: uuid.UUID | None
-    entrance_id: uuid.UUID | None
-    plan_status: str
-    exercises: list[ExerciseLogRow] = field(default_factory=list)
+from services.plans.domain.workout import ExerciseLog, Workout
 
 
 WORKOUT_COLUMNS = (
@@ -64,12 +22,12 @@ WORKOUT_COLUMNS = (
 )
 
 
-def _workout(row: Any) -> WorkoutRow:
-    return WorkoutRow(**{key: row._mapping[key] for key in row._mapping.keys()})
+def _workout(row: Any) -> Workout:
+    return Workout(**{key: row._mapping[key] for key in row._mapping.keys()})
 
 
 # ------------------------------------------------------------------ workouts
-async def _attach_logs(uow: UnitOfWork, workouts: list[WorkoutRow]) -> list[WorkoutRow]:
+async def _attach_logs(uow: UnitOfWork, workouts: list[Workout]) -> list[Workout]:
     if not workouts:
         return workouts
     by_id = {w.workout_id: w for w in workouts}
@@ -83,13 +41,13 @@ async def _attach_logs(uow: UnitOfWork, workouts: list[WorkoutRow]) -> list[Work
     )
     for r in rows:
         by_id[r.workout_id].exercises.append(
-            ExerciseLogRow(r.position, r.exercise_id, r.name, r.prescribed_sets, r.prescribed_reps, r.actual_sets,
+            ExerciseLog(r.position, r.exercise_id, r.name, r.prescribed_sets, r.prescribed_reps, r.actual_sets,
                            r.actual_reps, r.skipped, r.video_watch_percentage, r.pose_accuracy_score)
         )
     return workouts
 
 
-async def get_workout(uow: UnitOfWork, workout_id: uuid.UUID, for_update: bool = False) -> WorkoutRow | None:
+async def get_workout(uow: UnitOfWork, workout_id: uuid.UUID, for_update: bool = False) -> Workout | None:
     lock = " FOR UPDATE OF w" if for_update else ""
     row = (
         await uow.execute(
@@ -105,7 +63,7 @@ async def get_workout(uow: UnitOfWork, workout_id: uuid.UUID, for_update: bool =
 
 async def list_workouts(
     uow: UnitOfWork, patient_id: uuid.UUID, until: date | None = None, limit: int = 500
-) -> list[WorkoutRow]:
+) -> list[Workout]:
     """The patient's workouts, newest first; with `until`, only those done, skipped or scheduled up to that day."""
     condition = ""
     params: dict[str, Any] = {"p": patient_id, "limit": limit}
@@ -123,7 +81,7 @@ async def list_workouts(
     return await _attach_logs(uow, [_workout(r) for r in rows])
 
 
-async def next_workout(uow: UnitOfWork, patient_id: uuid.UUID, today: date) -> WorkoutRow | None:
+async def next_workout(uow: UnitOfWork, patient_id: uuid.UUID, today: date) -> Workout | None:
     """Today's session of an active plan, else the earliest still-open one from today on."""
     row = (
         await uow.execute(
@@ -140,7 +98,7 @@ async def next_workout(uow: UnitOfWork, patient_id: uuid.UUID, today: date) -> W
     return (await _attach_logs(uow, [_workout(row)]))[0]
 
 
-async def record_completion(uow: UnitOfWork, workout: WorkoutRow) -> None:
+async def record_completion(uow: UnitOfWork, workout: Workout) -> None:
     await uow.execute(
         text(
             "UPDATE plans.workouts SET status = 'completed', time_workout_start = :start, time_workout_end = :end, "

@@ -31,6 +31,15 @@ def plan_last_day(start: date, duration_weeks: int) -> date:
     return start + timedelta(days=DAYS_PER_WEEK * duration_weeks - 1)
 
 
+def plan_week_of(start: date, duration_weeks: int, day: date) -> tuple[int, date, date] | None:
+    """(index from 0, first day, last day) of the plan week holding `day`; None outside the plan."""
+    if not start <= day <= plan_last_day(start, duration_weeks):
+        return None
+    index = (day - start).days // DAYS_PER_WEEK
+    week_start = start + timedelta(days=DAYS_PER_WEEK * index)
+    return index, week_start, week_start + timedelta(days=DAYS_PER_WEEK - 1)
+
+
 def elapsed_plan_days(start: date, duration_weeks: int, today: date) -> int:
     """Whole plan days that have passed before today (today is still in play)."""
     return max(0, min((today - start).days, DAYS_PER_WEEK * duration_weeks))

@@ -1,12 +1,14 @@
-"""The rules a workout completion must satisfy before anything is written."""
+"""The rules a workout completion must satisfy before anything is written, and what completing does."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from services.common.errors import InvalidInput, RuleViolation
 from services.common.parsing import instant_in_window
+from services.common.timezones import local_date
+from services.plans.domain.workout import Workout, require_active_plan
 
 # Phones' clocks drift: an end up to this far in the future is the same moment, not a forgery.
 CLOCK_SKEW = timedelta(minutes=5)
@@ -69,6 +71,39 @@ def validate_completion(completion: Completion, now: datetime, prescribed_exerci
             raise InvalidInput(f"{where}.videoWatchPercentage", "must be between 0 and 100")
 
 
-def require_active_plan(plan_status: str) -> None:
-    if plan_status != "active":
-        raise RuleViolation(f"plan is {plan_status}: its workouts can no longer be completed or skipped")
+def complete_workout(workout: Workout, completion: Completion, now: datetime, zone: str) -> Workout | None:
+    """The workout as completed, or None when it already is (a retry: same result, nothing to write,
+    no second event).
+
+    An exercise the report leaves out counts as skipped with nothing done; the workout belongs to the
+    local day its end falls on in the patient's zone, whatever day it was scheduled for."""
+    if workout.status == "completed":
+        return None
+    if workout.status == "skipped":
+        raise RuleViolation(f"workout {workout.workout_id} was skipped and cannot be completed")
+    require_active_plan(workout.plan_status)
+    validate_completion(completion, now, {str(log.exercise_id) for log in workout.exercises})
+    results = {r.exercise_id: r for r in completion.exercises}
+    logs = []
+    for log in workout.exercises:
+        result = results.get(str(log.exercise_id))
+        if result is None:
+            logs.append(replace(log, skipped=True, actual_sets=0, actual_reps=0))
+        else:
+            logs.append(replace(log, actual_sets=result.actual_sets, actual_reps=result.actual_reps,
+                                skipped=result.skipped, video_watch_percentage=result.video_watch_percentage))
+    return replace(
+        workout,
+        status="completed",
+        time_workout_start=completion.started_at,
+        time_workout_end=completion.ended_at,
+        completed_at=completion.ended_at,
+        local_date=local_date(completion.ended_at, zone),
+        timezone=zone,
+        pain_before=completion.pain_before,
+        pain_after=completion.pain_after,
+        perceived_difficulty=completion.perceived_difficulty,
+        duration_minutes=completion.minutes,
+        exercises_completed=sum(1 for log in logs if not log.skipped),
+        exercises=logs,
+    )

@@ -29,8 +29,3 @@ def session_dates(start: date, duration_weeks: int, frequency_per_week: int) -> 
             number += 1
             sessions.append(ScheduledSession(number, week_start + timedelta(days=(index * 7) // frequency_per_week)))
     return sessions
-
-
-def plan_end(start: date, duration_weeks: int) -> date:
-    """The last day of the plan (inclusive)."""
-    return start + timedelta(days=7 * duration_weeks - 1)

@@ -6,11 +6,12 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime, timezone
 
-from services.plans.billing.handlers import Recalculation, _conflict_marks, current_window
+from services.plans.billing.handlers import Recalculation
 from services.plans.billing.repository import BoardRow, StoredRecord
 from services.plans.domain.billing import (
-    BillingRecord, BillingStatus, BillingTrack, CodeUnits, CountedDay, RtmCode, reconcile,
+    BillingRecord, BillingStatus, BillingTrack, CodeUnits, CountedDay, RtmCode, current_window, reconcile,
 )
+from services.plans.domain.billing import conflict_marks as _conflict_marks
 
 START = date(2026, 1, 1)
 

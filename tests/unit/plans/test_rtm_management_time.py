@@ -1,15 +1,18 @@
 """RTM management-time track: minutes per calendar month and the time codes."""
 
-from datetime import date
+from datetime import date, datetime, timezone
 
 import pytest
 
 from services.plans.domain.billing import (
+    BillingRecord,
     BillingStatus,
+    BillingTrack,
     InvalidTimeEntry,
     RtmCode,
     TimeEntry,
     compute_management_time_claims,
+    month_is_billed,
     time_codes,
 )
 
@@ -87,3 +90,16 @@ def test_bad_minutes_are_refused(minutes):
 def test_activity_is_required():
     with pytest.raises(InvalidTimeEntry, match="activity"):
         TimeEntry(10, " ", True, date(2026, 2, 3))
+
+
+def test_time_cannot_be_added_to_a_month_whose_management_time_is_billed() -> None:
+    def record(track: BillingTrack, status: BillingStatus, start: date) -> BillingRecord:
+        billed_at = datetime(2026, 5, 2, tzinfo=timezone.utc) if status is BillingStatus.BILLED else None
+        return BillingRecord(track, start, date(2026, 4, 30), (), status, 25, (), billed_at)
+
+    april = date(2026, 4, 1)
+    billed = record(BillingTrack.MANAGEMENT_TIME, BillingStatus.BILLED, april)
+    assert month_is_billed([billed], date(2026, 4, 20))
+    assert not month_is_billed([billed], date(2026, 5, 3))
+    assert not month_is_billed([record(BillingTrack.MANAGEMENT_TIME, BillingStatus.READY, april)], date(2026, 4, 20))
+    assert not month_is_billed([record(BillingTrack.DATA_DAYS, BillingStatus.BILLED, april)], date(2026, 4, 20))

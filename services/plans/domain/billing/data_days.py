@@ -7,12 +7,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
+from typing import Protocol
 
 from services.plans.domain.billing.status import (
     BillingStatus,
     BillingTrack,
     CodeUnits,
     CountedDay,
+    MarkedRecord,
     RtmCode,
 )
 
@@ -261,3 +263,28 @@ def progress_status(window: WindowClaim | None, has_ever_logged_in: bool, today:
         window_index=None if window is None else window.window_index,
         window_end=None if window is None else window.end,
     )
+
+
+class BoardPosition(Protocol):
+    """Where a patient stands for the board: when monitoring began and their latest stored window."""
+
+    @property
+    def monitoring_start(self) -> date | None: ...
+
+    @property
+    def latest(self) -> MarkedRecord | None: ...
+
+
+def current_window(position: BoardPosition, today: date) -> WindowClaim | None:
+    """The window holding the patient's today: the stored one when it covers today (recalculation
+    keeps stored windows current), else the window today falls in, with no data days yet. None before
+    monitoring begins."""
+    if position.monitoring_start is None or today < position.monitoring_start:
+        return None
+    index = (today - position.monitoring_start).days // WINDOW_DAYS
+    latest = position.latest.record if position.latest is not None else None
+    if latest is not None and latest.period_start <= today <= latest.period_end:
+        return WindowClaim(index, latest.period_start, latest.period_end, latest.quantity, latest.evidence, latest.codes,
+                           latest.status)
+    start, end = window_bounds(position.monitoring_start, index)
+    return WindowClaim(index, start, end, 0, (), (), BillingStatus.PROJECTED)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from services.plans.domain.billing.status import (
+    BillingRecord,
     BillingStatus,
     BillingTrack,
     CodeUnits,
@@ -140,3 +141,13 @@ def _entry_days(entries: list[TimeEntry]) -> tuple[CountedDay, ...]:
         if entry.entry_id:
             ids.add(entry.entry_id)
     return tuple(CountedDay(day, tuple(sorted(ids))) for day, ids in sorted(ids_by_day.items()))
+
+
+def month_is_billed(records: Iterable[BillingRecord], day: date) -> bool:
+    """Whether the management time of `day`'s month is already billed: time added to it would change
+    a claim that went out, so it waits until an admin resets that record."""
+    month = month_start(day)
+    return any(
+        r.track is BillingTrack.MANAGEMENT_TIME and r.period_start == month and r.status is BillingStatus.BILLED
+        for r in records
+    )

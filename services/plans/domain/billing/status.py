@@ -298,3 +298,29 @@ def _conflict_order(conflict: BillingConflict) -> tuple[BillingKey, str]:
 def codes_summary(codes: Sequence[CodeUnits]) -> str:
     """'98980, 98981×2' — for logs and the dry run of the recalculation command."""
     return ", ".join(code if units == 1 else f"{code}×{units}" for code, units in codes)
+
+
+class MarkedRecord(Protocol):
+    """A stored record with the conflict marker it carries (the repository's StoredRecord)."""
+
+    @property
+    def record(self) -> BillingRecord: ...
+
+    @property
+    def conflict(self) -> str | None: ...
+
+
+def conflict_marks(stored: Iterable[MarkedRecord], result: ReconcileResult) -> dict[tuple[str, date], str | None]:
+    """The billed records whose conflict marker changes, keyed by (track, period start): set to the
+    reason where recalculation now disagrees with what was billed, cleared (None) where it agrees
+    again. A marker that is already right is left out, so an unchanged recalculation writes nothing."""
+    wanted: dict[tuple[str, date], str | None] = {}
+    for conflict in result.conflicts:
+        if conflict.existing is not None and conflict.existing.status is BillingStatus.BILLED:
+            wanted[(str(conflict.existing.track), conflict.existing.period_start)] = conflict.reason.value
+    marks = {}
+    for s in stored:
+        key = (str(s.record.track), s.record.period_start)
+        if s.record.status is BillingStatus.BILLED and wanted.get(key) != s.conflict:
+            marks[key] = wanted.get(key)
+    return marks

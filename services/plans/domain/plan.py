@@ -1,0 +1,64 @@
+"""A treatment plan's lifecycle and what a plan may prescribe."""
+
+from __future__ import annotations
+
+from services.common.errors import InvalidInput, RuleViolation
+from services.plans.domain.schedule import MAX_DURATION_WEEKS, MAX_FREQUENCY_PER_WEEK
+
+PLAN_STATUSES = ("active", "completed", "expired", "cancelled")
+# A finished plan stays finished; an expired one may be reopened when the therapist extends care.
+ALLOWED_STATUS_CHANGES = {
+    "active": {"completed", "expired", "cancelled"},
+    "expired": {"active", "completed", "cancelled"},
+    "completed": set(),
+    "cancelled": set(),
+}
+MAX_TITLE_LENGTH = 200
+MAX_EXERCISES = 50
+MAX_SETS = 50
+MAX_REPS = 500
+
+
+def plan_title(title: str) -> str:
+    """The title as stored (trimmed)."""
+    if not title.strip() or len(title) > MAX_TITLE_LENGTH:
+        raise InvalidInput("title", f"must be 1 to {MAX_TITLE_LENGTH} characters")
+    return title.strip()
+
+
+def check_plan_length(duration_weeks: int, frequency_per_week: int) -> None:
+    if not 1 <= duration_weeks <= MAX_DURATION_WEEKS:
+        raise InvalidInput("durationWeeks", f"must be between 1 and {MAX_DURATION_WEEKS}")
+    if not 1 <= frequency_per_week <= MAX_FREQUENCY_PER_WEEK:
+        raise InvalidInput("frequencyPerWeek", f"must be between 1 and {MAX_FREQUENCY_PER_WEEK}")
+
+
+def next_status(current: str, requested: str | None) -> str:
+    """The plan's status after a therapist asks for `requested` (None: leave it)."""
+    if requested is None or requested == current:
+        return current
+    if requested not in PLAN_STATUSES:
+        raise InvalidInput("status", f"must be one of {', '.join(PLAN_STATUSES)}")
+    if requested not in ALLOWED_STATUS_CHANGES[current]:
+        raise RuleViolation(f"a {current} plan cannot become {requested}")
+    return requested
+
+
+def require_prescription_editable(status: str) -> None:
+    """Only a running plan's exercises change; a finished plan keeps what it prescribed."""
+    if status != "active":
+        raise RuleViolation(f"exercises of a {status} plan cannot change")
+
+
+def check_exercise_count(count: int) -> None:
+    if count == 0:
+        raise InvalidInput("exercises", "a plan needs at least one exercise")
+    if count > MAX_EXERCISES:
+        raise InvalidInput("exercises", f"at most {MAX_EXERCISES} exercises per plan")
+
+
+def check_dose(where: str, sets: int, reps: int) -> None:
+    if not 1 <= sets <= MAX_SETS:
+        raise InvalidInput(f"{where}.sets", f"must be between 1 and {MAX_SETS}")
+    if not 1 <= reps <= MAX_REPS:
+        raise InvalidInput(f"{where}.reps", f"must be between 1 and {MAX_REPS}")
