@@ -19,6 +19,7 @@ from services.gateway.auth import TokenVerifier
 from services.gateway.clients import ServiceClients
 from services.gateway.errors import ApiError
 from services.gateway.middleware import GatewayMiddleware
+from services.gateway.pose_fast_path import PoseFastPath
 from services.gateway import routes
 from services.gateway.schemas.operations import HealthReply
 
@@ -89,4 +90,4 @@ def create_app(settings: Settings) -> Any:
     # Every module in routes/ contributes one router: adding a route file is all it takes.
     for module in sorted(m.name for m in pkgutil.iter_modules(routes.__path__)):
         app.include_router(import_module(f"services.gateway.routes.{module}").router)
-    return GatewayMiddleware(app, settings.gateway_max_body_bytes)
+    return GatewayMiddleware(PoseFastPath(app), settings.gateway_max_body_bytes)

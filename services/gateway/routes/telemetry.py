@@ -31,6 +31,7 @@ from services.gateway.schemas.telemetry import (
     MediaEventsBody, MediaEventsReply, PlaybackFiguresReply, PoseBatchReply, ReplayReply, SessionEndReply,
 )
 
+POSE_FRAMES_PATH = "/v1/pose/frames"
 _OWNER = re.compile(r"\[owner=([^\]\s]+)\]")
 _POSE_BODY = {
     "requestBody": {
@@ -96,39 +97,47 @@ UNSUPPORTED_MEDIA: dict[int | str, dict[str, Any]] = {415: {"model": ErrorBody, 
 
 
 @router.post(
-    "/v1/pose/frames", response_model=PoseBatchReply, responses=UNSUPPORTED_MEDIA, openapi_extra=_POSE_BODY,
+    POSE_FRAMES_PATH, response_model=PoseBatchReply, responses=UNSUPPORTED_MEDIA, openapi_extra=_POSE_BODY,
 )
 async def post_pose_frames(request: Request) -> Response:
     """One batch (about a second) of MediaPipe landmarks. Retried or overlapping batches are
     de-duplicated by frame timestamp; a refused batch is a 4xx with the reason and never
     harms the session. Credential: the session token, checked by telemetry without a database read."""
-    content_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
-    if content_type != "application/octet-stream":
+    # Served by services.gateway.pose_fast_path in front of FastAPI; this route documents it and
+    # answers when the app runs without that layer.
+    reply = await ingest_pose_batch(
+        request.app.state.telemetry_ring, request.headers.get("content-type"), request.headers.get("authorization"),
+        await request.body(), request.state.request_id,
+    )
+    return Response(reply, media_type="application/json")
+
+
+async def ingest_pose_batch(
+    ring: TelemetryRing, content_type: str | None, authorization: str | None, body: bytes, request_id: str
+) -> bytes:
+    """The pose route's work, framework-free: the JSON reply, or ApiError."""
+    if (content_type or "").split(";", 1)[0].strip().lower() != "application/octet-stream":
         raise ApiError(
             415, "unsupported_media_type",
             "pose frames are binary: send Content-Type: application/octet-stream (JSON is refused)",
         )
-    token = _session_token(request.headers.get("authorization"))
-    body = await request.body()
-    reply = await request.app.state.telemetry_ring.call(
+    token = _session_token(authorization)
+    reply = await ring.call(
         "IngestPoseBatch", telemetry_pb2.IngestPoseBatchRequest(session_token=token, body=body),
-        session_of(token), _request_metadata(request),
+        session_of(token), (("x-request-id", request_id),),
     )
-    # Built by hand: this is the hot path, and the reply is five numbers.
-    return Response(
-        json.dumps(
-            {
-                "sessionId": reply.session_id,
-                "framesReceived": reply.frames_received,
-                "framesAccepted": reply.frames_accepted,
-                "duplicateFrames": reply.duplicate_frames,
-                "lastTimestampMs": reply.last_timestamp_ms,
-                "sessionFrames": reply.session_frames,
-            },
-            separators=(",", ":"),
-        ),
-        media_type="application/json",
-    )
+    # Built by hand: this is the hot path, and the reply is six fields.
+    return json.dumps(
+        {
+            "sessionId": reply.session_id,
+            "framesReceived": reply.frames_received,
+            "framesAccepted": reply.frames_accepted,
+            "duplicateFrames": reply.duplicate_frames,
+            "lastTimestampMs": reply.last_timestamp_ms,
+            "sessionFrames": reply.session_frames,
+        },
+        separators=(",", ":"),
+    ).encode()
 
 
 @router.post("/v1/media/events", response_model=MediaEventsReply)

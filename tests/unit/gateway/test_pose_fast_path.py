@@ -1,0 +1,108 @@
+"""The pose route answered in front of FastAPI: the same replies, errors, request id and metrics as the route it stands for."""
+
+from __future__ import annotations
+
+from typing import Any, AsyncIterator
+
+import httpx
+import pytest
+from prometheus_client import REGISTRY
+
+from momentum.telemetry.v1 import telemetry_pb2
+from services.common.settings import load_settings
+from services.gateway.app import create_app
+from services.gateway.errors import ApiError
+from services.gateway.middleware import GatewayMiddleware
+
+SETTINGS = load_settings({"MOMENTUM_ENV": "test"})
+GATEWAY = create_app(SETTINGS)
+BINARY = {"Authorization": "Bearer the.session.token", "Content-Type": "application/octet-stream"}
+
+
+class FakeRing:
+    """The telemetry instances: records each call, answers like telemetry (or fails as told)."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, Any, str, tuple[tuple[str, str], ...]]] = []
+        self.failure: ApiError | None = None
+
+    async def call(self, rpc: str, request: Any, session_key: str, metadata: tuple[tuple[str, str], ...]) -> Any:
+        self.calls.append((rpc, request, session_key, metadata))
+        if self.failure is not None:
+            raise self.failure
+        return telemetry_pb2.IngestPoseBatchReply(
+            session_id="s-1", frames_received=30, frames_accepted=29, duplicate_frames=1, last_timestamp_ms=990,
+            session_frames=59,
+        )
+
+
+@pytest.fixture
+async def pose() -> AsyncIterator[tuple[httpx.AsyncClient, FakeRing]]:
+    ring = FakeRing()
+    GATEWAY.app.state.telemetry_ring = ring
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=GATEWAY), base_url="http://gateway") as http:
+        yield http, ring
+
+
+def _counted(status: str) -> float:
+    labels = {"method": "POST", "route": "/v1/pose/frames", "status": status}
+    return REGISTRY.get_sample_value("momentum_http_requests_total", labels) or 0.0
+
+
+async def test_a_batch_reaches_telemetry_as_sent_and_the_reply_is_the_route_s_json(pose):
+    http, ring = pose
+    before = _counted("200")
+    reply = await http.post("/v1/pose/frames", content=b"\x1f\x8b gzip bytes", headers={**BINARY, "x-request-id": "req-7"})
+    assert reply.status_code == 200, reply.text
+    assert reply.headers["content-type"] == "application/json" and reply.headers["x-request-id"] == "req-7"
+    assert reply.json() == {"sessionId": "s-1", "framesReceived": 30, "framesAccepted": 29, "duplicateFrames": 1,
+                            "lastTimestampMs": 990, "sessionFrames": 59}
+    [(rpc, request, _, metadata)] = ring.calls
+    assert rpc == "IngestPoseBatch" and request.session_token == "the.session.token"
+    assert request.body == b"\x1f\x8b gzip bytes" and ("x-request-id", "req-7") in metadata
+    assert _counted("200") == before + 1  # labelled with its route, as FastAPI's routing would
+
+
+@pytest.mark.parametrize("headers, status, error", [
+    ({"Authorization": "Bearer t", "Content-Type": "application/json"}, 415, "unsupported_media_type"),
+    ({"Content-Type": "application/octet-stream"}, 401, "unauthenticated"),
+    ({"Authorization": "Basic dTpw", "Content-Type": "application/octet-stream"}, 401, "unauthenticated"),
+], ids=["json body", "no token", "not a bearer token"])
+async def test_refused_batches_never_reach_telemetry(pose, headers, status, error):
+    http, ring = pose
+    reply = await http.post("/v1/pose/frames", content=b"{}", headers=headers)
+    assert reply.status_code == status and reply.json()["error"] == error and reply.json()["detail"]
+    assert ring.calls == []
+
+
+async def test_an_answer_of_telemetry_s_is_mapped_like_every_route_s_with_its_headers(pose):
+    http, ring = pose
+    ring.failure = ApiError(503, "unavailable", "telemetry restarting; retry")
+    ring.failure.headers = {"Retry-After": "3"}
+    reply = await http.post("/v1/pose/frames", content=b"x", headers=BINARY)
+    assert reply.status_code == 503 and reply.headers["retry-after"] == "3"
+    assert reply.json() == {"error": "unavailable", "detail": "telemetry restarting; retry"}
+
+
+async def test_an_oversized_batch_is_refused_by_the_edge_before_the_fast_path(pose):
+    http, ring = pose
+    reply = await http.post("/v1/pose/frames", content=b"x" * (SETTINGS.gateway_max_body_bytes + 1), headers=BINARY)
+    assert reply.status_code == 413 and ring.calls == []
+
+
+async def test_other_methods_and_paths_still_go_through_fastapi(pose):
+    http, ring = pose
+    assert (await http.get("/v1/pose/frames")).status_code == 405
+    assert (await http.post("/v1/pose/frames/", content=b"x", headers=BINARY)).status_code in (307, 404)
+    assert ring.calls == []
+
+
+async def test_the_fastapi_route_gives_the_same_answers_to_an_app_mounted_without_the_fast_path(pose):
+    fast, ring = pose
+    plain = GatewayMiddleware(GATEWAY.app.app, SETTINGS.gateway_max_body_bytes)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=plain), base_url="http://gateway") as http:
+        for headers in (BINARY, {**BINARY, "Content-Type": "text/plain"}, {"Content-Type": "application/octet-stream"}):
+            slow_reply = await http.post("/v1/pose/frames", content=b"x", headers=headers)
+            fast_reply = await fast.post("/v1/pose/frames", content=b"x", headers=headers)
+            assert (slow_reply.status_code, slow_reply.json()) == (fast_reply.status_code, fast_reply.json())
+    assert len(ring.calls) == 2  # the valid batch, once by each path
