@@ -27,10 +27,9 @@ class PoseFastPath:
         # The route object labels the request in the gateway's metrics exactly as FastAPI would.
         self.route = next(r for r in router.routes if getattr(r, "path", None) == POSE_FRAMES_PATH)
 
-    @property
-    def state(self) -> Any:
-        """The app's state, as if this layer were not there (tests and tools reach it through the middleware)."""
-        return self.app.state
+    def __getattr__(self, name: str) -> Any:
+        # Transparent to whoever reaches the app through the middleware (its state, routes, openapi).
+        return getattr(self.app, name)
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http" or scope["method"] != "POST" or scope["path"] != POSE_FRAMES_PATH:
