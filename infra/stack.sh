@@ -84,26 +84,56 @@ END \$\$;"
 }
 
 # ---------------------------------------------------------------- RabbitMQ
+amqp_up() {
+  # Without the project's venv (stack.sh run by hand before `make venv`) a TCP answer has to do.
+  if [ -x "$PY" ]; then "$PY" "$ROOT/infra/probe.py" amqp "amqp://guest:guest@127.0.0.1:$AMQP_PORT/"
+  else python3 "$ROOT/infra/probe.py" tcp 127.0.0.1 "$AMQP_PORT"; fi
+}
+wait_amqp() { local i; for i in $(seq 1 "$1"); do amqp_up && return 0; sleep 1; done; return 1; }
+
+start_rabbitmq_node() {
+  # The machine's own service script when there is one (it runs the node as the rabbitmq user, with
+  # the machine's configuration); otherwise a detached node bound to loopback.
+  if [ -x /etc/init.d/rabbitmq-server ] && [ "$AMQP_PORT" = 5672 ]; then
+    as_root /etc/init.d/rabbitmq-server start >/dev/null 2>&1 || true
+  else
+    # Bind AMQP, clustering and epmd to loopback: nothing of ours listens on other interfaces.
+    as_root env RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 RABBITMQ_NODE_PORT="$AMQP_PORT" \
+      ERL_EPMD_ADDRESS=127.0.0.1 RABBITMQ_DIST_PORT=25672 \
+      RABBITMQ_SERVER_START_ARGS="-kernel inet_dist_use_interface {127,0,0,1}" \
+      rabbitmq-server -detached >/dev/null 2>&1 || true
+  fi
+}
+
 ensure_rabbitmq() {
-  if "$PY" "$ROOT/infra/probe.py" amqp "amqp://guest:guest@127.0.0.1:$AMQP_PORT/"; then
+  if amqp_up; then
     log "using the RabbitMQ already running on 127.0.0.1:$AMQP_PORT"
   else
     if ! command -v rabbitmq-server >/dev/null; then
       log "installing RabbitMQ from Debian packages"; apt_install rabbitmq-server
     fi
-    if ! "$PY" "$ROOT/infra/probe.py" amqp "amqp://guest:guest@127.0.0.1:$AMQP_PORT/"; then
-      log "starting RabbitMQ bound to 127.0.0.1"
-      # Bind AMQP, clustering and epmd to loopback: nothing of ours listens on other interfaces.
-      as_root env RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 RABBITMQ_NODE_PORT="$AMQP_PORT" \
-        ERL_EPMD_ADDRESS=127.0.0.1 RABBITMQ_DIST_PORT=25672 \
-        RABBITMQ_SERVER_START_ARGS="-kernel inet_dist_use_interface {127,0,0,1}" \
-        rabbitmq-server -detached >/dev/null 2>&1
-      echo rabbitmq > "$RUN/started/rabbitmq"
-      local i; for i in $(seq 1 90); do
-        "$PY" "$ROOT/infra/probe.py" amqp "amqp://guest:guest@127.0.0.1:$AMQP_PORT/" && break
-        sleep 1
-      done
-      "$PY" "$ROOT/infra/probe.py" amqp "amqp://guest:guest@127.0.0.1:$AMQP_PORT/" || { log "RabbitMQ did not come up"; exit 1; }
+    if ! amqp_up; then
+      # A node that runs with its application stopped (a broker-restart test killed midway, an
+      # operator's stop_app) refuses AMQP but must not be started twice: start its application.
+      if as_root rabbitmqctl -q ping >/dev/null 2>&1; then
+        log "RabbitMQ node is running with its application stopped: starting the application"
+        as_root timeout 120 rabbitmqctl -q start_app >/dev/null 2>&1 || true
+      else
+        log "starting RabbitMQ"
+        start_rabbitmq_node
+        echo rabbitmq > "$RUN/started/rabbitmq"
+      fi
+      if ! wait_amqp 90; then
+        # Wedged (the node answers nothing useful): stop it and start it once more.
+        log "RabbitMQ did not answer in 90 s: restarting the node once"
+        as_root timeout 60 rabbitmqctl -q stop >/dev/null 2>&1 || true
+        sleep 2; start_rabbitmq_node
+        wait_amqp 120 || {
+          log "RabbitMQ did not come up"
+          tail -n 30 /var/log/rabbitmq/*.log 2>/dev/null | sed 's/^/[stack]   /' >&2 || true
+          exit 1
+        }
+      fi
     fi
   fi
   local vhost
