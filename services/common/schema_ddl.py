@@ -59,6 +59,23 @@ def create_outbox_and_inbox(schema: str) -> None:
     mark_platform_table(schema, "inbox", "message ids already handled, for de-duplication across tenants")
 
 
+def add_outbox_quarantine(schema: str) -> None:
+    """A row the relay can never publish is set aside with its reason instead of failing every batch."""
+    op.execute(f"ALTER TABLE {schema}.outbox ADD COLUMN quarantined_at timestamptz, ADD COLUMN quarantine_reason text")
+    op.execute(f"DROP INDEX {schema}.outbox_unpublished")
+    op.execute(
+        f"CREATE INDEX outbox_unpublished ON {schema}.outbox (id) WHERE published_at IS NULL AND quarantined_at IS NULL"
+    )
+    op.execute(f"CREATE INDEX outbox_quarantined ON {schema}.outbox (id) WHERE quarantined_at IS NOT NULL")
+
+
+def drop_outbox_quarantine(schema: str) -> None:
+    op.execute(f"DROP INDEX {schema}.outbox_quarantined")
+    op.execute(f"DROP INDEX {schema}.outbox_unpublished")
+    op.execute(f"ALTER TABLE {schema}.outbox DROP COLUMN quarantined_at, DROP COLUMN quarantine_reason")
+    op.execute(f"CREATE INDEX outbox_unpublished ON {schema}.outbox (id) WHERE published_at IS NULL")
+
+
 def create_audit_log(schema: str) -> None:
     """Who did what to which record, when, under which request: one per service schema, tenant-isolated."""
     op.execute(
