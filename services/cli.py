@@ -93,6 +93,10 @@ def build_parser() -> argparse.ArgumentParser:
     create_user.add_argument("--id", type=uuid_argument)
     create_user.set_defaults(run=cmd_user_create)
 
+    from services import dlq_cli
+
+    dlq_cli.register(commands)
+
     # Each service may add its own operations: services/<name>/cli.py defines register(commands).
     from importlib import import_module
 

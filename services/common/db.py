@@ -12,8 +12,10 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
+from services.common.errors import InvalidInput
 from services.common.identity import current_request_id
 from services.common.logging import get_logger
+from services.common.parsing import instant_in_window
 
 log = get_logger(__name__)
 
@@ -21,6 +23,40 @@ log = get_logger(__name__)
 def connection_lost(exc: BaseException) -> bool:
     """Postgres went away under this call (terminated backend, restart, failover): not a bug, worth a retry."""
     return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)
+
+
+# SQLSTATEs that mean "the database is away for now", not "this statement is wrong": the whole class 08
+# (connection exception), too many connections, admin/crash shutdown, cannot connect now (starting up).
+_UNAVAILABLE_STATES = frozenset({"53300", "57P01", "57P02", "57P03"})
+_UNAVAILABLE_WORDS = ("not currently accepting connections", "connection is closed", "connection was closed")
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """The database cannot be reached or refuses connections right now (refused, closed, too many connections,
+    admin shutdown, cannot connect now, a database closed to connections): an outage to wait out, not a bug.
+
+    Looks through SQLAlchemy's wrapper and the exception chain, whatever the driver raised."""
+    seen: set[int] = set()
+    pending: list[BaseException | None] = [exc]
+    while pending:
+        current = pending.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, DBAPIError) and current.connection_invalidated:
+            return True
+        # A refused or reset socket, or a connect that timed out.
+        if isinstance(current, (ConnectionError, TimeoutError)):
+            return True
+        state = str(getattr(current, "sqlstate", None) or getattr(current, "pgcode", None) or "")
+        if state.startswith("08") or state in _UNAVAILABLE_STATES:
+            return True
+        message = str(current).lower()
+        if (state in ("", "55000") and any(words in message for words in _UNAVAILABLE_WORDS)
+                and type(current).__module__.split(".")[0] in ("asyncpg", "sqlalchemy")):
+            return True
+        pending += [current.__cause__, current.__context__, getattr(current, "orig", None)]
+    return False
 
 
 def create_engine(url: str, pool_size: int = 10) -> AsyncEngine:
@@ -121,6 +157,15 @@ class UnitOfWork:
         """Writes the event to the outbox; the relay publishes it after commit. A deterministic
         message id (when given) makes a repeated add a no-op."""
         message_id = message_id or str(uuid.uuid4())
+        occurred_at = occurred_at or datetime.now(timezone.utc)
+        # An event the relay could never publish must not be written: it would sit in the outbox for good.
+        instant_in_window("event occurred_at", occurred_at, datetime.now(timezone.utc))
+        try:
+            payload = body.SerializeToString()
+        except Exception as exc:  # protobuf raises EncodeError or ValueError by version
+            raise InvalidInput("event body", f"cannot be serialized: {exc}"[:200]) from exc
+        if not routing_key or len(routing_key) > 255 or len(message_id) > 255:
+            raise InvalidInput("event", "routing key and message id must be 1-255 characters")
         await self.connection.execute(
             text(
                 f"INSERT INTO {self._schema}.outbox (message_id, routing_key, tenant_id, message_type, body, "
@@ -132,9 +177,9 @@ class UnitOfWork:
                 "routing_key": routing_key,
                 "tenant_id": str(tenant_id),
                 "message_type": body.DESCRIPTOR.full_name,
-                "body": body.SerializeToString(),
+                "body": payload,
                 "request_id": current_request_id(),
-                "occurred_at": occurred_at or datetime.now(timezone.utc),
+                "occurred_at": occurred_at,
             },
         )
         self._events += 1
@@ -158,6 +203,11 @@ class Database:
 
     def unit_of_work(self, tenant_id: uuid.UUID | str | None) -> UnitOfWork:
         return UnitOfWork(self.engine, self.schema, tenant_id, on_commit=self._notify)
+
+    async def ping(self) -> None:
+        """One round trip on a fresh pooled connection; raises while the database is away."""
+        async with self.engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
 
     async def dispose(self) -> None:
         await self.engine.dispose()

@@ -49,6 +49,12 @@ class ServiceRuntime(Generic[C]):
         return cls(name, settings, database, broker, grpc, relay)
 
     async def start(self) -> None:
+        from services.common.messaging.monitor import MessagingMonitor
+
+        port = self.settings.metrics_ports.get(self.name, 0)
+        if port:
+            _serve_metrics(self.name, self.settings.grpc_host, port)
+        self.loops.append(MessagingMonitor(self.settings.broker, self.consumers, self.relay))
         await self.broker.connect()
         for consumer in self.consumers:
             await consumer.start()
@@ -75,6 +81,18 @@ class ServiceRuntime(Generic[C]):
         await self.broker.close()
         await self.database.dispose()
         log.info("service.stopped", service=self.name)
+
+
+def _serve_metrics(service: str, host: str, port: int) -> None:
+    """Prometheus text on http://host:port/ from a thread; a port in use is logged, not fatal."""
+    from prometheus_client import start_http_server
+
+    try:
+        start_http_server(port, addr=host)
+    except OSError as exc:
+        log.warning("metrics.port_unavailable", service=service, port=port, error=str(exc))
+        return
+    log.info("metrics.serving", service=service, port=port)
 
 
 def run_service(build: Callable[[Settings], Awaitable[ServiceRuntime[Any]]], settings: Settings) -> None:

@@ -49,6 +49,14 @@ def _seconds(raw: str) -> timedelta:
     return timedelta(seconds=value)
 
 
+def _ladder(raw: str) -> tuple[timedelta, ...]:
+    # "1,5,30,120,600": seconds of each retry step; the last one repeats.
+    steps = tuple(_seconds(part.strip()) for part in raw.split(",") if part.strip())
+    if not steps or any(step <= timedelta(0) for step in steps):
+        raise ValueError("expected positive seconds separated by commas, e.g. 1,5,30,120,600")
+    return steps
+
+
 def _bool(raw: str) -> bool:
     lowered = raw.strip().lower()
     if lowered in ("1", "true", "yes", "on"):
@@ -96,7 +104,13 @@ class BrokerSettings:
     password: str = "guest"
     vhost: str = "momentum"
     prefetch: int = 50
+    # Backstop only: a consumer that dies mid-message gets this many deliveries. Handled failures go
+    # through the retry ladder instead and never count here.
     delivery_limit: int = 5
+    # A transiently failing message waits in one delay queue per step, then the last step repeats.
+    retry_ladder: tuple[timedelta, ...] = tuple(timedelta(seconds=s) for s in (1, 5, 30, 120, 600))
+    # Parked in `<queue>.dead` only after failing transiently for at least this long.
+    retry_park_after: timedelta = timedelta(minutes=15)
 
     @property
     def url(self) -> str:
@@ -140,6 +154,8 @@ class Settings:
     auth: AuthSettings = AuthSettings()
     grpc_host: str = "127.0.0.1"
     grpc_ports: Mapping[str, int] = field(default_factory=lambda: dict(DEFAULT_GRPC_PORTS))
+    # Prometheus port of each service process (dead letters, retries, quarantined outbox rows); 0: none.
+    metrics_ports: Mapping[str, int] = field(default_factory=lambda: {s: 0 for s in SERVICES})
     gateway_host: str = "127.0.0.1"
     gateway_port: int = 8080
     gateway_max_body_bytes: int = 1_048_576
@@ -195,6 +211,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     ports = dict(DEFAULT_GRPC_PORTS)
     for service in SERVICES:
         ports[service] = _read(env, f"MOMENTUM_{service.upper()}_GRPC_PORT", ports[service], _positive_int)
+    metrics_ports = {
+        service: _read(env, f"MOMENTUM_{service.upper()}_METRICS_PORT", 0, _non_negative_int) for service in SERVICES
+    }
     auth_algorithm = _read(env, "MOMENTUM_JWT_ALGORITHM", auth.jwt_algorithm, _choice("HS256", "RS256"))
     auth_settings = AuthSettings(
         jwt_algorithm=auth_algorithm,
@@ -235,6 +254,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             vhost=_read(env, "MOMENTUM_AMQP_VHOST", broker.vhost, str),
             prefetch=_read(env, "MOMENTUM_AMQP_PREFETCH", broker.prefetch, _positive_int),
             delivery_limit=_read(env, "MOMENTUM_AMQP_DELIVERY_LIMIT", broker.delivery_limit, _positive_int),
+            retry_ladder=_read(env, "MOMENTUM_AMQP_RETRY_LADDER", broker.retry_ladder, _ladder),
+            retry_park_after=_read(env, "MOMENTUM_AMQP_RETRY_PARK_AFTER", broker.retry_park_after, _seconds),
         ),
         s3=S3Settings(
             endpoint=_read(env, "MOMENTUM_S3_ENDPOINT", s3.endpoint, str),
@@ -246,6 +267,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         auth=auth_settings,
         grpc_host=_read(env, "MOMENTUM_GRPC_HOST", base.grpc_host, str),
         grpc_ports=ports,
+        metrics_ports=metrics_ports,
         gateway_host=_read(env, "MOMENTUM_GATEWAY_HOST", base.gateway_host, str),
         gateway_port=_read(env, "MOMENTUM_GATEWAY_PORT", base.gateway_port, _positive_int),
         gateway_max_body_bytes=_read(env, "MOMENTUM_GATEWAY_MAX_BODY_BYTES", base.gateway_max_body_bytes, _positive_int),

@@ -11,11 +11,39 @@ import aio_pika
 import aiormq
 from aio_pika.abc import AbstractChannel, AbstractExchange, AbstractRobustConnection
 
+from pamqp.frame import marshal
+from pamqp.header import ContentHeader
+
 from services.common.logging import get_logger
 from services.common.messaging.topology import EVENTS_EXCHANGE, declare_delay_queue, declare_exchanges
 from services.common.settings import BrokerSettings
 
 log = get_logger(__name__)
+
+
+class Unencodable(ValueError):
+    """The message cannot be put on the wire (a property or header AMQP cannot carry): a fault of the message."""
+
+
+def event_message(
+    body: bytes, message_id: str, headers: Mapping[str, str], message_type: str, occurred_at: datetime,
+) -> aio_pika.Message:
+    """An event as it goes on the wire, encoded once here so a message AMQP cannot carry fails before publishing
+    (an instant before 1970 overflows the AMQP timestamp), not somewhere inside a batch of confirms."""
+    try:
+        message = aio_pika.Message(
+            body,
+            headers=dict(headers),
+            message_id=message_id,
+            type=message_type,
+            content_type="application/x-protobuf",
+            delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+            timestamp=occurred_at,
+        )
+        marshal(ContentHeader(0, len(body), message.properties), 1)
+    except Exception as exc:  # struct.error, OverflowError, TypeError, ValueError: all about this message
+        raise Unencodable(f"{type(exc).__name__}: {exc}"[:300]) from exc
+    return message
 
 
 class Broker:
@@ -25,7 +53,7 @@ class Broker:
         self._connection: AbstractRobustConnection | None = None
         self._publish_channel: AbstractChannel | None = None
         self._events: AbstractExchange | None = None
-        self._delay_queues: dict[tuple[str, int], str] = {}
+        self._delay_queues: dict[tuple[str, int, str], str] = {}
         self._lock = asyncio.Lock()
 
     @property
@@ -63,18 +91,14 @@ class Broker:
         occurred_at: datetime,
     ) -> None:
         """Publishes persistently and returns once the broker confirmed it (raises otherwise)."""
+        await self.publish_message(routing_key, event_message(body, message_id, headers, message_type, occurred_at))
+
+    async def publish_message(self, routing_key: str, message: aio_pika.Message) -> None:
+        """Onto the events exchange; returns once the broker confirmed it (raises otherwise)."""
         if self._events is None:
             raise RuntimeError("broker not connected")
-        message = aio_pika.Message(
-            body,
-            headers=dict(headers),
-            message_id=message_id,
-            type=message_type,
-            content_type="application/x-protobuf",
-            delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-            timestamp=occurred_at,
-        )
-        await self._with_reconnect(lambda: self._events.publish(message, routing_key=routing_key, mandatory=False, timeout=10))
+        events = self._events
+        await self._with_reconnect(lambda: events.publish(message, routing_key=routing_key, mandatory=False, timeout=10))
 
     async def _with_reconnect(self, publish, patience: float = 15):  # type: ignore[no-untyped-def]
         """Publishes, waiting out a reconnection (broker restart) instead of failing at once."""
@@ -94,22 +118,44 @@ class Broker:
         patience: float = 15,
     ) -> None:
         """Sends `body` to `work_queue` after `delay`, through that delay's TTL queue."""
-        if self._publish_channel is None:
-            raise RuntimeError("broker not connected")
-        key = (work_queue, int(delay.total_seconds() * 1000))
-        if key not in self._delay_queues:
-            async with self._lock:
-                if key not in self._delay_queues:
-                    self._delay_queues[key] = await declare_delay_queue(self._publish_channel, work_queue, delay)
         message = aio_pika.Message(
             body,
             headers=dict(headers),
             message_id=message_id,
             delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
         )
+        await self.send_later(work_queue, delay, message, patience=patience)
+
+    async def send_later(
+        self, work_queue: str, delay: timedelta, message: aio_pika.Message, kind: str = "delay",
+        expires: timedelta | None = None, patience: float = 15,
+    ) -> None:
+        """Publishes `message` into the `kind` TTL queue of `delay` for `work_queue` (declared on first use) and
+        returns once the broker confirmed it: after that the caller may ack the original."""
+        if self._publish_channel is None:
+            raise RuntimeError("broker not connected")
+        key = (work_queue, int(delay.total_seconds() * 1000), kind)
+        if key not in self._delay_queues:
+            async with self._lock:
+                if key not in self._delay_queues:
+                    self._delay_queues[key] = await declare_delay_queue(
+                        self._publish_channel, work_queue, delay, kind, expires
+                    )
+        try:
+            await self.send_to_queue(self._delay_queues[key], message, patience)
+        except Exception:
+            # The queue may have expired or been deleted by an operator: declare it again next time.
+            self._delay_queues.pop(key, None)
+            raise
+
+    async def send_to_queue(self, queue: str, message: aio_pika.Message, patience: float = 15) -> None:
+        """Publishes straight into `queue` through the default exchange; mandatory, so a missing queue is an
+        error rather than a silent drop, and confirmed before this returns."""
+        if self._publish_channel is None:
+            raise RuntimeError("broker not connected")
         channel = self._publish_channel
         await self._with_reconnect(
-            lambda: channel.default_exchange.publish(message, routing_key=self._delay_queues[key], mandatory=True, timeout=10),
+            lambda: channel.default_exchange.publish(message, routing_key=queue, mandatory=True, timeout=10),
             patience,
         )
 
@@ -119,4 +165,4 @@ class Broker:
             self._connection = None
 
 
-__all__ = ["Broker", "EVENTS_EXCHANGE"]
+__all__ = ["Broker", "EVENTS_EXCHANGE", "Unencodable", "event_message"]

@@ -1,25 +1,44 @@
 """Runs a broker consumer: decode, de-duplicate through the inbox in the handler's transaction,
-ack after commit, park poison messages in the dead-letter queue."""
+ack after commit; transient failures climb the retry ladder, poison messages are parked at once."""
 
 from __future__ import annotations
 
 import asyncio
 import uuid
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from typing import Awaitable, Callable, Mapping
 
+import aio_pika
 import structlog
 from aio_pika.abc import AbstractIncomingMessage, AbstractQueue
 from google.protobuf.message import DecodeError, Message
 from sqlalchemy import text
 
-from services.common.db import Database, UnitOfWork
+from services.common.db import Database, UnitOfWork, database_unavailable
+from services.common.errors import Unavailable
 from services.common.identity import set_current
 from services.common.logging import get_logger
+from services.common.messaging import metrics
 from services.common.messaging.broker import Broker
-from services.common.messaging.topology import ConsumerQueue, declare_consumer_queue
+from services.common.messaging.pause import ConsumerPause
+from services.common.messaging.topology import (
+    ATTEMPT_HEADER,
+    DEAD_REASON_HEADER,
+    FIRST_FAILURE_HEADER,
+    LAST_ERROR_HEADER,
+    LAST_FAILURE_HEADER,
+    ROUTING_KEY_HEADER,
+    ConsumerQueue,
+    declare_consumer_queue,
+)
 
 log = get_logger(__name__)
+
+# The broker's own bookkeeping of a delivery; a republished copy starts afresh.
+_BROKER_HEADERS = ("x-death", "x-first-death-exchange", "x-first-death-queue", "x-first-death-reason",
+                   "x-last-death-exchange", "x-last-death-queue", "x-last-death-reason", "x-delivery-count")
+ERROR_CHARS = 300
 
 
 class PoisonMessage(Exception):
@@ -36,6 +55,55 @@ class IncomingEvent:
 
 
 Handler = Callable[[IncomingEvent, UnitOfWork], Awaitable[None]]
+
+
+def original_routing_key(message: AbstractIncomingMessage) -> str:
+    """The key the message was published with: a retry queue hands it back under the work queue's name."""
+    headers = message.headers or {}
+    carried = headers.get(ROUTING_KEY_HEADER)
+    if isinstance(carried, bytes):
+        carried = carried.decode("utf-8", "replace")
+    return str(carried) if carried else (message.routing_key or "")
+
+
+def copy_for_republish(message: AbstractIncomingMessage, extra: Mapping[str, object]) -> aio_pika.Message:
+    """The same message (body, id, type, timestamp, headers) with `extra` headers, ready to publish again."""
+    headers = {k: v for k, v in (message.headers or {}).items() if k not in _BROKER_HEADERS}
+    headers.setdefault(ROUTING_KEY_HEADER, original_routing_key(message))
+    headers.update(extra)
+    return aio_pika.Message(
+        message.body,
+        headers=headers,  # type: ignore[arg-type]
+        message_id=message.message_id,
+        type=message.type,
+        content_type=message.content_type,
+        timestamp=message.timestamp,
+        correlation_id=message.correlation_id,
+        delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+    )
+
+
+def failure_history(headers: Mapping[str, object], now: datetime) -> tuple[int, datetime]:
+    """(failures before this one, when the first happened) from the retry headers; none: (0, now)."""
+    try:
+        attempts = int(str(headers.get(ATTEMPT_HEADER) or 0))
+    except ValueError:
+        attempts = 0
+    raw = headers.get(FIRST_FAILURE_HEADER)
+    if isinstance(raw, bytes):
+        raw = raw.decode()
+    try:
+        first = datetime.fromisoformat(str(raw)) if raw else now
+    except ValueError:
+        first = now
+    if first.tzinfo is None:
+        first = first.replace(tzinfo=timezone.utc)
+    return max(attempts, 0), min(first, now)
+
+
+def retry_step(ladder: tuple[timedelta, ...], attempt: int) -> timedelta:
+    """The wait after the `attempt`-th failure (1-based); past the end of the ladder its last step repeats."""
+    return ladder[min(max(attempt, 1), len(ladder)) - 1]
 
 
 class Consumer:
@@ -58,24 +126,43 @@ class Consumer:
         self._broker = broker
         self._prefetch = prefetch
         self._use_inbox = use_inbox
+        self._ladder = broker.settings.retry_ladder
+        self._park_after = broker.settings.retry_park_after
         self._queue: AbstractQueue | None = None
         self._tag: str | None = None
+        self._stopping = False
         self._in_flight = 0
         self._idle = asyncio.Event()
         self._idle.set()
+        self.pause = ConsumerPause(name, database.ping, self._stop_consuming, self._start_consuming)
+
+    @property
+    def spec(self) -> ConsumerQueue:
+        return self._spec
 
     async def start(self) -> None:
         channel = await self._broker.consumer_channel(self._prefetch)
         self._queue = await declare_consumer_queue(channel, self._spec, self._broker.settings.delivery_limit)
-        self._tag = await self._queue.consume(self._on_message)
+        self._stopping = False
+        await self._start_consuming()
+
+    async def _start_consuming(self) -> None:
+        if self._queue is not None and self._tag is None and not self._stopping:
+            self._tag = await self._queue.consume(self._on_message)
+
+    async def _stop_consuming(self) -> None:
+        tag, self._tag = self._tag, None
+        if self._queue is not None and tag is not None:
+            await self._queue.cancel(tag)
 
     async def stop(self, drain_timeout: float = 10) -> None:
         """Stops taking new messages, then lets the ones in hand finish (unacked ones are redelivered)."""
-        if self._queue is not None and self._tag is not None:
-            try:
-                await self._queue.cancel(self._tag)
-            except Exception as exc:  # the channel may already be gone; the broker requeues for us
-                log.warning("consumer.cancel_failed", consumer=self.name, error=repr(exc))
+        self._stopping = True
+        await self.pause.close()
+        try:
+            await self._stop_consuming()
+        except Exception as exc:  # the channel may already be gone; the broker requeues for us
+            log.warning("consumer.cancel_failed", consumer=self.name, error=repr(exc))
         try:
             await asyncio.wait_for(self._idle.wait(), timeout=drain_timeout)
         except TimeoutError:
@@ -92,7 +179,7 @@ class Consumer:
                 self._idle.set()
 
     async def _process(self, message: AbstractIncomingMessage) -> None:
-        routing_key = message.routing_key or ""
+        routing_key = original_routing_key(message)
         headers = message.headers or {}
         bound = structlog.contextvars.bound_contextvars(
             consumer=self.name, routing_key=routing_key, message_id=message.message_id,
@@ -102,8 +189,7 @@ class Consumer:
             try:
                 event = self._decode(message)
             except PoisonMessage as exc:
-                log.error("consumer.dead_lettered", reason=str(exc))
-                await message.reject(requeue=False)
+                await self._park(message, str(exc), "poison")
                 return
             if event is None:
                 await message.ack()
@@ -119,22 +205,80 @@ class Consumer:
                     await handler(event, uow)
                     await uow.commit()
             except PoisonMessage as exc:
-                log.error("consumer.dead_lettered", reason=str(exc), tenant_id=str(event.tenant_id))
-                await message.reject(requeue=False)
+                await self._park(message, str(exc), "poison", tenant_id=str(event.tenant_id))
                 return
             except asyncio.CancelledError:
                 raise
-            except Exception:
-                # Transient (database or downstream away): requeue; the quorum queue's delivery
-                # limit parks it in the dead-letter queue if it never succeeds.
-                log.exception("consumer.failed_will_retry", delivery_count=headers.get("x-delivery-count"))
-                await asyncio.sleep(0.2)
-                await message.nack(requeue=True)
+            except Exception as exc:
+                await self._retry_later(message, exc)
                 return
             await message.ack()
 
+    async def _retry_later(self, message: AbstractIncomingMessage, exc: Exception) -> None:
+        """A transient failure (database, broker, a called service away): republish into the next delay queue
+        of the ladder, confirmed, then ack; park only after `retry_park_after` of failures."""
+        now = datetime.now(timezone.utc)
+        before, first = failure_history(message.headers or {}, now)
+        attempt = before + 1
+        error = f"{type(exc).__name__}: {exc}"[:ERROR_CHARS]
+        db_away = database_unavailable(exc)
+        if db_away:
+            if not self.pause.paused:
+                metrics.PAUSES.labels(self.name).inc()
+            self.pause.trigger(error)
+        failing_for = now - first
+        if failing_for >= self._park_after:
+            await self._park(
+                message, f"failed transiently for {int(failing_for.total_seconds())} s ({attempt} attempts): {error}",
+                "transient", extra={ATTEMPT_HEADER: attempt, FIRST_FAILURE_HEADER: first.isoformat(),
+                                    LAST_FAILURE_HEADER: now.isoformat(), LAST_ERROR_HEADER: error},
+            )
+            return
+        wait = retry_step(self._ladder, attempt)
+        expected = db_away or isinstance(exc, Unavailable)
+        fields = dict(attempt=attempt, retry_in=wait.total_seconds(), error=error)
+        if expected or before > 0:
+            log.warning("consumer.failed_will_retry", **fields)
+        else:  # not a known outage: a bug may be behind it, so its traceback once
+            log.warning("consumer.failed_will_retry", exc_info=exc, **fields)
+        copy = copy_for_republish(message, {
+            ATTEMPT_HEADER: attempt, FIRST_FAILURE_HEADER: first.isoformat(),
+            LAST_FAILURE_HEADER: now.isoformat(), LAST_ERROR_HEADER: error,
+        })
+        try:
+            await self._broker.send_later(self._spec.name, wait, copy, kind="retry", expires=self._spec.expires)
+        except asyncio.CancelledError:
+            raise
+        except Exception as publish_exc:
+            # Not confirmed: keep the original; the delivery limit is the backstop while the broker is away.
+            log.warning("consumer.retry_publish_failed", error=repr(publish_exc)[:ERROR_CHARS])
+            await asyncio.sleep(0.5)
+            await message.nack(requeue=True)
+            return
+        metrics.RETRIED.labels(self.name).inc()
+        await message.ack()
+
+    async def _park(
+        self, message: AbstractIncomingMessage, reason: str, why: str, extra: Mapping[str, object] | None = None,
+        **log_fields: object,
+    ) -> None:
+        """Into `<queue>.dead` with the reason in a header (confirmed before the ack); if that publish fails,
+        a plain reject lets the broker dead-letter it without the reason."""
+        log.error("consumer.dead_lettered", reason=reason[:ERROR_CHARS], why=why, **log_fields)
+        metrics.PARKED.labels(self.name, why).inc()
+        copy = copy_for_republish(message, {**(extra or {}), DEAD_REASON_HEADER: reason[:ERROR_CHARS]})
+        try:
+            await self._broker.send_to_queue(self._spec.dead_letter_name, copy)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            log.warning("consumer.park_publish_failed", error=repr(exc)[:ERROR_CHARS])
+            await message.reject(requeue=False)
+            return
+        await message.ack()
+
     def _decode(self, message: AbstractIncomingMessage) -> IncomingEvent | None:
-        routing_key = message.routing_key or ""
+        routing_key = original_routing_key(message)
         if routing_key not in self._handlers:
             # A binding we no longer handle: nothing to do, and nothing to retry.
             log.warning("consumer.unhandled_routing_key")

@@ -1,5 +1,5 @@
 """The broker's shape: one topic exchange for events, a quorum queue per consumer with a dead-letter
-queue, and fixed-TTL delay queues that dead-letter into their work queue."""
+queue, and fixed-TTL delay and retry queues that dead-letter into their work queue."""
 
 from __future__ import annotations
 
@@ -25,13 +25,36 @@ class ConsumerQueue:
 
     @property
     def dead_letter_name(self) -> str:
-        return f"{self.name}.dead"
+        return f"{self.name}{DEAD_SUFFIX}"
 
 
-def delay_queue_name(work_queue: str, delay: timedelta) -> str:
+# Headers the consumers write when they retry or park a message. The routing key a message was
+# published with: a delay queue hands it back under the work queue's name.
+ROUTING_KEY_HEADER = "x-momentum-routing-key"
+ATTEMPT_HEADER = "x-momentum-attempt"
+FIRST_FAILURE_HEADER = "x-momentum-first-failure"
+LAST_FAILURE_HEADER = "x-momentum-last-failure"
+LAST_ERROR_HEADER = "x-momentum-last-error"
+DEAD_REASON_HEADER = "x-momentum-dead-reason"
+DEAD_SUFFIX = ".dead"
+
+
+def delay_queue_name(work_queue: str, delay: timedelta, kind: str = "delay") -> str:
     # The delay is part of the name: a new delay is a new queue, never a clash with the
     # arguments of an existing one.
-    return f"{work_queue}.delay-{int(delay.total_seconds() * 1000)}ms"
+    return f"{work_queue}.{kind}-{int(delay.total_seconds() * 1000)}ms"
+
+
+def retry_queue_name(work_queue: str, delay: timedelta) -> str:
+    """Where a transiently failed message of `work_queue` waits out one step of the retry ladder."""
+    return delay_queue_name(work_queue, delay, "retry")
+
+
+def work_queue_of(dead_letter_queue: str) -> str:
+    """`streaks.user-events.dead` -> `streaks.user-events`."""
+    if not dead_letter_queue.endswith(DEAD_SUFFIX) or len(dead_letter_queue) == len(DEAD_SUFFIX):
+        raise ValueError(f"{dead_letter_queue!r} is not a dead-letter queue (<queue>{DEAD_SUFFIX})")
+    return dead_letter_queue[: -len(DEAD_SUFFIX)]
 
 
 async def declare_exchanges(channel: AbstractChannel) -> AbstractExchange:
@@ -67,11 +90,15 @@ async def declare_consumer_queue(channel: AbstractChannel, spec: ConsumerQueue, 
     return queue
 
 
-async def declare_delay_queue(channel: AbstractChannel, work_queue: str, delay: timedelta) -> str:
-    """A classic durable queue whose messages expire after `delay` into `work_queue`.
+async def declare_delay_queue(
+    channel: AbstractChannel, work_queue: str, delay: timedelta, kind: str = "delay", expires: timedelta | None = None,
+) -> str:
+    """A classic durable queue whose messages expire after `delay` into `work_queue` (by name, through the
+    default exchange, so only that queue's consumer sees them).
 
     One fixed TTL per queue: per-message expiration would block behind the head message."""
-    name = delay_queue_name(work_queue, delay)
+    name = delay_queue_name(work_queue, delay, kind)
+    lifetime = {"x-expires": int(expires.total_seconds() * 1000)} if expires else {}
     await channel.declare_queue(
         name,
         durable=True,
@@ -79,6 +106,7 @@ async def declare_delay_queue(channel: AbstractChannel, work_queue: str, delay: 
             "x-message-ttl": int(delay.total_seconds() * 1000),
             "x-dead-letter-exchange": "",
             "x-dead-letter-routing-key": work_queue,
+            **lifetime,
         },
     )
     return name
