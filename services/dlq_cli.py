@@ -27,6 +27,17 @@ def _url() -> str:
     return load_settings().broker.url
 
 
+def _run(coroutine):  # type: ignore[no-untyped-def]
+    """Runs one broker operation; an unreachable broker is one line and exit status 1, not a traceback."""
+    import aio_pika
+
+    try:
+        return asyncio.run(coroutine)
+    except (OSError, aio_pika.exceptions.AMQPError) as exc:
+        print(f"momentum dlq: cannot reach the broker: {exc!r}"[:300], file=sys.stderr)
+        raise SystemExit(1) from None
+
+
 def _table(rows: list[dict], columns: list[str]) -> str:
     widths = {c: max([len(c)] + [len(str(r[c])) for r in rows]) for c in columns}
     lines = ["  ".join(c.ljust(widths[c]) for c in columns)]
@@ -38,7 +49,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     from services.common import dlq
 
     queues = sorted(set(known_dead_letter_queues()) | set(args.queue))
-    rows = dlq.as_rows(asyncio.run(dlq.summarize(_url(), queues)))
+    rows = dlq.as_rows(_run(dlq.summarize(_url(), queues)))
     if args.json:
         print(json.dumps(rows, indent=2))
     else:
@@ -50,7 +61,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     from services.common import dlq
 
     try:
-        rows = dlq.as_rows(asyncio.run(dlq.show(_url(), args.queue, args.limit)))
+        rows = dlq.as_rows(_run(dlq.show(_url(), args.queue, args.limit)))
     except (dlq.NoSuchQueue, ValueError) as exc:
         print(f"momentum dlq show: {exc}", file=sys.stderr)
         return 2
@@ -66,7 +77,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
     from services.common import dlq
 
     try:
-        moved = asyncio.run(dlq.replay(_url(), args.queue, args.limit))
+        moved = _run(dlq.replay(_url(), args.queue, args.limit))
     except (dlq.NoSuchQueue, ValueError) as exc:
         print(f"momentum dlq replay: {exc}", file=sys.stderr)
         return 2
@@ -81,7 +92,7 @@ def cmd_purge(args: argparse.Namespace) -> int:
         print("momentum dlq purge drops the messages for good: add --yes", file=sys.stderr)
         return 2
     try:
-        dropped = asyncio.run(dlq.purge(_url(), args.queue))
+        dropped = _run(dlq.purge(_url(), args.queue))
     except (dlq.NoSuchQueue, ValueError) as exc:
         print(f"momentum dlq purge: {exc}", file=sys.stderr)
         return 2

@@ -52,6 +52,8 @@ class IncomingEvent:
     tenant_id: uuid.UUID
     request_id: str | None
     body: Message
+    # Failed deliveries before this one (the retry ladder's x-momentum-attempt header); 0 on the first.
+    attempt: int = 0
 
 
 Handler = Callable[[IncomingEvent, UnitOfWork], Awaitable[None]]
@@ -298,7 +300,8 @@ class Consumer:
         except DecodeError as exc:
             raise PoisonMessage(f"body is not a valid {message_class.DESCRIPTOR.full_name}: {exc}") from exc
         request_id = headers.get("request_id")
-        return IncomingEvent(routing_key, message_id, tenant_id, str(request_id) if request_id else None, body)
+        attempt, _ = failure_history(headers, datetime.now(timezone.utc))
+        return IncomingEvent(routing_key, message_id, tenant_id, str(request_id) if request_id else None, body, attempt)
 
     async def _first_delivery(self, uow: UnitOfWork, event: IncomingEvent) -> bool:
         result = await uow.execute(
