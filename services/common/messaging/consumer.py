@@ -268,7 +268,10 @@ class Consumer:
         a plain reject lets the broker dead-letter it without the reason."""
         log.error("consumer.dead_lettered", reason=reason[:ERROR_CHARS], why=why, **log_fields)
         metrics.PARKED.labels(self.name, why).inc()
-        copy = copy_for_republish(message, {**(extra or {}), DEAD_REASON_HEADER: reason[:ERROR_CHARS]})
+        now = datetime.now(timezone.utc)
+        before, first = failure_history(message.headers or {}, now)
+        history = {ATTEMPT_HEADER: before + 1, FIRST_FAILURE_HEADER: first.isoformat(), LAST_FAILURE_HEADER: now.isoformat()}
+        copy = copy_for_republish(message, {**history, **(extra or {}), DEAD_REASON_HEADER: reason[:ERROR_CHARS]})
         try:
             await self._broker.send_to_queue(self._spec.dead_letter_name, copy)
         except asyncio.CancelledError:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import time
 from typing import Awaitable, Callable
 
@@ -43,7 +44,10 @@ class ConsumerPause:
         if self.paused:
             return
         self.pauses += 1
-        self._task = asyncio.create_task(self._sit_out(reason), name=f"{self._name}-pause")
+        # A context of its own: the message that tripped the pause must not label every line of the pause.
+        self._task = asyncio.create_task(
+            self._sit_out(reason), name=f"{self._name}-pause", context=contextvars.Context()
+        )
 
     async def close(self) -> None:
         """Stops probing (service shutdown); the consumer stays stopped."""
