@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from momentum.entrances.v1 import entrances_pb2, entrances_pb2_grpc
 from services.common.clock import Clock, SystemClock
 from services.common.messaging.consumer import Consumer
+from services.common.messaging.pause import Outage
 from services.common.runtime import ServiceRuntime
 from services.common.settings import Settings
 from services.entrances.activity import ActivityHandlers, XpPolicy
@@ -14,7 +15,7 @@ from services.entrances.consumers import WORKOUT_EVENTS, WorkoutEvents
 from services.entrances.finalizer import FINALIZE_QUEUE, FinalizationScheduler, Finalizer
 from services.entrances.grpc_api import EntrancesServicer
 from services.entrances.handlers import EntranceHandlers
-from services.entrances.plans_client import PlansClient
+from services.entrances.plans_client import PlansClient, PlansUnavailable
 from services.entrances.sweep import RepairSweep
 
 
@@ -55,6 +56,8 @@ async def build(
             "entrances.finalize", FINALIZE_QUEUE,
             {FINALIZE_QUEUE.name: (entrances_pb2.FinalizeEntranceJob, finalizer.on_job)},
             runtime.database, runtime.broker, prefetch=settings.entrance_finalizer_concurrency, use_inbox=False,
+            # plans away (a restart, a deploy): pause and retry, never park a finalization for it.
+            outages=(Outage("plans", lambda exc: isinstance(exc, PlansUnavailable), plans.ping),),
         )
     )
     workout_events = WorkoutEvents(policy, clock)

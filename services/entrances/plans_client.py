@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import grpc
+from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from momentum.plans.v1 import plans_pb2, plans_pb2_grpc
 from services.common.errors import DomainError, InvalidInput, NotFound, PermissionDenied, Unavailable
@@ -169,6 +170,17 @@ class PlansClient:
         if not reply.workout_id:
             raise PlansUnavailable(f"plans answered CreateMirrorWorkout for entrance {entrance_id} without a workout id")
         return reply.workout_id
+
+    async def ping(self) -> None:
+        """Raises PlansUnavailable unless plans' gRPC health says SERVING: how a paused finalizer knows it is back."""
+        try:
+            reply = await health_pb2_grpc.HealthStub(self._channel).Check(
+                health_pb2.HealthCheckRequest(service=""), timeout=1
+            )
+        except grpc.aio.AioRpcError as exc:
+            raise PlansUnavailable(f"plans health: {exc.code().name.lower()}") from exc
+        if reply.status != health_pb2.HealthCheckResponse.SERVING:
+            raise PlansUnavailable("plans health: not serving")
 
     async def close(self) -> None:
         await self._channel.close()

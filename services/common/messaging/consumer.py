@@ -7,7 +7,7 @@ import asyncio
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Awaitable, Callable, Mapping
+from typing import Awaitable, Callable, Mapping, Sequence
 
 import aio_pika
 import structlog
@@ -21,7 +21,7 @@ from services.common.identity import set_current
 from services.common.logging import get_logger
 from services.common.messaging import metrics
 from services.common.messaging.broker import Broker
-from services.common.messaging.pause import ConsumerPause
+from services.common.messaging.pause import ConsumerPause, Outage
 from services.common.messaging.topology import (
     ATTEMPT_HEADER,
     DEAD_REASON_HEADER,
@@ -120,7 +120,9 @@ class Consumer:
         broker: Broker,
         prefetch: int | None = None,
         use_inbox: bool = True,
+        outages: Sequence[Outage] = (),
     ) -> None:
+        """`outages`: services the handlers call whose absence pauses the consumer like a database outage."""
         self.name = name
         self._spec = spec
         self._handlers = handlers
@@ -136,7 +138,8 @@ class Consumer:
         self._in_flight = 0
         self._idle = asyncio.Event()
         self._idle.set()
-        self.pause = ConsumerPause(name, database.ping, self._stop_consuming, self._start_consuming)
+        self._outages = (Outage("database", database_unavailable, database.ping), *outages)
+        self.pause = ConsumerPause(name, self._stop_consuming, self._start_consuming)
 
     @property
     def spec(self) -> ConsumerQueue:
@@ -223,11 +226,11 @@ class Consumer:
         before, first = failure_history(message.headers or {}, now)
         attempt = before + 1
         error = f"{type(exc).__name__}: {exc}"[:ERROR_CHARS]
-        db_away = database_unavailable(exc)
-        if db_away:
+        outage = next((o for o in self._outages if o.recognise(exc)), None)
+        if outage is not None:
             if not self.pause.paused:
                 metrics.PAUSES.labels(self.name).inc()
-            self.pause.trigger(error)
+            self.pause.trigger(outage, error)
         failing_for = now - first
         if failing_for >= self._park_after:
             await self._park(
@@ -236,8 +239,10 @@ class Consumer:
                                     LAST_FAILURE_HEADER: now.isoformat(), LAST_ERROR_HEADER: error},
             )
             return
-        wait = retry_step(self._ladder, attempt)
-        expected = db_away or isinstance(exc, Unavailable)
+        # During a pause the copy waits in the work queue, unconsumed, until the dependency is back: climbing
+        # the ladder then would only delay the resumption by a long step.
+        wait = self._ladder[0] if outage is not None else retry_step(self._ladder, attempt)
+        expected = outage is not None or isinstance(exc, Unavailable)
         fields = dict(attempt=attempt, retry_in=wait.total_seconds(), error=error)
         if expected or before > 0:
             log.warning("consumer.failed_will_retry", **fields)
