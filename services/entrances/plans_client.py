@@ -52,7 +52,13 @@ class PlansClient:
     identity of the tenant: entrances has already decided the caller may do what it asks."""
 
     def __init__(self, settings: Settings) -> None:
-        self._channel = grpc.aio.insecure_channel(settings.grpc_target("plans"))
+        # Reconnect within ~2 s of plans coming back: gRPC's default backoff grows to two minutes, and every
+        # call (and the paused finalizer's probe) fails fast until the channel tries again.
+        self._channel = grpc.aio.insecure_channel(
+            settings.grpc_target("plans"),
+            options=[("grpc.initial_reconnect_backoff_ms", 250), ("grpc.min_reconnect_backoff_ms", 250),
+                     ("grpc.max_reconnect_backoff_ms", 2000)],
+        )
         self._stub = plans_pb2_grpc.PlansServiceStub(self._channel)
         self._deadline = settings.grpc_deadline.total_seconds()
         self._ttl = settings.flag_cache_ttl.total_seconds()
