@@ -10,13 +10,29 @@ mkdir -p "$RUN/logs" "$RUN/pids"
 [ -f "$RUN/stack.env" ] && source "$RUN/stack.env"
 export MOMENTUM_AMQP_VHOST=${MOMENTUM_AMQP_VHOST:-momentum}
 
-running() { [ -f "$RUN/pids/$1" ] && kill -0 "$(cat "$RUN/pids/$1")" 2>/dev/null; }
+# A pid file names a running service only if that pid is alive AND is our `python -m services.<name>`: after a
+# SIGKILL (or a reboot) the pid may be gone or reused by an unrelated process, which must never be "already
+# running", nor be signalled by `stop`.
+running() {
+  local pid
+  [ -f "$RUN/pids/$1" ] || return 1
+  pid=$(cat "$RUN/pids/$1" 2>/dev/null) || return 1
+  [[ "$pid" =~ ^[0-9]+$ ]] || return 1
+  kill -0 "$pid" 2>/dev/null || return 1
+  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -- "-m services\.$1\( \|$\)"
+}
 
 start_one() {
   local name=$1
   if running "$name"; then echo "[services] $name already running (pid $(cat "$RUN/pids/$name"))"; return; fi
+  if [ -f "$RUN/pids/$name" ]; then
+    echo "[services] $name had died (stale pid $(cat "$RUN/pids/$name")); starting it again"; rm -f "$RUN/pids/$name"
+  fi
   [ -f "$ROOT/services/$name/__main__.py" ] || { echo "[services] $name has no entry point yet; skipped"; return; }
-  nohup "$PY" -m "services.$name" >>"$RUN/logs/$name.log" 2>&1 &
+  # The service writes its log itself, rotated at MOMENTUM_LOG_MAX_BYTES into MOMENTUM_LOG_BACKUPS copies
+  # (<name>.log.1 ...). Its stdout/stderr keep only what comes before logging is set up (an import error, a
+  # crash of the interpreter), truncated at every start.
+  MOMENTUM_LOG_FILE="$RUN/logs/$name.log" nohup "$PY" -m "services.$name" >"$RUN/logs/$name.out" 2>&1 &
   echo $! > "$RUN/pids/$name"
   echo "[services] started $name (pid $!, log .run/logs/$name.log)"
 }
@@ -30,7 +46,8 @@ wait_healthy() {
     fi
     for name in $SERVICES gateway; do
       if [ -f "$RUN/pids/$name" ] && ! running "$name"; then
-        echo "[services] $name exited; last lines of .run/logs/$name.log:"; tail -n 20 "$RUN/logs/$name.log"; return 1
+        echo "[services] $name exited; last lines of .run/logs/$name.log and $name.out:"
+        tail -n 20 "$RUN/logs/$name.log" 2>/dev/null; tail -n 20 "$RUN/logs/$name.out" 2>/dev/null; return 1
       fi
     done
     sleep 0.5
@@ -60,7 +77,7 @@ case "${1:-start}" in
     wait_healthy
     echo
     echo "Momentum is up."
-    echo "  gateway:  http://127.0.0.1:${MOMENTUM_GATEWAY_PORT:-8080}  (docs: /docs, health: /healthz, metrics: /metrics)"
+    echo "  gateway:  http://127.0.0.1:${MOMENTUM_GATEWAY_PORT:-8080}  (docs: /docs, live: /livez, ready: /readyz, metrics: /metrics)"
     echo "  logs:     $RUN/logs/"
     ;;
   stop) stop_all;;
