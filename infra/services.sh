@@ -10,17 +10,9 @@ mkdir -p "$RUN/logs" "$RUN/pids"
 [ -f "$RUN/stack.env" ] && source "$RUN/stack.env"
 export MOMENTUM_AMQP_VHOST=${MOMENTUM_AMQP_VHOST:-momentum}
 
-# A pid file names a running service only if that pid is alive AND is our `python -m services.<name>`: after a
-# SIGKILL (or a reboot) the pid may be gone or reused by an unrelated process, which must never be "already
-# running", nor be signalled by `stop`.
-running() {
-  local pid
-  [ -f "$RUN/pids/$1" ] || return 1
-  pid=$(cat "$RUN/pids/$1" 2>/dev/null) || return 1
-  [[ "$pid" =~ ^[0-9]+$ ]] || return 1
-  kill -0 "$pid" 2>/dev/null || return 1
-  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -- "-m services\.$1\( \|$\)"
-}
+# shellcheck source=infra/pids.sh
+source "$ROOT/infra/pids.sh"
+running() { service_running "$RUN/pids" "$1"; }
 
 start_one() {
   local name=$1
