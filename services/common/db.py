@@ -131,7 +131,9 @@ class UnitOfWork:
 
     async def __aenter__(self) -> "UnitOfWork":
         # A pooled connection Postgres dropped fails here, before the caller did anything: one
-        # retry on a fresh connection is always safe.
+        # retry on a fresh connection is always safe. A refused, full or closed database fails in
+        # connect() itself and is raised at once (database_unavailable: 503): retrying would only
+        # hold the request while the outage lasts.
         for attempt in (1, 2):
             connection = await self._engine.connect()
             try:

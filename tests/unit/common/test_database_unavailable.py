@@ -117,3 +117,26 @@ def test_a_cyclic_chain_ends():
     first, second = RuntimeError("a"), RuntimeError("b")
     first.__context__, second.__context__ = second, first
     assert not database_unavailable(first)
+
+
+async def test_a_unit_of_work_does_not_spin_on_a_refused_connection():
+    """The retry on a fresh connection is for a pooled one Postgres dropped; a refused new one fails at once."""
+    from sqlalchemy import event
+
+    from services.common.db import UnitOfWork, create_engine
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    listener.close()
+    engine = create_engine(f"postgresql+asyncpg://momentum:x@127.0.0.1:{port}/momentum", pool_size=2)
+    attempts: list[int] = []
+    event.listen(engine.sync_engine, "do_connect", lambda *args: attempts.append(1))
+    try:
+        with pytest.raises(OSError) as refused:
+            async with UnitOfWork(engine, "plans", None):
+                raise AssertionError("no transaction can start")
+        assert database_unavailable(refused.value)
+        assert len(attempts) == 1
+    finally:
+        await engine.dispose()
