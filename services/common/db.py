@@ -83,7 +83,10 @@ def _says_unavailable(exc: BaseException) -> bool:
     return type(exc).__name__ == "InterfaceError" and any(m in str(exc) for m in _CLOSED_MESSAGES)
 
 
-def create_engine(url: str, pool_size: int = 10) -> AsyncEngine:
+CONNECT_TIMEOUT_SECONDS = 4.0
+
+
+def create_engine(url: str, pool_size: int = 10, connect_timeout: float = CONNECT_TIMEOUT_SECONDS) -> AsyncEngine:
     return create_async_engine(
         url,
         pool_size=pool_size,
@@ -93,7 +96,9 @@ def create_engine(url: str, pool_size: int = 10) -> AsyncEngine:
         # invalidates the whole pool and UnitOfWork retries once on a fresh connection.
         pool_pre_ping=False,
         pool_recycle=1800,
-        connect_args={"server_settings": {"application_name": "momentum"}},
+        # A Postgres host that swallows packets would hold a new connection for asyncpg's default 60 s, past
+        # the gateway's 5 s deadline (a 504): 4 s, then TimeoutError, which database_unavailable makes a 503.
+        connect_args={"server_settings": {"application_name": "momentum"}, "timeout": connect_timeout},
     )
 
 

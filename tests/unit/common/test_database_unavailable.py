@@ -140,3 +140,27 @@ async def test_a_unit_of_work_does_not_spin_on_a_refused_connection():
         assert len(attempts) == 1
     finally:
         await engine.dispose()
+
+
+async def test_a_database_host_that_never_answers_is_a_timeout_that_counts_as_unavailable():
+    """A listener that accepts TCP and never speaks (a wedged or black-holed server): connect gives up after the
+    engine's connect timeout, well inside the gateway's deadline, and that is an outage (503), not a hang."""
+    import time
+
+    from services.common.db import UnitOfWork, create_engine
+
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)  # the kernel completes the handshake; nobody ever reads or answers
+    port = silent.getsockname()[1]
+    engine = create_engine(f"postgresql+asyncpg://momentum:x@127.0.0.1:{port}/momentum", pool_size=2, connect_timeout=0.3)
+    started = time.monotonic()
+    try:
+        with pytest.raises(Exception) as timed_out:
+            async with UnitOfWork(engine, "plans", None):
+                raise AssertionError("no transaction can start")
+        assert time.monotonic() - started < 3
+        assert database_unavailable(timed_out.value), repr(timed_out.value)
+    finally:
+        await engine.dispose()
+        silent.close()
