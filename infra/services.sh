@@ -12,7 +12,7 @@ export MOMENTUM_AMQP_VHOST=${MOMENTUM_AMQP_VHOST:-momentum}
 
 # shellcheck source=infra/pids.sh
 source "$ROOT/infra/pids.sh"
-running() { service_running "$RUN/pids" "$1"; }
+running() { service_running "$RUN/pids" "$1" "$PY"; }
 
 start_one() {
   local name=$1

@@ -21,6 +21,8 @@ LATENCY = Histogram(
 )
 
 
+# Probes answer "not ready" every few seconds for as long as an outage lasts: counted, but no log line each.
+_PROBES = frozenset({"/livez", "/readyz", "/healthz", "/metrics"})
 # Outages the app retries (a service or its database away, a deadline): expected, so a warning, not an error.
 _EXPECTED_5XX = frozenset({502, 503, 504})
 
@@ -113,6 +115,8 @@ class GatewayMiddleware:
         line = {"method": scope["method"], "route": route_path, "status": status, "ms": round(elapsed * 1000, 2), "request_id": request_id}
         if unhandled is not None:
             log.error("http.unhandled", exc_info=unhandled, **line)  # a bug: its traceback, once
+        elif route_path in _PROBES:
+            log.debug("http.request", **line)
         elif status in _EXPECTED_5XX:
             log.warning("http.request", **line)  # a dependency away or slow: expected, one line
         elif status >= 500:

@@ -105,9 +105,10 @@ def test_every_503_carries_retry_after():
     assert from_grpc(_rpc_error(grpc.StatusCode.INVALID_ARGUMENT, "painAfter: 0 to 10")).headers == {}
 
 
-async def test_liveness_asks_nothing_and_readiness_asks_every_service(gateway):
+async def test_liveness_asks_nothing_and_readiness_asks_every_service(gateway, caplog):
     http, clients = gateway
     clients.statuses["streaks"] = "not_serving"
+    before = counted("/readyz", 503)
     live = await http.get("/livez")
     assert live.status_code == 200 and live.json() == {"status": "ok"}
     assert clients.health_asked == 0
@@ -116,6 +117,9 @@ async def test_liveness_asks_nothing_and_readiness_asks_every_service(gateway):
         assert ready.status_code == 503, path
         assert ready.json() == {"status": "degraded", "dependencies": {"plans": "serving", "streaks": "not_serving"}}
         assert ready.headers["retry-after"]
+    # A probe's "not ready" is counted, but not a warning line each time it is asked.
+    assert counted("/readyz", 503) == before + 1
+    assert [r for r in caplog.records if r.levelno >= logging.WARNING] == []
     clients.statuses["streaks"] = "serving"
     assert (await http.get("/readyz")).status_code == 200
 

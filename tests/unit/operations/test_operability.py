@@ -12,9 +12,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[3]
 
 
-def service_running(pid_dir: Path, name: str) -> bool:
-    script = f'source "{ROOT}/infra/pids.sh"; service_running "$1" "$2"'
-    return subprocess.run(["bash", "-c", script, "-", str(pid_dir), name], timeout=10).returncode == 0
+def service_running(pid_dir: Path, name: str, python: str = "") -> bool:
+    script = f'source "{ROOT}/infra/pids.sh"; service_running "$1" "$2" "$3"'
+    return subprocess.run(["bash", "-c", script, "-", str(pid_dir), name, python], timeout=10).returncode == 0
 
 
 def test_a_pid_file_counts_only_for_a_live_process_of_that_service(tmp_path):
@@ -24,6 +24,9 @@ def test_a_pid_file_counts_only_for_a_live_process_of_that_service(tmp_path):
     try:
         (tmp_path / "plans").write_text(str(plans.pid))
         assert service_running(tmp_path, "plans")
+        assert service_running(tmp_path, "plans", sys.executable)
+        # the same service run by another checkout's interpreter is not ours
+        assert not service_running(tmp_path, "plans", "/elsewhere/.venv/bin/python")
         # services.plans is not services.plansx, nor another service
         (tmp_path / "plan").write_text(str(plans.pid))
         assert not service_running(tmp_path, "plan")
