@@ -47,8 +47,11 @@ SERVICE_RETRY_AFTER_SECONDS = 1
 def _one_line(exc: BaseException) -> str:
     """The exception and its innermost cause as one short line (no traceback: an outage is expected)."""
     inner: BaseException = exc
-    while inner.__cause__ is not None or inner.__context__ is not None:
-        inner = inner.__cause__ or inner.__context__  # type: ignore[assignment]
+    for _ in range(20):  # bounded: a chain can loop back on itself
+        deeper = inner.__cause__ or inner.__context__
+        if deeper is None:
+            break
+        inner = deeper
     text = f"{type(exc).__name__}: {exc}" if inner is exc else f"{type(exc).__name__} <- {type(inner).__name__}: {inner}"
     return " ".join(text.split())[:300]
 
