@@ -10,13 +10,21 @@ mkdir -p "$RUN/logs" "$RUN/pids"
 [ -f "$RUN/stack.env" ] && source "$RUN/stack.env"
 export MOMENTUM_AMQP_VHOST=${MOMENTUM_AMQP_VHOST:-momentum}
 
-running() { [ -f "$RUN/pids/$1" ] && kill -0 "$(cat "$RUN/pids/$1")" 2>/dev/null; }
+# shellcheck source=infra/pids.sh
+source "$ROOT/infra/pids.sh"
+running() { service_running "$RUN/pids" "$1" "$PY"; }
 
 start_one() {
   local name=$1
   if running "$name"; then echo "[services] $name already running (pid $(cat "$RUN/pids/$name"))"; return; fi
+  if [ -f "$RUN/pids/$name" ]; then
+    echo "[services] $name had died (stale pid $(cat "$RUN/pids/$name")); starting it again"; rm -f "$RUN/pids/$name"
+  fi
   [ -f "$ROOT/services/$name/__main__.py" ] || { echo "[services] $name has no entry point yet; skipped"; return; }
-  nohup "$PY" -m "services.$name" >>"$RUN/logs/$name.log" 2>&1 &
+  # The service writes its log itself, rotated at MOMENTUM_LOG_MAX_BYTES into MOMENTUM_LOG_BACKUPS copies
+  # (<name>.log.1 ...). Its stdout/stderr keep only what comes before logging is set up (an import error, a
+  # crash of the interpreter), truncated at every start.
+  MOMENTUM_LOG_FILE="$RUN/logs/$name.log" nohup "$PY" -m "services.$name" >"$RUN/logs/$name.out" 2>&1 &
   echo $! > "$RUN/pids/$name"
   echo "[services] started $name (pid $!, log .run/logs/$name.log)"
 }
@@ -30,7 +38,8 @@ wait_healthy() {
     fi
     for name in $SERVICES gateway; do
       if [ -f "$RUN/pids/$name" ] && ! running "$name"; then
-        echo "[services] $name exited; last lines of .run/logs/$name.log:"; tail -n 20 "$RUN/logs/$name.log"; return 1
+        echo "[services] $name exited; last lines of .run/logs/$name.log and $name.out:"
+        tail -n 20 "$RUN/logs/$name.log" 2>/dev/null; tail -n 20 "$RUN/logs/$name.out" 2>/dev/null; return 1
       fi
     done
     sleep 0.5
@@ -60,7 +69,7 @@ case "${1:-start}" in
     wait_healthy
     echo
     echo "Momentum is up."
-    echo "  gateway:  http://127.0.0.1:${MOMENTUM_GATEWAY_PORT:-8080}  (docs: /docs, health: /healthz, metrics: /metrics)"
+    echo "  gateway:  http://127.0.0.1:${MOMENTUM_GATEWAY_PORT:-8080}  (docs: /docs, live: /livez, ready: /readyz, metrics: /metrics)"
     echo "  logs:     $RUN/logs/"
     ;;
   stop) stop_all;;

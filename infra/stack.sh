@@ -170,10 +170,14 @@ export MOMENTUM_S3_ENDPOINT=http://127.0.0.1:$S3_PORT
 ENV
 }
 
+# MOMENTUM_STACK_KEEP="s3 rabbitmq postgres" (any of them) leaves those running: `make test` passes what was
+# already started before it, so it stops only what it started itself.
+keep() { [[ " ${MOMENTUM_STACK_KEEP:-} " == *" $1 "* ]]; }
+
 stop() {
-  if [ -f "$RUN/started/s3" ]; then kill "$(cat "$RUN/started/s3")" 2>/dev/null || true; rm -f "$RUN/started/s3"; log "stopped S3"; fi
-  if [ -f "$RUN/started/rabbitmq" ]; then as_root rabbitmqctl -q stop >/dev/null 2>&1 || true; rm -f "$RUN/started/rabbitmq"; log "stopped RabbitMQ"; fi
-  if [ -f "$RUN/started/postgres" ]; then
+  if [ -f "$RUN/started/s3" ] && ! keep s3; then kill "$(cat "$RUN/started/s3")" 2>/dev/null || true; rm -f "$RUN/started/s3"; log "stopped S3"; fi
+  if [ -f "$RUN/started/rabbitmq" ] && ! keep rabbitmq; then as_root rabbitmqctl -q stop >/dev/null 2>&1 || true; rm -f "$RUN/started/rabbitmq"; log "stopped RabbitMQ"; fi
+  if [ -f "$RUN/started/postgres" ] && ! keep postgres; then
     local owner=postgres; [ "$(id -u)" = 0 ] || owner=$(id -un)
     if [ "$(id -u)" = 0 ]; then runuser -u "$owner" -- "$(pg_bin)/pg_ctl" -D "$(cat "$RUN/started/postgres")" stop -m fast >/dev/null || true
     else "$(pg_bin)/pg_ctl" -D "$(cat "$RUN/started/postgres")" stop -m fast >/dev/null || true; fi

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import errno
+import socket
 import uuid
 from datetime import datetime, timezone
 from typing import Any, Callable
@@ -10,6 +12,7 @@ from typing import Any, Callable
 from google.protobuf.message import Message
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from services.common.errors import InvalidInput
@@ -21,21 +24,34 @@ log = get_logger(__name__)
 
 
 def connection_lost(exc: BaseException) -> bool:
-    """Postgres went away under this call (terminated backend, restart, failover): not a bug, worth a retry."""
+    """A pooled connection Postgres dropped (terminated backend, restart, failover): SQLAlchemy invalidated it,
+    so a fresh one may work. Narrower than `database_unavailable`: a refused new connection is not this."""
     return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)
 
 
-# SQLSTATEs that mean "the database is away for now", not "this statement is wrong": the whole class 08
-# (connection exception), too many connections, admin/crash shutdown, cannot connect now (starting up).
-_UNAVAILABLE_STATES = frozenset({"53300", "57P01", "57P02", "57P03"})
-_UNAVAILABLE_WORDS = ("not currently accepting connections", "connection is closed", "connection was closed")
+# SQLSTATE classes and codes that mean "the database is away or full for now", never "the request is wrong":
+# 08 connection exception, 53 insufficient resources (53300 too many connections), 57P01 admin shutdown,
+# 57P02 crash shutdown, 57P03 cannot connect now, 57P04 database dropped, 57P05 idle session timeout.
+_UNAVAILABLE_CLASSES = ("08", "53")
+_UNAVAILABLE_CODES = frozenset({"57P01", "57P02", "57P03", "57P04", "57P05"})
+# 55000 (object not in prerequisite state) is also raised for ordinary rule breaks; only this message is an outage.
+_NOT_ACCEPTING = "not currently accepting connections"
+# Errors of the socket itself; an OSError such as FileNotFoundError is a bug, not an outage.
+_NETWORK_ERRNOS = frozenset(
+    {errno.ECONNREFUSED, errno.ECONNRESET, errno.ECONNABORTED, errno.EPIPE, errno.ETIMEDOUT, errno.EHOSTUNREACH,
+     errno.ENETUNREACH, errno.ENETDOWN, errno.EHOSTDOWN, errno.EADDRNOTAVAIL}
+)
+# asyncpg's client-side errors for a connection that is gone (class names: no import of the driver here).
+_CLOSED_CONNECTION = ("ConnectionDoesNotExistError", "ConnectionResetError")
+_CLOSED_MESSAGES = ("connection is closed", "connection was closed", "underlying connection is closed")
 
 
 def database_unavailable(exc: BaseException) -> bool:
-    """The database cannot be reached or refuses connections right now (refused, closed, too many connections,
-    admin shutdown, cannot connect now, a database closed to connections): an outage to wait out, not a bug.
-
-    Looks through SQLAlchemy's wrapper and the exception chain, whatever the driver raised."""
+    """True when `exc` (or anything in its cause/context chain) says Postgres cannot serve us right now:
+    refused, dropped or closed connections, too many connections, shutdown or start-up, a database closed to
+    connections, a socket error or a timeout while connecting, the pool exhausted. Such a failure is an
+    outage the caller may retry (gRPC UNAVAILABLE, HTTP 503), never a bug (500). Pure: looks only at the
+    exception objects, whichever layer (asyncpg, SQLAlchemy's wrapper, asyncio) raised them."""
     seen: set[int] = set()
     pending: list[BaseException | None] = [exc]
     while pending:
@@ -43,23 +59,36 @@ def database_unavailable(exc: BaseException) -> bool:
         if current is None or id(current) in seen:
             continue
         seen.add(id(current))
-        if isinstance(current, DBAPIError) and current.connection_invalidated:
-            return True
-        # A refused or reset socket, or a connect that timed out.
-        if isinstance(current, (ConnectionError, TimeoutError)):
-            return True
-        state = str(getattr(current, "sqlstate", None) or getattr(current, "pgcode", None) or "")
-        if state.startswith("08") or state in _UNAVAILABLE_STATES:
-            return True
-        message = str(current).lower()
-        if (state in ("", "55000") and any(words in message for words in _UNAVAILABLE_WORDS)
-                and type(current).__module__.split(".")[0] in ("asyncpg", "sqlalchemy")):
+        if _says_unavailable(current):
             return True
         pending += [current.__cause__, current.__context__, getattr(current, "orig", None)]
     return False
 
 
-def create_engine(url: str, pool_size: int = 10) -> AsyncEngine:
+def _says_unavailable(exc: BaseException) -> bool:
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    if isinstance(exc, PoolTimeout):  # every connection busy for pool_timeout: overloaded, try again
+        return True
+    sqlstate = getattr(exc, "sqlstate", None) or getattr(exc, "pgcode", None)
+    if isinstance(sqlstate, str) and sqlstate:
+        if sqlstate[:2] in _UNAVAILABLE_CLASSES or sqlstate in _UNAVAILABLE_CODES:
+            return True
+        return sqlstate == "55000" and _NOT_ACCEPTING in str(exc)
+    if isinstance(exc, (ConnectionError, TimeoutError, socket.gaierror)):
+        return True
+    if isinstance(exc, OSError):
+        # asyncio joins the failures of several addresses into one OSError without an errno.
+        return exc.errno in _NETWORK_ERRNOS or "Connect call failed" in str(exc)
+    if type(exc).__name__ in _CLOSED_CONNECTION:
+        return True
+    return type(exc).__name__ == "InterfaceError" and any(m in str(exc) for m in _CLOSED_MESSAGES)
+
+
+CONNECT_TIMEOUT_SECONDS = 4.0
+
+
+def create_engine(url: str, pool_size: int = 10, connect_timeout: float = CONNECT_TIMEOUT_SECONDS) -> AsyncEngine:
     return create_async_engine(
         url,
         pool_size=pool_size,
@@ -69,7 +98,9 @@ def create_engine(url: str, pool_size: int = 10) -> AsyncEngine:
         # invalidates the whole pool and UnitOfWork retries once on a fresh connection.
         pool_pre_ping=False,
         pool_recycle=1800,
-        connect_args={"server_settings": {"application_name": "momentum"}},
+        # A Postgres host that swallows packets would hold a new connection for asyncpg's default 60 s, past
+        # the gateway's 5 s deadline (a 504): 4 s, then TimeoutError, which database_unavailable makes a 503.
+        connect_args={"server_settings": {"application_name": "momentum"}, "timeout": connect_timeout},
     )
 
 
@@ -107,7 +138,9 @@ class UnitOfWork:
 
     async def __aenter__(self) -> "UnitOfWork":
         # A pooled connection Postgres dropped fails here, before the caller did anything: one
-        # retry on a fresh connection is always safe.
+        # retry on a fresh connection is always safe. A refused, full or closed database fails in
+        # connect() itself and is raised at once (database_unavailable: 503): retrying would only
+        # hold the request while the outage lasts.
         for attempt in (1, 2):
             connection = await self._engine.connect()
             try:

@@ -13,7 +13,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_health.v1._async import HealthServicer
 from grpc_reflection.v1alpha import reflection
 
-from services.common.db import connection_lost
+from services.common.db import database_unavailable
 from services.common.errors import (
     Aborted, Conflict, DomainError, InvalidInput, NotFound, PermissionDenied, RuleViolation, Unauthenticated,
     Unavailable,
@@ -36,6 +36,24 @@ _STATUS_OF: dict[type[DomainError], grpc.StatusCode] = {
     Aborted: grpc.StatusCode.ABORTED,
     DomainError: grpc.StatusCode.FAILED_PRECONDITION,
 }
+
+
+# Trailing metadata of an UNAVAILABLE: seconds the caller should wait before retrying (the gateway's Retry-After).
+RETRY_AFTER_KEY = "retry-after-seconds"
+DATABASE_RETRY_AFTER_SECONDS = 2
+SERVICE_RETRY_AFTER_SECONDS = 1
+
+
+def _one_line(exc: BaseException) -> str:
+    """The exception and its innermost cause as one short line (no traceback: an outage is expected)."""
+    inner: BaseException = exc
+    for _ in range(20):  # bounded: a chain can loop back on itself
+        deeper = inner.__cause__ or inner.__context__
+        if deeper is None:
+            break
+        inner = deeper
+    text = f"{type(exc).__name__}: {exc}" if inner is exc else f"{type(exc).__name__} <- {type(inner).__name__}: {inner}"
+    return " ".join(text.split())[:300]
 
 
 def status_for(error: DomainError) -> grpc.StatusCode:
@@ -72,6 +90,12 @@ class CallContextInterceptor(grpc.aio.ServerInterceptor):
                     return await inner(request, context)
                 except DomainError as exc:
                     status = status_for(exc)
+                    if status == grpc.StatusCode.UNAVAILABLE:
+                        # Something this call needs (another service, S3) is away: expected, one warning line.
+                        log.warning("rpc.dependency_unavailable", detail=exc.detail)
+                        await context.abort(
+                            status, exc.detail, trailing_metadata=((RETRY_AFTER_KEY, str(SERVICE_RETRY_AFTER_SECONDS)),)
+                        )
                     log.info("rpc.rejected", status=status.name, detail=exc.detail)
                     await context.abort(status, exc.detail)
                 except asyncio.CancelledError:
@@ -79,11 +103,17 @@ class CallContextInterceptor(grpc.aio.ServerInterceptor):
                 except grpc.aio.AbortError:
                     raise
                 except Exception as exc:
-                    if connection_lost(exc):
-                        # The transaction died with its connection (nothing of it was committed unless
-                        # the commit itself was cut off): a retryable outage, not a bug.
-                        log.warning("rpc.database_unavailable", error=repr(exc))
-                        await context.abort(grpc.StatusCode.UNAVAILABLE, "database connection lost; retry (request id " + request_id + ")")
+                    if database_unavailable(exc):
+                        # Postgres refused, dropped or is closed to us: an outage the caller retries, not a
+                        # bug. Expected, so one warning line without a traceback. Nothing of the
+                        # transaction was committed unless the commit itself was cut off, which the
+                        # idempotent retries absorb.
+                        log.warning("rpc.database_unavailable", error=_one_line(exc))
+                        await context.abort(
+                            grpc.StatusCode.UNAVAILABLE,
+                            "database unavailable; retry (request id " + request_id + ")",
+                            trailing_metadata=((RETRY_AFTER_KEY, str(DATABASE_RETRY_AFTER_SECONDS)),),
+                        )
                     log.exception("rpc.failed")
                     await context.abort(grpc.StatusCode.INTERNAL, "internal error; see server logs for request id " + request_id)
                 finally:
@@ -110,17 +140,24 @@ class GrpcServer:
             [*self._names, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name, reflection.SERVICE_NAME],
             self.server,
         )
+        self._stopping = False
         self.port = self.server.add_insecure_port(f"{host}:{port}")
         if self.port == 0:
             raise RuntimeError(f"cannot bind gRPC on {host}:{port}")
 
     async def start(self) -> None:
         await self.server.start()
+        self._stopping = False
+        await self.set_serving(True)
+
+    async def set_serving(self, serving: bool) -> None:
+        """Health of the process and each of its services; a stopping server stays NOT_SERVING."""
+        status = health_pb2.HealthCheckResponse.SERVING if serving and not self._stopping else health_pb2.HealthCheckResponse.NOT_SERVING
         for name in ["", *self._names]:
-            await self.health.set(name, health_pb2.HealthCheckResponse.SERVING)
+            await self.health.set(name, status)
 
     async def stop(self, grace: float = 10) -> None:
         # Load balancers and the gateway stop routing here first; calls in flight get `grace` to finish.
-        for name in ["", *self._names]:
-            await self.health.set(name, health_pb2.HealthCheckResponse.NOT_SERVING)
+        self._stopping = True
+        await self.set_serving(False)
         await self.server.stop(grace)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import logging.handlers
 import sys
 from typing import Any
 
@@ -20,8 +21,17 @@ def _add_service(_: Any, __: str, event: dict[str, Any]) -> dict[str, Any]:
     return event
 
 
-def configure_logging(log_format: str = "console", level: str = "INFO", service: str | None = None) -> None:
-    """Routes structlog and the standard library through one ProcessorFormatter on stderr.
+def configure_logging(
+    log_format: str = "console",
+    level: str = "INFO",
+    service: str | None = None,
+    file: str | None = None,
+    max_bytes: int = 20 * 1024 * 1024,
+    backups: int = 5,
+) -> None:
+    """Routes structlog and the standard library through one ProcessorFormatter on stderr, or into `file`,
+    rotated at `max_bytes` with `backups` old copies kept (MOMENTUM_LOG_FILE; a supervisor-less host's logs
+    must not grow without bound).
 
     Library records (aio-pika, grpc, SQLAlchemy, uvicorn) pass the same chain as ours, so they carry
     the request id and service bound in contextvars and are rendered as the same JSON lines."""
@@ -56,7 +66,11 @@ def configure_logging(log_format: str = "console", level: str = "INFO", service:
             renderer,
         ],
     )
-    handler = logging.StreamHandler(sys.stderr)
+    handler: logging.Handler = (
+        logging.handlers.RotatingFileHandler(file, maxBytes=max_bytes, backupCount=backups, encoding="utf-8")
+        if file
+        else logging.StreamHandler(sys.stderr)
+    )
     handler.setFormatter(formatter)
     root = logging.getLogger()
     root.handlers[:] = [handler]

@@ -10,6 +10,7 @@ from typing import Any, Awaitable, Callable, Generic, TypeVar
 
 from services.common.db import Database, create_engine
 from services.common.grpc_server import GrpcServer
+from services.common.health import DependencyHealth, broker_check, database_check
 from services.common.logging import configure_logging, get_logger
 from services.common.loops import LoopService
 from services.common.messaging.broker import Broker
@@ -30,6 +31,8 @@ class ServiceRuntime(Generic[C]):
     broker: Broker
     grpc: GrpcServer
     relay: OutboxRelay
+    # Sets the gRPC health from the process's own dependencies; a service adds its extra checks (S3).
+    health: DependencyHealth = None  # type: ignore[assignment]
     # The service's own typed object of what it runs (handlers, finalizers, clients): what tests,
     # the CLI and benchmarks reach into. Set by the service's bootstrap.build().
     components: C = None  # type: ignore[assignment]
@@ -46,7 +49,12 @@ class ServiceRuntime(Generic[C]):
         database.on_events_committed(relay.wake)
         port = settings.grpc_ports[name] if grpc_port is None else grpc_port
         grpc = GrpcServer(settings.grpc_host, port, service_names)
-        return cls(name, settings, database, broker, grpc, relay)
+        health = DependencyHealth(grpc.set_serving)
+        health.add_check("database", database_check(database.engine))
+        health.add_check("broker", broker_check(broker))
+        runtime = cls(name, settings, database, broker, grpc, relay, health=health)
+        runtime.loops.append(health)
+        return runtime
 
     async def start(self) -> None:
         from services.common.messaging.monitor import MessagingMonitor
@@ -98,7 +106,10 @@ def _serve_metrics(service: str, host: str, port: int) -> None:
 def run_service(build: Callable[[Settings], Awaitable[ServiceRuntime[Any]]], settings: Settings) -> None:
     """Runs until SIGTERM or SIGINT, then stops gracefully."""
     # services.<name>.bootstrap: every log line of the process says which service wrote it.
-    configure_logging(settings.log_format, settings.log_level, service=build.__module__.split(".")[1])
+    configure_logging(
+        settings.log_format, settings.log_level, service=build.__module__.split(".")[1],
+        file=settings.log_file, max_bytes=settings.log_max_bytes, backups=settings.log_backups,
+    )
 
     async def main() -> None:
         runtime = await build(settings)

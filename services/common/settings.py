@@ -148,6 +148,10 @@ class Settings:
     environment: str = "local"
     log_format: str = "console"
     log_level: str = "INFO"
+    # None: log to stderr (a supervisor collects it). A path: a size-capped file rotated into `log_backups` copies.
+    log_file: str | None = None
+    log_max_bytes: int = 20 * 1024 * 1024
+    log_backups: int = 5
     database: DatabaseSettings = DatabaseSettings()
     broker: BrokerSettings = BrokerSettings()
     s3: S3Settings = S3Settings()
@@ -238,6 +242,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             env, "MOMENTUM_LOG_FORMAT", "json" if environment == "production" else "console", _choice("json", "console")
         ),
         log_level=_read(env, "MOMENTUM_LOG_LEVEL", base.log_level, _choice("DEBUG", "INFO", "WARNING", "ERROR")),
+        log_file=_read(env, "MOMENTUM_LOG_FILE", base.log_file, str) or None,
+        log_max_bytes=_read(env, "MOMENTUM_LOG_MAX_BYTES", base.log_max_bytes, _positive_int),
+        log_backups=_read(env, "MOMENTUM_LOG_BACKUPS", base.log_backups, _non_negative_int),
         database=DatabaseSettings(
             host=_read(env, "MOMENTUM_DB_HOST", db.host, str),
             port=_read(env, "MOMENTUM_DB_PORT", db.port, _positive_int),

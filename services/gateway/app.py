@@ -21,13 +21,16 @@ from services.gateway.errors import ApiError
 from services.gateway.middleware import GatewayMiddleware
 from services.gateway.pose_fast_path import PoseFastPath
 from services.gateway import routes
-from services.gateway.schemas.operations import HealthReply
+from services.gateway.schemas.operations import HealthReply, LiveReply
 
 log = get_logger(__name__)
 
 
 def create_app(settings: Settings) -> Any:
-    configure_logging(settings.log_format, settings.log_level, service="gateway")
+    configure_logging(
+        settings.log_format, settings.log_level, service="gateway",
+        file=settings.log_file, max_bytes=settings.log_max_bytes, backups=settings.log_backups,
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -46,7 +49,7 @@ def create_app(settings: Settings) -> Any:
 
     @app.exception_handler(ApiError)
     async def api_error(request: Request, exc: ApiError) -> JSONResponse:
-        return JSONResponse({"error": exc.error, "detail": exc.detail}, status_code=exc.status)
+        return JSONResponse({"error": exc.error, "detail": exc.detail}, status_code=exc.status, headers=exc.headers or None)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -67,21 +70,38 @@ def create_app(settings: Settings) -> Any:
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("http.unhandled", path=request.url.path)
+        # Only the body: GatewayMiddleware counts the 500 and logs its traceback once (Starlette re-raises).
         return JSONResponse(
             {"error": "internal", "detail": f"internal error; request id {request.state.request_id}"}, status_code=500
         )
 
-    @app.get(
-        "/healthz", response_model=HealthReply, tags=["operations"],
-        responses={503: {"model": HealthReply, "description": "Degraded: a service behind the gateway is not serving"}},
-    )
-    async def healthz(request: Request) -> JSONResponse:
+    @app.get("/livez", response_model=LiveReply, tags=["operations"])
+    async def livez() -> dict[str, str]:
+        """Liveness: the process answers. No dependency is asked, so a database or service outage never gets a
+        healthy gateway restarted."""
+        return {"status": "ok"}
+
+    async def readiness(request: Request) -> JSONResponse:
         dependencies = await request.app.state.clients.health()
-        healthy = all(status == "serving" for status in dependencies.values())
+        ready = all(status == "serving" for status in dependencies.values())
         return JSONResponse(
-            {"status": "ok" if healthy else "degraded", "dependencies": dependencies}, status_code=200 if healthy else 503
+            {"status": "ok" if ready else "degraded", "dependencies": dependencies},
+            status_code=200 if ready else 503, headers=None if ready else {"Retry-After": "2"},
         )
+
+    readiness_responses: dict[int | str, dict[str, Any]] = {
+        503: {"model": HealthReply, "description": "Not ready: a service behind the gateway is not serving (its own "
+              "database, broker or S3 is away, or it is down)"},
+    }
+    app.add_api_route(
+        "/readyz", readiness, methods=["GET"], response_model=HealthReply, tags=["operations"],
+        responses=readiness_responses, summary="Readiness: every service the gateway calls reports SERVING",
+    )
+    # The older name of readiness, kept for probes and scripts that use it.
+    app.add_api_route(
+        "/healthz", readiness, methods=["GET"], response_model=HealthReply, tags=["operations"],
+        responses=readiness_responses, summary="Readiness (alias of /readyz)",
+    )
 
     @app.get("/metrics", tags=["operations"], include_in_schema=False)
     async def metrics() -> Response:

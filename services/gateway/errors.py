@@ -35,12 +35,30 @@ class ErrorBody(BaseModel):
     detail: str
 
 
+# Seconds an app waits before retrying a 503 when the service gave no hint of its own.
+DEFAULT_RETRY_AFTER_SECONDS = 1
+# The trailing metadata key services.common.grpc_server sets on UNAVAILABLE.
+RETRY_AFTER_KEY = "retry-after-seconds"
+
+
 class ApiError(Exception):
-    def __init__(self, status: int, error: str, detail: str) -> None:
+    def __init__(self, status: int, error: str, detail: str, headers: dict[str, str] | None = None) -> None:
         super().__init__(detail)
         self.status = status
         self.error = error
         self.detail = detail
+        if status == 503 and not (headers and "Retry-After" in headers):
+            # Every 503 tells the app when to come back: an outage is temporary by definition.
+            headers = {**(headers or {}), "Retry-After": str(DEFAULT_RETRY_AFTER_SECONDS)}
+        self.headers = headers or {}
+
+
+def retry_after(exc: grpc.aio.AioRpcError) -> str:
+    """The service's hint (trailing metadata) in whole seconds, else the default."""
+    for key, value in exc.trailing_metadata() or ():
+        if key == RETRY_AFTER_KEY and isinstance(value, str) and value.isdigit() and 0 < int(value) <= 600:
+            return value
+    return str(DEFAULT_RETRY_AFTER_SECONDS)
 
 
 def from_grpc(exc: grpc.aio.AioRpcError) -> ApiError:
@@ -48,10 +66,11 @@ def from_grpc(exc: grpc.aio.AioRpcError) -> ApiError:
     if code == grpc.StatusCode.CANCELLED:
         # The gateway never cancels its own calls: a CANCELLED comes from a service shutting down
         # under the call (before its handler ran), which the app should simply retry.
-        return ApiError(503, "unavailable", "service restarting; retry")
+        return ApiError(503, "unavailable", "service restarting; retry", {"Retry-After": retry_after(exc)})
     # A service's detail may quote what it was sent; the caller gets the start of it, never a megabyte back.
     detail = (exc.details() or code.name.lower())[:MAX_DETAIL]
-    return ApiError(GRPC_TO_HTTP.get(code, 500), code.name.lower(), detail)
+    status = GRPC_TO_HTTP.get(code, 500)
+    return ApiError(status, code.name.lower(), detail, {"Retry-After": retry_after(exc)} if status == 503 else None)
 
 
 ERROR_RESPONSES: dict[int | str, dict[str, object]] = {

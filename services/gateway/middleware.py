@@ -21,6 +21,12 @@ LATENCY = Histogram(
 )
 
 
+# Probes answer "not ready" every few seconds for as long as an outage lasts: counted, but no log line each.
+_PROBES = frozenset({"/livez", "/readyz", "/healthz", "/metrics"})
+# Outages the app retries (a service or its database away, a deadline): expected, so a warning, not an error.
+_EXPECTED_5XX = frozenset({502, 503, 504})
+
+
 class GatewayMiddleware:
     def __init__(self, app: Any, max_body_bytes: int) -> None:
         self.app = app
@@ -77,26 +83,46 @@ class GatewayMiddleware:
 
             receive_body = replay_body
 
+        started_response = False
+
         async def send_with_id(message: dict[str, Any]) -> None:
+            nonlocal started_response
             if message["type"] == "http.response.start":
+                started_response = True
                 status_holder["status"] = message["status"]
                 message.setdefault("headers", []).append((b"x-request-id", request_id.encode()))
             await send(message)
 
         with structlog.contextvars.bound_contextvars(request_id=request_id):
-            await self.app(scope, receive_body, send_with_id)
+            try:
+                await self.app(scope, receive_body, send_with_id)
+            except Exception as exc:
+                # Starlette answers an unhandled exception with the app's 500 body and then re-raises it
+                # "so the server can log it": this is that server. Counted and logged here, once, with
+                # its traceback; not re-raised, or uvicorn would log the same traceback a second time.
+                if not started_response:
+                    await _send_error(send, 500, "internal", f"internal error; request id {request_id}", request_id)
+                self._observe(scope, 500, started, request_id, unhandled=exc)
+                return
         self._observe(scope, status_holder["status"], started, request_id)
 
-    def _observe(self, scope: dict[str, Any], status: int, started: float, request_id: str) -> None:
+    def _observe(self, scope: dict[str, Any], status: int, started: float, request_id: str, unhandled: BaseException | None = None) -> None:
         route = scope.get("route")
         route_path = getattr(route, "path", None) or "unmatched"
         elapsed = time.perf_counter() - started
         REQUESTS.labels(scope["method"], route_path, str(status)).inc()
         LATENCY.labels(scope["method"], route_path).observe(elapsed)
-        if status >= 500:
-            log.error("http.request", method=scope["method"], route=route_path, status=status, ms=round(elapsed * 1000, 2), request_id=request_id)
+        line = {"method": scope["method"], "route": route_path, "status": status, "ms": round(elapsed * 1000, 2), "request_id": request_id}
+        if unhandled is not None:
+            log.error("http.unhandled", exc_info=unhandled, **line)  # a bug: its traceback, once
+        elif route_path in _PROBES:
+            log.debug("http.request", **line)
+        elif status in _EXPECTED_5XX:
+            log.warning("http.request", **line)  # a dependency away or slow: expected, one line
+        elif status >= 500:
+            log.error("http.request", **line)
         else:
-            log.debug("http.request", method=scope["method"], route=route_path, status=status, ms=round(elapsed * 1000, 2), request_id=request_id)
+            log.debug("http.request", **line)
 
 
 def _clean_request_id(raw: bytes | None) -> str | None:

@@ -54,6 +54,7 @@ async def build(
     telemetry_pb2_grpc.add_TelemetryServiceServicer_to_server(TelemetryServicer(handlers), runtime.grpc.server)
     queue = consent_queue(instance.name)
     runtime.consumers.append(Consumer(queue.name, queue, consent_handlers(handlers), runtime.database, runtime.broker))
+    runtime.health.add_check("s3", store.reachable)
     runtime.loops += [SilenceWatch(handlers), LeaseKeeper(handlers), PartitionKeeper(handlers)]
     # In this order: sessions are finalized while S3 and plans are still reachable.
     runtime.on_stop += [handlers.shutdown, store.close, plans.close]

@@ -6,11 +6,11 @@ import functools
 import re
 from typing import Any, Awaitable, Callable, TypeVar
 
-import asyncpg
 import grpc
 
 from momentum.telemetry.v1 import telemetry_pb2, telemetry_pb2_grpc
 from services.common import identity
+from services.common.db import database_unavailable
 from services.common.errors import DomainError, InvalidInput
 from services.common.parsing import iso_utc
 from services.telemetry.finalizer import Finalization, TelemetryUnavailable
@@ -18,10 +18,6 @@ from services.telemetry.handlers import TelemetryHandlers
 
 MAX_SESSION_ID_CHARS = 128
 SESSION_ID = re.compile(rf"[A-Za-z0-9_.:-]{{1,{MAX_SESSION_ID_CHARS}}}")
-# Postgres refusing or dropping connections is an outage to retry (503), not a bug of ours (500).
-_DATABASE_AWAY = (
-    OSError, asyncpg.PostgresConnectionError, asyncpg.InsufficientResourcesError, asyncpg.CannotConnectNowError,
-)
 Reply = TypeVar("Reply")
 
 
@@ -33,11 +29,9 @@ def outages_are_unavailable(rpc: Callable[..., Awaitable[Reply]]) -> Callable[..
         except DomainError:
             raise
         except Exception as exc:
-            cause: BaseException | None = exc
-            while cause is not None:
-                if isinstance(cause, _DATABASE_AWAY):
-                    raise TelemetryUnavailable("the telemetry database is unavailable; retry shortly") from exc
-                cause = cause.__cause__ or cause.__context__
+            # Postgres refusing or dropping connections is an outage to retry (503), not a bug of ours (500).
+            if database_unavailable(exc):
+                raise TelemetryUnavailable("the telemetry database is unavailable; retry shortly") from exc
             raise
 
     return wrapped

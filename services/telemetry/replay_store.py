@@ -112,6 +112,10 @@ class ReplayStore:
             if _code(exc) not in ("BucketAlreadyOwnedByYou", "BucketAlreadyExists"):
                 raise
 
+    async def reachable(self) -> None:
+        """Raises ReplayUnavailable unless S3 answers for the bucket (telemetry's readiness check)."""
+        await self._call("head_bucket", Bucket=self.bucket)
+
     async def lifecycle_rules(self) -> list[dict[str, Any]]:
         reply = await self._client.get_bucket_lifecycle_configuration(Bucket=self.bucket)
         return list(reply["Rules"])

@@ -166,12 +166,13 @@ async def test_replies_that_only_state_produces_match_the_document(stack, world)
     assert "HTTPValidationError" not in spec["components"]["schemas"], "422 must be documented as ErrorBody"
     for path, methods in spec["paths"].items():
         for method, operation in methods.items():
-            if path != "/healthz":
+            if path not in ("/healthz", "/livez", "/readyz"):
                 assert operation["responses"]["422"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/ErrorBody"}
     # A degraded /healthz answers 503 with the same body (a stopped service is the fault suite's business).
-    assert spec["paths"]["/healthz"]["get"]["responses"]["503"]["content"]["application/json"]["schema"] == {
-        "$ref": "#/components/schemas/HealthReply"
-    }
+    for readiness in ("/healthz", "/readyz"):
+        assert spec["paths"][readiness]["get"]["responses"]["503"]["content"]["application/json"]["schema"] == {
+            "$ref": "#/components/schemas/HealthReply"
+        }
     schema = schemathesis.openapi.from_dict(spec)
     a, base = world.a, stack.base_url
 

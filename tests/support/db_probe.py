@@ -114,3 +114,25 @@ class Probe:
             "WHERE usename = $1 AND datname = $2 AND pid <> pg_backend_pid()",
             role, PROCESS_DB,
         ))
+
+    # ------------------------------------------------------------------ closing the database
+    async def close_database(self) -> int:
+        """PROCESS_DB refuses every new connection (`ALLOW_CONNECTIONS false`, SQLSTATE 55000 "not currently
+        accepting connections") and every connection to it but this probe's is terminated. Returns how many."""
+        admin = await asyncpg.connect(**{**admin_connect_kwargs(), "database": "postgres"})
+        try:
+            await admin.execute(f'ALTER DATABASE "{PROCESS_DB}" ALLOW_CONNECTIONS false')
+        finally:
+            await admin.close()
+        mine = await self.scalar("SELECT pg_backend_pid()")
+        return int(await self.scalar(
+            "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = $1 AND pid <> $2",
+            PROCESS_DB, mine,
+        ))
+
+    async def open_database(self) -> None:
+        admin = await asyncpg.connect(**{**admin_connect_kwargs(), "database": "postgres"})
+        try:
+            await admin.execute(f'ALTER DATABASE "{PROCESS_DB}" ALLOW_CONNECTIONS true')
+        finally:
+            await admin.close()

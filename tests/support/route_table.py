@@ -20,7 +20,7 @@ MUTATING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # Served to anyone, by design: documentation, health and metrics carry no clinic data.
 PUBLIC = frozenset({
     ("GET", "/openapi.json"), ("GET", "/docs"), ("GET", "/docs/oauth2-redirect"), ("GET", "/redoc"),
-    ("GET", "/healthz"), ("GET", "/metrics"),
+    ("GET", "/healthz"), ("GET", "/livez"), ("GET", "/readyz"), ("GET", "/metrics"),
 })
 
 

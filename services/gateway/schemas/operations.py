@@ -1,4 +1,4 @@
-"""HTTP bodies of the operations routes the app itself serves (health)."""
+"""HTTP bodies of the operations routes the app itself serves (liveness, readiness)."""
 
 from __future__ import annotations
 
@@ -8,3 +8,7 @@ from pydantic import BaseModel
 class HealthReply(BaseModel):
     status: str
     dependencies: dict[str, str]
+
+
+class LiveReply(BaseModel):
+    status: str

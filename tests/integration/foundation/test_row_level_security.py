@@ -85,3 +85,40 @@ async def test_service_roles_own_nothing_cannot_bypass_rls_and_stay_in_their_sch
             await streaks_role.fetch("SELECT * FROM plans.users")
     finally:
         await streaks_role.close()
+
+
+# A column with one of these names ties a row to a clinic or a patient: such a table is tenant data.
+_TENANT_OR_PATIENT = ("tenant_id", "clinic_id", "patient_id")
+
+
+async def test_every_table_holding_a_clinic_or_patient_id_has_forced_rls_or_a_platform_declaration(stack):
+    """Every table of every service schema (enumerated from pg_class, so a table added tomorrow is covered) with
+    a tenant, clinic or patient id column — `patient_id`, `<anything>_patient_id` too — has row-level security
+    enabled and forced, or is declared platform data by a `platform: <why>` comment."""
+    owner = await asyncpg.connect(asyncpg_dsn(stack.settings, "momentum_owner", stack.settings.database.owner_password))
+    try:
+        rows = await owner.fetch(
+            """
+            SELECT n.nspname AS schema, c.relname AS table, array_agg(a.attname::text ORDER BY a.attname) AS columns,
+                   c.relrowsecurity AND c.relforcerowsecurity AS forced,
+                   coalesce(obj_description(c.oid, 'pg_class'), '') AS comment
+            FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+            WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND n.nspname = ANY($1::text[])
+              AND (a.attname = ANY($2::text[]) OR a.attname LIKE '%\\_patient\\_id')
+            GROUP BY n.nspname, c.relname, c.relrowsecurity, c.relforcerowsecurity, c.oid
+            """,
+            list(SERVICES), list(_TENANT_OR_PATIENT),
+        )
+        assert len(rows) >= 20, "the enumeration found too few tables: is the query still looking at the schemas?"
+        undeclared = [
+            f"{r['schema']}.{r['table']} ({', '.join(r['columns'])})"
+            for r in rows
+            if not r["forced"] and not r["comment"].startswith("platform:")
+        ]
+        assert undeclared == [], "tables holding clinic or patient ids without forced RLS or a platform: comment"
+        # A declaration must say why: an empty one is no reviewed decision.
+        bare = [f"{r['schema']}.{r['table']}" for r in rows if r["comment"].strip() in ("platform:", "platform")]
+        assert bare == []
+    finally:
+        await owner.close()
