@@ -45,7 +45,7 @@ class ServiceRuntime(Generic[C]):
         relay = OutboxRelay(database.engine, name, broker, settings.outbox_poll_interval)
         database.on_events_committed(relay.wake)
         port = settings.grpc_ports[name] if grpc_port is None else grpc_port
-        grpc = GrpcServer(settings.grpc_host, port, service_names)
+        grpc = GrpcServer(settings.grpc_host, port, service_names, name, settings.auth.service_keys)
         return cls(name, settings, database, broker, grpc, relay)
 
     async def start(self) -> None:
