@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 import time
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
@@ -27,7 +28,8 @@ SIGNATURE_HEADER = "x-momentum-signature"
 MAX_SKEW_SECONDS = 60
 SIGNED_IDENTITY_HEADERS = ("x-tenant-id", "x-user-id", "x-role", "x-request-id")
 _VERSION = "momentum-call-v1"
-_MAX_TIMESTAMP_CHARS = 12
+# ASCII digits only: str.isdigit() and int() also take other scripts' digits (a second spelling).
+_TIMESTAMP = re.compile(r"[0-9]{1,12}")
 
 # A restarted service is found again within 2 s instead of gRPC's default backoff (up to 120 s).
 CHANNEL_OPTIONS = (
@@ -81,7 +83,7 @@ def verify(
     key = keys.get(caller)
     if key is None:
         raise CallRefused("unknown caller")
-    if not (timestamp.isdigit() and len(timestamp) <= _MAX_TIMESTAMP_CHARS):
+    if not _TIMESTAMP.fullmatch(timestamp):
         raise CallRefused("malformed timestamp")
     current = time.time() if now is None else now
     if abs(current - int(timestamp)) > MAX_SKEW_SECONDS:
