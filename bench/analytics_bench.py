@@ -37,6 +37,7 @@ from momentum.plans.v1 import analytics_pb2, analytics_pb2_grpc
 from services.common.clock import SystemClock
 from services.common.db import Database, create_engine
 from services.common.identity import Identity
+from services.common.service_auth import service_channel
 from services.common.settings import Settings, load_settings
 from services.gateway.auth import issue_local_token
 from services.plans.domain.schedule import session_dates
@@ -202,7 +203,8 @@ async def load_grpc(target: str, calls: list[tuple[str, str, Identity]], concurr
         queue.put_nowait(item)
     latencies: list[float] = []
     failures = 0
-    async with grpc.aio.insecure_channel(target) as channel:
+    # Signed as the gateway would sign it: every gRPC port checks the caller (services.common.service_auth).
+    async with service_channel(load_settings().auth.service_keys, "gateway", "plans", target) as channel:
         stub = analytics_pb2_grpc.AnalyticsServiceStub(channel)
 
         async def worker() -> None:

@@ -29,6 +29,7 @@ from bench.telemetry_codec import (
     add_measurements, bench_aggregate, bench_decode, bench_wire_size, print_table, session_batches,
 )
 from momentum.telemetry.v1 import telemetry_pb2, telemetry_pb2_grpc
+from services.common.service_auth import service_channel
 from services.common.session_token import SessionClaims, issue_session_token
 from services.common.settings import Settings, load_settings
 from tests.support.fresh import fresh_storage
@@ -135,7 +136,7 @@ async def run(args: argparse.Namespace, results: Run) -> list[tuple[str, str]]:
         meter = CpuMeter(processes.pids())
         profiler = Profiler("telemetry_ingest", {"telemetry": meter.pids["telemetry"], "gateway": meter.pids["gateway"]})
 
-        async with grpc.aio.insecure_channel(settings.grpc_target("telemetry")) as channel:
+        async with service_channel(settings.auth.service_keys, "gateway", "telemetry", settings.grpc_target("telemetry")) as channel:
             stub = telemetry_pb2_grpc.TelemetryServiceStub(channel)
 
             async def grpc_post(token: str, body: bytes) -> None:

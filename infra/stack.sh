@@ -13,7 +13,27 @@ S3_PORT=${MOMENTUM_S3_PORT:-9000}
 AMQP_PORT=${MOMENTUM_AMQP_PORT:-5672}
 OWNER_PASSWORD=${MOMENTUM_DB_OWNER_PASSWORD:-momentum-local-owner}
 APP_PASSWORD=${MOMENTUM_DB_APP_PASSWORD:-momentum-local-app}
+SERVICES="plans streaks entrances telemetry"
 SERVICE_ROLES="momentum_plans momentum_streaks momentum_entrances momentum_telemetry"
+CALLERS="gateway $SERVICES"
+SECRETS="$RUN/secrets"
+
+# One secret per name, made once and kept in .run/secrets/<name> (mode 600): the environment wins,
+# then the kept file, else a new random one. Reruns keep the same values, so nothing running breaks.
+secret() {
+  local name=$1 value
+  value=$(printenv "$name" || true)
+  if [ -z "$value" ]; then
+    if [ ! -s "$SECRETS/$name" ]; then
+      (umask 077; mkdir -p "$SECRETS"; od -An -N24 -tx1 /dev/urandom | tr -d ' \n' > "$SECRETS/$name")
+    fi
+    value=$(cat "$SECRETS/$name")
+  fi
+  printf '%s' "$value"
+}
+upper() { printf '%s' "$1" | tr '[:lower:]' '[:upper:]'; }
+db_password_var() { echo "MOMENTUM_DB_$(upper "$1")_PASSWORD"; }
+service_key_var() { echo "MOMENTUM_SERVICE_KEY_$(upper "$1")"; }
 
 log() { echo "[stack] $*" >&2; }
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
@@ -38,7 +58,8 @@ ensure_postgres() {
     log "using the PostgreSQL already running on $host:5432"
   else
     PG_PORT=$PG_PORT_LOCAL; start_local_postgres
-    PG_ADMIN="host=$host port=$PG_PORT user=postgres dbname=postgres"
+    # The superuser comes in over the socket; TCP asks every role for its password.
+    PG_ADMIN="host=$LOCAL/pgsock port=$PG_PORT user=postgres dbname=postgres"
   fi
   provision_postgres
 }
@@ -50,7 +71,7 @@ start_local_postgres() {
   if [ ! -s "$data/PG_VERSION" ]; then
     log "initialising a project-local PostgreSQL cluster in $data"
     mkdir -p "$data"; chown "$owner" "$data" "$LOCAL" 2>/dev/null || true; chmod 700 "$data"
-    run_as "$bin/initdb" -D "$data" -U postgres --auth=trust -E UTF8 >"$RUN/logs/initdb.log"
+    run_as "$bin/initdb" -D "$data" -U postgres --auth-local=trust --auth-host=scram-sha-256 -E UTF8 >"$RUN/logs/initdb.log"
   fi
   if run_as "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1; then
     log "project-local PostgreSQL already running on 127.0.0.1:$PG_PORT"; return
@@ -64,15 +85,20 @@ start_local_postgres() {
 }
 
 provision_postgres() {
-  local sql="" role
+  local sql="" service role password
   sql+="DO \$\$ BEGIN
   IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname='momentum_owner') THEN
     CREATE ROLE momentum_owner LOGIN CREATEDB PASSWORD '$OWNER_PASSWORD';
   END IF;"
-  for role in $SERVICE_ROLES; do
+  # Each service role gets its own password (created, or updated when an older stack shared one):
+  # a leaked streaks password does not open plans' data.
+  for service in $SERVICES; do
+    role="momentum_$service"; password=$(secret "$(db_password_var "$service")")
     sql+="
   IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname='$role') THEN
-    CREATE ROLE $role LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS PASSWORD '$APP_PASSWORD';
+    CREATE ROLE $role LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS PASSWORD '$password';
+  ELSE
+    ALTER ROLE $role PASSWORD '$password';
   END IF;"
   done
   sql+="
@@ -158,6 +184,8 @@ ensure_s3() {
 }
 
 write_env() {
+  # The file holds passwords and keys: readable by this user only.
+  touch "$RUN/stack.env"; chmod 600 "$RUN/stack.env"
   cat > "$RUN/stack.env" <<ENV
 export MOMENTUM_DB_HOST=127.0.0.1
 export MOMENTUM_DB_PORT=$PG_PORT
@@ -168,6 +196,13 @@ export MOMENTUM_AMQP_HOST=127.0.0.1
 export MOMENTUM_AMQP_PORT=$AMQP_PORT
 export MOMENTUM_S3_ENDPOINT=http://127.0.0.1:$S3_PORT
 ENV
+  local service caller
+  for service in $SERVICES; do
+    echo "export $(db_password_var "$service")=$(secret "$(db_password_var "$service")")" >> "$RUN/stack.env"
+  done
+  for caller in $CALLERS; do
+    echo "export $(service_key_var "$caller")=$(secret "$(service_key_var "$caller")")" >> "$RUN/stack.env"
+  done
 }
 
 # MOMENTUM_STACK_KEEP="s3 rabbitmq postgres" (any of them) leaves those running: `make test` passes what was
@@ -188,5 +223,8 @@ stop() {
 case "${1:-up}" in
   up) ensure_postgres; ensure_rabbitmq; ensure_s3; write_env; log "stack ready (.run/stack.env)";;
   down) stop;;
-  *) echo "usage: $0 up|down" >&2; exit 2;;
+  # Roles and passwords only, against MOMENTUM_DB_ADMIN_DSN (tests prove the passwords on a throwaway cluster).
+  provision) PG_ADMIN=${MOMENTUM_DB_ADMIN_DSN:?MOMENTUM_DB_ADMIN_DSN names the cluster}; provision_postgres
+    for service in $SERVICES; do echo "$(db_password_var "$service")=$(secret "$(db_password_var "$service")")"; done;;
+  *) echo "usage: $0 up|down|provision" >&2; exit 2;;
 esac

@@ -61,6 +61,21 @@ def cmd_user_create(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_user_access(args: argparse.Namespace) -> int:
+    if args.role is None and args.active is None:
+        print("nothing to change: give --role and/or --active/--inactive", file=sys.stderr)
+        return 2
+    asyncio.run(_with_plans(lambda h: h.change_user_access(args.tenant, args.user, args.role, args.active)))
+    print(f"user {args.user} updated; gateways apply it within their identity cache TTL (MOMENTUM_IDENTITY_CACHE_SECONDS)")
+    return 0
+
+
+def cmd_tenant_access(args: argparse.Namespace) -> int:
+    asyncio.run(_with_plans(lambda h: h.set_tenant_active(args.tenant, args.active)))
+    print(f"clinic {args.tenant} {'active' if args.active else 'inactive'}; effective within the identity cache TTL")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="momentum", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -83,6 +98,11 @@ def build_parser() -> argparse.ArgumentParser:
     create_tenant.add_argument("--flag", action="append", default=[], help="feature flag to switch on (repeatable)")
     create_tenant.add_argument("--id", type=uuid_argument)
     create_tenant.set_defaults(run=cmd_tenant_create)
+    tenant_access = tenant.add_parser("access", help="deactivate (or reactivate) a clinic: its tokens are refused")
+    tenant_access.add_argument("--tenant", type=uuid_argument, required=True)
+    tenant_access.add_argument("--active", dest="active", action="store_true", default=True)
+    tenant_access.add_argument("--inactive", dest="active", action="store_false")
+    tenant_access.set_defaults(run=cmd_tenant_access)
 
     user = commands.add_parser("user", help="patients, therapists, admins").add_subparsers(dest="action", required=True)
     create_user = user.add_parser("create", help="create a user in a clinic; prints its id")
@@ -92,6 +112,13 @@ def build_parser() -> argparse.ArgumentParser:
     create_user.add_argument("--timezone")
     create_user.add_argument("--id", type=uuid_argument)
     create_user.set_defaults(run=cmd_user_create)
+    access = user.add_parser("access", help="change a user's stored role or deactivate them (the role is the truth)")
+    access.add_argument("--tenant", type=uuid_argument, required=True)
+    access.add_argument("--user", type=uuid_argument, required=True)
+    access.add_argument("--role", choices=("patient", "therapist", "admin"))
+    access.add_argument("--active", dest="active", action="store_true", default=None)
+    access.add_argument("--inactive", dest="active", action="store_false")
+    access.set_defaults(run=cmd_user_access)
 
     from services import dlq_cli
 

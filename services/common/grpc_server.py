@@ -1,11 +1,11 @@
-"""gRPC server bootstrap: health, reflection, one interceptor for identity, request id and domain
-errors, and a graceful stop (NOT_SERVING first, then drain)."""
+"""gRPC server bootstrap: health, reflection, one interceptor for service authentication, identity,
+request id and domain errors, and a graceful stop (NOT_SERVING first, then drain)."""
 
 from __future__ import annotations
 
 import asyncio
 import time
-from typing import Any, Awaitable, Callable, Iterable
+from typing import Any, Awaitable, Callable, Iterable, Mapping
 
 import grpc
 import structlog
@@ -18,8 +18,9 @@ from services.common.errors import (
     Aborted, Conflict, DomainError, InvalidInput, NotFound, PermissionDenied, RuleViolation, Unauthenticated,
     Unavailable,
 )
-from services.common.identity import identity_from_metadata, new_request_id, set_current
+from services.common.identity import SERVICE_ROLE, identity_from_metadata, new_request_id, set_current
 from services.common.logging import get_logger
+from services.common.service_auth import CallRefused, verify
 
 log = get_logger(__name__)
 
@@ -63,8 +64,25 @@ def status_for(error: DomainError) -> grpc.StatusCode:
     return grpc.StatusCode.FAILED_PRECONDITION
 
 
+def _refusal(handler: grpc.RpcMethodHandler, method: str, reason: str) -> grpc.RpcMethodHandler:
+    """A handler that answers UNAUTHENTICATED before the service's own handler could run (nothing is written)."""
+
+    async def refuse(request: Any, context: grpc.aio.ServicerContext) -> Any:
+        log.warning("rpc.unauthenticated_caller", rpc=method, reason=reason)
+        await context.abort(grpc.StatusCode.UNAUTHENTICATED, f"service authentication failed: {reason}")
+
+    return grpc.unary_unary_rpc_method_handler(
+        refuse, request_deserializer=handler.request_deserializer, response_serializer=handler.response_serializer,
+    )
+
+
 class CallContextInterceptor(grpc.aio.ServerInterceptor):
-    """Reads the caller from metadata into a contextvar and turns DomainError into a status code."""
+    """Checks the caller's service signature, reads the identity from metadata into a contextvar, and
+    turns DomainError into a status code."""
+
+    def __init__(self, service: str, keys: Mapping[str, bytes]) -> None:
+        self._service = service
+        self._keys = keys
 
     async def intercept_service(
         self,
@@ -72,16 +90,27 @@ class CallContextInterceptor(grpc.aio.ServerInterceptor):
         handler_call_details: grpc.HandlerCallDetails,
     ) -> grpc.RpcMethodHandler:
         handler = await continuation(handler_call_details)
-        if handler is None or handler.unary_unary is None or handler_call_details.method.startswith("/grpc."):
-            return handler
-        metadata = {key: value for key, value in (handler_call_details.invocation_metadata or ()) if isinstance(value, str)}
         method = handler_call_details.method
+        # Health and reflection stay open: probes and load balancers carry no key, and neither reads data.
+        if handler is None or method.startswith("/grpc."):
+            return handler
+        if handler.unary_unary is None:
+            return None  # no streaming RPC exists; one added later must not bypass the check (UNIMPLEMENTED)
+        metadata = {key: value for key, value in (handler_call_details.invocation_metadata or ()) if isinstance(value, str)}
+        try:
+            caller = verify(self._keys, self._service, method, metadata)
+        except CallRefused as refused:
+            return _refusal(handler, method, refused.reason)
+        role = metadata.get("x-role")
+        if caller.service != "gateway" and role is not None and role != SERVICE_ROLE:
+            # Only the gateway, which verified a user's token, speaks for users; services act as `service`.
+            return _refusal(handler, method, f"caller {caller.service!r} may not act as role {role!r}")
         inner = handler.unary_unary
 
         async def wrapped(request: Any, context: grpc.aio.ServicerContext) -> Any:
             request_id = metadata.get("x-request-id") or new_request_id()
             started = time.perf_counter()
-            with structlog.contextvars.bound_contextvars(request_id=request_id, rpc=method):
+            with structlog.contextvars.bound_contextvars(request_id=request_id, rpc=method, caller=caller.service):
                 try:
                     identity = identity_from_metadata(metadata)
                     set_current(identity, request_id)
@@ -128,9 +157,9 @@ class CallContextInterceptor(grpc.aio.ServerInterceptor):
 
 
 class GrpcServer:
-    def __init__(self, host: str, port: int, service_names: Iterable[str]) -> None:
+    def __init__(self, host: str, port: int, service_names: Iterable[str], service: str, keys: Mapping[str, bytes]) -> None:
         self.server = grpc.aio.server(
-            interceptors=[CallContextInterceptor()],
+            interceptors=[CallContextInterceptor(service, keys)],
             options=[("grpc.max_receive_message_length", 8 * 1024 * 1024), ("grpc.so_reuseport", 0)],
         )
         self.health = HealthServicer()

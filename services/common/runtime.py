@@ -48,7 +48,7 @@ class ServiceRuntime(Generic[C]):
         relay = OutboxRelay(database.engine, name, broker, settings.outbox_poll_interval)
         database.on_events_committed(relay.wake)
         port = settings.grpc_ports[name] if grpc_port is None else grpc_port
-        grpc = GrpcServer(settings.grpc_host, port, service_names)
+        grpc = GrpcServer(settings.grpc_host, port, service_names, name, settings.auth.service_keys)
         health = DependencyHealth(grpc.set_serving)
         health.add_check("database", database_check(database.engine))
         health.add_check("broker", broker_check(broker))

@@ -11,6 +11,9 @@ from urllib.parse import quote
 T = TypeVar("T")
 
 SERVICES = ("plans", "streaks", "entrances", "telemetry")
+# Who may call a gRPC port: the gateway (on behalf of users) and the services themselves.
+CALLERS = ("gateway", *SERVICES)
+MIN_SERVICE_KEY_CHARS = 32
 DEFAULT_GRPC_PORTS = {"plans": 50051, "streaks": 50052, "entrances": 50053, "telemetry": 50054}
 
 
@@ -83,10 +86,15 @@ class DatabaseSettings:
     owner_password: str = "momentum-local-owner"
     app_password: str = "momentum-local-app"
     pool_size: int = 10
+    # MOMENTUM_DB_<SERVICE>_PASSWORD per role; a service missing here uses app_password (old env files).
+    service_passwords: Mapping[str, str] = field(default_factory=dict)
+
+    def password_for(self, service: str) -> str:
+        return self.service_passwords.get(service) or self.app_password
 
     def app_url(self, service: str) -> str:
         """The service's own role: owns nothing, cannot bypass row-level security."""
-        return self._url(f"momentum_{service}", self.app_password)
+        return self._url(f"momentum_{service}", self.password_for(service))
 
     def owner_url(self) -> str:
         """The schema owner, used only by migrations."""
@@ -141,6 +149,11 @@ class AuthSettings:
     )
     telemetry_token_active_key: str = "local-1"
     telemetry_token_ttl: timedelta = timedelta(hours=2)
+    # HMAC keys of every gRPC caller (services.common.service_auth): a caller signs with its own key,
+    # a server verifies with the caller's. Local defaults are public; production refuses them.
+    service_keys: Mapping[str, bytes] = field(
+        default_factory=lambda: {name: f"momentum-local-service-key-{name}-change-me".encode() for name in CALLERS}
+    )
 
 
 @dataclass(frozen=True)
@@ -179,6 +192,8 @@ class Settings:
     daily_exercises_goal: int = 0
     # Telemetry: an exercise session with no data for this long is finalized as incomplete.
     telemetry_silence_timeout: timedelta = timedelta(minutes=10)
+    # How long the gateway trusts plans' answer about a token's clinic and user (role, active).
+    identity_cache_ttl: timedelta = timedelta(seconds=30)
     # gRPC targets of the telemetry instances the gateway spreads sessions over; empty: grpc_target("telemetry").
     telemetry_targets: tuple[str, ...] = ()
 
@@ -207,6 +222,30 @@ def _telemetry_keys(raw: str) -> dict[str, bytes]:
     return keys
 
 
+def _service_key(raw: str) -> bytes:
+    if len(raw) < MIN_SERVICE_KEY_CHARS:
+        raise ValueError(f"a service key needs at least {MIN_SERVICE_KEY_CHARS} characters")
+    return raw.encode()
+
+
+def _service_keys(env: Mapping[str, str], defaults: Mapping[str, bytes]) -> dict[str, bytes]:
+    """MOMENTUM_SERVICE_KEY_<CALLER>, or MOMENTUM_SERVICE_KEY_<CALLER>_FILE naming a file that holds it."""
+    keys = dict(defaults)
+    for caller in CALLERS:
+        name = f"MOMENTUM_SERVICE_KEY_{caller.upper()}"
+        path = env.get(f"{name}_FILE")
+        if path:
+            try:
+                with open(path, encoding="utf-8") as handle:
+                    raw = handle.read().strip()
+            except OSError as exc:
+                raise SettingsError(f"environment variable {name}_FILE={path!r} cannot be read: {exc}") from exc
+            keys[caller] = _read({name: raw}, name, keys[caller], _service_key)
+        else:
+            keys[caller] = _read(env, name, keys[caller], _service_key)
+    return keys
+
+
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     """Reads every variable once; a malformed one raises SettingsError naming it."""
     env = os.environ if env is None else env
@@ -230,6 +269,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             env, "MOMENTUM_TELEMETRY_TOKEN_ACTIVE_KEY", auth.telemetry_token_active_key, str
         ),
         telemetry_token_ttl=_read(env, "MOMENTUM_TELEMETRY_TOKEN_TTL", auth.telemetry_token_ttl, _seconds),
+        service_keys=_service_keys(env, auth.service_keys),
     )
     if auth_settings.jwt_algorithm == "RS256" and not auth_settings.jwks_path:
         raise SettingsError("MOMENTUM_JWKS_PATH is required when MOMENTUM_JWT_ALGORITHM=RS256")
@@ -252,6 +292,11 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             owner_password=_read(env, "MOMENTUM_DB_OWNER_PASSWORD", db.owner_password, str),
             app_password=_read(env, "MOMENTUM_DB_APP_PASSWORD", db.app_password, str),
             pool_size=_read(env, "MOMENTUM_DB_POOL_SIZE", db.pool_size, _positive_int),
+            service_passwords={
+                service: env[f"MOMENTUM_DB_{service.upper()}_PASSWORD"]
+                for service in SERVICES
+                if env.get(f"MOMENTUM_DB_{service.upper()}_PASSWORD")
+            },
         ),
         broker=BrokerSettings(
             host=_read(env, "MOMENTUM_AMQP_HOST", broker.host, str),
@@ -281,6 +326,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         grpc_deadline=_read(env, "MOMENTUM_GRPC_DEADLINE_SECONDS", base.grpc_deadline, _seconds),
         outbox_poll_interval=_read(env, "MOMENTUM_OUTBOX_POLL_SECONDS", base.outbox_poll_interval, _seconds),
         flag_cache_ttl=_read(env, "MOMENTUM_FLAG_CACHE_SECONDS", base.flag_cache_ttl, _seconds),
+        identity_cache_ttl=_read(env, "MOMENTUM_IDENTITY_CACHE_SECONDS", base.identity_cache_ttl, _seconds),
         entrance_finalize_delay=_read(env, "ENTRANCE_FINALIZE_DELAY", base.entrance_finalize_delay, _seconds),
         entrance_sweep_interval=_read(env, "ENTRANCE_SWEEP_INTERVAL", base.entrance_sweep_interval, _seconds),
         entrance_sweep_grace=_read(env, "ENTRANCE_SWEEP_GRACE", base.entrance_sweep_grace, _seconds),
@@ -312,7 +358,20 @@ def _refuse_local_secrets(settings: Settings) -> None:
         for name, value, default in (
             ("MOMENTUM_JWT_SECRET", settings.auth.jwt_secret if settings.auth.jwt_algorithm == "HS256" else None,
              local.auth.jwt_secret),
-            ("MOMENTUM_DB_APP_PASSWORD", settings.database.app_password, local.database.app_password),
+            # The shared password matters only while some role still falls back to it.
+            ("MOMENTUM_DB_APP_PASSWORD",
+             settings.database.app_password if len(settings.database.service_passwords) < len(SERVICES) else None,
+             local.database.app_password),
+            *(
+                (f"MOMENTUM_DB_{service.upper()}_PASSWORD", settings.database.service_passwords.get(service),
+                 local.database.app_password)
+                for service in SERVICES
+            ),
+            *(
+                (f"MOMENTUM_SERVICE_KEY_{caller.upper()}", settings.auth.service_keys[caller],
+                 local.auth.service_keys[caller])
+                for caller in CALLERS
+            ),
             ("MOMENTUM_S3_SECRET_KEY", settings.s3.secret_key, local.s3.secret_key),
         )
         if value == default

@@ -14,6 +14,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from momentum.plans.v1 import plans_pb2, plans_pb2_grpc
 from services.common.errors import DomainError, InvalidInput, NotFound, PermissionDenied, Unavailable
 from services.common.identity import current_request_id, service_identity
+from services.common.service_auth import service_channel
 from services.common.settings import Settings
 
 APP_ENTRANCE_FLAG = "appEntranceTracking"
@@ -52,13 +53,7 @@ class PlansClient:
     identity of the tenant: entrances has already decided the caller may do what it asks."""
 
     def __init__(self, settings: Settings) -> None:
-        # Reconnect within ~2 s of plans coming back: gRPC's default backoff grows to two minutes, and every
-        # call (and the paused finalizer's probe) fails fast until the channel tries again.
-        self._channel = grpc.aio.insecure_channel(
-            settings.grpc_target("plans"),
-            options=[("grpc.initial_reconnect_backoff_ms", 250), ("grpc.min_reconnect_backoff_ms", 250),
-                     ("grpc.max_reconnect_backoff_ms", 2000)],
-        )
+        self._channel = service_channel(settings.auth.service_keys, "entrances", "plans", settings.grpc_target("plans"))
         self._stub = plans_pb2_grpc.PlansServiceStub(self._channel)
         self._deadline = settings.grpc_deadline.total_seconds()
         self._ttl = settings.flag_cache_ttl.total_seconds()

@@ -18,6 +18,7 @@ from services.common.settings import Settings
 from services.gateway.auth import TokenVerifier
 from services.gateway.clients import ServiceClients
 from services.gateway.errors import ApiError
+from services.gateway.identity_check import IdentityResolver
 from services.gateway.middleware import GatewayMiddleware
 from services.gateway.pose_fast_path import PoseFastPath
 from services.gateway import routes
@@ -35,6 +36,10 @@ def create_app(settings: Settings) -> Any:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.clients = ServiceClients(settings)
+        app.state.identities = IdentityResolver(
+            app.state.clients.resolve_identity, settings.identity_cache_ttl.total_seconds(),
+            settings.auth.telemetry_token_keys,
+        )
         yield
         await app.state.clients.close()
 

@@ -84,7 +84,9 @@ async def authenticated(
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise ApiError(401, "unauthenticated", "missing bearer token (Authorization: Bearer <token>)")
     verifier: TokenVerifier = request.app.state.verifier
-    return verifier.verify(credentials.credentials, request.state.request_id)
+    claimed = verifier.verify(credentials.credentials, request.state.request_id)
+    # The token is a claim; plans' stored clinic and user decide (services.gateway.identity_check).
+    return await request.app.state.identities.resolve(claimed)
 
 
 def require_role(*roles: str) -> Callable[..., object]:

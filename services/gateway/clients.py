@@ -9,9 +9,12 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from importlib import import_module
 
-from services.common.identity import Identity
+from momentum.plans.v1 import plans_pb2
+from services.common.identity import Identity, service_identity
+from services.common.service_auth import service_channel
 from services.common.settings import SERVICES, Settings
 from services.gateway.errors import from_grpc
+from services.gateway.identity_check import StoredIdentity
 
 Reply = TypeVar("Reply")
 
@@ -30,7 +33,10 @@ GATEWAY_SERVICES = tuple(s for s in SERVICES if _stub_class(s) is not None)
 class ServiceClients:
     def __init__(self, settings: Settings) -> None:
         self._deadline = settings.grpc_deadline.total_seconds()
-        self.channels = {name: grpc.aio.insecure_channel(settings.grpc_target(name)) for name in GATEWAY_SERVICES}
+        self.channels = {
+            name: service_channel(settings.auth.service_keys, "gateway", name, settings.grpc_target(name))
+            for name in GATEWAY_SERVICES
+        }
         stubs = {name: _stub_class(name)(channel) for name, channel in self.channels.items()}  # type: ignore[misc]
         self.plans = stubs["plans"]
         self.streaks = stubs.get("streaks")
@@ -42,6 +48,14 @@ class ServiceClients:
             return await method(request, metadata=caller.to_metadata(), timeout=self._deadline)
         except grpc.aio.AioRpcError as exc:
             raise from_grpc(exc) from exc
+
+    async def resolve_identity(self, tenant_id: Any, user_id: Any, request_id: str) -> StoredIdentity:
+        """What plans stores about a token's clinic and user, asked as a service of that clinic."""
+        reply = await self.call(
+            self.plans.ResolveIdentity, plans_pb2.ResolveIdentityRequest(user_id=str(user_id)),
+            service_identity(tenant_id, request_id),
+        )
+        return StoredIdentity(reply.tenant_known, reply.tenant_active, reply.user_known, reply.role, reply.user_active)
 
     async def health(self) -> dict[str, str]:
         statuses: dict[str, str] = {}

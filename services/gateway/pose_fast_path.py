@@ -45,7 +45,8 @@ class PoseFastPath:
         body = await _body(receive)
         try:
             status, reply = 200, await ingest_pose_batch(
-                self.app.state.telemetry_ring, content_type, authorization, body, scope["state"]["request_id"],
+                self.app.state.telemetry_ring, self.app.state.identities, content_type, authorization, body,
+                scope["state"]["request_id"],
             )
         except ApiError as exc:
             # The same body and headers (Retry-After on a 503) as the app's ApiError handler.

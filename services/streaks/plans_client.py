@@ -12,6 +12,7 @@ import grpc
 from momentum.plans.v1 import plans_pb2, plans_pb2_grpc
 from services.common.identity import service_identity
 from services.common.logging import get_logger
+from services.common.service_auth import service_channel
 from services.common.settings import Settings
 
 log = get_logger(__name__)
@@ -34,7 +35,7 @@ class PlansClient:
     """One channel to plans, opened at start-up and closed on stop; calls carry the service identity."""
 
     def __init__(self, settings: Settings) -> None:
-        self._channel = grpc.aio.insecure_channel(settings.grpc_target("plans"))
+        self._channel = service_channel(settings.auth.service_keys, "streaks", "plans", settings.grpc_target("plans"))
         self._stub = plans_pb2_grpc.PlansServiceStub(self._channel)
         self._deadline = settings.grpc_deadline.total_seconds()
         self._cache: dict[tuple[uuid.UUID, uuid.UUID], tuple[float, PlansPatient]] = {}

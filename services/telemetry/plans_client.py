@@ -12,6 +12,7 @@ from momentum.plans.v1 import plans_pb2, plans_pb2_grpc
 from services.common.errors import Unavailable
 from services.common.identity import service_identity
 from services.common.logging import get_logger
+from services.common.service_auth import service_channel
 from services.common.settings import Settings
 from services.telemetry.domain.pose_profile import SQUAT_LEFT, InvalidPoseProfile, PoseProfile
 
@@ -31,7 +32,7 @@ class PlansClient:
     """One channel to plans, opened at start-up and closed on stop; calls carry the service identity."""
 
     def __init__(self, settings: Settings) -> None:
-        self._channel = grpc.aio.insecure_channel(settings.grpc_target("plans"))
+        self._channel = service_channel(settings.auth.service_keys, "telemetry", "plans", settings.grpc_target("plans"))
         self._stub = plans_pb2_grpc.PlansServiceStub(self._channel)
         self._deadline = settings.grpc_deadline.total_seconds()
         self._profiles: dict[tuple[uuid.UUID, str], tuple[float, PoseProfile]] = {}

@@ -61,11 +61,12 @@ async def test_roles_are_enforced(stack):
         assert not_bool.status_code == 422 and "enabled" in not_bool.json()["detail"]
 
 
-async def test_a_token_for_a_user_that_does_not_exist_gets_404_not_data(stack):
+async def test_a_token_for_a_user_that_does_not_exist_gets_401_not_data(stack):
+    # The gateway resolves every token against plans' users (services.gateway.identity_check).
     clinic = await new_clinic(stack.runtimes["plans"].components.people, stack.settings)
     async with client(stack.base_url) as http:
         reply = await http.get("/v2/user/me", headers=clinic.headers(uuid.uuid4(), "patient"))
-    assert reply.status_code == 404
+    assert reply.status_code == 401 and reply.json()["error"] == "unauthenticated"
 
 
 async def test_unknown_route_is_json_404(stack):

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from services.common.settings import Settings, SettingsError, load_settings
+from services.common.settings import CALLERS, SERVICES, Settings, SettingsError, load_settings
 from tests.support.log_probe import pose_frames
 from tests.support.stack import TEST_DB, TEST_VHOST
 
@@ -77,6 +77,8 @@ def test_no_secret_reaches_the_logs(probe):
         "MOMENTUM_JWT_SECRET": s.auth.jwt_secret, "MOMENTUM_DB_OWNER_PASSWORD": s.database.owner_password,
         "MOMENTUM_DB_APP_PASSWORD": s.database.app_password, "MOMENTUM_S3_SECRET_KEY": s.s3.secret_key,
         **{f"telemetry key {kid}": key.decode() for kid, key in s.auth.telemetry_token_keys.items()},
+        **{f"MOMENTUM_SERVICE_KEY_{c.upper()}": key.decode() for c, key in s.auth.service_keys.items()},
+        **{f"MOMENTUM_DB_{n.upper()}_PASSWORD": s.database.password_for(n) for n in SERVICES},
     }
     leaked = [name for name, value in secrets.items() if value and value in probe.stderr]
     assert not leaked, f"secrets in the logs: {leaked}"
@@ -118,21 +120,26 @@ def test_every_secret_is_read_from_the_environment():
 def test_production_refuses_the_public_local_secrets():
     with pytest.raises(SettingsError) as refused:
         load_settings({"MOMENTUM_ENV": "production"})
-    for name in ("MOMENTUM_JWT_SECRET", "MOMENTUM_TELEMETRY_TOKEN_KEYS", "MOMENTUM_DB_APP_PASSWORD", "MOMENTUM_S3_SECRET_KEY"):
+    for name in ("MOMENTUM_JWT_SECRET", "MOMENTUM_TELEMETRY_TOKEN_KEYS", "MOMENTUM_DB_APP_PASSWORD", "MOMENTUM_S3_SECRET_KEY",
+                 "MOMENTUM_SERVICE_KEY_GATEWAY", "MOMENTUM_SERVICE_KEY_PLANS"):
         assert name in str(refused.value)
     own = {
         "MOMENTUM_ENV": "production", "MOMENTUM_JWT_SECRET": "prod-" + "j" * 40, "MOMENTUM_DB_APP_PASSWORD": "prod-app",
         "MOMENTUM_S3_SECRET_KEY": "prod-s3", "MOMENTUM_TELEMETRY_TOKEN_KEYS": "p1:" + "t" * 40,
         "MOMENTUM_TELEMETRY_TOKEN_ACTIVE_KEY": "p1",
+        **{f"MOMENTUM_SERVICE_KEY_{caller.upper()}": f"prod-{caller}-" + "k" * 40 for caller in CALLERS},
     }
     assert load_settings(own).environment == "production"
+    with pytest.raises(SettingsError, match="MOMENTUM_SERVICE_KEY_STREAKS"):
+        load_settings({**own, "MOMENTUM_SERVICE_KEY_STREAKS": LOCAL.auth.service_keys["streaks"].decode()})
     with pytest.raises(SettingsError, match="MOMENTUM_JWT_SECRET"):
         load_settings({**own, "MOMENTUM_JWT_SECRET": LOCAL.auth.jwt_secret})
 
 
 def test_no_secret_is_hard_coded_outside_the_local_defaults():
     defaults = [LOCAL.auth.jwt_secret, LOCAL.database.owner_password, LOCAL.database.app_password, LOCAL.s3.secret_key,
-                *(key.decode() for key in LOCAL.auth.telemetry_token_keys.values())]
+                *(key.decode() for key in LOCAL.auth.telemetry_token_keys.values()),
+                *(key.decode() for key in LOCAL.auth.service_keys.values())]
     assigned = re.compile(r"""(?i)(secret|password|passwd|api_key|private_key)\w*\s*[=:]\s*[rbf]?["'][^"'\s]{6,}["']""")
     offenders = []
     for path in sorted((ROOT / "services").rglob("*.py")):

@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-import grpc
 from google.protobuf.timestamp_pb2 import Timestamp
 from sqlalchemy import text
 
 from momentum.events.v1 import events_pb2
 from momentum.streaks.v1 import streaks_pb2, streaks_pb2_grpc
 from services.common.identity import Identity
+from services.common.service_auth import service_channel
 from services.streaks.domain.replay import WorkoutRecord, replay
 from services.streaks.domain.view import build_view
 from tests.support.broker_probe import drain
@@ -103,7 +103,7 @@ class StreaksGrpc:
     """The streaks service over real loopback gRPC, as the gateway calls it."""
 
     def __init__(self, stack: Any) -> None:
-        self._channel = grpc.aio.insecure_channel(stack.settings.grpc_target("streaks"))
+        self._channel = service_channel(stack.settings.auth.service_keys, "gateway", "streaks", stack.settings.grpc_target("streaks"))
         self.stub = streaks_pb2_grpc.StreaksServiceStub(self._channel)
 
     async def get(self, caller: Identity, patient_id: uuid.UUID | None = None) -> streaks_pb2.StreakView:

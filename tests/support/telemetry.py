@@ -15,7 +15,6 @@ from typing import Any
 from urllib.parse import parse_qsl, quote, urlsplit
 
 import aio_pika
-import grpc
 import numpy as np
 import uvicorn
 from sqlalchemy import text
@@ -23,6 +22,7 @@ from sqlalchemy import text
 from momentum.events.v1 import events_pb2
 from momentum.telemetry.v1 import telemetry_pb2, telemetry_pb2_grpc
 from services.common.messaging.topology import EVENTS_EXCHANGE
+from services.common.service_auth import service_channel
 from services.common.session_token import SessionClaims, issue_session_token
 from services.common.settings import Settings
 from services.telemetry.domain.pose_profile import SQUAT_LEFT, PoseProfile
@@ -232,7 +232,7 @@ class Instance:
 
         self.runtime = await build(self.settings, grpc_port=self.port)
         await self.runtime.start()
-        self.channel = grpc.aio.insecure_channel(f"127.0.0.1:{self.port}")
+        self.channel = service_channel(self.settings.auth.service_keys, "gateway", "telemetry", f"127.0.0.1:{self.port}")
         self.stub = telemetry_pb2_grpc.TelemetryServiceStub(self.channel)
         return self
 

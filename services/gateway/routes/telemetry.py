@@ -15,7 +15,7 @@ import hashlib
 import json
 import re
 from contextlib import asynccontextmanager
-from typing import Any, AsyncIterator
+from typing import Any, AsyncIterator, Mapping
 
 import grpc
 from fastapi import Depends, FastAPI, Request
@@ -24,8 +24,10 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from momentum.telemetry.v1 import telemetry_pb2, telemetry_pb2_grpc
 from services.common.identity import Identity
+from services.common.service_auth import service_channel
 from services.gateway.auth import authenticated
 from services.gateway.errors import ApiError, ErrorBody, from_grpc
+from services.gateway.identity_check import IdentityResolver
 from services.gateway.routing import api_router, id_path, path_id
 from services.gateway.schemas.telemetry import (
     MediaEventsBody, MediaEventsReply, PlaybackFiguresReply, PoseBatchReply, ReplayReply, SessionEndReply,
@@ -47,10 +49,10 @@ _POSE_BODY = {
 class TelemetryRing:
     """gRPC stubs of every telemetry instance and the choice of one per session."""
 
-    def __init__(self, targets: tuple[str, ...], deadline_seconds: float) -> None:
+    def __init__(self, targets: tuple[str, ...], deadline_seconds: float, service_keys: Mapping[str, bytes]) -> None:
         self.targets = tuple(sorted(set(targets)))
         self._deadline = deadline_seconds
-        self._channels = {target: grpc.aio.insecure_channel(target) for target in self.targets}
+        self._channels = {target: service_channel(service_keys, "gateway", "telemetry", target) for target in self.targets}
         self._stubs = {t: telemetry_pb2_grpc.TelemetryServiceStub(c) for t, c in self._channels.items()}
 
     def target_for(self, session_key: str) -> str:
@@ -81,7 +83,8 @@ class TelemetryRing:
 async def telemetry_ring(app: FastAPI) -> AsyncIterator[None]:
     settings = app.state.settings
     ring = TelemetryRing(
-        settings.telemetry_targets or (settings.grpc_target("telemetry"),), settings.grpc_deadline.total_seconds()
+        settings.telemetry_targets or (settings.grpc_target("telemetry"),), settings.grpc_deadline.total_seconds(),
+        settings.auth.service_keys,
     )
     app.state.telemetry_ring = ring
     yield
@@ -106,14 +109,15 @@ async def post_pose_frames(request: Request) -> Response:
     # Served by services.gateway.pose_fast_path in front of FastAPI; this route documents it and
     # answers when the app runs without that layer.
     reply = await ingest_pose_batch(
-        request.app.state.telemetry_ring, request.headers.get("content-type"), request.headers.get("authorization"),
+        request.app.state.telemetry_ring, request.app.state.identities, request.headers.get("content-type"), request.headers.get("authorization"),
         await request.body(), request.state.request_id,
     )
     return Response(reply, media_type="application/json")
 
 
 async def ingest_pose_batch(
-    ring: TelemetryRing, content_type: str | None, authorization: str | None, body: bytes, request_id: str
+    ring: TelemetryRing, identities: IdentityResolver, content_type: str | None, authorization: str | None, body: bytes,
+    request_id: str,
 ) -> bytes:
     """The pose route's work, framework-free: the JSON reply, or ApiError."""
     if (content_type or "").split(";", 1)[0].strip().lower() != "application/octet-stream":
@@ -122,6 +126,7 @@ async def ingest_pose_batch(
             "pose frames are binary: send Content-Type: application/octet-stream (JSON is refused)",
         )
     token = _session_token(authorization)
+    await identities.admit_session(token, request_id)  # cached: no round trip per batch
     reply = await ring.call(
         "IngestPoseBatch", telemetry_pb2.IngestPoseBatchRequest(session_token=token, body=body),
         session_of(token), (("x-request-id", request_id),),
@@ -147,6 +152,7 @@ async def post_media_events(
     """Video engagement events; duplicates (same event_id) and out-of-order arrival are fine. A request
     with one invalid event is refused whole (400 naming events[i].field) and nothing is stored."""
     token = _session_token(_header(credentials))
+    await request.app.state.identities.admit_session(token, request.state.request_id)
     reply = await request.app.state.telemetry_ring.call(
         "IngestMediaEvents",
         telemetry_pb2.IngestMediaEventsRequest(session_token=token, events_json=json.dumps(body.events).encode()),
@@ -176,6 +182,7 @@ async def end_session(
     telemetry.session.finalized event. Ending it again answers the same figures."""
     token = _session_token(_header(credentials))
     session_id = path_id("sessionId", session_id)
+    await request.app.state.identities.admit_session(token, request.state.request_id)
     reply = await request.app.state.telemetry_ring.call(
         "EndSession", telemetry_pb2.EndSessionRequest(session_token=token, session_id=session_id),
         session_id, _request_metadata(request),

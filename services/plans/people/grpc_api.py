@@ -79,6 +79,13 @@ class PeopleRpcs:
         return consent_reply(str(patient_id), await self._people.consents(identity.current(), patient_id))
 
     # ------------------------------------------------------------------ for other services
+    async def ResolveIdentity(self, request, context):  # type: ignore[no-untyped-def]
+        stored = await self._people.resolve_identity(identity.current(), parse_uuid("userId", request.user_id))
+        return plans_pb2.ResolvedIdentity(
+            tenant_known=stored.tenant_known, tenant_active=stored.tenant_active,
+            user_known=stored.user_role is not None, role=stored.user_role or "", user_active=stored.user_active,
+        )
+
     async def GetPatientContext(self, request, context):  # type: ignore[no-untyped-def]
         patient = await self._people.patient_context(identity.current(), parse_uuid("patientId", request.patient_id))
         return plans_pb2.PatientContext(

@@ -12,11 +12,11 @@ from services.common.audit import audit
 from services.common.clock import Clock
 from services.common.db import Database, UnitOfWork
 from services.common.errors import InvalidInput, NotFound, PermissionDenied
-from services.common.identity import SERVICE_ROLE, Identity
+from services.common.identity import ROLES, SERVICE_ROLE, Identity
 from services.common.parsing import to_timestamp
 from services.common.timezones import UnknownTimezone, resolve_zone_name, zone
 from services.plans.people import repository
-from services.plans.people.repository import TenantRow, UserRow
+from services.plans.people.repository import StoredIdentity, TenantRow, UserRow
 
 USER_TIMEZONE_CHANGED = "plans.user.timezone_changed"
 CONSENT_CHANGED = "plans.consent.changed"
@@ -93,6 +93,30 @@ class PeopleHandlers:
         async with self._db.unit_of_work(tenant_id) as uow:
             await repository.insert_user(uow, user_id, tenant_id, role, display_name, timezone)
             await uow.commit()
+
+    async def change_user_access(
+        self, tenant_id: uuid.UUID, user_id: uuid.UUID, role: str | None = None, active: bool | None = None
+    ) -> None:
+        """An operator's change of a user's role or active flag. The gateway sees it when its cached
+        answer for this user expires (MOMENTUM_IDENTITY_CACHE_SECONDS, 30 s by default)."""
+        if role is not None and role not in ROLES:
+            raise InvalidInput("role", f"must be one of {', '.join(ROLES)}")
+        async with self._db.unit_of_work(tenant_id) as uow:
+            if not await repository.update_user_access(uow, user_id, role, active):
+                raise NotFound(f"user {user_id} is not known in this clinic")
+            await uow.commit()
+
+    async def set_tenant_active(self, tenant_id: uuid.UUID, active: bool) -> None:
+        async with self._db.unit_of_work(tenant_id) as uow:
+            if not await repository.set_tenant_active(uow, tenant_id, active):
+                raise NotFound(f"clinic {tenant_id} is not known")
+            await uow.commit()
+
+    async def resolve_identity(self, who: Identity, user_id: uuid.UUID) -> StoredIdentity:
+        """For the gateway (as a service of the token's clinic): does the clinic exist, and the user in it."""
+        who.require_role(SERVICE_ROLE)
+        async with self._db.unit_of_work(who.tenant_id) as uow:
+            return await repository.identity_of(uow, who.tenant_id, user_id)
 
     async def get_me(self, who: Identity) -> tuple[UserRow, TenantRow]:
         async with self._db.unit_of_work(who.tenant_id) as uow:

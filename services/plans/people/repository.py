@@ -31,6 +31,52 @@ class UserRow:
     timezone: str | None
 
 
+@dataclass(frozen=True)
+class StoredIdentity:
+    """What the database says about a token's clinic and user; user_role None: no such user in the clinic."""
+
+    tenant_known: bool
+    tenant_active: bool
+    user_role: str | None
+    user_active: bool
+
+
+async def identity_of(uow: UnitOfWork, tenant_id: uuid.UUID, user_id: uuid.UUID) -> StoredIdentity:
+    """One round trip: the clinic, and the user only if they belong to it."""
+    row = (
+        await uow.execute(
+            text(
+                "SELECT t.active AS tenant_active, u.role, u.active AS user_active FROM plans.tenants t "
+                "LEFT JOIN plans.users u ON u.user_id = :u AND u.tenant_id = t.tenant_id WHERE t.tenant_id = :t"
+            ),
+            {"t": tenant_id, "u": user_id},
+        )
+    ).first()
+    if row is None:
+        return StoredIdentity(False, False, None, False)
+    return StoredIdentity(True, bool(row.tenant_active), row.role, bool(row.user_active))
+
+
+async def update_user_access(uow: UnitOfWork, user_id: uuid.UUID, role: str | None, active: bool | None) -> bool:
+    """Changes the stored role and/or active flag; False when there is no such user in the clinic."""
+    result = await uow.execute(
+        text(
+            "UPDATE plans.users SET role = COALESCE(:role, role), active = COALESCE(:active, active) "
+            "WHERE user_id = :u RETURNING user_id"
+        ),
+        {"role": role, "active": active, "u": user_id},
+    )
+    return result.first() is not None
+
+
+async def set_tenant_active(uow: UnitOfWork, tenant_id: uuid.UUID, active: bool) -> bool:
+    result = await uow.execute(
+        text("UPDATE plans.tenants SET active = :active WHERE tenant_id = :t RETURNING tenant_id"),
+        {"active": active, "t": tenant_id},
+    )
+    return result.first() is not None
+
+
 async def insert_tenant(uow: UnitOfWork, tenant_id: uuid.UUID, name: str, default_timezone: str, flags: dict[str, bool]) -> None:
     await uow.execute(
         text(

@@ -11,10 +11,13 @@ import grpc
 import pytest
 
 from momentum.telemetry.v1 import telemetry_pb2
+from services.common.settings import Settings
 from services.gateway.routes.telemetry import TelemetryRing
 from tests.support.clinic import client, new_clinic
 from tests.support.ports import free_port
 from tests.support.telemetry import Exercise, Gateway, Instance, bearer, session_token
+
+KEYS = Settings().auth.service_keys
 
 
 async def test_each_session_sticks_to_one_instance_and_sessions_spread_over_all(stack):
@@ -55,7 +58,7 @@ async def test_an_instance_names_the_owner_and_the_gateway_retries_there(stack):
     batches = Exercise.of(reps=1, seed=52).batches
     try:
         await other.post(token, batches[0])  # the session now lives on the other instance
-        main_stub = TelemetryRing((main.instance.name,), 5)
+        main_stub = TelemetryRing((main.instance.name,), 5, stack.settings.auth.service_keys)
         with pytest.raises(grpc.aio.AioRpcError) as refused:
             await main_stub._stubs[main.instance.name].IngestPoseBatch(
                 telemetry_pb2.IngestPoseBatchRequest(session_token=token, body=batches[1])
@@ -65,7 +68,7 @@ async def test_an_instance_names_the_owner_and_the_gateway_retries_there(stack):
         await main_stub.close()
 
         # A gateway whose hash (after instances came and went) points at the wrong instance follows the owner.
-        ring = TelemetryRing((main.instance.name, other.runtime.components.handlers.instance.name), 5)
+        ring = TelemetryRing((main.instance.name, other.runtime.components.handlers.instance.name), 5, stack.settings.auth.service_keys)
         ring.target_for = lambda key: main.instance.name  # type: ignore[method-assign]
         reply = await ring.call(
             "IngestPoseBatch", telemetry_pb2.IngestPoseBatchRequest(session_token=token, body=batches[1]),
@@ -78,8 +81,8 @@ async def test_an_instance_names_the_owner_and_the_gateway_retries_there(stack):
 
 
 async def test_rendezvous_hashing_spreads_sessions_and_moves_few_when_instances_change():
-    three = TelemetryRing(("10.0.0.1:50054", "10.0.0.2:50054", "10.0.0.3:50054"), 5)
-    two = TelemetryRing(("10.0.0.1:50054", "10.0.0.2:50054"), 5)
+    three = TelemetryRing(("10.0.0.1:50054", "10.0.0.2:50054", "10.0.0.3:50054"), 5, KEYS)
+    two = TelemetryRing(("10.0.0.1:50054", "10.0.0.2:50054"), 5, KEYS)
     keys = [f"session-{n}" for n in range(3000)]
     placed = {key: three.target_for(key) for key in keys}
     shares = Counter(placed.values())

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+import uuid
 from typing import Any, AsyncIterator
 
 import httpx
@@ -11,7 +13,9 @@ from prometheus_client import REGISTRY
 from momentum.telemetry.v1 import telemetry_pb2
 from services.common.settings import load_settings
 from services.gateway.app import create_app
+from services.common.session_token import SessionClaims, issue_session_token
 from services.gateway.errors import ApiError
+from services.gateway.identity_check import IdentityResolver, StoredIdentity
 from services.gateway.middleware import GatewayMiddleware
 
 SETTINGS = load_settings({"MOMENTUM_ENV": "test"})
@@ -36,10 +40,38 @@ class FakeRing:
         )
 
 
+class FakePlans:
+    """plans' ResolveIdentity: every patient is active unless listed as deactivated; counts the questions."""
+
+    def __init__(self) -> None:
+        self.deactivated: set[uuid.UUID] = set()
+        self.asked = 0
+
+    async def __call__(self, tenant_id: uuid.UUID, user_id: uuid.UUID, request_id: str) -> StoredIdentity:
+        self.asked += 1
+        return StoredIdentity(True, True, True, "patient", user_id not in self.deactivated)
+
+
+PLANS = FakePlans()
+
+
+CLINIC = uuid.uuid4()
+
+
+def genuine_session_token(patient_id: uuid.UUID) -> str:
+    now = int(time.time())
+    claims = SessionClaims(
+        tenant_id=str(CLINIC), patient_id=str(patient_id), session_id=str(uuid.uuid4()), workout_id=str(uuid.uuid4()),
+        exercise_id=str(uuid.uuid4()), purposes=("analytics",), issued_at=now, expires_at=now + 600,
+    )
+    return issue_session_token(SETTINGS.auth.telemetry_token_keys, SETTINGS.auth.telemetry_token_active_key, claims)
+
+
 @pytest.fixture
 async def pose() -> AsyncIterator[tuple[httpx.AsyncClient, FakeRing]]:
     ring = FakeRing()
     GATEWAY.app.state.telemetry_ring = ring
+    GATEWAY.app.state.identities = IdentityResolver(PLANS, 30, SETTINGS.auth.telemetry_token_keys)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=GATEWAY), base_url="http://gateway") as http:
         yield http, ring
 
@@ -106,3 +138,17 @@ async def test_the_fastapi_route_gives_the_same_answers_to_an_app_mounted_withou
             fast_reply = await fast.post("/v1/pose/frames", content=b"x", headers=headers)
             assert (slow_reply.status_code, slow_reply.json()) == (fast_reply.status_code, fast_reply.json())
     assert len(ring.calls) == 2  # the valid batch, once by each path
+
+
+async def test_a_deactivated_patient_s_batches_are_refused_and_an_active_one_asks_plans_once(pose):
+    http, ring = pose
+    active, gone = uuid.uuid4(), uuid.uuid4()
+    PLANS.deactivated.add(gone)
+    asked = PLANS.asked
+    for _ in range(5):  # one patient's session: a batch a second, plans asked for the first only
+        reply = await http.post("/v1/pose/frames", content=b"x", headers={**BINARY, "Authorization": f"Bearer {genuine_session_token(active)}"})
+        assert reply.status_code == 200, reply.text
+    assert PLANS.asked == asked + 1 and len(ring.calls) == 5
+    refused = await http.post("/v1/pose/frames", content=b"x", headers={**BINARY, "Authorization": f"Bearer {genuine_session_token(gone)}"})
+    assert refused.status_code == 401 and "deactivated" in refused.json()["detail"]
+    assert len(ring.calls) == 5  # the refused batch never reached telemetry

@@ -544,3 +544,23 @@ class CreateMirrorWorkoutRequest(_message.Message):
     patient_id: str
     timezone: str
     def __init__(self, entrance_id: _Optional[str] = ..., source_workout_id: _Optional[str] = ..., local_date: _Optional[str] = ..., patient_id: _Optional[str] = ..., timezone: _Optional[str] = ...) -> None: ...
+
+class ResolveIdentityRequest(_message.Message):
+    __slots__ = ("user_id",)
+    USER_ID_FIELD_NUMBER: _ClassVar[int]
+    user_id: str
+    def __init__(self, user_id: _Optional[str] = ...) -> None: ...
+
+class ResolvedIdentity(_message.Message):
+    __slots__ = ("tenant_known", "tenant_active", "user_known", "role", "user_active")
+    TENANT_KNOWN_FIELD_NUMBER: _ClassVar[int]
+    TENANT_ACTIVE_FIELD_NUMBER: _ClassVar[int]
+    USER_KNOWN_FIELD_NUMBER: _ClassVar[int]
+    ROLE_FIELD_NUMBER: _ClassVar[int]
+    USER_ACTIVE_FIELD_NUMBER: _ClassVar[int]
+    tenant_known: bool
+    tenant_active: bool
+    user_known: bool
+    role: str
+    user_active: bool
+    def __init__(self, tenant_known: _Optional[bool] = ..., tenant_active: _Optional[bool] = ..., user_known: _Optional[bool] = ..., role: _Optional[str] = ..., user_active: _Optional[bool] = ...) -> None: ...

@@ -169,6 +169,11 @@ class PlansServiceStub:
                 request_serializer=momentum_dot_plans_dot_v1_dot_plans__pb2.CreateMirrorWorkoutRequest.SerializeToString,
                 response_deserializer=momentum_dot_plans_dot_v1_dot_plans__pb2.Workout.FromString,
                 _registered_method=True)
+        self.ResolveIdentity = channel.unary_unary(
+                '/momentum.plans.v1.PlansService/ResolveIdentity',
+                request_serializer=momentum_dot_plans_dot_v1_dot_plans__pb2.ResolveIdentityRequest.SerializeToString,
+                response_deserializer=momentum_dot_plans_dot_v1_dot_plans__pb2.ResolvedIdentity.FromString,
+                _registered_method=True)
 
 
 class PlansServiceServicer:
@@ -346,6 +351,13 @@ class PlansServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ResolveIdentity(self, request, context):
+        """---- for the gateway: what the database says about a token's clinic and user (as a service)
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_PlansServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -483,6 +495,11 @@ def add_PlansServiceServicer_to_server(servicer, server):
                     servicer.CreateMirrorWorkout,
                     request_deserializer=momentum_dot_plans_dot_v1_dot_plans__pb2.CreateMirrorWorkoutRequest.FromString,
                     response_serializer=momentum_dot_plans_dot_v1_dot_plans__pb2.Workout.SerializeToString,
+            ),
+            'ResolveIdentity': grpc.unary_unary_rpc_method_handler(
+                    servicer.ResolveIdentity,
+                    request_deserializer=momentum_dot_plans_dot_v1_dot_plans__pb2.ResolveIdentityRequest.FromString,
+                    response_serializer=momentum_dot_plans_dot_v1_dot_plans__pb2.ResolvedIdentity.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1214,6 +1231,33 @@ class PlansService:
             '/momentum.plans.v1.PlansService/CreateMirrorWorkout',
             momentum_dot_plans_dot_v1_dot_plans__pb2.CreateMirrorWorkoutRequest.SerializeToString,
             momentum_dot_plans_dot_v1_dot_plans__pb2.Workout.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ResolveIdentity(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/momentum.plans.v1.PlansService/ResolveIdentity',
+            momentum_dot_plans_dot_v1_dot_plans__pb2.ResolveIdentityRequest.SerializeToString,
+            momentum_dot_plans_dot_v1_dot_plans__pb2.ResolvedIdentity.FromString,
             options,
             channel_credentials,
             insecure,
