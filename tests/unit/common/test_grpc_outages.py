@@ -15,13 +15,16 @@ from services.common.errors import Unavailable
 from services.common.grpc_server import RETRY_AFTER_KEY, GrpcServer
 from services.common.health import DependencyHealth
 from services.common.logging import configure_logging
+from services.common.service_auth import service_channel
+from services.common.settings import Settings
 
 configure_logging()  # the services' logging: structlog through the standard library, where caplog sees it
 METHOD = "/test.Outages/Call"
+KEYS = Settings().auth.service_keys
 
 
 def _server_raising(failure: BaseException) -> GrpcServer:
-    server = GrpcServer("127.0.0.1", 0, ["test.Outages"])
+    server = GrpcServer("127.0.0.1", 0, ["test.Outages"], "plans", KEYS)
 
     async def call(request: bytes, context: grpc.aio.ServicerContext) -> bytes:
         raise failure
@@ -36,7 +39,7 @@ def _server_raising(failure: BaseException) -> GrpcServer:
 async def _call(server: GrpcServer) -> grpc.aio.AioRpcError:
     await server.start()
     try:
-        async with grpc.aio.insecure_channel(f"127.0.0.1:{server.port}") as channel:
+        async with service_channel(KEYS, "gateway", "plans", f"127.0.0.1:{server.port}") as channel:
             with pytest.raises(grpc.aio.AioRpcError) as failed:
                 await channel.unary_unary(METHOD, lambda b: b, lambda b: b)(b"", timeout=5)
             return failed.value
@@ -85,7 +88,7 @@ async def test_a_bug_is_internal_with_its_traceback_once(caplog):
 
 
 async def test_health_follows_the_dependencies_and_a_stopping_server_stays_not_serving():
-    server = GrpcServer("127.0.0.1", 0, ["test.Outages"])
+    server = GrpcServer("127.0.0.1", 0, ["test.Outages"], "plans", KEYS)
     database_up = True
 
     async def database() -> None:
@@ -96,7 +99,7 @@ async def test_health_follows_the_dependencies_and_a_stopping_server_stays_not_s
     health.add_check("database", database)
     await server.start()
     try:
-        async with grpc.aio.insecure_channel(f"127.0.0.1:{server.port}") as channel:
+        async with service_channel(KEYS, "gateway", "plans", f"127.0.0.1:{server.port}") as channel:
             stub = health_pb2_grpc.HealthStub(channel)
 
             async def status(service: str = "") -> int:
