@@ -287,24 +287,3 @@ def unseen_frames(seen_timestamps_ms: np.ndarray, batch: PoseBatch) -> PoseBatch
     if not fresh.any():
         return None
     return PoseBatch(landmarks=batch.landmarks[fresh], timestamps_ms=batch.timestamps_ms[fresh], fps_hint=batch.fps_hint)
-
-
-def merge_frames(seen_last_ts: int | None, batch: PoseBatch) -> PoseBatch | None:
-    """The part of `batch` the session has not seen yet, or None.
-
-    Client retries and overlapping batches resend frames; a frame is new only if
-    its timestamp is after the session's last accepted one, so replays are idempotent.
-    """
-    if seen_last_ts is None or seen_last_ts < 0:
-        return batch
-    if seen_last_ts >= batch.last_timestamp_ms:
-        return None
-    # Timestamps are strictly increasing (decode guarantees it), so one binary search splits old from new.
-    first_new = int(np.searchsorted(batch.timestamps_ms, np.uint32(seen_last_ts), side="right"))
-    if first_new == 0:
-        return batch
-    return PoseBatch(
-        landmarks=batch.landmarks[first_new:],
-        timestamps_ms=batch.timestamps_ms[first_new:],
-        fps_hint=batch.fps_hint,
-    )
