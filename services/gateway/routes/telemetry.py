@@ -140,7 +140,17 @@ async def ingest_pose_batch(
     ).encode()
 
 
-@router.post("/v1/media/events", response_model=MediaEventsReply)
+def json_content(request: Request) -> None:
+    """A dependency: FastAPI solves it before the body, so a body that is not JSON is a 415, not a 422 about its fields."""
+    kind = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if kind != "application/json":
+        raise ApiError(415, "unsupported_media_type", "media events are JSON: send Content-Type: application/json")
+
+
+@router.post(
+    "/v1/media/events", response_model=MediaEventsReply, dependencies=[Depends(json_content)],
+    responses={415: {"model": ErrorBody, "description": "Body is not JSON"}},
+)
 async def post_media_events(
     body: MediaEventsBody, request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(session_bearer)
 ) -> MediaEventsReply:

@@ -74,3 +74,15 @@ async def test_the_document_describes_the_pose_profile(edge):  # noqa: F811
     assert schema["additionalProperties"] is False
     landmark = schema["properties"]["primary_joint"]["items"]
     assert (landmark["minimum"], landmark["maximum"]) == (0, 32)
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded", "application/octet-stream", None])
+async def test_media_events_in_another_content_type_are_a_415(edge, content_type):  # noqa: F811
+    http, services = edge
+    headers = {"Authorization": "Bearer session-token"}
+    if content_type:
+        headers["Content-Type"] = content_type
+    reply = await http.post("/v1/media/events", content=b'{"events": [{"type": "heartbeat"}]}', headers=headers)
+    assert reply.status_code == 415, reply.text
+    assert reply.json()["error"] == "unsupported_media_type"
+    assert services.calls == []
