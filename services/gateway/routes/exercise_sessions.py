@@ -63,7 +63,9 @@ async def list_exercise_sessions(
         patient_id, caller.to_metadata(),
     )
     return ExerciseSessionPageReply(
-        sessions=[ExerciseSessionSummaryReply(**_summary(s)) for s in page.sessions], nextCursor=page.next_cursor or None
+        # Plans names every session with a UUID; one a tool signed with another id cannot be addressed here.
+        sessions=[ExerciseSessionSummaryReply(**_summary(s)) for s in page.sessions if _uuid_or_none(s.session_id)],
+        nextCursor=page.next_cursor or None,
     )
 
 
