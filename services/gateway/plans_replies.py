@@ -58,6 +58,7 @@ def workout(w: plans_pb2.Workout) -> WorkoutReply:
                 actualSets=e.actual_sets if done else None, actualReps=e.actual_reps if done else None, skipped=e.skipped,
                 videoWatchPercentage=e.video_watch_percentage if e.has_video_watch_percentage else None,
                 poseAccuracyScore=e.pose_accuracy_score if e.has_pose_accuracy_score else None,
+                poseAccuracySessionId=e.pose_accuracy_session_id or None,
             )
             for e in w.exercises
         ],

@@ -17,6 +17,7 @@ from services.telemetry.grpc_api import TelemetryServicer
 from services.telemetry.handlers import InstanceIdentity, TelemetryHandlers, Timing
 from services.telemetry.loops import LeaseKeeper, PartitionKeeper, SilenceWatch
 from services.telemetry.plans_client import PlansClient
+from services.telemetry.reads import SessionReads
 from services.telemetry.replay_store import ReplayStore
 from services.telemetry.sessions import SessionRegistry
 
@@ -26,6 +27,7 @@ class TelemetryComponents:
     """What tests, the CLI and benchmarks reach into: the same objects the service runs."""
 
     handlers: TelemetryHandlers
+    reads: SessionReads
     replay_store: ReplayStore
     plans: PlansClient
 
@@ -51,14 +53,15 @@ async def build(
         runtime.database, store, sessions, finalizer, clock, settings.auth.telemetry_token_keys, instance,
         Timing.for_silence(settings.telemetry_silence_timeout),
     )
-    telemetry_pb2_grpc.add_TelemetryServiceServicer_to_server(TelemetryServicer(handlers), runtime.grpc.server)
+    reads = SessionReads(runtime.database)
+    telemetry_pb2_grpc.add_TelemetryServiceServicer_to_server(TelemetryServicer(handlers, reads), runtime.grpc.server)
     queue = consent_queue(instance.name)
     runtime.consumers.append(Consumer(queue.name, queue, consent_handlers(handlers), runtime.database, runtime.broker))
     runtime.health.add_check("s3", store.reachable)
     runtime.loops += [SilenceWatch(handlers), LeaseKeeper(handlers), PartitionKeeper(handlers)]
     # In this order: sessions are finalized while S3 and plans are still reachable.
     runtime.on_stop += [handlers.shutdown, store.close, plans.close]
-    runtime.components = TelemetryComponents(handlers, store, plans)
+    runtime.components = TelemetryComponents(handlers, reads, store, plans)
     return runtime
 
 

@@ -19,7 +19,7 @@ from services.common.identity import Identity, service_identity
 from services.common.logging import get_logger
 from services.common.parsing import to_timestamp
 from services.telemetry import repository
-from services.telemetry.domain.pose_batch import PoseBatchRejected, decode_replay
+from services.telemetry.domain.pose_batch import PoseBatchRejected, decode_replay, encode_batch
 from services.telemetry.domain.pose_metrics import SessionPoseMetrics, aggregate_session
 from services.telemetry.plans_client import PlansClient
 from services.telemetry.replay_store import ReplayStore, ReplayUnavailable
@@ -118,6 +118,8 @@ class SessionFinalizer:
 
     async def _write_live_replay(self, session: InFlightSession) -> str:
         who = session.who
+        if not session.in_time_order:
+            return await self._write_sorted_replay(session)
         data, _, _ = session.take_pending()
         if session.parts:
             parts = [(part.number, part.etag) for part in session.parts]
@@ -131,6 +133,17 @@ class SessionFinalizer:
         if not data:
             return ""
         await self._store.put(who.replay_key, data)
+        return who.replay_key
+
+    async def _write_sorted_replay(self, session: InFlightSession) -> str:
+        """Batches arrived out of order, so the stream (and any part of it in S3) is not in time order:
+        the replay is written whole from the sorted frames, and the multipart upload dropped."""
+        who = session.who
+        landmarks, timestamps = session.frames()
+        data = await asyncio.to_thread(encode_batch, landmarks, timestamps, session.fps_hint)
+        await self._store.put(who.replay_key, data)
+        if session.upload_id is not None:
+            await self._store.abort_upload(who.replay_key, session.upload_id)
         return who.replay_key
 
     # ------------------------------------------------------------------ sessions whose instance died
@@ -181,8 +194,16 @@ class SessionFinalizer:
         try:
             batch = decode_replay(blob)
         except PoseBatchRejected as exc:
-            log.error("replay.unreadable", session_id=who.session_id, error=str(exc))
-            return empty, who.replay_key
+            try:
+                # Parts of a session whose batches arrived out of order: sort them, and keep them sorted.
+                batch = decode_replay(blob, any_order=True)
+            except PoseBatchRejected:
+                log.error("replay.unreadable", session_id=who.session_id, error=str(exc))
+                return empty, who.replay_key
+            await self._store.put(
+                who.replay_key,
+                await asyncio.to_thread(encode_batch, batch.landmarks, batch.timestamps_ms, batch.fps_hint),
+            )
         return (batch.landmarks, batch.timestamps_ms), who.replay_key
 
     async def preserve(self, session: InFlightSession) -> None:
@@ -245,9 +266,9 @@ def _repeated(done: Finalization) -> Finalization:
     return Finalization(**{**done.__dict__, "already_finalized": True})
 
 
-def _number(value: float | None) -> float:
-    # The event has no presence bit for these: "not measured" travels as 0 (rep_count says why).
-    return float(value) if value is not None and math.isfinite(value) else 0.0
+def _measured(value: float | None) -> float | None:
+    # Optional fields of the event: "not measured" travels as absent, never as 0.
+    return float(value) if value is not None and math.isfinite(value) else None
 
 
 def _finalized_event(
@@ -256,16 +277,16 @@ def _finalized_event(
 ) -> events_pb2.ExerciseSessionFinalized:
     pose = events_pb2.PoseSessionSummary(
         rep_count=metrics.rep_count,
-        average_form_score=_number(metrics.average_form_score),
+        average_form_score=_measured(metrics.average_form_score),
         active_duration_ms=metrics.active_duration_ms,
-        pose_accuracy_score=_number(metrics.pose_accuracy_score),
+        pose_accuracy_score=_measured(metrics.pose_accuracy_score),
         frames_total=metrics.frames_total,
         frames_low_visibility=metrics.frames_low_visibility,
         reps=[
             events_pb2.PoseRep(
                 rep_number=rep.rep_number, start_ms=rep.start_ms, end_ms=rep.end_ms,
                 peak_rom_degrees=rep.peak_rom_degrees, eccentric_ms=rep.eccentric_ms, hold_ms=rep.hold_ms,
-                concentric_ms=rep.concentric_ms, max_deviation_degrees=_number(rep.max_deviation_degrees),
+                concentric_ms=rep.concentric_ms, max_deviation_degrees=_measured(rep.max_deviation_degrees),
                 form_score=rep.form_score,
             )
             for rep in metrics.reps

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
+from datetime import datetime
 from typing import Any, Awaitable, Callable, TypeVar
 
 import grpc
@@ -12,9 +13,10 @@ from momentum.telemetry.v1 import telemetry_pb2, telemetry_pb2_grpc
 from services.common import identity
 from services.common.db import database_unavailable
 from services.common.errors import DomainError, InvalidInput
-from services.common.parsing import iso_utc
+from services.common.parsing import iso_utc, parse_uuid
 from services.telemetry.finalizer import Finalization, TelemetryUnavailable
 from services.telemetry.handlers import TelemetryHandlers
+from services.telemetry.reads import DEFAULT_PAGE, SessionReads, SessionView
 
 MAX_SESSION_ID_CHARS = 128
 SESSION_ID = re.compile(rf"[A-Za-z0-9_.:-]{{1,{MAX_SESSION_ID_CHARS}}}")
@@ -38,8 +40,9 @@ def outages_are_unavailable(rpc: Callable[..., Awaitable[Reply]]) -> Callable[..
 
 
 class TelemetryServicer(telemetry_pb2_grpc.TelemetryServiceServicer):
-    def __init__(self, handlers: TelemetryHandlers) -> None:
+    def __init__(self, handlers: TelemetryHandlers, reads: SessionReads) -> None:
         self._handlers = handlers
+        self._reads = reads
 
     @outages_are_unavailable
     async def IngestPoseBatch(
@@ -92,6 +95,71 @@ class TelemetryServicer(telemetry_pb2_grpc.TelemetryServiceServicer):
             frame_count=link.frame_count,
             content_encoding="gzip",
         )
+
+
+    @outages_are_unavailable
+    async def ListExerciseSessions(
+        self, request: telemetry_pb2.ListExerciseSessionsRequest, context: grpc.aio.ServicerContext
+    ) -> telemetry_pb2.ExerciseSessionPage:
+        page = await self._reads.list_sessions(
+            identity.current(), parse_uuid("patientId", request.patient_id),
+            started_from=_instant("from", request.started_from), started_before=_instant("to", request.started_before),
+            exercise_id=str(parse_uuid("exerciseId", request.exercise_id)) if request.exercise_id else None,
+            limit=request.limit or DEFAULT_PAGE, cursor=request.cursor or None,
+        )
+        return telemetry_pb2.ExerciseSessionPage(
+            sessions=[session_reply(view) for view in page.sessions], next_cursor=page.next_cursor
+        )
+
+    @outages_are_unavailable
+    async def GetExerciseSession(
+        self, request: telemetry_pb2.GetExerciseSessionRequest, context: grpc.aio.ServicerContext
+    ) -> telemetry_pb2.ExerciseSessionDetail:
+        return session_reply(await self._reads.get_session(identity.current(), _session_id(request.session_id)))
+
+
+def session_reply(view: SessionView) -> telemetry_pb2.ExerciseSessionDetail:
+    row, figures = view.row, view.totals
+    return telemetry_pb2.ExerciseSessionDetail(
+        session_id=row.session_id, patient_id=str(row.patient_id), workout_id=row.workout_id,
+        exercise_id=row.exercise_id, started_at=iso_utc(row.opened_at), ended_at=iso_utc(row.ended_at),
+        status=view.status, incomplete_reason=view.incomplete_reason or "", rep_count=figures.rep_count,
+        average_form_score=figures.average_form_score, active_duration_ms=figures.active_duration_ms,
+        pose_accuracy_score=figures.pose_accuracy_score, frame_count=int(row.frame_count or 0),
+        frames_low_visibility=figures.frames_low_visibility, replay_available=bool(row.replay_key),
+        reps=[
+            telemetry_pb2.RepFigures(
+                rep_number=r.rep_number, start_ms=r.start_ms, end_ms=r.end_ms, peak_rom_degrees=r.peak_rom_degrees,
+                deepest_angle_degrees=r.deepest_angle_degrees, form_score=r.form_score, eccentric_ms=r.eccentric_ms,
+                hold_ms=r.hold_ms, concentric_ms=r.concentric_ms, max_deviation_degrees=r.max_deviation_degrees,
+            )
+            for r in view.reps
+        ],
+        media=[
+            telemetry_pb2.VideoQuality(
+                media_session_id=str(m.media_session_id), startup_ms=m.startup_ms, watched_seconds=m.watched_seconds,
+                completion_percentage=m.completion_percentage, milestones_reached=list(m.milestones_reached or []),
+                rebuffer_count=m.rebuffer_count, rebuffer_seconds=m.rebuffer_seconds,
+                rebuffer_percentage=m.rebuffer_percentage, rebuffers_per_minute=m.rebuffers_per_minute,
+                quality_seconds=dict(m.quality_seconds or {}), quality_up_switches=m.quality_up_switches,
+                quality_down_switches=m.quality_down_switches, dropped_frame_ratio=m.dropped_frame_ratio,
+                exit_before_video_start=m.exit_before_video_start, ended=m.ended,
+            )
+            for m in view.media
+        ],
+    )
+
+
+def _instant(field: str, raw: str) -> datetime | None:
+    if not raw:
+        return None
+    try:
+        at = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        raise InvalidInput(field, "must be an ISO 8601 instant with its offset") from None
+    if at.tzinfo is None:
+        raise InvalidInput(field, "must be an ISO 8601 instant with its offset")
+    return at
 
 
 def _session_id(raw: str) -> str:

@@ -14,6 +14,7 @@ from services.common.identity import Identity
 from services.telemetry import repository
 from services.telemetry.domain.media_events import MediaEvent, MediaEventRejected, parse_media_event
 from services.telemetry.domain.media_metrics import aggregate_media
+from services.telemetry.domain.reference_media_events import from_reference, is_reference_shape, reference_field
 from services.telemetry.sessions import SessionIdentity
 
 MAX_EVENTS_PER_REQUEST = 200
@@ -55,9 +56,11 @@ class MediaIngest:
         events = []
         for index, item in enumerate(raw):
             try:
-                events.append(parse_media_event(item))
+                reference = is_reference_shape(item)
+                events.append(parse_media_event(from_reference(item) if reference else item))
             except MediaEventRejected as exc:
-                raise InvalidInput(f"events[{index}].{exc.field}", exc.reason) from exc
+                field = reference_field(exc.field) if reference else exc.field
+                raise InvalidInput(f"events[{index}].{field}", exc.reason) from exc
         return events
 
     async def store(self, who: SessionIdentity, events: list[MediaEvent], actor: Identity) -> MediaIngestOutcome:

@@ -10,7 +10,7 @@ from datetime import datetime
 
 import numpy as np
 
-from services.telemetry.domain.pose_batch import PoseBatch, encode_batch, merge_frames
+from services.telemetry.domain.pose_batch import PoseBatch, encode_batch, in_time_order, unseen_frames
 
 # S3's minimum size of every part but the last: the replay stream is cut into parts of at least this.
 REPLAY_PART_BYTES = 5 * 1024 * 1024
@@ -56,7 +56,9 @@ class InFlightSession:
 
     The replay stream is a concatenation of gzip members in the pose-batch format: a batch
     that is entirely new is appended as the very bytes the app sent (no re-encoding); a
-    partly duplicate batch is re-encoded with only its new frames.
+    partly duplicate batch is re-encoded with only its new frames. Batches may arrive in
+    any order; once one lands before a frame already held, `in_time_order` turns False and
+    the finalizer writes the replay from the sorted frames instead of the stream.
     """
 
     who: SessionIdentity
@@ -65,7 +67,9 @@ class InFlightSession:
     landmarks: list[np.ndarray] = field(default_factory=list)
     timestamps: list[np.ndarray] = field(default_factory=list)
     frame_count: int = 0
-    last_timestamp_ms: int | None = None
+    last_timestamp_ms: int | None = None  # the latest frame time held (not the last to arrive)
+    in_time_order: bool = True
+    fps_hint: int = 30
     pending: list[tuple[bytes, int]] = field(default_factory=list)  # (gzip member, frames)
     pending_bytes: int = 0
     pending_frames: int = 0
@@ -80,9 +84,15 @@ class InFlightSession:
     def accept(self, batch: PoseBatch, body: bytes, at: datetime) -> Accepted:
         """Append the frames the session has not seen (synchronous: no other batch interleaves)."""
         self.last_activity_at = at
-        fresh = merge_frames(self.last_timestamp_ms, batch)
+        if self.last_timestamp_ms is None or batch.first_timestamp_ms > self.last_timestamp_ms:
+            fresh: PoseBatch | None = batch  # the common case: the next second, no lookup needed
+        else:
+            fresh = unseen_frames(np.concatenate(self.timestamps), batch)
         accepted = 0
         if fresh is not None:
+            if self.last_timestamp_ms is not None and fresh.first_timestamp_ms < self.last_timestamp_ms:
+                self.in_time_order = False
+            self.fps_hint = fresh.fps_hint
             accepted = fresh.frame_count
             self.landmarks.append(fresh.landmarks)
             self.timestamps.append(fresh.timestamps_ms)
@@ -93,7 +103,7 @@ class InFlightSession:
             self.pending_bytes += len(member)
             self.pending_frames += accepted
             self.frame_count += accepted
-            self.last_timestamp_ms = fresh.last_timestamp_ms
+            self.last_timestamp_ms = max(self.last_timestamp_ms or 0, fresh.last_timestamp_ms)
         return Accepted(
             session_id=self.who.session_id,
             frames_received=batch.frame_count,
@@ -126,9 +136,10 @@ class InFlightSession:
         return sum(part.frames for part in self.parts)
 
     def frames(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every frame held, in time order."""
         if not self.landmarks:
             return np.empty((0, 33, 4), dtype=np.float32), np.empty((0,), dtype=np.uint32)
-        return np.concatenate(self.landmarks), np.concatenate(self.timestamps)
+        return in_time_order(np.concatenate(self.landmarks), np.concatenate(self.timestamps))
 
 
 class SessionRegistry:

@@ -215,4 +215,8 @@ ROUTES: dict[tuple[str, str], RouteCase] = {
     ("POST", "/v1/sessions/{session_id}/end"): _route("session", ("patient",), "patient", ("telemetry", "exercise_session.finalize"))(_end),
     ("GET", "/v1/sessions/{session_id}/replay"): _route("jwt", ("patient", "therapist"), "patient")(
         _get(lambda w: f"/v1/sessions/{w.replay_session}/replay")),
+    ("GET", "/v1/patients/{patient_id}/exercise-sessions"): _route("jwt", ALL, "patient")(
+        _get(lambda w: f"/v1/patients/{w.p0}/exercise-sessions")),
+    ("GET", "/v1/exercise-sessions/{session_id}"): _route("jwt", ALL, "patient")(
+        _get(lambda w: f"/v1/exercise-sessions/{w.replay_session}")),
 }

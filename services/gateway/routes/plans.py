@@ -97,7 +97,7 @@ async def create_exercise(body: ExerciseBody, request: Request, caller: Identity
         clients.plans.CreateExercise,
         plans_pb2.CreateExerciseRequest(
             name=body.name, video_url=body.videoUrl or "", video_duration_seconds=body.videoDurationSeconds or 0.0,
-            pose_profile_json=json.dumps(body.poseProfile) if body.poseProfile is not None else "",
+            pose_profile_json=json.dumps(body.poseProfile.model_dump()) if body.poseProfile is not None else "",
         ),
         caller,
     )

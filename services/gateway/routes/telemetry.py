@@ -18,6 +18,7 @@ from contextlib import asynccontextmanager
 from typing import Any, AsyncIterator, Mapping
 
 import grpc
+from pydantic import BaseModel
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -30,7 +31,7 @@ from services.gateway.errors import ApiError, ErrorBody, from_grpc
 from services.gateway.identity_check import IdentityResolver
 from services.gateway.routing import api_router, id_path, path_id
 from services.gateway.schemas.telemetry import (
-    MediaEventsBody, MediaEventsReply, PlaybackFiguresReply, PoseBatchReply, ReplayReply, SessionEndReply,
+    MediaEventsBody, MediaEventsReply, MediaEventsRequest, PlaybackFiguresReply, PoseBatchReply, ReplayReply, SessionEndReply,
 )
 
 POSE_FRAMES_PATH = "/v1/pose/frames"
@@ -145,9 +146,19 @@ async def ingest_pose_batch(
     ).encode()
 
 
-@router.post("/v1/media/events", response_model=MediaEventsReply)
+def json_content(request: Request) -> None:
+    """A dependency: FastAPI solves it before the body, so a body that is not JSON is a 415, not a 422 about its fields."""
+    kind = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if kind != "application/json":
+        raise ApiError(415, "unsupported_media_type", "media events are JSON: send Content-Type: application/json")
+
+
+@router.post(
+    "/v1/media/events", response_model=MediaEventsReply, dependencies=[Depends(json_content)],
+    responses={415: {"model": ErrorBody, "description": "Body is not JSON"}},
+)
 async def post_media_events(
-    body: MediaEventsBody, request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(session_bearer)
+    body: MediaEventsRequest, request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(session_bearer)
 ) -> MediaEventsReply:
     """Video engagement events; duplicates (same event_id) and out-of-order arrival are fine. A request
     with one invalid event is refused whole (400 naming events[i].field) and nothing is stored."""
@@ -155,7 +166,7 @@ async def post_media_events(
     await request.app.state.identities.admit_session(token, request.state.request_id)
     reply = await request.app.state.telemetry_ring.call(
         "IngestMediaEvents",
-        telemetry_pb2.IngestMediaEventsRequest(session_token=token, events_json=json.dumps(body.events).encode()),
+        telemetry_pb2.IngestMediaEventsRequest(session_token=token, events_json=json.dumps(_events(body)).encode()),
         session_of(token), _request_metadata(request),
     )
     return MediaEventsReply(
@@ -217,6 +228,12 @@ async def get_replay(
         sessionId=reply.session_id, url=reply.url, expiresAt=reply.expires_at, frameCount=reply.frame_count,
         contentEncoding=reply.content_encoding,
     )
+
+
+def _events(body: MediaEventsBody | BaseModel) -> list[Any]:
+    """The events as telemetry reads them: a single reference-shape event is a batch of one."""
+    events = body.events if isinstance(body, MediaEventsBody) else [body]
+    return [e.model_dump(mode="json", exclude_none=True) if isinstance(e, BaseModel) else e for e in events]
 
 
 def session_of(token: str) -> str:

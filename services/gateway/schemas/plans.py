@@ -9,6 +9,7 @@ from uuid import UUID
 from pydantic import BaseModel, Field, StrictBool, StrictInt
 
 from services.gateway.schemas.base import StrictBody
+from services.gateway.schemas.pose_profile import PoseProfileBody
 from services.gateway.schemas.users import UserReply
 
 
@@ -40,7 +41,9 @@ class ExerciseBody(StrictBody):
     name: str = Field(min_length=1, max_length=200)
     videoUrl: str | None = Field(default=None, max_length=2000)
     videoDurationSeconds: float | None = Field(default=None, ge=0, le=86400)
-    poseProfile: dict | None = None  # type: ignore[type-arg]
+    poseProfile: PoseProfileBody | None = Field(
+        default=None, description="how telemetry scores this exercise; without one it is read as a left-knee squat"
+    )
 
 
 class ExerciseReply(BaseModel):

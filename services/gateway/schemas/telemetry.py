@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any, Union
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Discriminator, Field, Tag
 
 from services.gateway.schemas.base import StrictBody
+from services.gateway.schemas.media_events import AnyMediaEvent, ReferenceMediaEvent
 
 MAX_MEDIA_EVENTS = 200
 
 
 class MediaEventsBody(StrictBody):
-    """Events of one exercise session's video playbacks; each is validated per type by telemetry
-    (session_start, heartbeat, buffering_start, buffering_end, quality_change, milestone, session_end)."""
+    """Events of one exercise session's video playbacks, each in the reference shape (discriminated on `event`,
+    see the event schemas) or the flat one (`type`, `media_session_id`, `event_id`, ...); telemetry validates each
+    per type (session_start, heartbeat, buffering_start, buffering_end, quality_change, milestone, session_end)."""
 
-    events: list[dict[str, Any]] = Field(
+    events: list[AnyMediaEvent] = Field(
         min_length=1,
         max_length=MAX_MEDIA_EVENTS,
         examples=[
@@ -33,6 +35,17 @@ class MediaEventsBody(StrictBody):
             ]
         ],
     )
+
+
+def _body_shape(value: Any) -> str:
+    return "single" if isinstance(value, dict) and "event" in value else "batch"
+
+
+# The seed's own example posts one reference-shape event as the whole body; a batch is {"events": [...]}.
+MediaEventsRequest = Annotated[
+    Union[Annotated[MediaEventsBody, Tag("batch")], Annotated[ReferenceMediaEvent, Tag("single")]],
+    Discriminator(_body_shape),
+]
 
 
 class PoseBatchReply(BaseModel):

@@ -19,7 +19,13 @@ class ExerciseLogReply(BaseModel):
     actualReps: int | None
     skipped: bool
     videoWatchPercentage: float | None
-    poseAccuracyScore: float | None
+    poseAccuracyScore: float | None = Field(
+        description="0-100, from the latest exercise session of this exercise that detected a rep; null when none "
+        "did (a session without a detected rep measures nothing and never replaces a score)"
+    )
+    poseAccuracySessionId: UUID | None = Field(
+        default=None, description="the exercise session poseAccuracyScore comes from (GET /v1/exercise-sessions/{id})"
+    )
 
 
 class WorkoutReply(BaseModel):

@@ -31,7 +31,11 @@ async def on_session_finalized(event: IncomingEvent, uow: UnitOfWork) -> None:
         await repository.insert_pose_metrics(
             uow, event.tenant_id, session_id, session, pose, body.incomplete, body.replay_key or None
         )
-        await repository.set_pose_accuracy(uow, session, _percent(pose.pose_accuracy_score))
+        if pose.HasField("pose_accuracy_score"):
+            # No rep detected is no measurement: it never replaces a score another session measured.
+            await repository.set_pose_accuracy(
+                uow, session, session_id, _percent(pose.pose_accuracy_score), from_timestamp(body.ended_at)
+            )
     for media in body.media:
         await repository.insert_media_metrics(uow, event.tenant_id, session_id, media)
     if body.media:

@@ -35,6 +35,7 @@ def workout_reply(w: Workout) -> plans_pb2.Workout:
                 video_watch_percentage=log.video_watch_percentage or 0.0,
                 has_pose_accuracy_score=log.pose_accuracy_score is not None,
                 pose_accuracy_score=log.pose_accuracy_score or 0.0,
+                pose_accuracy_session_id=str(log.pose_accuracy_session_id or ""),
             )
             for log in w.exercises
         ],

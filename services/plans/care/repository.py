@@ -34,7 +34,8 @@ async def _attach_logs(uow: UnitOfWork, workouts: list[Workout]) -> list[Workout
     rows = await uow.execute(
         text(
             "SELECT l.workout_id, l.position, l.exercise_id, e.name, l.prescribed_sets, l.prescribed_reps, l.actual_sets, "
-            "l.actual_reps, l.skipped, l.video_watch_percentage, l.pose_accuracy_score FROM plans.exercise_logs l "
+            "l.actual_reps, l.skipped, l.video_watch_percentage, l.pose_accuracy_score, l.pose_accuracy_session_id "
+            "FROM plans.exercise_logs l "
             "JOIN plans.exercises e ON e.exercise_id = l.exercise_id WHERE l.workout_id = ANY(:ids) ORDER BY l.position"
         ),
         {"ids": list(by_id)},
@@ -42,7 +43,8 @@ async def _attach_logs(uow: UnitOfWork, workouts: list[Workout]) -> list[Workout
     for r in rows:
         by_id[r.workout_id].exercises.append(
             ExerciseLog(r.position, r.exercise_id, r.name, r.prescribed_sets, r.prescribed_reps, r.actual_sets,
-                           r.actual_reps, r.skipped, r.video_watch_percentage, r.pose_accuracy_score)
+                           r.actual_reps, r.skipped, r.video_watch_percentage, r.pose_accuracy_score,
+                           r.pose_accuracy_session_id)
         )
     return workouts
 
@@ -225,8 +227,10 @@ async def insert_pose_metrics(
         ),
         {
             "s": session_id, "t": tenant_id, "w": session.workout_id, "e": session.exercise_id,
-            "reps": pose.rep_count, "form": pose.average_form_score, "active": pose.active_duration_ms,
-            "accuracy": pose.pose_accuracy_score, "frames": pose.frames_total, "low": pose.frames_low_visibility,
+            "reps": pose.rep_count, "active": pose.active_duration_ms, "frames": pose.frames_total,
+            "form": pose.average_form_score if pose.HasField("average_form_score") else None,
+            "accuracy": pose.pose_accuracy_score if pose.HasField("pose_accuracy_score") else None,
+            "low": pose.frames_low_visibility,
             "incomplete": incomplete, "replay": replay_key,
         },
     )
@@ -240,16 +244,24 @@ async def insert_pose_metrics(
             [
                 {"s": session_id, "t": tenant_id, "n": r.rep_number, "start": r.start_ms, "end": r.end_ms,
                  "rom": r.peak_rom_degrees, "ecc": r.eccentric_ms, "hold": r.hold_ms, "con": r.concentric_ms,
-                 "dev": r.max_deviation_degrees, "form": r.form_score}
+                 "dev": r.max_deviation_degrees if r.HasField("max_deviation_degrees") else None, "form": r.form_score}
                 for r in pose.reps
             ],
         )
 
 
-async def set_pose_accuracy(uow: UnitOfWork, session: SessionExercise, score: float) -> None:
+async def set_pose_accuracy(
+    uow: UnitOfWork, session: SessionExercise, session_id: uuid.UUID, score: float, ended_at: datetime
+) -> None:
+    """The log's score is that of the latest-ended session that measured one: an earlier session's event
+    arriving late does not replace it."""
     await uow.execute(
-        text("UPDATE plans.exercise_logs SET pose_accuracy_score = :score WHERE workout_id = :w AND exercise_id = :e"),
-        {"score": score, "w": session.workout_id, "e": session.exercise_id},
+        text(
+            "UPDATE plans.exercise_logs l SET pose_accuracy_score = :score, pose_accuracy_session_id = :s "
+            "WHERE l.workout_id = :w AND l.exercise_id = :e AND (l.pose_accuracy_session_id IS NULL OR "
+            "(SELECT finalized_at FROM plans.exercise_sessions WHERE session_id = l.pose_accuracy_session_id) <= :ended)"
+        ),
+        {"score": score, "s": session_id, "w": session.workout_id, "e": session.exercise_id, "ended": ended_at},
     )
 
 

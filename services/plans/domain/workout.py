@@ -21,6 +21,7 @@ class ExerciseLog:
     skipped: bool
     video_watch_percentage: float | None
     pose_accuracy_score: float | None
+    pose_accuracy_session_id: uuid.UUID | None = None  # the exercise session the score comes from
 
 
 @dataclass

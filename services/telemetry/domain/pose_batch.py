@@ -137,13 +137,15 @@ def decode_batch(body: bytes, limits: PoseBatchLimits = PoseBatchLimits()) -> Po
     return batch
 
 
-def decode_replay(blob: bytes, limits: PoseBatchLimits | None = None) -> PoseBatch:
+def decode_replay(blob: bytes, limits: PoseBatchLimits | None = None, *, any_order: bool = False) -> PoseBatch:
     """Decode a replay blob: one gzip member, or several concatenated (one per batch).
 
     A concatenation of gzip members is itself a valid .gz file, so telemetry can
     append each accepted batch to the replay stream without re-encoding. Timestamps
-    must increase across members as well. The blob is ours, so by default only the
-    structure is checked, not the per-request frame cap.
+    must increase across members as well, unless `any_order`: then members may come
+    in any order (the raw stream of a session whose batches arrived out of order) and
+    the frames come back in time order, a repeated timestamp once. The blob is ours,
+    so by default only the structure is checked, not the per-request frame cap.
     """
     limits = limits or PoseBatchLimits(max_frames=2**31)
     if not blob:
@@ -163,18 +165,27 @@ def decode_replay(blob: bytes, limits: PoseBatchLimits | None = None) -> PoseBat
             window = view[offset:]  # a member larger than the window: decode it from the whole rest
             batch, leftover = _decode_member(window, limits)
         offset += len(window) - len(leftover)
-        if members and batch.first_timestamp_ms <= members[-1].last_timestamp_ms:
+        if not any_order and members and batch.first_timestamp_ms <= members[-1].last_timestamp_ms:
             raise PoseBatchRejected(
                 "timestamps_not_increasing", "a replay member starts before the previous one ended"
             )
         members.append(batch)
     if len(members) == 1:
         return members[0]
-    return PoseBatch(
-        landmarks=np.concatenate([m.landmarks for m in members]),
-        timestamps_ms=np.concatenate([m.timestamps_ms for m in members]),
-        fps_hint=members[-1].fps_hint,
+    landmarks, timestamps = in_time_order(
+        np.concatenate([m.landmarks for m in members]), np.concatenate([m.timestamps_ms for m in members])
     )
+    return PoseBatch(landmarks=landmarks, timestamps_ms=timestamps, fps_hint=members[-1].fps_hint)
+
+
+def in_time_order(landmarks: np.ndarray, timestamps_ms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Frames sorted by timestamp, a repeated timestamp kept once (its first arrival)."""
+    if timestamps_ms.shape[0] < 2 or (timestamps_ms[1:] > timestamps_ms[:-1]).all():
+        return landmarks, timestamps_ms  # the common case costs one comparison pass
+    order = np.argsort(timestamps_ms, kind="stable")
+    ordered = timestamps_ms[order]
+    keep = np.concatenate(([True], ordered[1:] != ordered[:-1]))
+    return landmarks[order[keep]], ordered[keep]
 
 
 def _decode_member(data: bytes | memoryview, limits: PoseBatchLimits) -> tuple[PoseBatch, bytes]:
@@ -262,22 +273,17 @@ def _check_values(landmarks: np.ndarray, timestamps: np.ndarray) -> None:
         )
 
 
-def merge_frames(seen_last_ts: int | None, batch: PoseBatch) -> PoseBatch | None:
-    """The part of `batch` the session has not seen yet, or None.
+def unseen_frames(seen_timestamps_ms: np.ndarray, batch: PoseBatch) -> PoseBatch | None:
+    """The frames of `batch` whose timestamps are not among those already seen, or None.
 
-    Client retries and overlapping batches resend frames; a frame is new only if
-    its timestamp is after the session's last accepted one, so replays are idempotent.
+    Batches may arrive in any order (parallel uploads, a retry overtaken by the next
+    batch): a frame is a duplicate only if its very timestamp was received before.
     """
-    if seen_last_ts is None or seen_last_ts < 0:
+    if seen_timestamps_ms.size == 0:
         return batch
-    if seen_last_ts >= batch.last_timestamp_ms:
+    fresh = ~np.isin(batch.timestamps_ms, seen_timestamps_ms, assume_unique=True)
+    if fresh.all():
+        return batch
+    if not fresh.any():
         return None
-    # Timestamps are strictly increasing (decode guarantees it), so one binary search splits old from new.
-    first_new = int(np.searchsorted(batch.timestamps_ms, np.uint32(seen_last_ts), side="right"))
-    if first_new == 0:
-        return batch
-    return PoseBatch(
-        landmarks=batch.landmarks[first_new:],
-        timestamps_ms=batch.timestamps_ms[first_new:],
-        fps_hint=batch.fps_hint,
-    )
+    return PoseBatch(landmarks=batch.landmarks[fresh], timestamps_ms=batch.timestamps_ms[fresh], fps_hint=batch.fps_hint)

@@ -39,6 +39,7 @@ from typing import Any
 import numpy as np
 
 from services.telemetry.domain.joint_angles import fill_short_gaps, joint_angle_series, smooth
+from services.telemetry.domain.pose_batch import in_time_order
 from services.telemetry.domain.pose_profile import PoseProfile
 from services.telemetry.domain.rep_detection import detect_reps
 
@@ -60,6 +61,9 @@ class RepMetrics:
     concentric_ms: int
     max_deviation_degrees: float | None  # None: no secondary joint, or not visible during the rep
     form_score: float
+    # The joint angle at the rep's deepest point: the minimum angle of a flexion (a squat's knee), the
+    # maximum of a movement whose working end is the high angle (an abduction).
+    deepest_angle_degrees: float | None = None
 
     @property
     def duration_ms(self) -> int:
@@ -165,7 +169,7 @@ def aggregate_session(
     timestamps_ms = np.asarray(timestamps_ms)
     if landmarks.ndim != 3 or landmarks.shape[1:] != (33, 4) or timestamps_ms.shape != (landmarks.shape[0],):
         raise ValueError("expected landmarks (n, 33, 4) and timestamps_ms (n,)")
-    landmarks, timestamps_ms = _in_time_order(landmarks, timestamps_ms)
+    landmarks, timestamps_ms = in_time_order(landmarks, timestamps_ms)
     n = int(timestamps_ms.shape[0])
     if n == 0:
         return SessionPoseMetrics(0, None, 0, None, 0, 0)
@@ -210,6 +214,7 @@ def aggregate_session(
                 concentric_ms=end_ms - int(times[window.hold_last]),
                 max_deviation_degrees=max_deviation,
                 form_score=form_score(peak_rom, max_deviation, end_ms - start_ms, profile),
+                deepest_angle_degrees=round(window.deepest_angle_degrees, 1),
             )
         )
         positions.append(position_score(peak_rom, max_deviation, profile))
@@ -224,13 +229,3 @@ def aggregate_session(
         alignment_baseline_degrees=round(baseline, 1) if baseline is not None else None,
         reps=reps,
     )
-
-
-def _in_time_order(landmarks: np.ndarray, timestamps_ms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    # The service merges batches in order, so the common case costs one diff; the sort is for safety.
-    if timestamps_ms.shape[0] < 2 or (np.diff(timestamps_ms.astype(np.int64)) > 0).all():
-        return landmarks, timestamps_ms
-    order = np.argsort(timestamps_ms, kind="stable")
-    ordered = timestamps_ms[order]
-    keep = np.concatenate(([True], np.diff(ordered.astype(np.int64)) > 0))
-    return landmarks[order[keep]], ordered[keep]

@@ -20,7 +20,8 @@ from services.telemetry.domain.pose_batch import (
     decode_replay,
     encode_batch,
     encode_payload,
-    merge_frames,
+    in_time_order,
+    unseen_frames,
 )
 
 def gzip(payload: bytes, level: int = 6) -> bytes:
@@ -253,42 +254,38 @@ def test_every_rejection_code_has_an_example(one_second_payload):
         assert rejected(body) == code, code
 
 
-def test_merge_without_history_keeps_everything(one_second_body):
+def test_unseen_without_history_keeps_everything(one_second_body):
     batch = decode_batch(one_second_body)
-    assert merge_frames(None, batch) is batch
+    assert unseen_frames(np.empty((0,), dtype=np.uint32), batch) is batch
 
 
-def test_merge_drops_frames_already_seen(one_second):
+def test_unseen_drops_only_timestamps_already_received(one_second):
     landmarks, timestamps = one_second
     batch = decode_batch(encode_batch(landmarks, timestamps, 30))
-    last_seen = int(timestamps[11])
-    merged = merge_frames(last_seen, batch)
-    assert merged is not None and merged.frame_count == 18
-    np.testing.assert_array_equal(merged.timestamps_ms, timestamps[12:])
-    np.testing.assert_array_equal(merged.landmarks, landmarks[12:])
-    assert merge_frames(last_seen - 1, batch).frame_count == 19  # strictly "after", not "at or after"
+    seen = np.concatenate((timestamps[:5], timestamps[20:]))  # a later batch arrived before this one
+    fresh = unseen_frames(seen, batch)
+    assert fresh is not None and fresh.frame_count == 15
+    np.testing.assert_array_equal(fresh.timestamps_ms, timestamps[5:20])
+    np.testing.assert_array_equal(fresh.landmarks, landmarks[5:20])
+    assert unseen_frames(timestamps, batch) is None  # a full retry
+    assert unseen_frames(np.array([10_000_000], dtype=np.uint32), batch) is batch  # nothing in common
 
 
-def test_merge_of_a_retry_yields_nothing(one_second_body):
-    batch = decode_batch(one_second_body)
-    assert merge_frames(batch.last_timestamp_ms, batch) is None
-    assert merge_frames(batch.last_timestamp_ms + 5_000, batch) is None
-    assert merge_frames(batch.first_timestamp_ms - 1, batch) is batch
-    assert merge_frames(-1, batch) is batch
-
-
-def test_overlapping_batches_merge_into_one_clean_stream(one_second):
+def test_batches_in_any_order_make_one_clean_stream(one_second):
     landmarks, timestamps = one_second
-    posted = [(0, 20), (10, 30), (0, 30), (25, 30)]  # overlap, full retry, tail retry
-    last_seen = None
+    posted = [(20, 30), (0, 20), (10, 30), (0, 30), (5, 10)]  # overtaken, overlap, full retry, middle retry
+    seen = np.empty((0,), dtype=np.uint32)
     kept: list[PoseBatch] = []
     for i, j in posted:
-        fresh = merge_frames(last_seen, decode_batch(encode_batch(landmarks[i:j], timestamps[i:j], 30)))
+        fresh = unseen_frames(seen, decode_batch(encode_batch(landmarks[i:j], timestamps[i:j], 30)))
         if fresh is not None:
             kept.append(fresh)
-            last_seen = fresh.last_timestamp_ms
-    np.testing.assert_array_equal(np.concatenate([b.timestamps_ms for b in kept]), timestamps)
-    np.testing.assert_array_equal(np.concatenate([b.landmarks for b in kept]), landmarks)
+            seen = np.concatenate((seen, fresh.timestamps_ms))
+    ordered_landmarks, ordered = in_time_order(
+        np.concatenate([b.landmarks for b in kept]), np.concatenate([b.timestamps_ms for b in kept])
+    )
+    np.testing.assert_array_equal(ordered, timestamps)
+    np.testing.assert_array_equal(ordered_landmarks, landmarks)
 
 
 def test_replay_blob_of_concatenated_batches(one_second):
@@ -316,5 +313,9 @@ def test_replay_members_out_of_order_are_refused(one_second):
     with pytest.raises(PoseBatchRejected) as caught:
         decode_replay(second + first)
     assert caught.value.code == "timestamps_not_increasing"
+    # The raw stream of a session whose batches arrived out of order: read back in time order.
+    replay = decode_replay(second + first + encode_batch(landmarks[10:20], timestamps[10:20], 30), any_order=True)
+    np.testing.assert_array_equal(replay.timestamps_ms, timestamps)
+    np.testing.assert_array_equal(replay.landmarks, landmarks)
     with pytest.raises(PoseBatchRejected):
         decode_replay(first + b"junk")

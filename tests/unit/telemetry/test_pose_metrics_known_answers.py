@@ -211,7 +211,7 @@ def test_to_dict_is_json_safe(squat):
     assert data["rep_count"] == 3 and len(data["reps"]) == 3
     assert set(data["reps"][0]) == {
         "rep_number", "start_ms", "end_ms", "peak_rom_degrees", "eccentric_ms", "hold_ms",
-        "concentric_ms", "max_deviation_degrees", "form_score",
+        "concentric_ms", "max_deviation_degrees", "form_score", "deepest_angle_degrees",
     }
     assert {"rep_count", "average_form_score", "active_duration_ms", "pose_accuracy_score",
             "frames_total", "frames_low_visibility"} <= set(data)

@@ -119,3 +119,136 @@ class ReplayLink(_message.Message):
     frame_count: int
     content_encoding: str
     def __init__(self, session_id: _Optional[str] = ..., url: _Optional[str] = ..., expires_at: _Optional[str] = ..., frame_count: _Optional[int] = ..., content_encoding: _Optional[str] = ...) -> None: ...
+
+class ListExerciseSessionsRequest(_message.Message):
+    __slots__ = ("patient_id", "started_from", "started_before", "exercise_id", "limit", "cursor")
+    PATIENT_ID_FIELD_NUMBER: _ClassVar[int]
+    STARTED_FROM_FIELD_NUMBER: _ClassVar[int]
+    STARTED_BEFORE_FIELD_NUMBER: _ClassVar[int]
+    EXERCISE_ID_FIELD_NUMBER: _ClassVar[int]
+    LIMIT_FIELD_NUMBER: _ClassVar[int]
+    CURSOR_FIELD_NUMBER: _ClassVar[int]
+    patient_id: str
+    started_from: str
+    started_before: str
+    exercise_id: str
+    limit: int
+    cursor: str
+    def __init__(self, patient_id: _Optional[str] = ..., started_from: _Optional[str] = ..., started_before: _Optional[str] = ..., exercise_id: _Optional[str] = ..., limit: _Optional[int] = ..., cursor: _Optional[str] = ...) -> None: ...
+
+class ExerciseSessionPage(_message.Message):
+    __slots__ = ("sessions", "next_cursor")
+    SESSIONS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_CURSOR_FIELD_NUMBER: _ClassVar[int]
+    sessions: _containers.RepeatedCompositeFieldContainer[ExerciseSessionDetail]
+    next_cursor: str
+    def __init__(self, sessions: _Optional[_Iterable[_Union[ExerciseSessionDetail, _Mapping]]] = ..., next_cursor: _Optional[str] = ...) -> None: ...
+
+class GetExerciseSessionRequest(_message.Message):
+    __slots__ = ("session_id",)
+    SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    session_id: str
+    def __init__(self, session_id: _Optional[str] = ...) -> None: ...
+
+class RepFigures(_message.Message):
+    __slots__ = ("rep_number", "start_ms", "end_ms", "peak_rom_degrees", "deepest_angle_degrees", "form_score", "eccentric_ms", "hold_ms", "concentric_ms", "max_deviation_degrees")
+    REP_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    START_MS_FIELD_NUMBER: _ClassVar[int]
+    END_MS_FIELD_NUMBER: _ClassVar[int]
+    PEAK_ROM_DEGREES_FIELD_NUMBER: _ClassVar[int]
+    DEEPEST_ANGLE_DEGREES_FIELD_NUMBER: _ClassVar[int]
+    FORM_SCORE_FIELD_NUMBER: _ClassVar[int]
+    ECCENTRIC_MS_FIELD_NUMBER: _ClassVar[int]
+    HOLD_MS_FIELD_NUMBER: _ClassVar[int]
+    CONCENTRIC_MS_FIELD_NUMBER: _ClassVar[int]
+    MAX_DEVIATION_DEGREES_FIELD_NUMBER: _ClassVar[int]
+    rep_number: int
+    start_ms: int
+    end_ms: int
+    peak_rom_degrees: float
+    deepest_angle_degrees: float
+    form_score: float
+    eccentric_ms: int
+    hold_ms: int
+    concentric_ms: int
+    max_deviation_degrees: float
+    def __init__(self, rep_number: _Optional[int] = ..., start_ms: _Optional[int] = ..., end_ms: _Optional[int] = ..., peak_rom_degrees: _Optional[float] = ..., deepest_angle_degrees: _Optional[float] = ..., form_score: _Optional[float] = ..., eccentric_ms: _Optional[int] = ..., hold_ms: _Optional[int] = ..., concentric_ms: _Optional[int] = ..., max_deviation_degrees: _Optional[float] = ...) -> None: ...
+
+class VideoQuality(_message.Message):
+    __slots__ = ("media_session_id", "startup_ms", "watched_seconds", "completion_percentage", "milestones_reached", "rebuffer_count", "rebuffer_seconds", "rebuffer_percentage", "rebuffers_per_minute", "quality_seconds", "quality_up_switches", "quality_down_switches", "dropped_frame_ratio", "exit_before_video_start", "ended")
+    class QualitySecondsEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: float
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[float] = ...) -> None: ...
+    MEDIA_SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    STARTUP_MS_FIELD_NUMBER: _ClassVar[int]
+    WATCHED_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    COMPLETION_PERCENTAGE_FIELD_NUMBER: _ClassVar[int]
+    MILESTONES_REACHED_FIELD_NUMBER: _ClassVar[int]
+    REBUFFER_COUNT_FIELD_NUMBER: _ClassVar[int]
+    REBUFFER_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    REBUFFER_PERCENTAGE_FIELD_NUMBER: _ClassVar[int]
+    REBUFFERS_PER_MINUTE_FIELD_NUMBER: _ClassVar[int]
+    QUALITY_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    QUALITY_UP_SWITCHES_FIELD_NUMBER: _ClassVar[int]
+    QUALITY_DOWN_SWITCHES_FIELD_NUMBER: _ClassVar[int]
+    DROPPED_FRAME_RATIO_FIELD_NUMBER: _ClassVar[int]
+    EXIT_BEFORE_VIDEO_START_FIELD_NUMBER: _ClassVar[int]
+    ENDED_FIELD_NUMBER: _ClassVar[int]
+    media_session_id: str
+    startup_ms: float
+    watched_seconds: float
+    completion_percentage: float
+    milestones_reached: _containers.RepeatedScalarFieldContainer[int]
+    rebuffer_count: int
+    rebuffer_seconds: float
+    rebuffer_percentage: float
+    rebuffers_per_minute: float
+    quality_seconds: _containers.ScalarMap[str, float]
+    quality_up_switches: int
+    quality_down_switches: int
+    dropped_frame_ratio: float
+    exit_before_video_start: bool
+    ended: bool
+    def __init__(self, media_session_id: _Optional[str] = ..., startup_ms: _Optional[float] = ..., watched_seconds: _Optional[float] = ..., completion_percentage: _Optional[float] = ..., milestones_reached: _Optional[_Iterable[int]] = ..., rebuffer_count: _Optional[int] = ..., rebuffer_seconds: _Optional[float] = ..., rebuffer_percentage: _Optional[float] = ..., rebuffers_per_minute: _Optional[float] = ..., quality_seconds: _Optional[_Mapping[str, float]] = ..., quality_up_switches: _Optional[int] = ..., quality_down_switches: _Optional[int] = ..., dropped_frame_ratio: _Optional[float] = ..., exit_before_video_start: _Optional[bool] = ..., ended: _Optional[bool] = ...) -> None: ...
+
+class ExerciseSessionDetail(_message.Message):
+    __slots__ = ("session_id", "patient_id", "workout_id", "exercise_id", "started_at", "ended_at", "status", "incomplete_reason", "rep_count", "average_form_score", "active_duration_ms", "pose_accuracy_score", "frame_count", "frames_low_visibility", "replay_available", "reps", "media")
+    SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    PATIENT_ID_FIELD_NUMBER: _ClassVar[int]
+    WORKOUT_ID_FIELD_NUMBER: _ClassVar[int]
+    EXERCISE_ID_FIELD_NUMBER: _ClassVar[int]
+    STARTED_AT_FIELD_NUMBER: _ClassVar[int]
+    ENDED_AT_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    INCOMPLETE_REASON_FIELD_NUMBER: _ClassVar[int]
+    REP_COUNT_FIELD_NUMBER: _ClassVar[int]
+    AVERAGE_FORM_SCORE_FIELD_NUMBER: _ClassVar[int]
+    ACTIVE_DURATION_MS_FIELD_NUMBER: _ClassVar[int]
+    POSE_ACCURACY_SCORE_FIELD_NUMBER: _ClassVar[int]
+    FRAME_COUNT_FIELD_NUMBER: _ClassVar[int]
+    FRAMES_LOW_VISIBILITY_FIELD_NUMBER: _ClassVar[int]
+    REPLAY_AVAILABLE_FIELD_NUMBER: _ClassVar[int]
+    REPS_FIELD_NUMBER: _ClassVar[int]
+    MEDIA_FIELD_NUMBER: _ClassVar[int]
+    session_id: str
+    patient_id: str
+    workout_id: str
+    exercise_id: str
+    started_at: str
+    ended_at: str
+    status: str
+    incomplete_reason: str
+    rep_count: int
+    average_form_score: float
+    active_duration_ms: int
+    pose_accuracy_score: float
+    frame_count: int
+    frames_low_visibility: int
+    replay_available: bool
+    reps: _containers.RepeatedCompositeFieldContainer[RepFigures]
+    media: _containers.RepeatedCompositeFieldContainer[VideoQuality]
+    def __init__(self, session_id: _Optional[str] = ..., patient_id: _Optional[str] = ..., workout_id: _Optional[str] = ..., exercise_id: _Optional[str] = ..., started_at: _Optional[str] = ..., ended_at: _Optional[str] = ..., status: _Optional[str] = ..., incomplete_reason: _Optional[str] = ..., rep_count: _Optional[int] = ..., average_form_score: _Optional[float] = ..., active_duration_ms: _Optional[int] = ..., pose_accuracy_score: _Optional[float] = ..., frame_count: _Optional[int] = ..., frames_low_visibility: _Optional[int] = ..., replay_available: _Optional[bool] = ..., reps: _Optional[_Iterable[_Union[RepFigures, _Mapping]]] = ..., media: _Optional[_Iterable[_Union[VideoQuality, _Mapping]]] = ...) -> None: ...

@@ -54,6 +54,16 @@ class TelemetryServiceStub:
                 request_serializer=momentum_dot_telemetry_dot_v1_dot_telemetry__pb2.GetReplayRequest.SerializeToString,
                 response_deserializer=momentum_dot_telemetry_dot_v1_dot_telemetry__pb2.ReplayLink.FromString,
                 _registered_method=True)
+        self.ListExerciseSessions = channel.unary_unary(
+                '/momentum.telemetry.v1.TelemetryService/ListExerciseSessions',
+                request_serializer=momentum_dot_telemetry_dot_v1_dot_telemetry__pb2.ListExerciseSessionsRequest.SerializeToString,
+                response_deserializer=momentum_dot_telemetry_dot_v1_dot_telemetry__pb2.ExerciseSessionPage.FromString,
+                _registered_method=True)
+        self.GetExerciseSession = channel.unary_unary(
+                '/momentum.telemetry.v1.TelemetryService/GetExerciseSession',
+                request_serializer=momentum_dot_telemetry_dot_v1_dot_telemetry__pb2.GetExerciseSessionRequest.SerializeToString,
+                response_deserializer=momentum_dot_telemetry_dot_v1_dot_telemetry__pb2.ExerciseSessionDetail.FromString,
+                _registered_method=True)
 
 
 class TelemetryServiceServicer:
@@ -86,6 +96,20 @@ class TelemetryServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListExerciseSessions(self, request, context):
+        """Finalized exercise sessions with their pose and video figures, with caller identity metadata:
+        staff of the clinic, or the patient for their own sessions (anything else is NOT_FOUND).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetExerciseSession(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_TelemetryServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -108,6 +132,16 @@ def add_TelemetryServiceServicer_to_server(servicer, server):
                     servicer.GetReplay,
                     request_deserializer=momentum_dot_telemetry_dot_v1_dot_telemetry__pb2.GetReplayRequest.FromString,
                     response_serializer=momentum_dot_telemetry_dot_v1_dot_telemetry__pb2.ReplayLink.SerializeToString,
+            ),
+            'ListExerciseSessions': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListExerciseSessions,
+                    request_deserializer=momentum_dot_telemetry_dot_v1_dot_telemetry__pb2.ListExerciseSessionsRequest.FromString,
+                    response_serializer=momentum_dot_telemetry_dot_v1_dot_telemetry__pb2.ExerciseSessionPage.SerializeToString,
+            ),
+            'GetExerciseSession': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetExerciseSession,
+                    request_deserializer=momentum_dot_telemetry_dot_v1_dot_telemetry__pb2.GetExerciseSessionRequest.FromString,
+                    response_serializer=momentum_dot_telemetry_dot_v1_dot_telemetry__pb2.ExerciseSessionDetail.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -218,6 +252,60 @@ class TelemetryService:
             '/momentum.telemetry.v1.TelemetryService/GetReplay',
             momentum_dot_telemetry_dot_v1_dot_telemetry__pb2.GetReplayRequest.SerializeToString,
             momentum_dot_telemetry_dot_v1_dot_telemetry__pb2.ReplayLink.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListExerciseSessions(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/momentum.telemetry.v1.TelemetryService/ListExerciseSessions',
+            momentum_dot_telemetry_dot_v1_dot_telemetry__pb2.ListExerciseSessionsRequest.SerializeToString,
+            momentum_dot_telemetry_dot_v1_dot_telemetry__pb2.ExerciseSessionPage.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetExerciseSession(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/momentum.telemetry.v1.TelemetryService/GetExerciseSession',
+            momentum_dot_telemetry_dot_v1_dot_telemetry__pb2.GetExerciseSessionRequest.SerializeToString,
+            momentum_dot_telemetry_dot_v1_dot_telemetry__pb2.ExerciseSessionDetail.FromString,
             options,
             channel_credentials,
             insecure,
