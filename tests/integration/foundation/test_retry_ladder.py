@@ -153,7 +153,7 @@ async def test_dead_letter_depth_and_quarantined_rows_are_exported_as_gauges(sta
 
     clinic = await new_clinic(stack.runtimes["plans"].components.people, stack.settings)
     probe = await start_test_consumer(stack, Switchboard(poison=True))
-    monitor = MessagingMonitor(stack.settings.broker, [probe.consumer], stack.runtimes["plans"].relay)
+    monitor = MessagingMonitor(probe.broker, [probe.consumer], stack.runtimes["plans"].relay)
     dead = probe.spec.dead_letter_name
     try:
         for _ in range(2):
