@@ -192,27 +192,8 @@ async def purge(url: str, queue: str) -> int:
         await connection.close()
 
 
-async def depths(url: str, queues: Iterable[str]) -> dict[str, int]:
-    """Message count of each existing queue (a passive declare each)."""
-    found: dict[str, int] = {}
-    connection = await aio_pika.connect(url)
-    try:
-        for name in queues:
-            channel = await connection.channel()
-            try:
-                found[name] = int((await _queue(channel, name)).declaration_result.message_count or 0)
-            except NoSuchQueue:
-                pass
-            finally:
-                if not channel.is_closed:
-                    await channel.close()
-    finally:
-        await connection.close()
-    return found
-
-
 def as_rows(items: Iterable[Any]) -> list[dict[str, Any]]:
     return [asdict(item) for item in items]
 
 
-__all__ = ["DeadMessage", "NoSuchQueue", "QueueSummary", "as_rows", "depths", "purge", "replay", "show", "summarize"]
+__all__ = ["DeadMessage", "NoSuchQueue", "QueueSummary", "as_rows", "purge", "replay", "show", "summarize"]

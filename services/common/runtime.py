@@ -62,7 +62,7 @@ class ServiceRuntime(Generic[C]):
         port = self.settings.metrics_ports.get(self.name, 0)
         if port:
             _serve_metrics(self.name, self.settings.grpc_host, port)
-        self.loops.append(MessagingMonitor(self.settings.broker, self.consumers, self.relay))
+        self.loops.append(MessagingMonitor(self.broker, self.consumers, self.relay))
         await self.broker.connect()
         for consumer in self.consumers:
             await consumer.start()

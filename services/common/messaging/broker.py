@@ -159,6 +159,24 @@ class Broker:
             patience,
         )
 
+    async def queue_depths(self, names: list[str]) -> dict[str, int]:
+        """Message count of each existing queue, on this connection (a passive declare each; a missing queue
+        closes only its own short-lived channel)."""
+        if self._connection is None:
+            raise RuntimeError("broker not connected")
+        found: dict[str, int] = {}
+        for name in names:
+            channel = await self._connection.channel()
+            try:
+                queue = await channel.declare_queue(name, passive=True)
+                found[name] = int(queue.declaration_result.message_count or 0)
+            except aiormq.exceptions.ChannelNotFoundEntity:
+                continue
+            finally:
+                if not channel.is_closed:
+                    await channel.close()
+        return found
+
     async def close(self) -> None:
         if self._connection is not None:
             await self._connection.close()

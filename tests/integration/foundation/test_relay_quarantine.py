@@ -44,6 +44,15 @@ async def test_a_row_that_cannot_be_published_is_quarantined_and_the_others_publ
             await message.ack()
 
         await listener.consume(on_message)
+        # Steady state first: an earlier test may have left the relay in its outage backoff or the pool with
+        # connections Postgres dropped; one event through proves the path is warm.
+        async with plans.database.unit_of_work(others.tenant_id) as uow:
+            await uow.add_event(routing_key, events_pb2.UserTimezoneChanged(), others.tenant_id, message_id="warm-up")
+            await uow.commit()
+        deadline = time.monotonic() + 15
+        while "warm-up" not in arrivals and time.monotonic() < deadline:
+            await asyncio.sleep(0.02)
+        assert arrivals.pop("warm-up", None) is not None
         body = events_pb2.UserTimezoneChanged(user_id=str(victim.patient_id), role="patient", timezone="UTC")
         bad_id = f"bad-{uuid.uuid4()}"
         # Written past add_event's check, as a row from before the check (or a bug) would be.

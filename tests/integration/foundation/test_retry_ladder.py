@@ -146,3 +146,28 @@ async def _admin() -> asyncpg.Connection:
         host=pairs.get("host"), port=int(pairs.get("port", 5432)), user=pairs.get("user"),
         password=pairs.get("password"), database=pairs.get("dbname", "postgres"),
     )
+
+
+async def test_dead_letter_depth_and_quarantined_rows_are_exported_as_gauges(stack):
+    from services.common.messaging.monitor import MessagingMonitor
+
+    clinic = await new_clinic(stack.runtimes["plans"].components.people, stack.settings)
+    probe = await start_test_consumer(stack, Switchboard(poison=True))
+    monitor = MessagingMonitor(probe.broker, [probe.consumer], stack.runtimes["plans"].relay)
+    dead = probe.spec.dead_letter_name
+    try:
+        for _ in range(2):
+            await probe.publish(clinic)
+
+        async def depth():
+            await monitor.run_once()
+            return REGISTRY.get_sample_value("momentum_dead_letter_messages", {"queue": dead})
+
+        assert await eventually(depth, lambda n: n == 2, timeout=10, every=0.2) == 2
+        assert REGISTRY.get_sample_value("momentum_outbox_quarantined_rows", {"schema": "plans"}) == float(
+            await stack.runtimes["plans"].relay.quarantined_count()
+        )
+        await probe.dead()
+        assert await depth() == 0
+    finally:
+        await probe.stop()
