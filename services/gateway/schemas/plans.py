@@ -9,7 +9,6 @@ from uuid import UUID
 from pydantic import BaseModel, Field, StrictBool, StrictInt
 
 from services.gateway.schemas.base import StrictBody
-from services.gateway.schemas.users import UserReply
 
 
 class CreateUserBody(StrictBody):
@@ -92,7 +91,3 @@ class PlanReply(BaseModel):
     sessionsPlanned: int
     sessionsCompleted: int
     exercises: list[PrescribedExerciseReply]
-
-
-class PatientListReply(BaseModel):
-    patients: list[UserReply]
