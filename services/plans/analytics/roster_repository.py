@@ -91,12 +91,18 @@ ROSTER = """
             (CAST(:now AS timestamptz) AT TIME ZONE coalesce(u.timezone, t.default_timezone, 'UTC'))::date AS today,
             tp.therapist_id, th.display_name AS therapist_name
         FROM plans.users u JOIN plans.tenants t ON t.tenant_id = u.tenant_id
-        LEFT JOIN plans.therapist_patients tp ON tp.patient_id = u.user_id
+        -- A patient may be followed by several therapists (each who prescribed a plan): the row names the
+        -- latest assigned; "assigned to me" is any of them.
+        LEFT JOIN LATERAL (
+            SELECT a.therapist_id FROM plans.therapist_patients a WHERE a.patient_id = u.user_id
+            ORDER BY a.assigned_at DESC, a.therapist_id LIMIT 1
+        ) tp ON true
         LEFT JOIN plans.users th ON th.user_id = tp.therapist_id
         WHERE u.tenant_id = :tenant AND u.role = 'patient'
           AND (CAST(:patient AS uuid) IS NULL OR u.user_id = CAST(:patient AS uuid))
           AND (CAST(:search AS text) IS NULL OR u.display_name ILIKE '%' || CAST(:search AS text) || '%' ESCAPE '\\')
-          AND (CAST(:therapist AS uuid) IS NULL OR tp.therapist_id = CAST(:therapist AS uuid))
+          AND (CAST(:therapist AS uuid) IS NULL OR EXISTS (
+              SELECT 1 FROM plans.therapist_patients a WHERE a.patient_id = u.user_id AND a.therapist_id = CAST(:therapist AS uuid)))
     ), current AS (
         -- The plan a row shows: the active one, else the latest.
         SELECT pe.*, cp.plan_id, cp.title, cp.status AS plan_status, cp.start_date, cp.frequency_per_week,

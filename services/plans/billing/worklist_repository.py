@@ -42,13 +42,17 @@ async def clinic_records(
             f"""
             SELECT {_COLUMNS}, u.display_name AS patient_name, tp.therapist_id
             FROM plans.billing_records r JOIN plans.users u ON u.user_id = r.patient_id
-            LEFT JOIN plans.therapist_patients tp ON tp.patient_id = r.patient_id
+            LEFT JOIN LATERAL (
+                SELECT a.therapist_id FROM plans.therapist_patients a WHERE a.patient_id = r.patient_id
+                ORDER BY a.assigned_at DESC, a.therapist_id LIMIT 1
+            ) tp ON true
             WHERE r.tenant_id = :tenant
               AND (CAST(:status AS text) IS NULL OR r.status = CAST(:status AS text))
               AND (CAST(:code AS jsonb) IS NULL OR r.codes @> CAST(:code AS jsonb))
               AND (CAST(:period_from AS date) IS NULL OR r.period_end >= CAST(:period_from AS date))
               AND (CAST(:period_to AS date) IS NULL OR r.period_start <= CAST(:period_to AS date))
-              AND (CAST(:therapist AS uuid) IS NULL OR tp.therapist_id = CAST(:therapist AS uuid))
+              AND (CAST(:therapist AS uuid) IS NULL OR EXISTS (SELECT 1 FROM plans.therapist_patients a
+                   WHERE a.patient_id = r.patient_id AND a.therapist_id = CAST(:therapist AS uuid)))
               AND (CAST(:after_id AS uuid) IS NULL
                    OR (r.period_start, r.record_id) < (CAST(:after_start AS date), CAST(:after_id AS uuid)))
             ORDER BY r.period_start DESC, r.record_id DESC
