@@ -113,51 +113,67 @@ ROSTER = """
             ORDER BY p.status = 'active' DESC, p.start_date DESC, p.created_at DESC LIMIT 1
         ) cp ON true
         WHERE CAST(:plan_status AS text) IS NULL OR coalesce(cp.status, 'none') = CAST(:plan_status AS text)
-    ), counted AS (
-        SELECT c.*, w.last_activity_at, w.recent_pain_after, coalesce(w.done_7, 0) AS done_7,
-            coalesce(w.done_30, 0) AS done_30, coalesce(s.sessions_completed, 0) AS sessions_completed,
-            coalesce(s.sessions_planned, 0) AS sessions_planned,
+    ), keyed AS (
+        -- What sorting and filtering need, for every candidate: cheap index probes per patient.
+        SELECT c.*, la.last_activity_at, coalesce(d.done_7, 0) AS done_7, coalesce(d.done_30, 0) AS done_30,
             coalesce(dd.status, 'none') AS rtm_status, dd.period_start AS rtm_period_start,
-            dd.period_end AS rtm_period_end, coalesce(dd.quantity, 0) AS rtm_data_days,
-            coalesce(mt.quantity, 0) AS rtm_minutes
+            dd.period_end AS rtm_period_end, coalesce(dd.quantity, 0) AS rtm_data_days
         FROM current c
         LEFT JOIN LATERAL (
-            SELECT max(w.completed_at) AS last_activity_at,
-                (array_agg(w.pain_after ORDER BY w.completed_at DESC) FILTER (WHERE w.pain_after IS NOT NULL))[1:3]
-                    AS recent_pain_after,
-                count(*) FILTER (WHERE w.plan_id = c.plan_id
-                    AND w.local_date BETWEEN greatest(c.today - 7, c.start_date) AND least(c.today, c.last_day)) AS done_7,
-                count(*) FILTER (WHERE w.plan_id = c.plan_id
-                    AND w.local_date BETWEEN greatest(c.today - 30, c.start_date) AND least(c.today, c.last_day)) AS done_30
-            FROM plans.workouts w
+            SELECT w.completed_at AS last_activity_at FROM plans.workouts w
             WHERE w.patient_id = c.patient_id AND w.status = 'completed' AND w.source = 'real'
-        ) w ON true
+            ORDER BY w.completed_at DESC LIMIT 1
+        ) la ON true
+        -- A session's local date is the day its end falls on, so none dated in the last 31 days ended
+        -- before now - 32 days: the bound keeps the probe to a month of the patient's index.
         LEFT JOIN LATERAL (
-            SELECT count(*) FILTER (WHERE w.status = 'completed') AS sessions_completed, count(*) AS sessions_planned
-            FROM plans.workouts w WHERE w.plan_id = c.plan_id AND w.source = 'real'
-        ) s ON c.plan_id IS NOT NULL
-        -- The RTM period of today: the 30-day data-days window holding it (else the latest before it),
-        -- and the management-time month holding it.
+            SELECT count(*) FILTER (WHERE w.local_date BETWEEN greatest(c.today - 7, c.start_date) AND least(c.today, c.last_day))
+                    AS done_7,
+                count(*) FILTER (WHERE w.local_date BETWEEN greatest(c.today - 30, c.start_date) AND least(c.today, c.last_day))
+                    AS done_30
+            FROM plans.workouts w
+            WHERE w.patient_id = c.patient_id AND w.status = 'completed' AND w.source = 'real' AND w.plan_id = c.plan_id
+              AND w.completed_at >= CAST(:now AS timestamptz) - interval '32 days'
+        ) d ON c.plan_status = 'active'
+        -- The RTM period of today: the 30-day data-days window holding it, else the latest before it.
         LEFT JOIN LATERAL (
             SELECT r.status, r.period_start, r.period_end, r.quantity FROM plans.billing_records r
             WHERE r.patient_id = c.patient_id AND r.track = 'data_days' AND r.period_start <= c.today
             ORDER BY r.period_start DESC LIMIT 1
         ) dd ON true
-        LEFT JOIN LATERAL (
-            SELECT r.quantity FROM plans.billing_records r
-            WHERE r.patient_id = c.patient_id AND r.track = 'management_time' AND c.today BETWEEN r.period_start AND r.period_end
-            LIMIT 1
-        ) mt ON true
     ), figures AS (
-        SELECT counted.*, {adherence_7} AS adherence_7d, {adherence_30} AS adherence_30d,
+        SELECT keyed.*, {adherence_7} AS adherence_7d, {adherence_30} AS adherence_30d,
             (last_activity_at AT TIME ZONE zone)::date AS last_activity_day
-        FROM counted
+        FROM keyed
         WHERE CAST(:rtm_status AS text) IS NULL OR rtm_status = CAST(:rtm_status AS text)
+    ), page AS (
+        SELECT figures.*, {key} AS sort_key FROM figures
+        WHERE CAST(:after_id AS uuid) IS NULL OR ({key}, patient_id) {compare} (CAST(:after_key AS {key_type}), CAST(:after_id AS uuid))
+        ORDER BY {key} {direction}, patient_id {direction}
+        {limit}
     )
-    SELECT figures.*, {key} AS sort_key FROM figures
-    WHERE CAST(:after_id AS uuid) IS NULL OR ({key}, patient_id) {compare} (CAST(:after_key AS {key_type}), CAST(:after_id AS uuid))
-    ORDER BY {key} {direction}, patient_id {direction}
-    {limit}
+    -- What only the rows shown need: computed for the page, not the clinic.
+    SELECT page.*, coalesce(s.sessions_completed, 0) AS sessions_completed, coalesce(s.sessions_planned, 0) AS sessions_planned,
+        pa.recent_pain_after, coalesce(mt.quantity, 0) AS rtm_minutes
+    FROM page
+    LEFT JOIN LATERAL (
+        SELECT count(*) FILTER (WHERE w.status = 'completed') AS sessions_completed, count(*) AS sessions_planned
+        FROM plans.workouts w WHERE w.plan_id = page.plan_id AND w.source = 'real'
+    ) s ON page.plan_id IS NOT NULL
+    LEFT JOIN LATERAL (
+        SELECT array_agg(p.pain_after ORDER BY p.completed_at DESC) AS recent_pain_after FROM (
+            SELECT w.pain_after, w.completed_at FROM plans.workouts w
+            WHERE w.patient_id = page.patient_id AND w.status = 'completed' AND w.source = 'real' AND w.pain_after IS NOT NULL
+            ORDER BY w.completed_at DESC LIMIT 3
+        ) p
+    ) pa ON true
+    -- The management-time month holding today.
+    LEFT JOIN LATERAL (
+        SELECT r.quantity FROM plans.billing_records r
+        WHERE r.patient_id = page.patient_id AND r.track = 'management_time' AND page.today BETWEEN r.period_start AND r.period_end
+        LIMIT 1
+    ) mt ON true
+    ORDER BY page.sort_key {direction}, page.patient_id {direction}
 """
 
 
