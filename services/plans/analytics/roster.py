@@ -60,9 +60,12 @@ def decode_cursor(cursor: str, sort: str) -> Keyset:
     if made_for != sort:
         raise InvalidInput("cursor", f"was made for sort {made_for!r}; pass the same sort as the first page")
     expected = str if SORTS[sort][2] == "text" else (int, float)
-    if isinstance(key, bool) or not isinstance(key, expected):
+    if isinstance(key, bool) or not isinstance(key, expected) or (isinstance(key, str) and "\x00" in key):
         raise InvalidInput("cursor", "is not a cursor this roster handed out")
-    return Keyset(float(key) if expected is not str else key, patient_id)
+    try:
+        return Keyset(float(key) if expected is not str else key, patient_id)
+    except OverflowError:  # an integer no double holds: not one of ours
+        raise InvalidInput("cursor", "is not a cursor this roster handed out") from None
 
 
 def alerts_of(f: RosterFigures) -> list[Alert]:
@@ -86,6 +89,8 @@ def _check(query: RosterQuery) -> None:
         raise InvalidInput("rtmStatus", f"must be one of {', '.join(RTM_STATUSES)}")
     if len(query.search) > 200:
         raise InvalidInput("search", "at most 200 characters")
+    if "\x00" in query.search:
+        raise InvalidInput("search", "must not contain NUL characters")  # Postgres text cannot hold one
 
 
 class RosterHandlers:

@@ -74,3 +74,20 @@ def test_a_cursor_round_trips_and_refuses_what_it_did_not_make():
                          (encode_cursor("adherence", "ana", patient), "adherence")):
         with pytest.raises(InvalidInput, match="cursor"):
             decode_cursor(cursor, sort)
+
+
+def test_a_forged_cursor_is_refused_not_sent_to_postgres():
+    import base64
+    import json
+
+    def forged(key: object) -> str:
+        raw = json.dumps({"s": "adherence", "k": key, "p": str(uuid.uuid4())}).encode()
+        return base64.urlsafe_b64encode(raw).decode()
+
+    with pytest.raises(InvalidInput, match="cursor"):
+        decode_cursor(forged(10 ** 400), "adherence")
+    with pytest.raises(InvalidInput, match="cursor"):
+        decode_cursor(forged(True), "adherence")
+    nul = base64.urlsafe_b64encode(json.dumps({"s": "name", "k": "a\x00", "p": str(uuid.uuid4())}).encode()).decode()
+    with pytest.raises(InvalidInput, match="cursor"):
+        decode_cursor(nul, "name")
