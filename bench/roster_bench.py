@@ -35,6 +35,7 @@ from tests.support.fresh import fresh_storage, owner_dsn
 from tests.support.processes import ProcessStack, stack_env
 
 PAGE = 50
+LIFTED = ("treatment_plans", "therapist_patients", "billing_records")
 
 
 def bench_env() -> dict[str, str]:
@@ -47,7 +48,8 @@ async def seed_roster_extras(dsn: str) -> int:
     conn = await asyncpg.connect(dsn)
     try:
         async with conn.transaction():
-            for table in ("therapist_patients", "billing_records"):
+            # Forced RLS binds the owner too: the tables read from need it lifted as much as those written.
+            for table in LIFTED:
                 await conn.execute(f"ALTER TABLE plans.{table} NO FORCE ROW LEVEL SECURITY")
             await conn.execute(
                 "INSERT INTO plans.therapist_patients (tenant_id, therapist_id, patient_id) "
@@ -63,7 +65,9 @@ async def seed_roster_extras(dsn: str) -> int:
                 FROM plans.treatment_plans p
                 """
             )
-            for table in ("therapist_patients", "billing_records"):
+            if inserted.split()[-1] == "0":
+                raise RuntimeError("no billing record was seeded: the export would measure nothing")
+            for table in LIFTED:
                 await conn.execute(f"ALTER TABLE plans.{table} FORCE ROW LEVEL SECURITY")
         await conn.execute("VACUUM ANALYZE plans.therapist_patients, plans.billing_records")
     finally:
