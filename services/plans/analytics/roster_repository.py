@@ -85,24 +85,26 @@ _ADHERENCE = """
     END
 """
 
+# The keyset step: rows of `source` after the cursor in sort order, with their sort key.
+_KEYSET = """
+        SELECT {source}.*, {key} AS sort_key FROM {source}
+        WHERE CAST(:after_id AS uuid) IS NULL OR ({key}, patient_id) {compare} (CAST(:after_key AS {key_type}), CAST(:after_id AS uuid))
+        ORDER BY {key} {direction}, patient_id {direction}
+        {limit}
+"""
+
 ROSTER = """
-    WITH people AS (
-        SELECT u.user_id AS patient_id, u.display_name, coalesce(u.timezone, t.default_timezone, 'UTC') AS zone,
-            (CAST(:now AS timestamptz) AT TIME ZONE coalesce(u.timezone, t.default_timezone, 'UTC'))::date AS today,
-            tp.therapist_id, th.display_name AS therapist_name
-        FROM plans.users u JOIN plans.tenants t ON t.tenant_id = u.tenant_id
-        -- A patient may be followed by several therapists (each who prescribed a plan): the row names the
-        -- latest assigned; "assigned to me" is any of them.
-        LEFT JOIN LATERAL (
-            SELECT a.therapist_id FROM plans.therapist_patients a WHERE a.patient_id = u.user_id
-            ORDER BY a.assigned_at DESC, a.therapist_id LIMIT 1
-        ) tp ON true
-        LEFT JOIN plans.users th ON th.user_id = tp.therapist_id
+    WITH chosen AS (
+        SELECT u.*, u.user_id AS patient_id FROM plans.users u
         WHERE u.tenant_id = :tenant AND u.role = 'patient'
           AND (CAST(:patient AS uuid) IS NULL OR u.user_id = CAST(:patient AS uuid))
           AND (CAST(:search AS text) IS NULL OR u.display_name ILIKE '%' || CAST(:search AS text) || '%' ESCAPE '\\')
           AND (CAST(:therapist AS uuid) IS NULL OR EXISTS (
               SELECT 1 FROM plans.therapist_patients a WHERE a.patient_id = u.user_id AND a.therapist_id = CAST(:therapist AS uuid)))
+    ), people AS (
+        SELECT u.user_id AS patient_id, u.display_name, coalesce(u.timezone, t.default_timezone, 'UTC') AS zone,
+            (CAST(:now AS timestamptz) AT TIME ZONE coalesce(u.timezone, t.default_timezone, 'UTC'))::date AS today
+        FROM {chosen} u JOIN plans.tenants t ON t.tenant_id = u.tenant_id
     ), current AS (
         -- The plan a row shows: the active one, else the latest.
         SELECT pe.*, cp.plan_id, cp.title, cp.status AS plan_status, cp.start_date, cp.frequency_per_week,
@@ -113,26 +115,29 @@ ROSTER = """
             ORDER BY p.status = 'active' DESC, p.start_date DESC, p.created_at DESC LIMIT 1
         ) cp ON true
         WHERE CAST(:plan_status AS text) IS NULL OR coalesce(cp.status, 'none') = CAST(:plan_status AS text)
+    ), candidates AS (
+        {candidates}
     ), keyed AS (
         -- What sorting and filtering need, for every candidate: cheap index probes per patient.
         SELECT c.*, la.last_activity_at, coalesce(d.done_7, 0) AS done_7, coalesce(d.done_30, 0) AS done_30,
             coalesce(dd.status, 'none') AS rtm_status, dd.period_start AS rtm_period_start,
             dd.period_end AS rtm_period_end, coalesce(dd.quantity, 0) AS rtm_data_days
-        FROM current c
+        FROM candidates c
         LEFT JOIN LATERAL (
             SELECT w.completed_at AS last_activity_at FROM plans.workouts w
             WHERE w.patient_id = c.patient_id AND w.status = 'completed' AND w.source = 'real'
             ORDER BY w.completed_at DESC LIMIT 1
         ) la ON true
         -- A session's local date is the day its end falls on, so none dated in the last 31 days ended
-        -- before now - 32 days: the bound keeps the probe to a month of the patient's index.
+        -- before now - 32 days: the bound keeps the probe to a month of the patient's index. The plan is
+        -- a FILTER, not a WHERE, so the planner does not AND in the plan's index of every session.
         LEFT JOIN LATERAL (
-            SELECT count(*) FILTER (WHERE w.local_date BETWEEN greatest(c.today - 7, c.start_date) AND least(c.today, c.last_day))
-                    AS done_7,
-                count(*) FILTER (WHERE w.local_date BETWEEN greatest(c.today - 30, c.start_date) AND least(c.today, c.last_day))
-                    AS done_30
+            SELECT count(*) FILTER (WHERE w.plan_id = c.plan_id
+                    AND w.local_date BETWEEN greatest(c.today - 7, c.start_date) AND least(c.today, c.last_day)) AS done_7,
+                count(*) FILTER (WHERE w.plan_id = c.plan_id
+                    AND w.local_date BETWEEN greatest(c.today - 30, c.start_date) AND least(c.today, c.last_day)) AS done_30
             FROM plans.workouts w
-            WHERE w.patient_id = c.patient_id AND w.status = 'completed' AND w.source = 'real' AND w.plan_id = c.plan_id
+            WHERE w.patient_id = c.patient_id AND w.status = 'completed' AND w.source = 'real'
               AND w.completed_at >= CAST(:now AS timestamptz) - interval '32 days'
         ) d ON c.plan_status = 'active'
         -- The RTM period of today: the 30-day data-days window holding it, else the latest before it.
@@ -147,15 +152,19 @@ ROSTER = """
         FROM keyed
         WHERE CAST(:rtm_status AS text) IS NULL OR rtm_status = CAST(:rtm_status AS text)
     ), page AS (
-        SELECT figures.*, {key} AS sort_key FROM figures
-        WHERE CAST(:after_id AS uuid) IS NULL OR ({key}, patient_id) {compare} (CAST(:after_key AS {key_type}), CAST(:after_id AS uuid))
-        ORDER BY {key} {direction}, patient_id {direction}
-        {limit}
+        {page}
     )
     -- What only the rows shown need: computed for the page, not the clinic.
     SELECT page.*, coalesce(s.sessions_completed, 0) AS sessions_completed, coalesce(s.sessions_planned, 0) AS sessions_planned,
-        pa.recent_pain_after, coalesce(mt.quantity, 0) AS rtm_minutes
+        pa.recent_pain_after, coalesce(mt.quantity, 0) AS rtm_minutes, tp.therapist_id, th.display_name AS therapist_name
     FROM page
+    -- A patient may be followed by several therapists (each who prescribed a plan): the row names the
+    -- latest assigned; "assigned to me" is any of them.
+    LEFT JOIN LATERAL (
+        SELECT a.therapist_id FROM plans.therapist_patients a WHERE a.patient_id = page.patient_id
+        ORDER BY a.assigned_at DESC, a.therapist_id LIMIT 1
+    ) tp ON true
+    LEFT JOIN plans.users th ON th.user_id = tp.therapist_id
     LEFT JOIN LATERAL (
         SELECT count(*) FILTER (WHERE w.status = 'completed') AS sessions_completed, count(*) AS sessions_planned
         FROM plans.workouts w WHERE w.plan_id = page.plan_id AND w.source = 'real'
@@ -204,10 +213,19 @@ async def roster_page(
     """The rows after `after` in `sort` order, at most `limit` (None: every row, for a filter the
     domain decides), each with every figure the roster shows: one statement."""
     key, descending, key_type = SORTS[sort]
+    order = dict(key=key, key_type=key_type, compare="<" if descending else ">", direction="DESC" if descending else "ASC",
+                 limit="" if limit is None else "LIMIT :limit")
+    # A name order needs no figure: pick the page first and probe figures for its rows only, unless a
+    # filter on a figure (RTM status) must see every candidate.
+    early = limit is not None and key_type == "text" and where.rtm_status is None
+    candidates = _KEYSET.format(source="current", **order) if early else "SELECT * FROM current"
+    # Without a plan-status filter either, the page is chosen among the users themselves.
+    chosen = f"({_KEYSET.format(source='chosen', **order)})" if early and where.plan_status is None else "chosen"
+    # Early, the candidates are the page already (the final SELECT orders it); else the keyset runs on the figures.
+    page = "SELECT * FROM figures" if early else _KEYSET.format(source="figures", **order)
     statement = ROSTER.format(
-        adherence_7=_ADHERENCE.format(days=7), adherence_30=_ADHERENCE.format(days=30), key=key, key_type=key_type,
-        compare="<" if descending else ">", direction="DESC" if descending else "ASC",
-        limit="" if limit is None else "LIMIT :limit",
+        adherence_7=_ADHERENCE.format(days=7), adherence_30=_ADHERENCE.format(days=30), candidates=candidates, page=page,
+        chosen=chosen, direction=order["direction"],
     )
     params: dict[str, Any] = {
         "tenant": tenant_id, "now": now, "patient": where.patient_id,
@@ -217,6 +235,9 @@ async def roster_page(
     }
     if limit is not None:
         params["limit"] = limit
+    # The planner's cost for a clinic-wide statement passes jit_above_cost, and compiling it takes longer
+    # (hundreds of ms) than running it; this transaction runs nothing else.
+    await uow.execute(text("SET LOCAL jit = off"))
     rows = await uow.execute(text(statement), params)
     return [_figures(row) for row in rows]
 
