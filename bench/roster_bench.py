@@ -89,7 +89,7 @@ async def main() -> None:
     parser.add_argument("--exports", type=int, default=10)
     parser.add_argument("--pages", type=int, default=30, help="requests of each filtered or sorted roster page")
     args = parser.parse_args()
-    run = Run("roster", args)
+    run = Run("roster_bench", args)
 
     env = bench_env()
     settings = load_settings(env)
