@@ -6,13 +6,14 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Path, Query, Request
 
 from services.common.errors import InvalidInput
 from services.common.identity import Identity
 from services.common.parsing import LATEST_AHEAD, date_in_window, instant_in_window, parse_uuid
 from services.gateway.auth import authenticated, require_role
 from services.gateway.errors import ERROR_RESPONSES, ApiError
+from services.gateway.schemas.base import clip
 from services.gateway.standard_json import StandardJsonRoute
 
 patient = require_role("patient")
@@ -70,3 +71,17 @@ def date_from_caller(field: str, value: date, ahead: timedelta = LATEST_AHEAD) -
         return date_in_window(field, value, _now(), ahead)
     except InvalidInput as exc:
         raise ApiError(400, "invalid_argument", exc.detail) from None
+
+
+def only_query(*names: str) -> Any:
+    """A dependency refusing query parameters the route does not define (400 naming them): a misspelt filter
+    must not silently return everyone."""
+    allowed = frozenset(names)
+
+    async def check(request: Request) -> None:
+        unknown = sorted({key for key in request.query_params if key not in allowed})
+        if unknown:
+            named = ", ".join(clip(key) for key in unknown[:5])
+            raise ApiError(400, "invalid_argument", f"unknown query parameter(s): {named}; this route takes {', '.join(sorted(allowed))}")
+
+    return Depends(check)

@@ -4,17 +4,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from momentum.plans.v1 import analytics_pb2, analytics_pb2_grpc, plans_pb2, plans_pb2_grpc
+from momentum.plans.v1 import analytics_pb2, analytics_pb2_grpc, plans_pb2, plans_pb2_grpc, roster_pb2, roster_pb2_grpc
 from services.common.clock import Clock, SystemClock
 from services.common.messaging.consumer import Consumer
 from services.common.runtime import ServiceRuntime
 from services.common.settings import Settings
 from services.plans.analytics.grpc_api import AnalyticsServicer
 from services.plans.analytics.handlers import AnalyticsHandlers
+from services.plans.analytics.roster import RosterHandlers
+from services.plans.analytics.roster_grpc_api import RosterServicer
 from services.plans.billing.consumers import BILLING_EVENTS, BillingConsumers
 from services.plans.billing.grpc_api import BillingServicer
 from services.plans.billing.handlers import BillingHandlers
 from services.plans.billing.loops import PeriodCloser
+from services.plans.billing.worklist import BillingWorklist
+from services.plans.billing.worklist_grpc_api import BillingWorklistServicer
 from services.plans.care.consumers import TELEMETRY_EVENTS, TELEMETRY_HANDLERS
 from services.plans.care.grpc_api import CareRpcs
 from services.plans.care.handlers import WorkoutHandlers
@@ -35,6 +39,8 @@ class PlansComponents:
     mirrors: MirrorWorkouts
     analytics: AnalyticsHandlers
     billing: BillingHandlers
+    roster: RosterHandlers
+    worklist: BillingWorklist
 
 
 class PlansServicer(PeopleRpcs, CareRpcs, plans_pb2_grpc.PlansServiceServicer):
@@ -57,6 +63,8 @@ async def build(
             plans_pb2.DESCRIPTOR.services_by_name["PlansService"].full_name,
             analytics_pb2.DESCRIPTOR.services_by_name["AnalyticsService"].full_name,
             analytics_pb2.DESCRIPTOR.services_by_name["BillingService"].full_name,
+            roster_pb2.DESCRIPTOR.services_by_name["RosterService"].full_name,
+            roster_pb2.DESCRIPTOR.services_by_name["BillingWorklistService"].full_name,
         )
     )
     database = runtime.database
@@ -67,11 +75,15 @@ async def build(
         mirrors=MirrorWorkouts(database, clock),
         analytics=AnalyticsHandlers(database, clock),
         billing=BillingHandlers(database, clock),
+        roster=RosterHandlers(database, clock),
+        worklist=BillingWorklist(database, clock),
     )
     server = runtime.grpc.server
     plans_pb2_grpc.add_PlansServiceServicer_to_server(PlansServicer(components, clock), server)
     analytics_pb2_grpc.add_AnalyticsServiceServicer_to_server(AnalyticsServicer(components.analytics), server)
     analytics_pb2_grpc.add_BillingServiceServicer_to_server(BillingServicer(components.billing), server)
+    roster_pb2_grpc.add_RosterServiceServicer_to_server(RosterServicer(components.roster), server)
+    roster_pb2_grpc.add_BillingWorklistServiceServicer_to_server(BillingWorklistServicer(components.worklist), server)
     runtime.consumers += [
         Consumer("plans.telemetry-events", TELEMETRY_EVENTS, TELEMETRY_HANDLERS, database, runtime.broker),
         Consumer("plans.billing-events", BILLING_EVENTS, BillingConsumers(clock).handlers, database, runtime.broker),

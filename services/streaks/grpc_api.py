@@ -8,7 +8,7 @@ import grpc
 
 from momentum.streaks.v1 import streaks_pb2, streaks_pb2_grpc
 from services.common import identity
-from services.common.parsing import optional_uuid
+from services.common.parsing import optional_uuid, parse_uuid
 from services.streaks.handlers import StreakReading, StreaksHandlers
 
 
@@ -57,3 +57,11 @@ class StreaksServicer(streaks_pb2_grpc.StreaksServiceServicer):
         return streaks_pb2.KnownTimezone(
             user_id=str(patient.patient_id), timezone=patient.timezone or "", changes_seen=patient.timezone_changes
         )
+
+    async def GetCurrentStreaks(
+        self, request: streaks_pb2.GetCurrentStreaksRequest, context: grpc.aio.ServicerContext
+    ) -> streaks_pb2.CurrentStreaks:
+        ids = [parse_uuid("patient_ids", raw) for raw in request.patient_ids]
+        zones = {parse_uuid("timezones", raw): zone for raw, zone in request.timezones.items()}
+        found = await self._handlers.current_streaks(identity.current(), ids, zones)
+        return streaks_pb2.CurrentStreaks(current_daily_streak={str(p): n for p, n in found.items()})

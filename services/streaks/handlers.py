@@ -28,6 +28,8 @@ log = get_logger(__name__)
 REAL = "real"
 INFERRED = "inferred"
 SOURCES = (REAL, INFERRED)
+# A roster page is at most 100 patients.
+MAX_BATCH = 100
 
 
 def replayed_through(state: StreakState, now: datetime) -> datetime:
@@ -161,6 +163,28 @@ class StreaksHandlers:
                 await repository.register_tenant(uow, who.tenant_id)
                 await uow.commit()
         return StreakReading(patient_id, build_view(evaluated, now, zone_name))
+
+    async def current_streaks(
+        self, who: Identity, patient_ids: list[uuid.UUID], zones: dict[uuid.UUID, str]
+    ) -> dict[uuid.UUID, int]:
+        """The current daily streak of each patient at now, read-only: a roster page asks for its rows at
+        once. The evaluation is the one a read performs; persisting a due break is left to that patient's
+        next own read. A patient streaks has no row for (or of another clinic: RLS) has 0."""
+        who.require_role("therapist", "admin", SERVICE_ROLE)
+        if len(patient_ids) > MAX_BATCH:
+            raise InvalidInput("patient_ids", f"at most {MAX_BATCH} at once")
+        now = self._clock.now()
+        async with self._db.unit_of_work(who.tenant_id) as uow:
+            stored = await repository.streaks_of(uow, patient_ids)
+            known = await repository.known_timezones(uow, patient_ids)
+        streaks: dict[uuid.UUID, int] = {}
+        for patient_id in patient_ids:
+            zone = known.get(patient_id)
+            if not is_valid_zone(zone):
+                zone = resolve_zone_name(zones.get(patient_id))
+            state = stored[patient_id].state if patient_id in stored else StreakState()
+            streaks[patient_id] = evaluate(state, now, zone).current_daily_streak  # type: ignore[arg-type]
+        return streaks
 
     async def rebuild_streak(self, who: Identity, requested: uuid.UUID | None) -> StreakReading:
         """Replaces the stored streak with a full replay of the patient's projected workouts."""

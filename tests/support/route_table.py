@@ -144,6 +144,8 @@ ROUTES: dict[tuple[str, str], RouteCase] = {
         _send("POST", lambda w: "/v1/users", lambda w: {"role": "patient", "displayName": f"New {w.marker}"})),
     # people, consents, catalogue, plans
     ("GET", "/v1/patients"): _route("jwt", STAFF, "self")(_get(lambda w: "/v1/patients")),
+    ("GET", "/v1/patients/{patient_id}/summary"): _route("jwt", STAFF, "patient")(_get(lambda w: f"/v1/patients/{w.p0}/summary")),
+    ("GET", "/v1/patients/{patient_id}/plans"): _route("jwt", STAFF, "patient")(_get(lambda w: f"/v1/patients/{w.p0}/plans")),
     ("PUT", "/v1/patients/{patient_id}/therapist"): _route("jwt", STAFF, "patient", ("plans", "patient.assign"))(
         _send("PUT", lambda w: f"/v1/patients/{w.p0}/therapist", lambda w: {"therapistId": str(w.a.therapist_id)})),
     ("PUT", "/v1/patients/{patient_id}/consents/{purpose}"): _route("jwt", ("patient", "admin"), "patient", ("plans", "consent.set"))(
@@ -204,6 +206,10 @@ ROUTES: dict[tuple[str, str], RouteCase] = {
         _get(lambda w: f"/v1/patients/{w.p0}/time-entries")),
     ("GET", "/v1/patients/{patient_id}/billing"): _route("jwt", STAFF, "patient")(_get(lambda w: f"/v1/patients/{w.p0}/billing")),
     ("GET", "/v1/billing/progress-board"): _route("jwt", STAFF, "self")(_get(lambda w: "/v1/billing/progress-board")),
+    ("GET", "/v1/billing/records"): _route("jwt", STAFF, "self")(_get(lambda w: "/v1/billing/records")),
+    ("GET", "/v1/billing/records.csv"): _route("jwt", STAFF, "self")(_get(lambda w: "/v1/billing/records.csv")),
+    ("POST", "/v1/billing/records/mark-billed"): _route("jwt", ("admin",), "clinic", ("plans", "billing_record.mark_billed"))(
+        _send("POST", lambda w: "/v1/billing/records/mark-billed", lambda w: {"recordIds": [w.bulk_ready_record]})),
     ("POST", "/v1/billing-records/{record_id}/mark-billed"): _route("jwt", ("admin",), "clinic", ("plans", "billing_record.mark_billed"))(
         _send("POST", lambda w: f"/v1/billing-records/{w.ready_record}/mark-billed")),
     ("POST", "/v1/billing-records/{record_id}/reset"): _route("jwt", ("admin",), "clinic", ("plans", "billing_record.reset"))(

@@ -89,6 +89,7 @@ class World:
     billed_record: str
     sessions: list[Session] = field(default_factory=list)
     plan_workouts: list[dict[str, Any]] = field(default_factory=list)  # every workout of the plan, for the id lists
+    bulk_ready_record: str = ""  # a third closed month, for the bulk mark-billed route
 
     @property
     def settings(self) -> Any:
@@ -121,7 +122,7 @@ class World:
         a = self.a
         found = {self.marker, str(a.tenant_id), str(a.admin_id), str(a.therapist_id), *(str(p) for p in a.patient_ids)}
         found |= {e["exerciseId"] for e in self.exercises} | {self.plan["planId"], self.replay_session}
-        found |= {w["workoutId"] for w in self.plan_workouts} | {self.ready_record, self.billed_record}
+        found |= {w["workoutId"] for w in self.plan_workouts} | {self.ready_record, self.billed_record, self.bulk_ready_record}
         found |= {s.session_id for s in self.sessions} | {s.token for s in self.sessions}
         return found
 
@@ -164,7 +165,7 @@ async def build_world(stack: Any, http: httpx.AsyncClient) -> World:
         plan_workouts=workouts,
     )
     world.replay_session = await _finished_session(world)
-    world.ready_record, world.billed_record = await _closed_billing_months(world)
+    world.ready_record, world.billed_record, world.bulk_ready_record = await _closed_billing_months(world)
     return world
 
 
@@ -183,11 +184,11 @@ def _month_back(today: date, months: int) -> date:
     return date(year, month + 1, 3)
 
 
-async def _closed_billing_months(world: World) -> tuple[str, str]:
-    """Two finished months of management time: one left ready, one billed (for mark-billed and reset)."""
+async def _closed_billing_months(world: World) -> tuple[str, str, str]:
+    """Three finished months of management time: two left ready, one billed (for mark-billed, reset and bulk)."""
     a, http = world.a, world.http
     today = datetime.now(timezone.utc).date()
-    months = [_month_back(today, 2), _month_back(today, 3)]
+    months = [_month_back(today, 2), _month_back(today, 3), _month_back(today, 4)]
     for day in months:
         entry = await http.post(
             f"/v1/patients/{a.patient_id}/time-entries",
@@ -197,8 +198,8 @@ async def _closed_billing_months(world: World) -> tuple[str, str]:
         assert entry.status_code == 201, entry.text
     records = (await http.get(f"/v1/patients/{a.patient_id}/billing", headers=a.as_therapist())).json()["records"]
     by_month = {r["periodStart"][:7]: r for r in records if r["track"] == "management_time"}
-    ready, to_bill = (by_month[m.isoformat()[:7]] for m in months)
-    assert ready["status"] == to_bill["status"] == "ready", records
+    ready, to_bill, bulk = (by_month[m.isoformat()[:7]] for m in months)
+    assert ready["status"] == to_bill["status"] == bulk["status"] == "ready", records
     billed = await http.post(f"/v1/billing-records/{to_bill['recordId']}/mark-billed", headers=a.as_admin())
     assert billed.status_code == 200, billed.text
-    return ready["recordId"], to_bill["recordId"]
+    return ready["recordId"], to_bill["recordId"], bulk["recordId"]

@@ -113,8 +113,9 @@ def goal_bonus_key(patient_id: str, local_date: date) -> str:
 
 def manual_award_key(awarded_by: str, client_key: str) -> str:
     """Namespaced by the awarding user, so two therapists' client keys never collide."""
-    if not client_key:
-        raise InvalidXpAward("idempotency_key", "is required")
+    if not client_key or not client_key.strip():
+        # "  " is no key a client chose: it would make every blank-key award after the first a silent replay.
+        raise InvalidXpAward("idempotency_key", "is required and must not be blank")
     return f"manual:{awarded_by}:{client_key}"
 
 

@@ -26,7 +26,7 @@ def _entry(e: analytics_pb2.TimeEntry) -> dict[str, Any]:
     }
 
 
-def _record(r: analytics_pb2.BillingRecord) -> dict[str, Any]:
+def record_body(r: analytics_pb2.BillingRecord) -> dict[str, Any]:
     return {
         "recordId": r.record_id, "patientId": r.patient_id, "track": r.track, "periodStart": r.period_start,
         "periodEnd": r.period_end, "codes": [{"code": c.code, "units": c.units} for c in r.codes], "status": r.status,
@@ -69,7 +69,7 @@ async def list_billing_records(request: Request, patient_id: str = id_path(), ca
     stub = plans.billing(request)
     asked = analytics_pb2.ListBillingRecordsRequest(patient_id=path_id("patientId", patient_id))
     found = await plans.call(request, stub.ListBillingRecords, asked, caller)
-    return {"records": [_record(r) for r in found.records]}
+    return {"records": [record_body(r) for r in found.records]}
 
 
 @router.get("/v1/billing/progress-board", response_model=ProgressBoardReply)
@@ -94,7 +94,7 @@ async def mark_billed(request: Request, record_id: str = id_path(), caller: Iden
     """A ready record was claimed; projected (still open) records cannot be billed."""
     stub = plans.billing(request)
     asked = analytics_pb2.BillingRecordActionRequest(record_id=path_id("recordId", record_id))
-    return _record(await plans.call(request, stub.MarkBilled, asked, caller))
+    return record_body(await plans.call(request, stub.MarkBilled, asked, caller))
 
 
 @router.post("/v1/billing-records/{record_id}/reset", response_model=BillingRecordReply)
@@ -102,4 +102,4 @@ async def reset(request: Request, record_id: str = id_path(), caller: Identity =
     """Back from billed to ready (claim rejected or sent by mistake); recalculation follows the sources again."""
     stub = plans.billing(request)
     asked = analytics_pb2.BillingRecordActionRequest(record_id=path_id("recordId", record_id))
-    return _record(await plans.call(request, stub.ResetBilling, asked, caller))
+    return record_body(await plans.call(request, stub.ResetBilling, asked, caller))

@@ -14,7 +14,7 @@ from services.gateway.auth import authenticated
 from services.gateway.routing import admin, api_router, date_from_caller, id_path, path_id, staff, therapist
 from services.gateway.schemas.clinic_admin import FeatureFlagsReply
 from services.gateway.schemas.plans import (
-    AssignBody, ConsentBody, ConsentReply, CreatePlanBody, CreateUserBody, ExerciseBody, ExerciseReply, PatientListReply,
+    AssignBody, ConsentBody, ConsentReply, CreatePlanBody, CreateUserBody, ExerciseBody, ExerciseReply,
     PlanReply, PrescribedExerciseBody, RtmPolicyBody, UpdatePlanBody,
 )
 from services.gateway.schemas.users import UserReply
@@ -38,13 +38,6 @@ async def create_user(body: CreateUserBody, request: Request, caller: Identity =
         caller,
     )
     return reply.user(created)
-
-
-@router.get("/v1/patients", response_model=PatientListReply)
-async def list_patients(request: Request, caller: Identity = Depends(staff)) -> PatientListReply:
-    clients = request.app.state.clients
-    found = await clients.call(clients.plans.ListPatients, plans_pb2.ListPatientsRequest(), caller)
-    return PatientListReply(patients=[reply.user(p) for p in found.patients])
 
 
 @router.put("/v1/patients/{patient_id}/therapist", response_model=dict[str, str])

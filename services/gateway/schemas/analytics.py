@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, Field
+
+PainTrend = Literal["improving", "plateau", "declining", "insufficient_data"]
 
 
 class SessionPainReply(BaseModel):
@@ -56,7 +60,7 @@ class PainEvolutionReply(BaseModel):
     after: list[float]
     beforeChangePercent: float | None = Field(description="signed change first to last; negative means less pain")
     afterChangePercent: float | None
-    trend: str
+    trend: PainTrend
     sessions: list[SessionPainReply]
 
 
@@ -87,7 +91,7 @@ class PlanAnalyticsReply(BaseModel):
     exercises: list[ExercisePerformanceReply]
     painEvolution: PainEvolutionReply
     weeklyAdherence: list[WeekAdherenceReply]
-    trend: str = Field(description="improving | plateau | declining, from the pain-after series")
+    trend: PainTrend = Field(description="from the pain-after series; insufficient_data below three reports")
 
 
 class PainImprovementReply(BaseModel):

@@ -10,7 +10,6 @@ from pydantic import BaseModel, Field, StrictBool, StrictInt
 
 from services.gateway.schemas.base import StrictBody
 from services.gateway.schemas.pose_profile import PoseProfileBody
-from services.gateway.schemas.users import UserReply
 
 
 class CreateUserBody(StrictBody):
@@ -95,7 +94,3 @@ class PlanReply(BaseModel):
     sessionsPlanned: int
     sessionsCompleted: int
     exercises: list[PrescribedExerciseReply]
-
-
-class PatientListReply(BaseModel):
-    patients: list[UserReply]

@@ -105,6 +105,9 @@ def _record(row: Any) -> StoredRecord:
     )
 
 
+# The clinic-wide worklist (worklist_repository) reads the same columns into the same record.
+stored_record = _record
+
 RECORD_COLUMNS = (
     "record_id, patient_id, track, period_start, period_end, codes, status, quantity, evidence, conflict, billed_at, "
     "billed_by, updated_at"

@@ -133,6 +133,7 @@ async def record_skip(uow: UnitOfWork, workout_id: uuid.UUID, at: datetime, reas
         text("UPDATE plans.workouts SET status = 'skipped', skipped_at = :at, skip_reason = :reason WHERE workout_id = :w"),
         {"at": at, "reason": reason, "w": workout_id},
     )
+    await uow.execute(text("UPDATE plans.exercise_logs SET skipped = true WHERE workout_id = :w"), {"w": workout_id})
 
 
 async def has_real_workout_on(uow: UnitOfWork, patient_id: uuid.UUID, local_date: date) -> bool:

@@ -125,6 +125,7 @@ class PainTrend(StrEnum):
     IMPROVING = "improving"
     PLATEAU = "plateau"
     DECLINING = "declining"
+    INSUFFICIENT_DATA = "insufficient_data"
 
 
 PainPoint = tuple[int, float | None, float | None]  # (session_number, pain_before, pain_after)
@@ -148,15 +149,16 @@ def pain_trend(series: Sequence[PainPoint]) -> PainTrend:
 
     Least-squares slope of pain_after over session number (sessions without a reported
     pain_after are left out). Slope <= -0.1 per session is improving (pain falls),
-    >= +0.1 declining, otherwise plateau. Fewer than three reported sessions is plateau:
-    two points always make a line and say nothing about a trend.
+    >= +0.1 declining, otherwise plateau. Fewer than three reported sessions (or all under one
+    session number) is insufficient_data: two points always make a line and say nothing about a
+    trend, and calling that a plateau tells a therapist pain is flat when nobody knows.
     """
     points = [(float(number), float(after)) for number, _, after in series if after is not None]
     if len(points) < MIN_TREND_POINTS:
-        return PainTrend.PLATEAU
+        return PainTrend.INSUFFICIENT_DATA
     slope = pain_slope(points)
     if slope is None:
-        return PainTrend.PLATEAU
+        return PainTrend.INSUFFICIENT_DATA
     if slope <= -PAIN_TREND_THRESHOLD:
         return PainTrend.IMPROVING
     if slope >= PAIN_TREND_THRESHOLD:
@@ -191,7 +193,8 @@ def pain_evolution(series: Sequence[PainPoint]) -> PainEvolution:
     return PainEvolution(
         before=before,
         after=after,
-        before_change_percent=percent_change(before[0], before[-1]) if before else None,
-        after_change_percent=percent_change(after[0], after[-1]) if after else None,
+        # One report is no change: first and last are the same session, and 0.0 % would claim a flat course.
+        before_change_percent=percent_change(before[0], before[-1]) if len(before) >= 2 else None,
+        after_change_percent=percent_change(after[0], after[-1]) if len(after) >= 2 else None,
         trend=pain_trend(ordered),
     )

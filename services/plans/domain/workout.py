@@ -65,7 +65,9 @@ def skip_workout(workout: Workout, reason: str) -> Workout | None:
     if workout.status == "completed":
         raise RuleViolation(f"workout {workout.workout_id} is already completed")
     require_active_plan(workout.plan_status)
-    return replace(workout, status="skipped", skip_reason=reason)
+    # Skipping the workout skips every exercise in it: its logs say so, as a completion's unreported ones do.
+    logs = [replace(log, skipped=True) for log in workout.exercises]
+    return replace(workout, status="skipped", skip_reason=reason, exercises=logs)
 
 
 def require_prescribed(workout: Workout, exercise_id: uuid.UUID) -> None:

@@ -111,11 +111,19 @@ def test_pain_trend_from_least_squares_slope_of_pain_after(after, trend):
 
 
 def test_pain_trend_needs_three_reported_points():
-    assert pain_trend([(1, 8, 8), (2, 6, 2)]) is PainTrend.PLATEAU
-    assert pain_trend([(1, 8, 8), (2, 6, None), (3, 5, 2)]) is PainTrend.PLATEAU
+    assert pain_trend([(1, 8, 8), (2, 6, 2)]) is PainTrend.INSUFFICIENT_DATA
+    assert pain_trend([(1, 8, 8), (2, 6, None), (3, 5, 2)]) is PainTrend.INSUFFICIENT_DATA
     assert pain_trend([(1, 8, 8), (2, 6, None), (3, 5, 4), (4, 5, 2)]) is PainTrend.IMPROVING
-    assert pain_trend([(2, 8, 8), (2, 6, 6), (2, 5, 2)]) is PainTrend.PLATEAU  # one session number
-    assert pain_trend([]) == "plateau"
+    assert pain_trend([(2, 8, 8), (2, 6, 6), (2, 5, 2)]) is PainTrend.INSUFFICIENT_DATA  # one session number
+    assert pain_trend([]) == "insufficient_data"
+
+
+def test_one_session_has_no_pain_change():
+    one = pain_evolution([(1, 6, 4)])
+    assert (one.before, one.after) == ((6.0,), (4.0,))
+    assert (one.before_change_percent, one.after_change_percent, one.trend) == (None, None, PainTrend.INSUFFICIENT_DATA)
+    two = pain_evolution([(1, 6, 4), (2, 3, 4)])
+    assert (two.before_change_percent, two.after_change_percent) == (-50.0, 0.0)
 
 
 def test_percent_change():
@@ -136,4 +144,4 @@ def test_pain_evolution_like_the_specialist_dashboard():
     assert round(evolution.after_change_percent) == -40
     assert evolution.trend is PainTrend.IMPROVING
     empty = pain_evolution([])
-    assert (empty.before_change_percent, empty.trend) == (None, PainTrend.PLATEAU)
+    assert (empty.before_change_percent, empty.trend) == (None, PainTrend.INSUFFICIENT_DATA)

@@ -24,13 +24,17 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n!momentum/streaks/v1/streaks.proto\x12\x13momentum.streaks.v1\"&\n\x10GetStreakRequest\x12\x12\n\npatient_id\x18\x01 \x01(\t\"*\n\x14RebuildStreakRequest\x12\x12\n\npatient_id\x18\x01 \x01(\t\"@\n\x0b\x43\x61lendarDay\x12\x0c\n\x04\x64\x61te\x18\x01 \x01(\t\x12\x13\n\x0b\x64\x61y_of_week\x18\x02 \x01(\x05\x12\x0e\n\x06status\x18\x03 \x01(\t\"\xa1\x03\n\nStreakView\x12\x12\n\npatient_id\x18\x01 \x01(\t\x12\x1c\n\x14\x63urrent_daily_streak\x18\x02 \x01(\x05\x12\x1d\n\x15\x63urrent_weekly_streak\x18\x03 \x01(\x05\x12\x19\n\x11last_workout_date\x18\x04 \x01(\t\x12\x16\n\x0eweekly_minutes\x18\x05 \x01(\x05\x12\x1b\n\x13weekly_workout_days\x18\x06 \x03(\x05\x12$\n\x1chas_week_streak_active_since\x18\x07 \x01(\x08\x12 \n\x18week_streak_active_since\x18\x08 \x01(\x05\x12\x15\n\rweek_timezone\x18\t \x01(\t\x12\x1c\n\x14weekly_days_off_used\x18\n \x01(\x05\x12!\n\x19weekly_days_off_remaining\x18\x0b \x01(\x05\x12\x19\n\x11\x64\x61ys_off_per_week\x18\x0c \x01(\x05\x12\x37\n\rweek_calendar\x18\r \x03(\x0b\x32 .momentum.streaks.v1.CalendarDay\"*\n\x17GetKnownTimezoneRequest\x12\x0f\n\x07user_id\x18\x01 \x01(\t\"H\n\rKnownTimezone\x12\x0f\n\x07user_id\x18\x01 \x01(\t\x12\x10\n\x08timezone\x18\x02 \x01(\t\x12\x14\n\x0c\x63hanges_seen\x18\x03 \x01(\x05\x32\xa8\x02\n\x0eStreaksService\x12S\n\tGetStreak\x12%.momentum.streaks.v1.GetStreakRequest\x1a\x1f.momentum.streaks.v1.StreakView\x12[\n\rRebuildStreak\x12).momentum.streaks.v1.RebuildStreakRequest\x1a\x1f.momentum.streaks.v1.StreakView\x12\x64\n\x10GetKnownTimezone\x12,.momentum.streaks.v1.GetKnownTimezoneRequest\x1a\".momentum.streaks.v1.KnownTimezoneb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n!momentum/streaks/v1/streaks.proto\x12\x13momentum.streaks.v1\"&\n\x10GetStreakRequest\x12\x12\n\npatient_id\x18\x01 \x01(\t\"*\n\x14RebuildStreakRequest\x12\x12\n\npatient_id\x18\x01 \x01(\t\"@\n\x0b\x43\x61lendarDay\x12\x0c\n\x04\x64\x61te\x18\x01 \x01(\t\x12\x13\n\x0b\x64\x61y_of_week\x18\x02 \x01(\x05\x12\x0e\n\x06status\x18\x03 \x01(\t\"\xa1\x03\n\nStreakView\x12\x12\n\npatient_id\x18\x01 \x01(\t\x12\x1c\n\x14\x63urrent_daily_streak\x18\x02 \x01(\x05\x12\x1d\n\x15\x63urrent_weekly_streak\x18\x03 \x01(\x05\x12\x19\n\x11last_workout_date\x18\x04 \x01(\t\x12\x16\n\x0eweekly_minutes\x18\x05 \x01(\x05\x12\x1b\n\x13weekly_workout_days\x18\x06 \x03(\x05\x12$\n\x1chas_week_streak_active_since\x18\x07 \x01(\x08\x12 \n\x18week_streak_active_since\x18\x08 \x01(\x05\x12\x15\n\rweek_timezone\x18\t \x01(\t\x12\x1c\n\x14weekly_days_off_used\x18\n \x01(\x05\x12!\n\x19weekly_days_off_remaining\x18\x0b \x01(\x05\x12\x19\n\x11\x64\x61ys_off_per_week\x18\x0c \x01(\x05\x12\x37\n\rweek_calendar\x18\r \x03(\x0b\x32 .momentum.streaks.v1.CalendarDay\"*\n\x17GetKnownTimezoneRequest\x12\x0f\n\x07user_id\x18\x01 \x01(\t\"H\n\rKnownTimezone\x12\x0f\n\x07user_id\x18\x01 \x01(\t\x12\x10\n\x08timezone\x18\x02 \x01(\t\x12\x14\n\x0c\x63hanges_seen\x18\x03 \x01(\x05\"\xb2\x01\n\x18GetCurrentStreaksRequest\x12\x13\n\x0bpatient_ids\x18\x01 \x03(\t\x12O\n\ttimezones\x18\x02 \x03(\x0b\x32<.momentum.streaks.v1.GetCurrentStreaksRequest.TimezonesEntry\x1a\x30\n\x0eTimezonesEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\xa6\x01\n\x0e\x43urrentStreaks\x12Y\n\x14\x63urrent_daily_streak\x18\x01 \x03(\x0b\x32;.momentum.streaks.v1.CurrentStreaks.CurrentDailyStreakEntry\x1a\x39\n\x17\x43urrentDailyStreakEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x05:\x02\x38\x01\x32\x91\x03\n\x0eStreaksService\x12S\n\tGetStreak\x12%.momentum.streaks.v1.GetStreakRequest\x1a\x1f.momentum.streaks.v1.StreakView\x12[\n\rRebuildStreak\x12).momentum.streaks.v1.RebuildStreakRequest\x1a\x1f.momentum.streaks.v1.StreakView\x12\x64\n\x10GetKnownTimezone\x12,.momentum.streaks.v1.GetKnownTimezoneRequest\x1a\".momentum.streaks.v1.KnownTimezone\x12g\n\x11GetCurrentStreaks\x12-.momentum.streaks.v1.GetCurrentStreaksRequest\x1a#.momentum.streaks.v1.CurrentStreaksb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'momentum.streaks.v1.streaks_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
+  _globals['_GETCURRENTSTREAKSREQUEST_TIMEZONESENTRY']._loaded_options = None
+  _globals['_GETCURRENTSTREAKSREQUEST_TIMEZONESENTRY']._serialized_options = b'8\001'
+  _globals['_CURRENTSTREAKS_CURRENTDAILYSTREAKENTRY']._loaded_options = None
+  _globals['_CURRENTSTREAKS_CURRENTDAILYSTREAKENTRY']._serialized_options = b'8\001'
   _globals['_GETSTREAKREQUEST']._serialized_start=58
   _globals['_GETSTREAKREQUEST']._serialized_end=96
   _globals['_REBUILDSTREAKREQUEST']._serialized_start=98
@@ -43,6 +47,14 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_GETKNOWNTIMEZONEREQUEST']._serialized_end=670
   _globals['_KNOWNTIMEZONE']._serialized_start=672
   _globals['_KNOWNTIMEZONE']._serialized_end=744
-  _globals['_STREAKSSERVICE']._serialized_start=747
-  _globals['_STREAKSSERVICE']._serialized_end=1043
+  _globals['_GETCURRENTSTREAKSREQUEST']._serialized_start=747
+  _globals['_GETCURRENTSTREAKSREQUEST']._serialized_end=925
+  _globals['_GETCURRENTSTREAKSREQUEST_TIMEZONESENTRY']._serialized_start=877
+  _globals['_GETCURRENTSTREAKSREQUEST_TIMEZONESENTRY']._serialized_end=925
+  _globals['_CURRENTSTREAKS']._serialized_start=928
+  _globals['_CURRENTSTREAKS']._serialized_end=1094
+  _globals['_CURRENTSTREAKS_CURRENTDAILYSTREAKENTRY']._serialized_start=1037
+  _globals['_CURRENTSTREAKS_CURRENTDAILYSTREAKENTRY']._serialized_end=1094
+  _globals['_STREAKSSERVICE']._serialized_start=1097
+  _globals['_STREAKSSERVICE']._serialized_end=1498
 # @@protoc_insertion_point(module_scope)

@@ -73,3 +73,31 @@ class KnownTimezone(_message.Message):
     timezone: str
     changes_seen: int
     def __init__(self, user_id: _Optional[str] = ..., timezone: _Optional[str] = ..., changes_seen: _Optional[int] = ...) -> None: ...
+
+class GetCurrentStreaksRequest(_message.Message):
+    __slots__ = ("patient_ids", "timezones")
+    class TimezonesEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    PATIENT_IDS_FIELD_NUMBER: _ClassVar[int]
+    TIMEZONES_FIELD_NUMBER: _ClassVar[int]
+    patient_ids: _containers.RepeatedScalarFieldContainer[str]
+    timezones: _containers.ScalarMap[str, str]
+    def __init__(self, patient_ids: _Optional[_Iterable[str]] = ..., timezones: _Optional[_Mapping[str, str]] = ...) -> None: ...
+
+class CurrentStreaks(_message.Message):
+    __slots__ = ("current_daily_streak",)
+    class CurrentDailyStreakEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: int
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[int] = ...) -> None: ...
+    CURRENT_DAILY_STREAK_FIELD_NUMBER: _ClassVar[int]
+    current_daily_streak: _containers.ScalarMap[str, int]
+    def __init__(self, current_daily_streak: _Optional[_Mapping[str, int]] = ...) -> None: ...

@@ -49,6 +49,11 @@ class StreaksServiceStub:
                 request_serializer=momentum_dot_streaks_dot_v1_dot_streaks__pb2.GetKnownTimezoneRequest.SerializeToString,
                 response_deserializer=momentum_dot_streaks_dot_v1_dot_streaks__pb2.KnownTimezone.FromString,
                 _registered_method=True)
+        self.GetCurrentStreaks = channel.unary_unary(
+                '/momentum.streaks.v1.StreaksService/GetCurrentStreaks',
+                request_serializer=momentum_dot_streaks_dot_v1_dot_streaks__pb2.GetCurrentStreaksRequest.SerializeToString,
+                response_deserializer=momentum_dot_streaks_dot_v1_dot_streaks__pb2.CurrentStreaks.FromString,
+                _registered_method=True)
 
 
 class StreaksServiceServicer:
@@ -77,6 +82,14 @@ class StreaksServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetCurrentStreaks(self, request, context):
+        """The current daily streak of many patients at now, read-only (a roster page: one call, not one per row).
+        A patient with no streak row has 0. Therapists, admins and services.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_StreaksServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -94,6 +107,11 @@ def add_StreaksServiceServicer_to_server(servicer, server):
                     servicer.GetKnownTimezone,
                     request_deserializer=momentum_dot_streaks_dot_v1_dot_streaks__pb2.GetKnownTimezoneRequest.FromString,
                     response_serializer=momentum_dot_streaks_dot_v1_dot_streaks__pb2.KnownTimezone.SerializeToString,
+            ),
+            'GetCurrentStreaks': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetCurrentStreaks,
+                    request_deserializer=momentum_dot_streaks_dot_v1_dot_streaks__pb2.GetCurrentStreaksRequest.FromString,
+                    response_serializer=momentum_dot_streaks_dot_v1_dot_streaks__pb2.CurrentStreaks.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -177,6 +195,33 @@ class StreaksService:
             '/momentum.streaks.v1.StreaksService/GetKnownTimezone',
             momentum_dot_streaks_dot_v1_dot_streaks__pb2.GetKnownTimezoneRequest.SerializeToString,
             momentum_dot_streaks_dot_v1_dot_streaks__pb2.KnownTimezone.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetCurrentStreaks(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/momentum.streaks.v1.StreaksService/GetCurrentStreaks',
+            momentum_dot_streaks_dot_v1_dot_streaks__pb2.GetCurrentStreaksRequest.SerializeToString,
+            momentum_dot_streaks_dot_v1_dot_streaks__pb2.CurrentStreaks.FromString,
             options,
             channel_credentials,
             insecure,

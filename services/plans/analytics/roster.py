@@ -1,0 +1,144 @@
+"""Use cases of the clinic roster, the patient summary and a patient's plans (read-only)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import uuid
+from dataclasses import dataclass
+
+from services.common.clock import Clock
+from services.common.db import Database
+from services.common.errors import InvalidInput, NotFound
+from services.common.identity import Identity
+from services.plans.analytics import roster_repository as roster
+from services.plans.analytics.roster_repository import SORTS, Keyset, PlanFigures, RosterFigures, RosterFilter
+from services.plans.domain.roster import Alert, AlertInputs, open_alerts
+
+MAX_PAGE = 100
+PLAN_STATUSES = ("active", "completed", "expired", "cancelled", "none")
+RTM_STATUSES = ("none", "projected", "ready", "billed")
+
+
+@dataclass(frozen=True)
+class RosterQuery:
+    limit: int = 50
+    cursor: str = ""
+    search: str = ""
+    assigned_to_me: bool = False
+    plan_status: str = ""
+    rtm_status: str = ""
+    has_alerts: bool | None = None
+    sort: str = "name"
+
+
+@dataclass(frozen=True)
+class RosterEntry:
+    figures: RosterFigures
+    alerts: list[Alert]
+
+
+@dataclass(frozen=True)
+class RosterPage:
+    entries: list[RosterEntry]
+    next_cursor: str
+
+
+def encode_cursor(sort: str, key: str | float, patient_id: uuid.UUID) -> str:
+    raw = json.dumps({"s": sort, "k": key, "p": str(patient_id)}, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, sort: str) -> Keyset:
+    """The position a cursor names; InvalidInput for anything this service did not hand out for this sort."""
+    try:
+        raw = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        key, patient_id, made_for = raw["k"], uuid.UUID(raw["p"]), raw["s"]
+    except (ValueError, KeyError, TypeError, binascii.Error):
+        raise InvalidInput("cursor", "is not a cursor this roster handed out") from None
+    if made_for != sort:
+        raise InvalidInput("cursor", f"was made for sort {made_for!r}; pass the same sort as the first page")
+    expected = str if SORTS[sort][2] == "text" else (int, float)
+    if isinstance(key, bool) or not isinstance(key, expected) or (isinstance(key, str) and "\x00" in key):
+        raise InvalidInput("cursor", "is not a cursor this roster handed out")
+    try:
+        return Keyset(float(key) if expected is not str else key, patient_id)
+    except OverflowError:  # an integer no double holds: not one of ours
+        raise InvalidInput("cursor", "is not a cursor this roster handed out") from None
+
+
+def alerts_of(f: RosterFigures) -> list[Alert]:
+    return open_alerts(
+        AlertInputs(
+            today=f.today, plan_active=f.plan is not None and f.plan.status == "active",
+            plan_start=f.plan.start_date if f.plan is not None else None, last_activity_day=f.last_activity_day,
+            recent_pain_after=f.recent_pain_after, adherence_7d=f.adherence_7d, adherence_30d=f.adherence_30d,
+        )
+    )
+
+
+def _check(query: RosterQuery) -> None:
+    if not 1 <= query.limit <= MAX_PAGE:
+        raise InvalidInput("limit", f"must be between 1 and {MAX_PAGE}")
+    if query.sort not in SORTS:
+        raise InvalidInput("sort", f"must be one of {', '.join(SORTS)}")
+    if query.plan_status and query.plan_status not in PLAN_STATUSES:
+        raise InvalidInput("planStatus", f"must be one of {', '.join(PLAN_STATUSES)}")
+    if query.rtm_status and query.rtm_status not in RTM_STATUSES:
+        raise InvalidInput("rtmStatus", f"must be one of {', '.join(RTM_STATUSES)}")
+    if len(query.search) > 200:
+        raise InvalidInput("search", "at most 200 characters")
+    if "\x00" in query.search:
+        raise InvalidInput("search", "must not contain NUL characters")  # Postgres text cannot hold one
+
+
+class RosterHandlers:
+    def __init__(self, database: Database, clock: Clock) -> None:
+        self._db = database
+        self._clock = clock
+
+    async def page(self, who: Identity, query: RosterQuery) -> RosterPage:
+        """One page of the clinic's patients in the asked order. Alerts are the domain's rules, so a page
+        filtered on them reads every row past the cursor and keeps the first `limit` that alert."""
+        who.require_role("therapist", "admin")
+        _check(query)
+        after = decode_cursor(query.cursor, query.sort) if query.cursor else None
+        where = RosterFilter(
+            search=query.search.strip() or None, therapist_id=who.user_id if query.assigned_to_me else None,
+            plan_status=query.plan_status or None, rtm_status=query.rtm_status or None,
+        )
+        by_alert = query.has_alerts is not None
+        async with self._db.unit_of_work(who.tenant_id) as uow:
+            rows = await roster.roster_page(
+                uow, who.tenant_id, self._clock.now(), where, query.sort, after, None if by_alert else query.limit + 1,
+            )
+        entries = [RosterEntry(row, alerts_of(row)) for row in rows]
+        if by_alert:
+            entries = [e for e in entries if bool(e.alerts) == query.has_alerts][: query.limit + 1]
+        more = len(entries) > query.limit
+        entries = entries[: query.limit]
+        cursor = ""
+        if more:
+            last = entries[-1].figures
+            cursor = encode_cursor(query.sort, last.sort_key, last.patient_id)
+        return RosterPage(entries, cursor)
+
+    async def summary(self, who: Identity, patient_id: uuid.UUID) -> RosterEntry:
+        """The roster row of one patient: what the patient page header shows, from the same statement."""
+        who.require_role("therapist", "admin")
+        async with self._db.unit_of_work(who.tenant_id) as uow:
+            rows = await roster.roster_page(
+                uow, who.tenant_id, self._clock.now(), RosterFilter(patient_id=patient_id), "name", None, 1,
+            )
+        if not rows:
+            raise NotFound(f"patient {patient_id} not found")
+        return RosterEntry(rows[0], alerts_of(rows[0]))
+
+    async def plans(self, who: Identity, patient_id: uuid.UUID) -> list[PlanFigures]:
+        who.require_role("therapist", "admin")
+        async with self._db.unit_of_work(who.tenant_id) as uow:
+            found = await roster.patient_plans(uow, patient_id)
+        if found is None:
+            raise NotFound(f"patient {patient_id} not found")
+        return found
