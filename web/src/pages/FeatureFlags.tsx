@@ -19,6 +19,9 @@ export function FeatureFlags(): React.JSX.Element {
   const current = flags ?? loaded.value.flags;
 
   const toggle = async (flag: string, enabled: boolean): Promise<void> => {
+    // The switch moves at once; a refused change puts it back and says why.
+    const before = current;
+    setFlags({ ...current, [flag]: enabled });
     setSaving(flag);
     setSaved(false);
     setFailure(null);
@@ -27,6 +30,7 @@ export function FeatureFlags(): React.JSX.Element {
       setFlags(reply.flags);
       setSaved(true);
     } catch (error) {
+      setFlags(before);
       setFailure(error instanceof ApiFailure ? error : new ApiFailure(0, "client", String(error)));
     } finally {
       setSaving(null);

@@ -25,7 +25,9 @@ export function Today(): React.JSX.Element {
   useMountSync();
   const [today, reload] = useLoad(() => unwrap(api.GET("/v2/workouts/today")), []);
   const [streak, reloadStreak] = useLoad(() => unwrap(api.GET("/v2/streaks")), []);
+  const [completedNow, setCompletedNow] = useState(false);
   const afterCompletion = (): void => {
+    setCompletedNow(true);
     reload();
     reloadStreak();
   };
@@ -35,15 +37,29 @@ export function Today(): React.JSX.Element {
         <h1 id="today-title">{t("today.title")}</h1>
         {today.state === "loading" && <Loading />}
         {today.state === "error" && <Failure failure={today.failure} retry={reload} />}
-        {today.state === "ready" && today.value.workout === null && <p>{t("today.none")}</p>}
-        {today.state === "ready" && today.value.workout !== null && (
-          <TodayWorkout workout={today.value.workout} onCompleted={afterCompletion} />
-        )}
+        {completedNow && <p data-testid="today-done">{t("today.done")}</p>}
+        {today.state === "ready" && <OpenWorkout localDate={today.value.localDate} workout={today.value.workout} completedNow={completedNow} onCompleted={afterCompletion} />}
       </section>
       {streak.state === "ready" && <StreakCard streak={streak.value} />}
       {streak.state === "error" && <Failure failure={streak.failure} retry={reloadStreak} />}
     </div>
   );
+}
+
+/** The API answers the next open workout: today's, or a later one once today's is done (not completed early). */
+function OpenWorkout(props: { localDate: string; workout: Workout | null; completedNow: boolean; onCompleted: () => void }): React.JSX.Element | null {
+  const { t } = useI18n();
+  const { workout } = props;
+  if (workout === null) return props.completedNow ? null : <p>{t("today.none")}</p>;
+  if (workout.scheduledDate !== null && workout.scheduledDate > props.localDate) {
+    return (
+      <p data-testid="next-workout">
+        {props.completedNow ? "" : `${t("today.none")} `}
+        {t("today.next", { date: workout.scheduledDate })}
+      </p>
+    );
+  }
+  return <TodayWorkout workout={workout} onCompleted={props.onCompleted} />;
 }
 
 function TodayWorkout({ workout, onCompleted }: { workout: Workout; onCompleted: () => void }): React.JSX.Element {
