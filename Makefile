@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: up down test test-unit protos protos-check bench migrate seed venv stack clean
+.PHONY: up down test test-unit protos protos-check bench migrate seed venv stack clean web
 
 venv: $(STAMP)
 
@@ -18,14 +18,23 @@ stack: venv
 migrate: stack
 	@source .run/stack.env && $(VENV)/bin/momentum migrate
 
-up: migrate
+# The clinic web app (web/dist), served by the gateway at /: Node from Debian when missing, npm ci, build.
+web: venv
+	@bash infra/web.sh build
+
+up: migrate web
 	@bash infra/services.sh start
 
 down:
 	@bash infra/services.sh stop
 	@bash infra/stack.sh down
 
+# The web app first: rebuilt when stale, type-checked against the gateway's current /openapi.json, its unit
+# tests; Debian's chromium for the browser tests (tests/e2e/test_web_app.py).
 test: stack
+	@bash infra/web.sh chromium
+	@bash infra/web.sh build-if-stale
+	@bash infra/web.sh check
 	@source .run/stack.env && $(PY) -m pytest $(PYTEST_ARGS)
 
 # No Postgres, RabbitMQ or S3 and no stack harness: tests/unit/structure/test_unit_isolation.py.
@@ -52,4 +61,4 @@ seed: migrate
 	@source .run/stack.env && $(VENV)/bin/momentum seed --demo
 
 clean: down
-	rm -rf .run .local $(VENV)
+	rm -rf .run .local $(VENV) web/node_modules web/dist

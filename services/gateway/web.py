@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 
@@ -33,10 +33,10 @@ def is_api_path(path: str) -> bool:
 
 
 def add_local_docs(app: FastAPI) -> None:
-    """/docs and /redoc from the assets web/ vendors (no CDN); the app must be built with docs_url=None."""
+    """/docs and /redoc from the assets web/ vendors (no CDN); the app must be built with docs_url=None.
+    Plain Starlette routes, as FastAPI's own docs routes are: pages, not API operations."""
 
-    @app.get("/docs", include_in_schema=False)
-    async def swagger() -> HTMLResponse:
+    async def swagger(request: Request) -> HTMLResponse:
         return get_swagger_ui_html(
             openapi_url="/openapi.json", title=f"{app.title} — docs",
             swagger_js_url=f"{VENDOR}/swagger-ui/swagger-ui-bundle.js",
@@ -44,13 +44,15 @@ def add_local_docs(app: FastAPI) -> None:
             swagger_favicon_url=f"{VENDOR}/favicon.svg",
         )
 
-    @app.get("/redoc", include_in_schema=False)
-    async def redoc() -> HTMLResponse:
+    async def redoc(request: Request) -> HTMLResponse:
         return get_redoc_html(
             openapi_url="/openapi.json", title=f"{app.title} — ReDoc",
             redoc_js_url=f"{VENDOR}/redoc/redoc.standalone.js", redoc_favicon_url=f"{VENDOR}/favicon.svg",
             with_google_fonts=False,
         )
+
+    app.add_route("/docs", swagger, include_in_schema=False)
+    app.add_route("/redoc", redoc, include_in_schema=False)
 
 
 class WebApp:
