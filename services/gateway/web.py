@@ -10,16 +10,19 @@ from __future__ import annotations
 
 import mimetypes
 import os
+import re
 from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
+from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html, get_swagger_ui_oauth2_redirect_html
 from fastapi.responses import HTMLResponse
 
 DIST = Path(__file__).resolve().parents[2] / "web" / "dist"
-# Everything under these belongs to the API (FastAPI answers, 404s included).
-API_PREFIXES = ("/v1/", "/v2/", "/api/", "/healthz", "/metrics", "/docs", "/redoc", "/openapi.json")
+# Everything under these belongs to the API (FastAPI answers, 404s included), and so does any /v<n>/: a
+# version the API does not have yet is its 404, not the app's page.
+API_PREFIXES = ("/api/", "/healthz", "/metrics", "/docs", "/redoc", "/openapi.json")
+API_VERSION = re.compile(r"/v[0-9]+(/|$)")
 IMMUTABLE = b"public, max-age=31536000, immutable"
 VENDOR = "/vendor"
 
@@ -29,7 +32,7 @@ def dist_dir() -> Path:
 
 
 def is_api_path(path: str) -> bool:
-    return path in ("/v1", "/v2", "/api") or path.startswith(API_PREFIXES)
+    return path == "/api" or path.startswith(API_PREFIXES) or API_VERSION.match(path) is not None
 
 
 def add_local_docs(app: FastAPI) -> None:
@@ -42,7 +45,11 @@ def add_local_docs(app: FastAPI) -> None:
             swagger_js_url=f"{VENDOR}/swagger-ui/swagger-ui-bundle.js",
             swagger_css_url=f"{VENDOR}/swagger-ui/swagger-ui.css",
             swagger_favicon_url=f"{VENDOR}/favicon.svg",
+            oauth2_redirect_url="/docs/oauth2-redirect",
         )
+
+    async def swagger_oauth2_redirect(request: Request) -> HTMLResponse:
+        return get_swagger_ui_oauth2_redirect_html()
 
     async def redoc(request: Request) -> HTMLResponse:
         return get_redoc_html(
@@ -52,6 +59,7 @@ def add_local_docs(app: FastAPI) -> None:
         )
 
     app.add_route("/docs", swagger, include_in_schema=False)
+    app.add_route("/docs/oauth2-redirect", swagger_oauth2_redirect, include_in_schema=False)
     app.add_route("/redoc", redoc, include_in_schema=False)
 
 

@@ -48,9 +48,9 @@ def dist(tmp_path: Path) -> Path:
 
 
 def test_api_paths_are_told_apart_from_the_apps():
-    for path in ("/v1/patients", "/v2/streaks", "/api/daily-activity", "/healthz", "/metrics", "/docs", "/redoc", "/openapi.json", "/v1"):
+    for path in ("/v1/patients", "/v2/streaks", "/api/daily-activity", "/healthz", "/metrics", "/docs", "/redoc", "/openapi.json", "/v1", "/v9/nothing-here"):
         assert is_api_path(path), path
-    for path in ("/", "/patients/1", "/assets/index.js", "/admin/billing-board", "/v1x", "/favicon.svg"):
+    for path in ("/", "/patients/1", "/assets/index.js", "/admin/billing-board", "/v1x", "/vip/list", "/favicon.svg"):
         assert not is_api_path(path), path
 
 
