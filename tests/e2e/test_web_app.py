@@ -103,6 +103,11 @@ async def demo(stack) -> Demo:  # type: ignore[no-untyped-def]
     day = next(ana_today - timedelta(days=n) for n in range(1, 14) if (ana_today - timedelta(days=n)).isoformat() not in busy)
     await components.mirrors.create_mirror(service_identity(TENANT), uuid.uuid4(), uuid.UUID(source["workoutId"]), day, ana, "Europe/Madrid")
 
+    # Ana opened the app today: the entrances service tracks the visit (its history on her page).
+    async with client(stack.base_url) as http:
+        logged = await http.post("/v2/app-entrances/log", headers=demo.clinic.as_patient(0))
+        assert logged.status_code in (200, 202), logged.text
+
     # The streaks service hears of the history through the outbox: wait until it has settled.
     async def streak() -> Any:
         return await demo.api("/v2/streaks", demo.clinic.as_therapist(), patientId=str(ana))
@@ -197,6 +202,21 @@ async def test_therapist_sees_the_api_pain_values_streak_dots_and_app_visit(brow
     assert len(mirrored) == 1
     await expect(table.locator(f'tr[data-workout-id="{mirrored[0]}"]').get_by_test_id("app-visit")).to_have_text("App visit")
     await expect(table.get_by_test_id("app-visit")).to_have_count(1)
+    # App visits as the entrances service has them, statuses translated from its codes.
+    entrances = (await demo.api(f"/v2/doctor/patients/{ana}/app-entrances", headers))["entrances"]
+    assert entrances
+    visits = page.get_by_test_id("app-entrances").locator("tbody tr")
+    await expect(visits).to_have_count(len(entrances))
+    labels = {
+        "PENDING": "Waiting for the day to end", "CANCELED_BY_REAL_WORKOUT": "Workout done that day",
+        "SKIPPED_FEATURE_DISABLED": "Tracking switched off", "SKIPPED_NO_SOURCE_WORKOUT": "No earlier workout to mirror",
+        "FINALIZED_TO_INFERRED_WORKOUT": "Counted as an app visit workout",
+    }
+    for entrance in entrances:
+        cells = visits.and_(page.locator(f'[data-entrance-id="{entrance["entranceId"]}"]')).locator("td")
+        await expect(cells.nth(0)).to_have_text(entrance["localDate"])
+        await expect(cells.nth(1)).to_have_text(labels[entrance["status"]])
+
     await _shoot(page, "therapist-patient")
     await _axe(page, "patient page")
 

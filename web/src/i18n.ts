@@ -41,6 +41,14 @@ const en = {
   "patient.painAfter": "Pain after",
   "patient.duration": "Minutes",
   "patient.appVisit": "App visit",
+  "entrances.title": "App visits",
+  "entrances.none": "No app visits recorded.",
+  "entrances.opens": "Opens",
+  "entranceStatus.PENDING": "Waiting for the day to end",
+  "entranceStatus.CANCELED_BY_REAL_WORKOUT": "Workout done that day",
+  "entranceStatus.SKIPPED_FEATURE_DISABLED": "Tracking switched off",
+  "entranceStatus.SKIPPED_NO_SOURCE_WORKOUT": "No earlier workout to mirror",
+  "entranceStatus.FINALIZED_TO_INFERRED_WORKOUT": "Counted as an app visit workout",
   "chart.before": "Before",
   "chart.after": "After",
   "chart.session": "Session",
@@ -144,6 +152,14 @@ const ru: Record<MessageKey, string> = {
   "patient.painAfter": "Боль после",
   "patient.duration": "Минуты",
   "patient.appVisit": "Визит в приложение",
+  "entrances.title": "Визиты в приложение",
+  "entrances.none": "Визитов в приложение нет.",
+  "entrances.opens": "Открытий",
+  "entranceStatus.PENDING": "Ожидает конца дня",
+  "entranceStatus.CANCELED_BY_REAL_WORKOUT": "В этот день была тренировка",
+  "entranceStatus.SKIPPED_FEATURE_DISABLED": "Учёт выключен",
+  "entranceStatus.SKIPPED_NO_SOURCE_WORKOUT": "Нет прошлой тренировки для зеркала",
+  "entranceStatus.FINALIZED_TO_INFERRED_WORKOUT": "Засчитан как тренировка по визиту",
   "chart.before": "До",
   "chart.after": "После",
   "chart.session": "Занятие",
@@ -215,7 +231,9 @@ export function translator(language: Language): Translate {
 }
 
 /** A status code from the API, translated; an unknown code is shown as sent rather than hidden. */
-export function statusLabel(t: Translate, prefix: "workoutStatus" | "planStatus" | "board" | "dayStatus" | "policy", code: string): string {
+export type StatusKind = "workoutStatus" | "planStatus" | "board" | "dayStatus" | "policy" | "entranceStatus";
+
+export function statusLabel(t: Translate, prefix: StatusKind, code: string): string {
   const key = `${prefix}.${code}`;
   return key in en ? t(key as MessageKey) : code;
 }

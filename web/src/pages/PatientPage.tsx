@@ -1,5 +1,6 @@
 // A patient seen by their therapist: plan progress, the pain trend, the streak card and the workout sessions.
 import { api, unwrap, type Progress, type Workout } from "../api/client";
+import { EntranceHistory } from "../components/EntranceHistory";
 import { PainChart } from "../components/PainChart";
 import { Failure, Loading } from "../components/Status";
 import { StreakCard } from "../components/StreakCard";
@@ -34,6 +35,7 @@ export function PatientPage({ patientId }: { patientId: string }): React.JSX.Ele
       {streak.state === "loading" && <Loading />}
       {streak.state === "error" && <Failure failure={streak.failure} retry={reloadStreak} />}
       {streak.state === "ready" && <StreakCard streak={streak.value} />}
+      <EntranceHistory patientId={patientId} />
     </div>
   );
 }
