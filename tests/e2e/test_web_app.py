@@ -6,6 +6,7 @@ screenshotted under .run/artifacts/web/ and scanned with axe-core. Timeouts are 
 from __future__ import annotations
 
 import gzip
+import math
 import re
 import uuid
 from datetime import datetime, timedelta
@@ -185,6 +186,14 @@ async def test_therapist_sees_the_api_pain_values_streak_dots_and_app_visit(brow
     charted = [[await cell.text_content() for cell in await row.locator("td").all()] for row in await page.get_by_test_id("pain-table").locator("tbody tr").all()]
     assert charted == [[str(p["sessionNumber"]), str(p["painBefore"]), str(p["painAfter"])]
                        for p in sorted(trend, key=lambda p: p["sessionNumber"]) if p["painBefore"] is not None]
+
+    # Adherence to date and one bar per week with sessions expected, from the analytics route.
+    analytics = await demo.api(f"/v1/patient-treatment-plans/{plan_id}/analytics", headers)
+    await expect(page.get_by_test_id("adherence-percent")).to_contain_text(f"Adherence to date: {math.floor(analytics['adherencePercent'] + 0.5)}%")
+    expected_weeks = [w for w in analytics["weeklyAdherence"] if w["expected"] > 0]
+    await expect(page.get_by_test_id("adherence-bars").locator("li")).to_have_count(len(expected_weeks))
+    await expect(page.get_by_test_id("adherence-bars").locator("li").first).to_contain_text(
+        f"{expected_weeks[0]['completed']}/{expected_weeks[0]['expected']} sessions")
 
     # The streak dots: the API's weekCalendar, Monday to Sunday, in the reference colours.
     dots = page.locator(".week .day")

@@ -49,6 +49,14 @@ const en = {
   "entranceStatus.SKIPPED_FEATURE_DISABLED": "Tracking switched off",
   "entranceStatus.SKIPPED_NO_SOURCE_WORKOUT": "No earlier workout to mirror",
   "entranceStatus.FINALIZED_TO_INFERRED_WORKOUT": "Counted as an app visit workout",
+  "adherence.title": "Weekly adherence",
+  "adherence.toDate": "Adherence to date: {percent}%",
+  "adherence.nothingDue": "Nothing due yet",
+  "adherence.week": "Week {week}",
+  "adherence.sessions": "{done}/{expected} sessions",
+  "trend.improving": "pain improving",
+  "trend.plateau": "pain steady",
+  "trend.declining": "pain getting worse",
   "chart.before": "Before",
   "chart.after": "After",
   "chart.session": "Session",
@@ -160,6 +168,14 @@ const ru: Record<MessageKey, string> = {
   "entranceStatus.SKIPPED_FEATURE_DISABLED": "Учёт выключен",
   "entranceStatus.SKIPPED_NO_SOURCE_WORKOUT": "Нет прошлой тренировки для зеркала",
   "entranceStatus.FINALIZED_TO_INFERRED_WORKOUT": "Засчитан как тренировка по визиту",
+  "adherence.title": "Выполнение по неделям",
+  "adherence.toDate": "Выполнение на сегодня: {percent}%",
+  "adherence.nothingDue": "Пока ничего не запланировано",
+  "adherence.week": "Неделя {week}",
+  "adherence.sessions": "Занятий {done}/{expected}",
+  "trend.improving": "боль уменьшается",
+  "trend.plateau": "боль без изменений",
+  "trend.declining": "боль усиливается",
   "chart.before": "До",
   "chart.after": "После",
   "chart.session": "Занятие",
@@ -231,7 +247,7 @@ export function translator(language: Language): Translate {
 }
 
 /** A status code from the API, translated; an unknown code is shown as sent rather than hidden. */
-export type StatusKind = "workoutStatus" | "planStatus" | "board" | "dayStatus" | "policy" | "entranceStatus";
+export type StatusKind = "workoutStatus" | "planStatus" | "board" | "dayStatus" | "policy" | "entranceStatus" | "trend";
 
 export function statusLabel(t: Translate, prefix: StatusKind, code: string): string {
   const key = `${prefix}.${code}`;

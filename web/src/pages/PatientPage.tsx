@@ -4,6 +4,7 @@ import { EntranceHistory } from "../components/EntranceHistory";
 import { PainChart } from "../components/PainChart";
 import { Failure, Loading } from "../components/Status";
 import { StreakCard } from "../components/StreakCard";
+import { WeeklyAdherence } from "../components/WeeklyAdherence";
 import { useLoad } from "../components/useLoad";
 import { statusLabel, useI18n } from "../i18n";
 import { averagePainChange, painSeries } from "../logic/pain";
@@ -60,6 +61,7 @@ function PatientDetail({ workouts, progress }: { workouts: Workout[]; progress: 
             {progress.thisWeek && <p>{t("patient.thisWeek", { done: progress.thisWeek.sessionsDone, planned: progress.thisWeek.sessionsPlanned })}</p>}
             {series !== null && <PainChart series={series} title={t("patient.painTrend")} />}
             {change !== null && <p>{t("patient.painChange", { value: change > 0 ? `+${change}` : change })}</p>}
+            <WeeklyAdherence planId={progress.planId} />
           </>
         )}
       </section>
