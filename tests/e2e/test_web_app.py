@@ -310,6 +310,11 @@ async def test_patient_completes_today_on_a_phone_and_the_therapist_sees_it(brow
     await expect(page.get_by_test_id("next-workout")).to_be_visible()
     (today,) = [w for w in (await demo.api("/v2/workouts", headers))["workouts"] if w["workoutId"] == open_workout["workoutId"]]
     assert (today["status"], today["painBefore"], today["painAfter"], today["perceivedDifficulty"]) == ("completed", 6, 3, 5)
+    # Today's dot turns green once the streaks service has heard of it (the card reads again by itself).
+    await expect(page.locator(f'.week .day[data-date="{today["localDate"]}"]')).to_have_attribute("data-status", "done")
+    await expect(page.get_by_test_id("daily-streak")).to_have_text("Daily streak: 1")
+    await expect(page.get_by_test_id("my-sessions")).to_have_text("Sessions 1/7")
+    await expect(page.get_by_test_id("pain-table").locator("tbody tr")).to_have_count(1)
     await _shoot(page, "patient-done")
 
     # Sign-out ends the session: the sign-in page, also after a reload, and the API refuses the cookie.

@@ -17,7 +17,8 @@ export function PainChart({ series, title }: { series: PainSeries; title: string
         width,
         height: 220,
         scales: { x: { time: false }, y: { range: [0, 10] } },
-        axes: [{ label: t("chart.session") }, {}],
+        // Sessions are whole numbers: no 0.5 ticks.
+        axes: [{ label: t("chart.session"), incrs: [1, 2, 5, 10, 20, 50] }, {}],
         series: [
           { label: t("chart.session") },
           { label: t("chart.before"), stroke: "#B91C1C", width: 2, points: { show: true } },

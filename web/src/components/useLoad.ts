@@ -1,5 +1,5 @@
 // Loads what a screen shows, and reloads it on demand; errors are kept to be shown, never thrown.
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import { ApiFailure } from "../api/client";
 
 export type Loaded<T> = { state: "loading" } | { state: "error"; failure: ApiFailure } | { state: "ready"; value: T };
@@ -9,9 +9,12 @@ export function useLoad<T>(load: () => Promise<T>, deps: readonly unknown[]): [L
   const [generation, setGeneration] = useState(0);
   // The caller names what `load` reads in deps: a new closure each render must not reload.
   const stableLoad = useCallback(load, deps);
+  const shown = useRef(stableLoad);
   useEffect(() => {
     let current = true;
-    setLoaded({ state: "loading" });
+    // New deps show "loading"; a reload of the same thing keeps what is on screen until the answer comes.
+    if (shown.current !== stableLoad) setLoaded({ state: "loading" });
+    shown.current = stableLoad;
     stableLoad().then(
       (value) => current && setLoaded({ state: "ready", value }),
       (error: unknown) =>

@@ -1,11 +1,15 @@
 // The patient portal: today's workout and completing it, and the streak card. Phone-sized first.
 import { useEffect, useRef, useState, type FormEvent } from "react";
 import { ApiFailure, api, unwrap, type Workout } from "../api/client";
+import { PainChart } from "../components/PainChart";
 import { Failure, Loading } from "../components/Status";
 import { StreakCard } from "../components/StreakCard";
 import { useLoad } from "../components/useLoad";
 import { useI18n } from "../i18n";
 import { completionBody, type CompletionForm } from "../logic/completion";
+import { painSeries } from "../logic/pain";
+
+const STREAK_REREADS = 8;
 
 /** On mount, as the reference dashboard does: sync the device's timezone and log the app entrance.
  * Fire-and-forget: neither is awaited by the page, and a failure of either is dropped. */
@@ -26,6 +30,18 @@ export function Today(): React.JSX.Element {
   const [today, reload] = useLoad(() => unwrap(api.GET("/v2/workouts/today")), []);
   const [streak, reloadStreak] = useLoad(() => unwrap(api.GET("/v2/streaks")), []);
   const [completedNow, setCompletedNow] = useState(false);
+  useEffect(() => {
+    if (!completedNow) return;
+    // The streaks service hears of the workout through the broker a moment later: read the card again a few times.
+    let reads = 0;
+    const timer = window.setInterval(() => {
+      reads += 1;
+      reloadStreak();
+      if (reads >= STREAK_REREADS) window.clearInterval(timer);
+    }, 2500);
+    return () => window.clearInterval(timer);
+    // Only completedNow starts it: reloadStreak is a new closure each render.
+  }, [completedNow]);
   const afterCompletion = (): void => {
     setCompletedNow(true);
     reload();
@@ -42,7 +58,28 @@ export function Today(): React.JSX.Element {
       </section>
       {streak.state === "ready" && <StreakCard streak={streak.value} />}
       {streak.state === "error" && <Failure failure={streak.failure} retry={reloadStreak} />}
+      {today.state === "ready" && today.value.workout !== null && (
+        <MyProgress planId={today.value.workout.planId} generation={completedNow ? 1 : 0} />
+      )}
     </div>
+  );
+}
+
+/** My plan: sessions done of planned and my pain before and after each session. */
+function MyProgress({ planId, generation }: { planId: string; generation: number }): React.JSX.Element | null {
+  const { t } = useI18n();
+  const [progress] = useLoad(
+    () => unwrap(api.GET("/v1/patient-treatment-plans/{plan_id}/progress", { params: { path: { plan_id: planId } } })),
+    [planId, generation],
+  );
+  if (progress.state !== "ready") return null; // the workout matters more: no spinner or error for this part
+  const series = painSeries(progress.value.painTrend);
+  return (
+    <section className="card" aria-labelledby="progress-title">
+      <h2 id="progress-title">{t("today.progress")}</h2>
+      <p data-testid="my-sessions">{t("patient.sessions", { done: progress.value.sessionsCompleted, planned: progress.value.sessionsPlanned })}</p>
+      {series.sessions.length > 0 && <PainChart series={series} title={t("patient.painTrend")} />}
+    </section>
   );
 }
 
