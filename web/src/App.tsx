@@ -1,5 +1,5 @@
 // Who is signed in decides the shell: therapist (roster, patient page), clinic admin (flags, billing board), patient (today).
-import { useMemo, useState } from "react";
+import { useEffect, useMemo, useState } from "react";
 import { api, signOut as endSession, unwrap } from "./api/client";
 import { Failure, Loading } from "./components/Status";
 import { useLoad } from "./components/useLoad";
@@ -24,12 +24,14 @@ export function App(): React.JSX.Element {
       language,
       setLanguage: (next: Language) => {
         window.localStorage.setItem(LANGUAGE_KEY, next);
-        document.documentElement.lang = next;
         setLanguageState(next);
       },
     }),
     [language],
   );
+  useEffect(() => {
+    document.documentElement.lang = language; // screen readers pronounce the page in its language
+  }, [language]);
   return (
     <I18nContext.Provider value={i18n}>
       <Session />
