@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: up down test test-unit protos protos-check bench migrate seed venv stack clean
+.PHONY: up down test test-unit protos protos-check bench migrate seed venv stack clean web
 
 venv: $(STAMP)
 
@@ -18,18 +18,25 @@ stack: venv
 migrate: stack
 	@source .run/stack.env && $(VENV)/bin/momentum migrate
 
-up: migrate
+# The clinic web app (web/dist), served by the gateway at /: Node from Debian when missing, npm ci, build.
+web: venv
+	@bash infra/web.sh build
+
+up: migrate web
 	@bash infra/services.sh start
 
 down:
 	@bash infra/services.sh stop
 	@bash infra/stack.sh down
 
-# Stops afterwards what this run of the stack started (the S3 server, say) and leaves what was already up;
-# a failing teardown is a warning, never the exit status of a green run.
+# The web app first: rebuilt when stale, type-checked against the gateway's current /openapi.json, its unit
+# tests; Debian's chromium for the browser tests (tests/e2e/test_web_app.py). Afterwards it stops what this
+# run of the stack started (the S3 server, say) and leaves what was already up; a failing teardown is a
+# warning, never the exit status of a green run.
 test: venv
 	@before="$$(ls .run/started 2>/dev/null | tr '\n' ' ')"; \
 	bash infra/stack.sh up || exit $$?; \
+	bash infra/web.sh chromium && bash infra/web.sh build-if-stale && bash infra/web.sh check || exit $$?; \
 	source .run/stack.env && $(PY) -m pytest $(PYTEST_ARGS); status=$$?; \
 	MOMENTUM_STACK_KEEP="$$before" bash infra/stack.sh down || echo "[make test] warning: stopping the stack failed (not a test failure)"; \
 	exit $$status
@@ -58,4 +65,4 @@ seed: migrate
 	@source .run/stack.env && $(VENV)/bin/momentum seed --demo
 
 clean: down
-	rm -rf .run .local $(VENV)
+	rm -rf .run .local $(VENV) web/node_modules web/dist

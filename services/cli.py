@@ -25,6 +25,29 @@ def cmd_token(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_login(args: argparse.Namespace) -> int:
+    from services.common.identity import Identity
+    from services.gateway.browser_session import LINK_TTL, sign_in_link
+
+    settings = load_settings()
+    if settings.auth.jwt_algorithm != "HS256":
+        print("momentum login signs with the local HS256 secret; this environment signs in through OpenID Connect", file=sys.stderr)
+        return 2
+    # The link carries the role the clinic gave this user, so nobody picks their own.
+    lookup = Identity(args.tenant, args.user, "admin", "momentum-login")
+    try:
+        user, _tenant = asyncio.run(_with_plans(lambda h: h.get_me(lookup)))
+    except Exception as exc:  # NotFound from the handlers, or the database out of reach
+        print(f"no user {args.user} in clinic {args.tenant}: {exc}", file=sys.stderr)
+        return 1
+    base_url = args.base_url or f"http://{settings.gateway_host}:{settings.gateway_port}"
+    link = sign_in_link(settings.auth, base_url, args.tenant, args.user, user.role)
+    minutes = int(LINK_TTL.total_seconds() // 60)
+    print(f"# {user.role} {user.display_name}: open this link within {minutes} min; it works once", file=sys.stderr)
+    print(link)
+    return 0
+
+
 def cmd_migrate(args: argparse.Namespace) -> int:
     from services.common.migrations import migrate
 
@@ -86,6 +109,12 @@ def build_parser() -> argparse.ArgumentParser:
     token.add_argument("--role", choices=("patient", "therapist", "admin"), required=True)
     token.add_argument("--hours", type=float, default=12)
     token.set_defaults(run=cmd_token)
+
+    login = commands.add_parser("login", help="print a one-time browser sign-in link (the link alone on the last line)")
+    login.add_argument("--tenant", type=uuid_argument, required=True)
+    login.add_argument("--user", type=uuid_argument, required=True)
+    login.add_argument("--base-url", help="the gateway as the browser reaches it (default: MOMENTUM_GATEWAY_HOST:PORT)")
+    login.set_defaults(run=cmd_login)
 
     migrate = commands.add_parser("migrate", help="apply every service's migrations (as the schema owner)")
     migrate.add_argument("service", nargs="*", choices=("plans", "streaks", "entrances", "telemetry", []))

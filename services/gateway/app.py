@@ -16,6 +16,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from services.common.logging import configure_logging, get_logger
 from services.common.settings import Settings
 from services.gateway.auth import TokenVerifier
+from services.gateway.browser_session import BrowserSessionLayer, BrowserSessions
+from services.gateway.browser_session import router as browser_session_router
 from services.gateway.clients import ServiceClients
 from services.gateway.errors import ApiError
 from services.gateway.identity_check import IdentityResolver
@@ -23,6 +25,7 @@ from services.gateway.middleware import GatewayMiddleware
 from services.gateway.pose_fast_path import PoseFastPath
 from services.gateway import routes
 from services.gateway.schemas.operations import HealthReply, LiveReply
+from services.gateway.web import WebApp, add_local_docs
 
 log = get_logger(__name__)
 
@@ -48,9 +51,13 @@ def create_app(settings: Settings) -> Any:
         version="0.1.0",
         description="Remote physical-therapy platform: plans, workouts, streaks, app entrances, telemetry.",
         lifespan=lifespan,
+        # Served by web.py from local assets: no page of ours loads a CDN.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.verifier = TokenVerifier(settings.auth)
+    app.state.browser_sessions = BrowserSessions(settings.auth)
 
     @app.exception_handler(ApiError)
     async def api_error(request: Request, exc: ApiError) -> JSONResponse:
@@ -115,4 +122,8 @@ def create_app(settings: Settings) -> Any:
     # Every module in routes/ contributes one router: adding a route file is all it takes.
     for module in sorted(m.name for m in pkgutil.iter_modules(routes.__path__)):
         app.include_router(import_module(f"services.gateway.routes.{module}").router)
-    return GatewayMiddleware(PoseFastPath(app), settings.gateway_max_body_bytes)
+    app.include_router(browser_session_router)
+    add_local_docs(app)
+    # Outermost first: request id and body cap; the web app's files; cookie session → bearer; the pose fast path.
+    layered = WebApp(BrowserSessionLayer(PoseFastPath(app), app.state.browser_sessions))
+    return GatewayMiddleware(layered, settings.gateway_max_body_bytes)

@@ -3,29 +3,14 @@
 
 from __future__ import annotations
 
-import asyncio
-import os
-import sys
 from datetime import timedelta
-from pathlib import Path
 
 from tests.support.analytics import (
     billing_records, complete_on_days, exercises, give_plan, mirror, utc_today,
 )
+from tests.support.cli import momentum
 from tests.support.clinic import client, new_clinic
 from tests.support.waiting import eventually
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-async def momentum(stack, *args: str) -> tuple[int, str]:  # type: ignore[no-untyped-def]
-    env = {**os.environ, "MOMENTUM_DB_NAME": stack.settings.database.name, "MOMENTUM_LOG_LEVEL": "WARNING"}
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "services.cli", *args, cwd=ROOT, env={**env, "PYTHONPATH": f"{ROOT}:{ROOT / 'protos'}"},
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
-    )
-    output, _ = await asyncio.wait_for(process.communicate(), timeout=120)
-    return process.returncode or 0, output.decode()
 
 
 async def test_dry_run_then_apply_then_nothing_left(stack):

@@ -133,6 +133,7 @@ def _send(method: str, path: Callable[[World], str], body: Callable[[World], Any
 ROUTES: dict[tuple[str, str], RouteCase] = {
     # users and clinic administration
     ("GET", "/v2/user/me"): _route("jwt", ALL, "self")(_get(lambda w: "/v2/user/me")),
+    ("GET", "/v1/session"): _route("jwt", ALL, "self")(_get(lambda w: "/v1/session")),
     ("POST", "/v2/user/auto-update-timezone"): _route("jwt", ALL, "self", ("plans", "user.timezone.update"))(
         _send("POST", lambda w: "/v2/user/auto-update-timezone", lambda w: {"timezone": "Asia/Kathmandu"})),
     ("GET", "/v1/admin/feature-flags"): _route("jwt", ("admin",), "self")(_get(lambda w: "/v1/admin/feature-flags")),

@@ -1,0 +1,111 @@
+// Who is signed in decides the shell: therapist (roster, patient page), clinic admin (flags, billing board), patient (today).
+import { useEffect, useMemo, useState } from "react";
+import { api, signOut as endSession, unwrap } from "./api/client";
+import { Failure, Loading } from "./components/Status";
+import { useLoad } from "./components/useLoad";
+import { I18nContext, initialLanguage, translator, useI18n, type Language } from "./i18n";
+import { BillingBoard } from "./pages/BillingBoard";
+import { FeatureFlags } from "./pages/FeatureFlags";
+import { PatientPage } from "./pages/PatientPage";
+import { Roster } from "./pages/Roster";
+import { SignIn } from "./pages/SignIn";
+import { Today } from "./pages/Today";
+import { Link, match, navigate, usePath } from "./router";
+
+const LANGUAGE_KEY = "momentum.language"; // only the language preference is stored; never a token
+
+export function App(): React.JSX.Element {
+  const [language, setLanguageState] = useState<Language>(() =>
+    initialLanguage(window.localStorage.getItem(LANGUAGE_KEY), window.navigator.language),
+  );
+  const i18n = useMemo(
+    () => ({
+      t: translator(language),
+      language,
+      setLanguage: (next: Language) => {
+        window.localStorage.setItem(LANGUAGE_KEY, next);
+        setLanguageState(next);
+      },
+    }),
+    [language],
+  );
+  useEffect(() => {
+    document.documentElement.lang = language; // screen readers pronounce the page in its language
+  }, [language]);
+  return (
+    <I18nContext.Provider value={i18n}>
+      <Session />
+    </I18nContext.Provider>
+  );
+}
+
+function Session(): React.JSX.Element {
+  const [signedOut, setSignedOut] = useState(false);
+  const [session, reload] = useLoad(() => unwrap(api.GET("/v1/session")), [signedOut]);
+  if (session.state === "loading") return <Loading />;
+  if (session.state === "error") {
+    if (session.failure.status === 401) return <SignIn signedOut={signedOut} />;
+    return <Failure failure={session.failure} retry={reload} />;
+  }
+  const signOut = async (): Promise<void> => {
+    await endSession().catch(() => undefined);
+    navigate("/");
+    setSignedOut(true);
+  };
+  return <Shell role={session.value.role} onSignOut={() => void signOut()} />;
+}
+
+interface NavItem {
+  href: string;
+  label: string;
+}
+
+function Shell({ role, onSignOut }: { role: string; onSignOut: () => void }): React.JSX.Element {
+  const { t, language, setLanguage } = useI18n();
+  const path = usePath();
+  const nav: NavItem[] =
+    role === "therapist"
+      ? [{ href: "/", label: t("nav.roster") }]
+      : role === "admin"
+        ? [
+            { href: "/", label: t("nav.flags") },
+            { href: "/admin/billing-board", label: t("nav.board") },
+          ]
+        : [{ href: "/", label: t("nav.today") }];
+  return (
+    <div className={`shell role-${role}`}>
+      <header className="top">
+        <span className="brand">{t("app.name")}</span>
+        <nav aria-label={t("nav.main")}>
+          {nav.map((item) => (
+            <Link key={item.href} href={item.href} aria-current={path === item.href ? "page" : undefined}>
+              {item.label}
+            </Link>
+          ))}
+        </nav>
+        <label className="language">
+          <span className="visually-hidden">{t("nav.language")}</span>
+          <select value={language} onChange={(event) => setLanguage(event.target.value === "ru" ? "ru" : "en")}>
+            <option value="en">English</option>
+            <option value="ru">Русский</option>
+          </select>
+        </label>
+        <button type="button" onClick={onSignOut}>
+          {t("nav.signOut")}
+        </button>
+      </header>
+      <main id="main">
+        <Screen role={role} path={path} />
+      </main>
+    </div>
+  );
+}
+
+function Screen({ role, path }: { role: string; path: string }): React.JSX.Element {
+  if (role === "therapist") {
+    const patient = match("/patients/:id", path);
+    return patient ? <PatientPage patientId={patient.id} /> : <Roster />;
+  }
+  if (role === "admin") return path === "/admin/billing-board" ? <BillingBoard /> : <FeatureFlags />;
+  return <Today />;
+}
