@@ -25,6 +25,26 @@ const en = {
   "roster.timezone": "Timezone",
   "roster.empty": "No patients match.",
   "roster.count": "{count} patients",
+  "roster.assignedToMe": "My patients only",
+  "roster.hasAlerts": "With alerts",
+  "roster.therapist": "Therapist",
+  "roster.plan": "Plan",
+  "roster.planSessions": "{done}/{planned} sessions",
+  "roster.adherence": "Adherence 7 / 30 days",
+  "roster.lastActivity": "Last activity",
+  "roster.streak": "Streak",
+  "roster.rtm": "RTM",
+  "roster.alerts": "Alerts",
+  "roster.pages": "Pages",
+  "roster.previous": "Previous page",
+  "roster.next": "Next page",
+  "rtmStatus.none": "No period",
+  "rtmStatus.projected": "Projected",
+  "rtmStatus.ready": "Ready to bill",
+  "rtmStatus.billed": "Billed",
+  "alert.pain_rising": "Pain rising",
+  "alert.no_activity": "No activity",
+  "alert.adherence_falling": "Adherence falling",
   "patient.back": "Back to patients",
   "patient.plan": "Plan and progress",
   "patient.noPlan": "No plan with sessions yet.",
@@ -145,6 +165,26 @@ const ru: Record<MessageKey, string> = {
   "roster.timezone": "Часовой пояс",
   "roster.empty": "Пациенты не найдены.",
   "roster.count": "Пациентов: {count}",
+  "roster.assignedToMe": "Только мои пациенты",
+  "roster.hasAlerts": "С предупреждениями",
+  "roster.therapist": "Терапевт",
+  "roster.plan": "План",
+  "roster.planSessions": "{done}/{planned} занятий",
+  "roster.adherence": "Соблюдение 7 / 30 дней",
+  "roster.lastActivity": "Последняя активность",
+  "roster.streak": "Серия",
+  "roster.rtm": "RTM",
+  "roster.alerts": "Предупреждения",
+  "roster.pages": "Страницы",
+  "roster.previous": "Предыдущая страница",
+  "roster.next": "Следующая страница",
+  "rtmStatus.none": "Нет периода",
+  "rtmStatus.projected": "Прогноз",
+  "rtmStatus.ready": "Готово к счёту",
+  "rtmStatus.billed": "Выставлено",
+  "alert.pain_rising": "Боль растёт",
+  "alert.no_activity": "Нет активности",
+  "alert.adherence_falling": "Соблюдение падает",
   "patient.back": "К списку пациентов",
   "patient.plan": "План и прогресс",
   "patient.noPlan": "Пока нет плана с занятиями.",
@@ -249,7 +289,8 @@ export function translator(language: Language): Translate {
 }
 
 /** A status code from the API, translated; an unknown code is shown as sent rather than hidden. */
-export type StatusKind = "workoutStatus" | "planStatus" | "board" | "dayStatus" | "policy" | "entranceStatus" | "trend";
+export type StatusKind =
+  | "workoutStatus" | "planStatus" | "board" | "dayStatus" | "policy" | "entranceStatus" | "trend" | "rtmStatus" | "alert";
 
 export function statusLabel(t: Translate, prefix: StatusKind, code: string): string {
   const key = `${prefix}.${code}`;
