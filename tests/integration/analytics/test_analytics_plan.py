@@ -137,9 +137,19 @@ async def test_this_week_and_streak_of_a_running_plan(stack):
             return (await http.get("/v2/streaks", headers=clinic.as_patient())).json()
 
         # The streak is the streaks service's own figure, once it has consumed the three completions.
-        seen = await eventually(streak, lambda s: (s["lastWorkoutDate"] or "")[:10] == last.completed_at.date().isoformat())
+        # The three completions may be consumed in any order: read the streak on both sides of progress until
+        # it holds still, so progress is compared with the streak it saw.
+        async def progress_between_streaks():
+            before = await streak()
+            between = await progress()
+            return before, between, await streak()
+
+        def consumed_and_still(reads) -> bool:  # type: ignore[no-untyped-def]
+            before, _, after = reads
+            return before == after and (after["lastWorkoutDate"] or "")[:10] == last.completed_at.date().isoformat()
+
+        _, p, seen = await eventually(progress_between_streaks, consumed_and_still)
         assert seen["currentDailyStreak"] >= 1
-        p = await progress()
         assert p["currentDailyStreak"] == seen["currentDailyStreak"] and p["streakAvailable"] is True
         assert p["thisWeek"] == {"weekNumber": 2, "start": (today - timedelta(days=2)).isoformat(),
                                  "end": (today + timedelta(days=4)).isoformat(), "sessionsDone": 2, "sessionsPlanned": 3}
