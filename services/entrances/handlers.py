@@ -14,7 +14,7 @@ from services.common.logging import get_logger
 from services.common.timezones import local_date
 from services.entrances import activity_repository, repository
 from services.entrances.activity import XpPolicy, require_access_to
-from services.entrances.domain.entrance import Entrance, LogAction, LogDecision, log_entry
+from services.entrances.domain.entrance import Entrance, EntranceStatus, LogAction, LogDecision, log_entry
 from services.entrances.finalizer import FinalizationScheduler
 from services.entrances.plans_client import PlansClient
 
@@ -80,6 +80,11 @@ class EntranceHandlers:
                 born=(str(who.tenant_id), decision.transition) if decision.transition is not None else None,
             )
             await uow.commit()
+        if entrance.status is EntranceStatus.CANCELED_BY_REAL_WORKOUT:
+            # Only a real workout's event cancels: the day has one, whatever a cached answer said
+            # (another instance may have consumed the event). Not an entrance the app waits on.
+            self._plans.note_real_workout(who.tenant_id, who.user_id, day)
+            return LogResult(NOT_NEEDED, day, entrance, decision.action)
         if decision.action is LogAction.CREATED:
             log.info("entrance.created", entrance_id=entrance.id, finalize_after=entrance.finalize_after.isoformat())
         if decision.schedule is not None:

@@ -116,9 +116,10 @@ class PlansClient:
     async def has_real_workout_on(
         self, tenant_id: uuid.UUID, patient_id: uuid.UUID, local_date: date, cached: bool = False
     ) -> bool:
-        """`cached` (the log path): a yes holds for the rest of that day, a no for flag_cache_ttl. A real
-        workout finished inside that gap still cancels the entrance, through its workout.completed event
-        and through the finalizer, which always asks afresh."""
+        """`cached` (the log path): a yes holds for the rest of that day, a no for flag_cache_ttl or until
+        the workout's event arrives (`note_real_workout`). A real workout finished inside that gap still
+        cancels the entrance, through its workout.completed event and through the finalizer, which
+        always asks afresh."""
         key = (tenant_id, patient_id, local_date)
         if cached:
             known = self._real_workout_days.get(key)
@@ -129,6 +130,11 @@ class PlansClient:
             self._real_workout_days.clear()
         self._real_workout_days[key] = (time.monotonic() + self._ttl, found)
         return found
+
+    def note_real_workout(self, tenant_id: uuid.UUID, patient_id: uuid.UUID, local_date: date) -> None:
+        """A real workout's event reached this instance: the day's answer is yes from now on, so a
+        cached "no workout today" cannot outlive the workout (which made logs answer PENDING)."""
+        self._real_workout_days[(tenant_id, patient_id, local_date)] = (time.monotonic() + self._ttl, True)
 
     async def _ask_real_workout_on(self, tenant_id: uuid.UUID, patient_id: uuid.UUID, local_date: date) -> bool:
         try:

@@ -8,7 +8,7 @@ from momentum.plans.v1 import plans_pb2
 from services.gateway.schemas.clinic_admin import FeatureFlagsReply
 from services.gateway.schemas.plans import ConsentReply, ExerciseReply, PlanReply, PrescribedExerciseReply
 from services.gateway.schemas.users import UserReply
-from services.gateway.schemas.workouts import ExerciseLogReply, WorkoutReply
+from services.gateway.schemas.workouts import ExerciseLogReply, ExerciseSessionLinkReply, WorkoutReply
 
 
 def user(p: plans_pb2.UserProfile) -> UserReply:
@@ -59,6 +59,15 @@ def workout(w: plans_pb2.Workout) -> WorkoutReply:
                 videoWatchPercentage=e.video_watch_percentage if e.has_video_watch_percentage else None,
                 poseAccuracyScore=e.pose_accuracy_score if e.has_pose_accuracy_score else None,
                 poseAccuracySessionId=e.pose_accuracy_session_id or None,
+                detectedReps=e.detected_reps if e.has_detected_reps else None,
+                incomplete=e.incomplete if e.has_incomplete else None,
+                exerciseSessions=[
+                    ExerciseSessionLinkReply(
+                        sessionId=s.session_id, startedAt=s.started_at, endedAt=s.ended_at or None, status=s.status,
+                        detectedReps=s.detected_reps if s.has_detected_reps else None,
+                    )
+                    for s in e.sessions
+                ],
             )
             for e in w.exercises
         ],

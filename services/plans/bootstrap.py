@@ -22,6 +22,7 @@ from services.plans.billing.worklist_grpc_api import BillingWorklistServicer
 from services.plans.care.consumers import TELEMETRY_EVENTS, TELEMETRY_HANDLERS
 from services.plans.care.grpc_api import CareRpcs
 from services.plans.care.handlers import WorkoutHandlers
+from services.plans.care.lifecycle import PlanLifecycle
 from services.plans.care.loops import MediaPartitionKeeper
 from services.plans.care.mirror import MirrorWorkouts
 from services.plans.care.plan_handlers import PlanHandlers
@@ -88,6 +89,6 @@ async def build(
         Consumer("plans.telemetry-events", TELEMETRY_EVENTS, TELEMETRY_HANDLERS, database, runtime.broker),
         Consumer("plans.billing-events", BILLING_EVENTS, BillingConsumers(clock).handlers, database, runtime.broker),
     ]
-    runtime.loops += [PeriodCloser(database, clock), MediaPartitionKeeper(database)]
+    runtime.loops += [PeriodCloser(database, clock), MediaPartitionKeeper(database), PlanLifecycle(database, clock)]
     runtime.components = components
     return runtime

@@ -31,7 +31,8 @@ async def _billed_clinic(stack):  # type: ignore[no-untyped-def]
     catalogue = await exercises(stack, clinic, ("Squat",))
     old_start = TODAY - timedelta(days=45)
     for index, days in ((0, 16), (1, 3)):
-        care = await give_plan(stack, clinic, index, old_start, 4, 7, catalogue)
+        # Eight weeks: the plan still runs today, so today's (empty) window is part of its service period.
+        care = await give_plan(stack, clinic, index, old_start, 8, 7, catalogue)
         await complete_on_days(stack, clinic, index, care, [old_start + timedelta(days=n) for n in range(days)])
     care = await give_plan(stack, clinic, 2, TODAY - timedelta(days=5), 4, 3, catalogue)
     await complete_on_days(stack, clinic, 2, care, [TODAY - timedelta(days=4), TODAY - timedelta(days=2)])

@@ -26,8 +26,11 @@ async def log_entrance(
     request: Request, body: NoBody | None = Body(None), caller: Identity = Depends(patient)
 ) -> JSONResponse:
     """The dashboard mounted. 202 when a PENDING entrance was created or its window extended; 200 with
-    `disabled` (clinic flag off), `not_needed` (a real workout today) or the final status otherwise.
-    Counts as an app open for the day either way."""
+    `disabled` (clinic flag off), `not_needed` (a real workout today, including one that already
+    cancelled the day's entrance) or the final status otherwise. Counts as an app open for the day
+    either way. A workout completed moments earlier is seen as soon as its event reaches entrances
+    (milliseconds); a change of the clinic's `appEntranceTracking` flag takes up to
+    `MOMENTUM_FLAG_CACHE_SECONDS` (5 s) to reach this route."""
     clients = request.app.state.clients
     reply = await clients.call(clients.entrances.LogEntrance, entrances_pb2.LogEntranceRequest(), caller)
     status = 202 if reply.action in ("created", "extended") else 200

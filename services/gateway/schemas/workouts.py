@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Literal
 from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, Field, StrictBool, StrictInt
 
 from services.common.parsing import WINDOW
 from services.gateway.schemas.base import StrictBody
+
+
+class ExerciseSessionLinkReply(BaseModel):
+    sessionId: UUID = Field(description="GET /v1/exercise-sessions/{sessionId} has its reps, phases and replay")
+    startedAt: AwareDatetime
+    endedAt: AwareDatetime | None = Field(description="null while the session is open")
+    status: Literal["open", "completed", "incomplete"]
+    detectedReps: int | None = Field(description="null until finalized with pose data")
 
 
 class ExerciseLogReply(BaseModel):
@@ -25,6 +34,19 @@ class ExerciseLogReply(BaseModel):
     )
     poseAccuracySessionId: UUID | None = Field(
         default=None, description="the exercise session poseAccuracyScore comes from (GET /v1/exercise-sessions/{id})"
+    )
+    detectedReps: int | None = Field(
+        default=None, description="reps telemetry detected, next to the reported actualReps: from the session "
+        "poseAccuracySessionId names, else the latest finalized one; null without a finalized session with pose data "
+        "(staff's workout history only)",
+    )
+    incomplete: bool | None = Field(
+        default=None, description="whether that same session ended incomplete (silence, crash, ended early); "
+        "null without a finalized session",
+    )
+    exerciseSessions: list[ExerciseSessionLinkReply] = Field(
+        default_factory=list, description="every exercise session of this exercise in this workout, oldest first "
+        "(staff's workout history only; empty elsewhere)",
     )
 
 

@@ -60,6 +60,8 @@ class AnalyticsFigures:
 
 # The plan with its patient and clinic, the plan's own completed sessions (mirror workouts inferred
 # from app entrances are not sessions), and the plan's last day: the head of both per-plan views.
+# A session counts only on a local date inside the plan's dates (`domain.plan.within_plan`), the
+# rule RTM billing applies to data days of the service period, so the two never disagree about a day.
 PLAN_AND_SESSIONS = """
     WITH plan AS (
         SELECT p.plan_id, p.patient_id, u.display_name AS patient_name, p.title, p.status, p.start_date,
@@ -69,7 +71,9 @@ PLAN_AND_SESSIONS = """
         JOIN plans.tenants t ON t.tenant_id = p.tenant_id WHERE p.plan_id = :plan
     ), done AS (
         SELECT w.workout_id, w.session_number, w.local_date, w.pain_before, w.pain_after, w.duration_minutes
-        FROM plans.workouts w WHERE w.plan_id = :plan AND w.source = 'real' AND w.status = 'completed'
+        FROM plans.workouts w JOIN plan ON plan.plan_id = w.plan_id
+        WHERE w.plan_id = :plan AND w.source = 'real' AND w.status = 'completed'
+          AND w.local_date BETWEEN plan.start_date AND plan.last_day
     )
 """
 # Completed sessions per plan week (7-day blocks from the start), on days inside the plan.

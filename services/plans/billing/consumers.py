@@ -17,7 +17,7 @@ BILLING_EVENTS = ConsumerQueue(
     "plans.billing-events",
     bindings=(
         "plans.workout.completed", "entrances.entrance.finalized", "telemetry.session.finalized",
-        "plans.tenant.billing_settings_changed",
+        "plans.tenant.billing_settings_changed", "plans.plan.status_changed",
     ),
 )
 
@@ -36,7 +36,16 @@ class BillingConsumers:
             "entrances.entrance.finalized": (events_pb2.EntranceFinalized, self.on_entrance_finalized),
             "telemetry.session.finalized": (events_pb2.ExerciseSessionFinalized, self.on_session_finalized),
             "plans.tenant.billing_settings_changed": (events_pb2.BillingSettingsChanged, self.on_settings_changed),
+            "plans.plan.status_changed": (events_pb2.PlanStatusChanged, self.on_plan_status_changed),
         }
+
+    async def on_plan_status_changed(self, event: IncomingEvent, uow: UnitOfWork) -> None:
+        """A plan that stops being active closes the episode (its windows turn ready); one reopened
+        opens it again: either way the patient's records follow."""
+        body: events_pb2.PlanStatusChanged = event.body  # type: ignore[assignment]
+        with poison_if_invalid():
+            patient_id = parse_uuid("patient_id", body.patient_id)
+        await recalculate_patient(uow, self._clock, event.tenant_id, patient_id, trigger=f"plan_{body.status_after or 'changed'}")
 
     async def on_settings_changed(self, event: IncomingEvent, uow: UnitOfWork) -> None:
         """The clinic turned RTM on or changed what qualifies: every patient's records follow."""

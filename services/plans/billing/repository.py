@@ -36,8 +36,10 @@ class BillingSettings:
 
 @dataclass(frozen=True)
 class Episode:
-    """The patient's monitoring episode: from the first plan's start to the last plan's end
-    (open while any plan is active)."""
+    """The patient's monitoring episode, the RTM service period: from the first plan's start to the
+    last day of care (each plan's last day, or the day it ended if earlier). A data day outside it is not billed, and the plan's own analytics do not
+    count a completion outside the plan's dates either (`domain.plan.within_plan`), so the two agree
+    even while a plan past its last day is still active (until the lifecycle job ends it)."""
 
     start: date
     end: date | None
@@ -142,15 +144,16 @@ async def episode(uow: UnitOfWork, patient_id: uuid.UUID) -> Episode | None:
     row = (
         await uow.execute(
             text(
-                "SELECT min(start_date) AS start, bool_or(status = 'active') AS open, "
-                "max(start_date + 7 * duration_weeks - 1) AS last_day FROM plans.treatment_plans WHERE patient_id = :p"
+                "SELECT min(start_date) AS start, "
+                "max(least(start_date + 7 * duration_weeks - 1, coalesce(ended_on, 'infinity'::date))) AS last_day "
+                "FROM plans.treatment_plans WHERE patient_id = :p"
             ),
             {"p": patient_id},
         )
     ).one()
     if row.start is None:
         return None
-    return Episode(row.start, None if row.open else row.last_day)
+    return Episode(row.start, row.last_day)
 
 
 async def patients_to_recalculate(uow: UnitOfWork) -> list[uuid.UUID]:
@@ -166,7 +169,13 @@ async def patients_to_recalculate(uow: UnitOfWork) -> list[uuid.UUID]:
 
 async def patients_with_closed_projections(uow: UnitOfWork, before: date) -> list[uuid.UUID]:
     rows = await uow.execute(
-        text("SELECT DISTINCT patient_id FROM plans.billing_records WHERE status = 'projected' AND period_end < :d ORDER BY 1"),
+        # A window closes at its own end or when the episode ends (the last plan's last day passed or
+        # care ended), whichever is first: both are looked for.
+        text(
+            "SELECT DISTINCT r.patient_id FROM plans.billing_records r WHERE r.status = 'projected' AND (r.period_end < :d "
+            "OR (SELECT max(least(p.start_date + 7 * p.duration_weeks - 1, coalesce(p.ended_on, 'infinity'::date))) "
+            "    FROM plans.treatment_plans p WHERE p.patient_id = r.patient_id) < :d) ORDER BY 1"
+        ),
         {"d": before},
     )
     return [row.patient_id for row in rows]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from momentum.plans.v1 import plans_pb2
 from services.common import identity
@@ -11,7 +12,7 @@ from services.plans.care.handlers import WorkoutHandlers
 from services.plans.care.mirror import MirrorWorkouts
 from services.plans.care.plan_handlers import PlanHandlers, Prescription
 from services.plans.care.plan_repository import ExerciseRow, PlanRow, PrescriptionRow
-from services.plans.domain.workout import Workout
+from services.plans.domain.workout import ExerciseLog, ExerciseSessionLink, Workout
 from services.plans.domain.completion import Completion, ExerciseResult
 
 
@@ -36,10 +37,29 @@ def workout_reply(w: Workout) -> plans_pb2.Workout:
                 has_pose_accuracy_score=log.pose_accuracy_score is not None,
                 pose_accuracy_score=log.pose_accuracy_score or 0.0,
                 pose_accuracy_session_id=str(log.pose_accuracy_session_id or ""),
+                sessions=[_session_link(s) for s in log.sessions],
+                **_measured(log),
             )
             for log in w.exercises
         ],
     )
+
+
+def _session_link(s: ExerciseSessionLink) -> plans_pb2.ExerciseSessionLink:
+    return plans_pb2.ExerciseSessionLink(
+        session_id=str(s.session_id), started_at=iso_utc(s.started_at), ended_at=iso_utc(s.ended_at), status=s.status,
+        has_detected_reps=s.detected_reps is not None, detected_reps=s.detected_reps or 0,
+    )
+
+
+def _measured(log: ExerciseLog) -> dict[str, Any]:
+    measured = log.measured_session
+    if measured is None:
+        return {}
+    return {
+        "has_detected_reps": measured.detected_reps is not None, "detected_reps": measured.detected_reps or 0,
+        "has_incomplete": measured.incomplete is not None, "incomplete": bool(measured.incomplete),
+    }
 
 
 def plan_reply(plan: PlanRow, prescriptions: list[PrescriptionRow]) -> plans_pb2.TreatmentPlan:

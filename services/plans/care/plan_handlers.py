@@ -16,9 +16,12 @@ from services.common.audit import audit
 from services.common.identity import SERVICE_ROLE, Identity
 from services.common.parsing import parse_uuid
 from services.plans.care import plan_repository as plans, repository as workouts
+from services.plans.care.lifecycle import emit_status_changed
 from services.plans.care.plan_repository import ExerciseRow, PlanRow, PrescriptionRow
+from services.common.timezones import local_date, resolve_zone_name
 from services.plans.domain.plan import (
     check_dose,
+    ended_on_after,
     check_exercise_count,
     check_plan_length,
     next_status,
@@ -135,12 +138,16 @@ class PlanHandlers:
                 raise NotFound(f"treatment plan {plan_id} not found")
             new_title = plan.title if title is None else plan_title(title)
             new_status = next_status(plan.status, status)
-            await plans.update_plan(uow, plan_id, new_title, new_status)
+            today = local_date(now, resolve_zone_name(plan.patient_timezone, plan.clinic_timezone))
+            ended_on = ended_on_after(plan.status, new_status, plan.ended_on, today, plan.start_date, plan.duration_weeks)
+            await plans.update_plan(uow, plan_id, new_title, new_status, ended_on)
             if prescriptions is not None:
                 require_prescription_editable(new_status)
                 rows = await self._checked_prescriptions(uow, prescriptions)
                 await plans.replace_prescriptions(uow, who.tenant_id, plan_id, rows)
                 await plans.replace_open_exercise_logs(uow, who.tenant_id, plan_id, rows)
+            if new_status != plan.status:
+                await emit_status_changed(uow, plan, new_status, now, reason="therapist")
             await audit(uow, who, "plan.update", "treatment_plan", str(plan_id), now, title=new_title,
                         status=new_status, exercises_replaced=prescriptions is not None)
             await uow.commit()
@@ -150,4 +157,4 @@ class PlanHandlers:
         who.require_role("therapist", "admin", SERVICE_ROLE)
         async with self._db.unit_of_work(who.tenant_id) as uow:
             await visible_patient(uow, who, patient_id)
-            return await workouts.list_workouts(uow, patient_id)
+            return await workouts.list_workouts(uow, patient_id, with_sessions=True)

@@ -44,6 +44,9 @@ class PlanRow:
     status: str
     sessions_planned: int = 0
     sessions_completed: int = 0
+    ended_on: date | None = None
+    patient_timezone: str | None = None
+    clinic_timezone: str | None = None
 
 
 # ------------------------------------------------------------------ catalogue
@@ -108,13 +111,43 @@ async def get_plan(uow: UnitOfWork, plan_id: uuid.UUID, for_update: bool = False
                 "p.frequency_per_week, p.status, "
                 "(SELECT count(*) FROM plans.workouts w WHERE w.plan_id = p.plan_id AND w.source = 'real') AS sessions_planned, "
                 "(SELECT count(*) FROM plans.workouts w WHERE w.plan_id = p.plan_id AND w.source = 'real' "
-                " AND w.status = 'completed') AS sessions_completed "
+                " AND w.status = 'completed') AS sessions_completed, p.ended_on, "
+                "(SELECT u.timezone FROM plans.users u WHERE u.user_id = p.patient_id) AS patient_timezone, "
+                "(SELECT t.default_timezone FROM plans.tenants t WHERE t.tenant_id = p.tenant_id) AS clinic_timezone "
                 f"FROM plans.treatment_plans p WHERE p.plan_id = :p{lock}"
             ),
             {"p": plan_id},
         )
     ).first()
     return PlanRow(**row._mapping) if row else None
+
+
+@dataclass(frozen=True)
+class EndingPlan:
+    """An active plan whose last day may have passed, with the zones that say where it is today."""
+
+    plan_id: uuid.UUID
+    patient_timezone: str | None
+    clinic_timezone: str | None
+
+
+async def tenant_directory(uow: UnitOfWork) -> list[uuid.UUID]:
+    return [row.tenant_id for row in await uow.execute(text("SELECT tenant_id FROM plans.tenant_directory ORDER BY tenant_id"))]
+
+
+async def active_plans_ending_before(uow: UnitOfWork, before: date) -> list[EndingPlan]:
+    """Active plans of the clinic whose last day is before `before` (a UTC day of slack: each is
+    judged again in its patient's zone by the domain)."""
+    rows = await uow.execute(
+        text(
+            "SELECT p.plan_id, u.timezone AS patient_timezone, t.default_timezone AS clinic_timezone "
+            "FROM plans.treatment_plans p JOIN plans.users u ON u.user_id = p.patient_id "
+            "JOIN plans.tenants t ON t.tenant_id = p.tenant_id "
+            "WHERE p.status = 'active' AND p.start_date + 7 * p.duration_weeks - 1 < :before ORDER BY p.plan_id"
+        ),
+        {"before": before},
+    )
+    return [EndingPlan(r.plan_id, r.patient_timezone, r.clinic_timezone) for r in rows]
 
 
 async def prescriptions(uow: UnitOfWork, plan_id: uuid.UUID) -> list[PrescriptionRow]:
@@ -128,10 +161,13 @@ async def prescriptions(uow: UnitOfWork, plan_id: uuid.UUID) -> list[Prescriptio
     return [PrescriptionRow(r.position, r.exercise_id, r.sets, r.reps, r.name) for r in rows]
 
 
-async def update_plan(uow: UnitOfWork, plan_id: uuid.UUID, title: str, status: str) -> None:
+async def update_plan(uow: UnitOfWork, plan_id: uuid.UUID, title: str, status: str, ended_on: date | None) -> None:
     await uow.execute(
-        text("UPDATE plans.treatment_plans SET title = :title, status = :status, updated_at = now() WHERE plan_id = :p"),
-        {"title": title, "status": status, "p": plan_id},
+        text(
+            "UPDATE plans.treatment_plans SET title = :title, status = :status, ended_on = :ended_on, updated_at = now() "
+            "WHERE plan_id = :p"
+        ),
+        {"title": title, "status": status, "ended_on": ended_on, "p": plan_id},
     )
 
 

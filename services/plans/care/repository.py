@@ -11,7 +11,7 @@ from typing import Any, Sequence
 from sqlalchemy import text
 
 from services.common.db import UnitOfWork
-from services.plans.domain.workout import ExerciseLog, Workout
+from services.plans.domain.workout import ExerciseLog, ExerciseSessionLink, Workout
 
 
 WORKOUT_COLUMNS = (
@@ -27,7 +27,7 @@ def _workout(row: Any) -> Workout:
 
 
 # ------------------------------------------------------------------ workouts
-async def _attach_logs(uow: UnitOfWork, workouts: list[Workout]) -> list[Workout]:
+async def _attach_logs(uow: UnitOfWork, workouts: list[Workout], with_sessions: bool = False) -> list[Workout]:
     if not workouts:
         return workouts
     by_id = {w.workout_id: w for w in workouts}
@@ -46,7 +46,27 @@ async def _attach_logs(uow: UnitOfWork, workouts: list[Workout]) -> list[Workout
                            r.actual_reps, r.skipped, r.video_watch_percentage, r.pose_accuracy_score,
                            r.pose_accuracy_session_id)
         )
+    if with_sessions:
+        await _attach_sessions(uow, workouts)
     return workouts
+
+
+async def _attach_sessions(uow: UnitOfWork, workouts: list[Workout]) -> None:
+    """Each log's exercise sessions in its workout, with what telemetry detected (staff's history)."""
+    logs = {(w.workout_id, log.exercise_id): log for w in workouts for log in w.exercises}
+    rows = await uow.execute(
+        text(
+            "SELECT s.session_id, s.workout_id, s.exercise_id, s.started_at, s.finalized_at, "
+            "coalesce(m.incomplete, s.incomplete) AS incomplete, m.rep_count "
+            "FROM plans.exercise_sessions s LEFT JOIN plans.pose_session_metrics m ON m.session_id = s.session_id "
+            "WHERE s.workout_id = ANY(:ids) ORDER BY s.started_at, s.session_id"
+        ),
+        {"ids": [w.workout_id for w in workouts]},
+    )
+    for r in rows:
+        log = logs.get((r.workout_id, r.exercise_id))
+        if log is not None:
+            log.sessions.append(ExerciseSessionLink(r.session_id, r.started_at, r.finalized_at, r.incomplete, r.rep_count))
 
 
 async def get_workout(uow: UnitOfWork, workout_id: uuid.UUID, for_update: bool = False) -> Workout | None:
@@ -64,7 +84,7 @@ async def get_workout(uow: UnitOfWork, workout_id: uuid.UUID, for_update: bool =
 
 
 async def list_workouts(
-    uow: UnitOfWork, patient_id: uuid.UUID, until: date | None = None, limit: int = 500
+    uow: UnitOfWork, patient_id: uuid.UUID, until: date | None = None, limit: int = 500, with_sessions: bool = False
 ) -> list[Workout]:
     """The patient's workouts, newest first; with `until`, only those done, skipped or scheduled up to that day."""
     condition = ""
@@ -80,7 +100,7 @@ async def list_workouts(
         ),
         params,
     )
-    return await _attach_logs(uow, [_workout(r) for r in rows])
+    return await _attach_logs(uow, [_workout(r) for r in rows], with_sessions)
 
 
 async def next_workout(uow: UnitOfWork, patient_id: uuid.UUID, today: date) -> Workout | None:

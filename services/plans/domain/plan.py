@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from services.common.errors import InvalidInput, RuleViolation
 from services.plans.domain.schedule import MAX_DURATION_WEEKS, MAX_FREQUENCY_PER_WEEK
 
@@ -42,6 +44,45 @@ def next_status(current: str, requested: str | None) -> str:
     if requested not in ALLOWED_STATUS_CHANGES[current]:
         raise RuleViolation(f"a {current} plan cannot become {requested}")
     return requested
+
+
+def plan_last_day(start_date: date, duration_weeks: int) -> date:
+    """The plan's last day: its dates are start_date .. start_date + 7 x weeks - 1, both included."""
+    return start_date + timedelta(days=7 * duration_weeks - 1)
+
+
+def within_plan(day: date, start_date: date, duration_weeks: int) -> bool:
+    """Whether a completion dated `day` (the patient's local date) belongs to the plan's dates.
+
+    A plan's analytics count only these, as RTM billing counts only data days inside the service
+    period: a session done before the plan began or after it ended is not this plan's adherence."""
+    return start_date <= day <= plan_last_day(start_date, duration_weeks)
+
+
+def status_at_end_date(
+    status: str, start_date: date, duration_weeks: int, today: date, sessions_planned: int, sessions_completed: int
+) -> str | None:
+    """What the daily lifecycle job makes of a plan in the patient's local `today`; None: leave it.
+
+    Only an active plan whose last day is before today moves: to `completed` when every scheduled
+    session was done, else to `expired` (which a therapist may reopen when extending care). A plan
+    still on its last day stays active until that day is over where the patient lives."""
+    if status != "active" or today <= plan_last_day(start_date, duration_weeks):
+        return None
+    if sessions_planned > 0 and sessions_completed >= sessions_planned:
+        return "completed"
+    return "expired"
+
+
+def ended_on_after(status_before: str, status_after: str, ended_on: date | None, today: date,
+                   start_date: date, duration_weeks: int) -> date | None:
+    """The local date care ended, as stored after a status change: none while active; the patient's
+    today when a plan stops (never past its last day: one ended by date ended on that day)."""
+    if status_after == "active":
+        return None
+    if status_before != "active":
+        return ended_on
+    return min(today, plan_last_day(start_date, duration_weeks))
 
 
 def require_prescription_editable(status: str) -> None:

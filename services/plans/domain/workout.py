@@ -10,6 +10,23 @@ from services.common.errors import InvalidInput, RuleViolation
 
 
 @dataclass(frozen=True)
+class ExerciseSessionLink:
+    """One exercise session of a log's exercise in its workout, as plans learnt it from telemetry."""
+
+    session_id: uuid.UUID
+    started_at: datetime
+    ended_at: datetime | None  # None while telemetry has not finalized it
+    incomplete: bool | None
+    detected_reps: int | None  # None until finalized with pose data
+
+    @property
+    def status(self) -> str:
+        if self.ended_at is None:
+            return "open"
+        return "incomplete" if self.incomplete else "completed"
+
+
+@dataclass(frozen=True)
 class ExerciseLog:
     position: int
     exercise_id: uuid.UUID
@@ -22,6 +39,17 @@ class ExerciseLog:
     video_watch_percentage: float | None
     pose_accuracy_score: float | None
     pose_accuracy_session_id: uuid.UUID | None = None  # the exercise session the score comes from
+    sessions: list[ExerciseSessionLink] = field(default_factory=list)  # oldest first; staff's history only
+
+    @property
+    def measured_session(self) -> ExerciseSessionLink | None:
+        """The session whose detected reps stand next to the reported ones: the one the pose score
+        comes from, else the latest finalized one (it detected no rep, so no score was kept)."""
+        scored = next((s for s in self.sessions if s.session_id == self.pose_accuracy_session_id), None)
+        if scored is not None:
+            return scored
+        finalized = [s for s in self.sessions if s.ended_at is not None]
+        return max(finalized, key=lambda s: (s.ended_at, s.started_at)) if finalized else None
 
 
 @dataclass

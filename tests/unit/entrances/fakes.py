@@ -53,6 +53,10 @@ class FakePlansClient:
         self.calls.append("has_real_workout_on")
         return local_date in self.real_workout_days
 
+    def note_real_workout(self, tenant_id: uuid.UUID, patient_id: uuid.UUID, local_date: date) -> None:
+        self.calls.append("note_real_workout")
+        self.real_workout_days.add(local_date)
+
     async def latest_real_workout(self, tenant_id: uuid.UUID, patient_id: uuid.UUID) -> str | None:
         self.calls.append("latest_real_workout")
         return self.latest_real_workout_id

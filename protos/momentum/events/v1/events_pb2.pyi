@@ -191,3 +191,19 @@ class BillingSettingsChanged(_message.Message):
     qualifying_policy: str
     changed_at: _timestamp_pb2.Timestamp
     def __init__(self, rtm_billing: _Optional[bool] = ..., qualifying_policy: _Optional[str] = ..., changed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class PlanStatusChanged(_message.Message):
+    __slots__ = ("plan_id", "patient_id", "status_before", "status_after", "changed_at", "reason")
+    PLAN_ID_FIELD_NUMBER: _ClassVar[int]
+    PATIENT_ID_FIELD_NUMBER: _ClassVar[int]
+    STATUS_BEFORE_FIELD_NUMBER: _ClassVar[int]
+    STATUS_AFTER_FIELD_NUMBER: _ClassVar[int]
+    CHANGED_AT_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    plan_id: str
+    patient_id: str
+    status_before: str
+    status_after: str
+    changed_at: _timestamp_pb2.Timestamp
+    reason: str
+    def __init__(self, plan_id: _Optional[str] = ..., patient_id: _Optional[str] = ..., status_before: _Optional[str] = ..., status_after: _Optional[str] = ..., changed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., reason: _Optional[str] = ...) -> None: ...

@@ -275,7 +275,7 @@ class TreatmentPlan(_message.Message):
     def __init__(self, plan_id: _Optional[str] = ..., patient_id: _Optional[str] = ..., therapist_id: _Optional[str] = ..., title: _Optional[str] = ..., start_date: _Optional[str] = ..., duration_weeks: _Optional[int] = ..., frequency_per_week: _Optional[int] = ..., status: _Optional[str] = ..., exercises: _Optional[_Iterable[_Union[PrescribedExercise, _Mapping]]] = ..., sessions_planned: _Optional[int] = ..., sessions_completed: _Optional[int] = ...) -> None: ...
 
 class ExerciseLog(_message.Message):
-    __slots__ = ("exercise_id", "name", "prescribed_sets", "prescribed_reps", "actual_sets", "actual_reps", "skipped", "has_video_watch_percentage", "video_watch_percentage", "has_pose_accuracy_score", "pose_accuracy_score", "pose_accuracy_session_id")
+    __slots__ = ("exercise_id", "name", "prescribed_sets", "prescribed_reps", "actual_sets", "actual_reps", "skipped", "has_video_watch_percentage", "video_watch_percentage", "has_pose_accuracy_score", "pose_accuracy_score", "pose_accuracy_session_id", "sessions", "has_detected_reps", "detected_reps", "has_incomplete", "incomplete")
     EXERCISE_ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     PRESCRIBED_SETS_FIELD_NUMBER: _ClassVar[int]
@@ -288,6 +288,11 @@ class ExerciseLog(_message.Message):
     HAS_POSE_ACCURACY_SCORE_FIELD_NUMBER: _ClassVar[int]
     POSE_ACCURACY_SCORE_FIELD_NUMBER: _ClassVar[int]
     POSE_ACCURACY_SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    SESSIONS_FIELD_NUMBER: _ClassVar[int]
+    HAS_DETECTED_REPS_FIELD_NUMBER: _ClassVar[int]
+    DETECTED_REPS_FIELD_NUMBER: _ClassVar[int]
+    HAS_INCOMPLETE_FIELD_NUMBER: _ClassVar[int]
+    INCOMPLETE_FIELD_NUMBER: _ClassVar[int]
     exercise_id: str
     name: str
     prescribed_sets: int
@@ -300,7 +305,28 @@ class ExerciseLog(_message.Message):
     has_pose_accuracy_score: bool
     pose_accuracy_score: float
     pose_accuracy_session_id: str
-    def __init__(self, exercise_id: _Optional[str] = ..., name: _Optional[str] = ..., prescribed_sets: _Optional[int] = ..., prescribed_reps: _Optional[int] = ..., actual_sets: _Optional[int] = ..., actual_reps: _Optional[int] = ..., skipped: _Optional[bool] = ..., has_video_watch_percentage: _Optional[bool] = ..., video_watch_percentage: _Optional[float] = ..., has_pose_accuracy_score: _Optional[bool] = ..., pose_accuracy_score: _Optional[float] = ..., pose_accuracy_session_id: _Optional[str] = ...) -> None: ...
+    sessions: _containers.RepeatedCompositeFieldContainer[ExerciseSessionLink]
+    has_detected_reps: bool
+    detected_reps: int
+    has_incomplete: bool
+    incomplete: bool
+    def __init__(self, exercise_id: _Optional[str] = ..., name: _Optional[str] = ..., prescribed_sets: _Optional[int] = ..., prescribed_reps: _Optional[int] = ..., actual_sets: _Optional[int] = ..., actual_reps: _Optional[int] = ..., skipped: _Optional[bool] = ..., has_video_watch_percentage: _Optional[bool] = ..., video_watch_percentage: _Optional[float] = ..., has_pose_accuracy_score: _Optional[bool] = ..., pose_accuracy_score: _Optional[float] = ..., pose_accuracy_session_id: _Optional[str] = ..., sessions: _Optional[_Iterable[_Union[ExerciseSessionLink, _Mapping]]] = ..., has_detected_reps: _Optional[bool] = ..., detected_reps: _Optional[int] = ..., has_incomplete: _Optional[bool] = ..., incomplete: _Optional[bool] = ...) -> None: ...
+
+class ExerciseSessionLink(_message.Message):
+    __slots__ = ("session_id", "started_at", "ended_at", "status", "has_detected_reps", "detected_reps")
+    SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    STARTED_AT_FIELD_NUMBER: _ClassVar[int]
+    ENDED_AT_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    HAS_DETECTED_REPS_FIELD_NUMBER: _ClassVar[int]
+    DETECTED_REPS_FIELD_NUMBER: _ClassVar[int]
+    session_id: str
+    started_at: str
+    ended_at: str
+    status: str
+    has_detected_reps: bool
+    detected_reps: int
+    def __init__(self, session_id: _Optional[str] = ..., started_at: _Optional[str] = ..., ended_at: _Optional[str] = ..., status: _Optional[str] = ..., has_detected_reps: _Optional[bool] = ..., detected_reps: _Optional[int] = ...) -> None: ...
 
 class Workout(_message.Message):
     __slots__ = ("workout_id", "plan_id", "patient_id", "session_number", "scheduled_date", "status", "source", "time_workout_start", "time_workout_end", "completed_at", "local_date", "timezone", "has_pain", "pain_before", "pain_after", "perceived_difficulty", "duration_minutes", "exercises_completed", "exercises_total", "completed_via_app_entrance", "mirrored_from_workout_id", "skip_reason", "exercises")
