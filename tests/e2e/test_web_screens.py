@@ -1,8 +1,8 @@
 """The clinician screens in real Chromium against the running stack: the therapist opens a demo patient's exercise
 session (created through the public API, as the patient app would) and sees the reps the API returns, plays the
 pose replay and the canvas changes between frames, a rep marker moves it to that rep's frame, logs management time
-and sees it listed; a clinic admin marks a ready record billed in the worklist and the API shows it billed. Each
-screen is screenshotted under .run/artifacts/web/ and scanned with axe-core."""
+and sees it listed; a clinic admin marks a ready record billed in the worklist and the API shows it billed, then
+reads the organisation dashboard. Each screen is screenshotted under .run/artifacts/web/ and scanned with axe-core."""
 
 from __future__ import annotations
 
@@ -186,4 +186,20 @@ async def test_admin_marks_a_record_billed_in_the_worklist(browser, stack):  # n
     assert [r["recordId"] for r in billed.json()["records"]] == [record["recordId"]]
     await page.get_by_label("Status").select_option("billed")
     await expect(line.locator(".record-status")).to_have_text("Billed")
+
+    # The organisation dashboard: plan outcomes and adherence as the API counts them.
+    await page.get_by_role("link", name="Dashboard").click()
+    await expect(page.get_by_role("heading", name="Clinic dashboard")).to_be_visible()
+    async with client(stack.base_url) as http:
+        dashboard = (await http.get("/v1/organizations/dashboard", headers=clinic.as_admin())).json()
+    outcomes = dashboard["planOutcomes"]
+    bars = page.get_by_test_id("dashboard-outcomes").locator("li")
+    await expect(bars).to_have_count(4)
+    for index, (key, label) in enumerate((("active", "Active"), ("completed", "Completed"), ("expired", "Expired"), ("cancelled", "Cancelled"))):
+        await expect(bars.nth(index)).to_have_text(f"{label}{outcomes[key]}")
+    adherence = dashboard["activeAdherence"]
+    await expect(page.get_by_test_id("dashboard-adherence")).to_contain_text(
+        f"{adherence['sessionsCompleted']} of {adherence['sessionsExpected']} sessions due across {adherence['activePlans']} active plans")
+    await _shoot(page, "admin-dashboard")
+    await _axe(page, "dashboard")
     await context.close()

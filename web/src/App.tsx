@@ -1,4 +1,4 @@
-// Who is signed in decides the shell: therapist (roster, patient page), clinic admin (flags, billing board), patient (today).
+// Who is signed in decides the shell: therapist (roster, patient and session pages), clinic admin (flags, billing board, worklist, dashboard), patient (today).
 import { useEffect, useMemo, useState } from "react";
 import { api, signOut as endSession, unwrap } from "./api/client";
 import { Failure, Loading } from "./components/Status";
@@ -6,6 +6,7 @@ import { useLoad } from "./components/useLoad";
 import { I18nContext, initialLanguage, translator, useI18n, type Language } from "./i18n";
 import { BillingBoard } from "./pages/BillingBoard";
 import { BillingWorklist } from "./pages/BillingWorklist";
+import { Dashboard } from "./pages/Dashboard";
 import { ExerciseSessionPage } from "./pages/ExerciseSessionPage";
 import { FeatureFlags } from "./pages/FeatureFlags";
 import { PatientPage } from "./pages/PatientPage";
@@ -73,6 +74,7 @@ function Shell({ role, onSignOut }: { role: string; onSignOut: () => void }): Re
             { href: "/", label: t("nav.flags") },
             { href: "/admin/billing-board", label: t("nav.board") },
             { href: "/admin/billing-records", label: t("nav.worklist") },
+            { href: "/admin/dashboard", label: t("nav.dashboard") },
           ]
         : [{ href: "/", label: t("nav.today") }];
   return (
@@ -114,6 +116,7 @@ function Screen({ role, path }: { role: string; path: string }): React.JSX.Eleme
   if (role === "admin") {
     if (path === "/admin/billing-board") return <BillingBoard />;
     if (path === "/admin/billing-records") return <BillingWorklist />;
+    if (path === "/admin/dashboard") return <Dashboard />;
     return <FeatureFlags />;
   }
   return <Today />;

@@ -233,6 +233,17 @@ export const en = {
   "worklist.selectAll": "Select every ready record on this page",
   "worklist.select": "Select {name}, period from {start}",
   "worklist.pages": "Worklist pages",
+  "nav.dashboard": "Dashboard",
+  "dashboard.title": "Clinic dashboard",
+  "dashboard.pain": "Pain improvement over completed plans",
+  "dashboard.plansCounted": "Plans counted",
+  "dashboard.points": "{points} points",
+  "dashboard.adherence": "Adherence of active plans",
+  "dashboard.adherenceFigures": "Average {percent}%: {done} of {expected} sessions due across {plans} active plans",
+  "dashboard.outcomes": "Plan outcomes",
+  "dashboard.outcomesCaption": "Plans by status",
+  "dashboard.topExercises": "Top exercises",
+  "dashboard.prescribedCaption": "Plans prescribing each exercise",
 } as const;
 
 export type MessageKey = keyof typeof en;
