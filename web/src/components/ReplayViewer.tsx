@@ -24,11 +24,14 @@ interface Streamed {
   frames: number; // decoded so far: a new number re-renders what depends on it
   done: boolean;
   error: string | null;
+  unavailable: boolean;
 }
+
+class StorageUnavailable extends Error {}
 
 /** Downloads the signed URL and decodes it as it arrives; `frames` follows the decoder at most once per paint. */
 function useReplayStream(url: string | null, expectedFrames: number): Streamed {
-  const [state, setState] = useState<Streamed>({ replay: null, frames: 0, done: false, error: null });
+  const [state, setState] = useState<Streamed>({ replay: null, frames: 0, done: false, error: null, unavailable: false });
   useEffect(() => {
     if (url === null) return;
     const abort = new AbortController();
@@ -39,13 +42,13 @@ function useReplayStream(url: string | null, expectedFrames: number): Streamed {
       painted = false;
       requestAnimationFrame(() => {
         painted = true;
-        if (!abort.signal.aborted) setState({ replay, frames: replay.count, done, error: null });
+        if (!abort.signal.aborted) setState({ replay, frames: replay.count, done, error: null, unavailable: false });
       });
     };
     (async () => {
       // The URL is S3's, signed for this read: no cookie of ours goes with it.
       const response = await fetch(url, { signal: abort.signal, credentials: "omit" });
-      if (!response.ok || response.body === null) throw new Error(`HTTP ${response.status}`);
+      if (!response.ok || response.body === null) throw new StorageUnavailable(`HTTP ${response.status}`);
       const reader = response.body.getReader();
       for (;;) {
         const { done, value } = await reader.read();
@@ -53,9 +56,14 @@ function useReplayStream(url: string | null, expectedFrames: number): Streamed {
         decoder.push(value);
         show(false);
       }
-      show(true, decoder.finish());
+      // A fresh object: finishing may have put the frames back in time order, so what was traced is traced again.
+      const final = decoder.finish();
+      show(true, { count: final.count, fps: final.fps, landmarks: final.landmarks, timestamps: final.timestamps });
     })().catch((error: unknown) => {
-      if (!abort.signal.aborted) setState((s) => ({ ...s, error: error instanceof Error ? error.message : String(error) }));
+      if (abort.signal.aborted) return;
+      // Storage not answering (network error or an HTTP failure) is an outage; a bad blob is named as such.
+      const outage = error instanceof StorageUnavailable || error instanceof TypeError;
+      setState((s) => ({ ...s, error: outage ? null : error instanceof Error ? error.message : String(error), unavailable: outage }));
     });
     return () => abort.abort();
   }, [url, expectedFrames]);
@@ -77,7 +85,12 @@ export function ReplayViewer({ sessionId, reps, joint }: { sessionId: string; re
           {t("replay.unreadable", { detail: stream.error })}
         </p>
       )}
-      {ready !== null && stream.replay === null && stream.error === null && <Loading />}
+      {stream.unavailable && (
+        <p role="alert" className="alert">
+          {t("common.unavailable")}
+        </p>
+      )}
+      {ready !== null && stream.replay === null && stream.error === null && !stream.unavailable && <Loading />}
       {stream.replay !== null && stream.frames > 0 && (
         <Player replay={stream.replay} frames={stream.frames} loading={!stream.done} reps={reps} joint={joint} />
       )}
