@@ -147,7 +147,8 @@ async def _ready_clinic(stack: Any) -> tuple[Clinic, dict[str, Any]]:
     clinic = await new_clinic(stack.runtimes["plans"].components.people, stack.settings, patients=1, flags={"rtmBilling": True})
     catalogue = await exercises(stack, clinic, ("Squat",))
     start = utc_today() - timedelta(days=45)
-    care = await give_plan(stack, clinic, 0, start, 4, 7, catalogue)
+    # Eight weeks: the plan still runs today, as the plans' lifecycle would otherwise end it.
+    care = await give_plan(stack, clinic, 0, start, 8, 7, catalogue)
     await complete_on_days(stack, clinic, 0, care, [start + timedelta(days=n) for n in range(3)])
     async with client(stack.base_url) as http:
         async def ready() -> list[dict[str, Any]]:
