@@ -95,14 +95,16 @@ async def demo(stack) -> Demo:  # type: ignore[no-untyped-def]
     demo = Demo(stack, seeded, phone_patient)
 
     # An app visit on a day of Ana's without a workout, as the entrances finalizer makes one: the "App visit" badge.
+    # Once only: another module of browser tests (test_web_screens.py) sets this fixture up in the same database.
     ana = seeded.patient_ids[0]
     workouts = (await demo.api(f"/v2/doctor/patients/{ana}/workout-sessions", demo.clinic.as_therapist()))["workouts"]
-    done = [w for w in workouts if w["status"] == "completed"]
-    source = max(done, key=lambda w: w["localDate"])
-    busy = {w["scheduledDate"] for w in workouts} | {w["localDate"] for w in workouts}
-    ana_today = datetime.now(zone("Europe/Madrid")).date()
-    day = next(ana_today - timedelta(days=n) for n in range(1, 14) if (ana_today - timedelta(days=n)).isoformat() not in busy)
-    await components.mirrors.create_mirror(service_identity(TENANT), uuid.uuid4(), uuid.UUID(source["workoutId"]), day, ana, "Europe/Madrid")
+    if not any(w["completedViaAppEntrance"] for w in workouts):
+        done = [w for w in workouts if w["status"] == "completed" and w["source"] == "real"]
+        source = max(done, key=lambda w: w["localDate"])
+        busy = {w["scheduledDate"] for w in workouts} | {w["localDate"] for w in workouts}
+        ana_today = datetime.now(zone("Europe/Madrid")).date()
+        day = next(ana_today - timedelta(days=n) for n in range(1, 14) if (ana_today - timedelta(days=n)).isoformat() not in busy)
+        await components.mirrors.create_mirror(service_identity(TENANT), uuid.uuid4(), uuid.UUID(source["workoutId"]), day, ana, "Europe/Madrid")
 
     # Ana opened the app today: the entrances service tracks the visit (its history on her page).
     async with client(stack.base_url) as http:

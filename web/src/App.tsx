@@ -1,10 +1,13 @@
-// Who is signed in decides the shell: therapist (roster, patient page), clinic admin (flags, billing board), patient (today).
+// Who is signed in decides the shell: therapist (roster, patient and session pages), clinic admin (flags, billing board, worklist, dashboard), patient (today).
 import { useEffect, useMemo, useState } from "react";
 import { api, signOut as endSession, unwrap } from "./api/client";
 import { Failure, Loading } from "./components/Status";
 import { useLoad } from "./components/useLoad";
 import { I18nContext, initialLanguage, translator, useI18n, type Language } from "./i18n";
 import { BillingBoard } from "./pages/BillingBoard";
+import { BillingWorklist } from "./pages/BillingWorklist";
+import { Dashboard } from "./pages/Dashboard";
+import { ExerciseSessionPage } from "./pages/ExerciseSessionPage";
 import { FeatureFlags } from "./pages/FeatureFlags";
 import { PatientPage } from "./pages/PatientPage";
 import { Roster } from "./pages/Roster";
@@ -70,6 +73,8 @@ function Shell({ role, onSignOut }: { role: string; onSignOut: () => void }): Re
         ? [
             { href: "/", label: t("nav.flags") },
             { href: "/admin/billing-board", label: t("nav.board") },
+            { href: "/admin/billing-records", label: t("nav.worklist") },
+            { href: "/admin/dashboard", label: t("nav.dashboard") },
           ]
         : [{ href: "/", label: t("nav.today") }];
   return (
@@ -103,9 +108,16 @@ function Shell({ role, onSignOut }: { role: string; onSignOut: () => void }): Re
 
 function Screen({ role, path }: { role: string; path: string }): React.JSX.Element {
   if (role === "therapist") {
+    const session = match("/patients/:id/exercise-sessions/:sessionId", path);
+    if (session) return <ExerciseSessionPage key={session.sessionId} patientId={session.id} sessionId={session.sessionId} />;
     const patient = match("/patients/:id", path);
-    return patient ? <PatientPage patientId={patient.id} /> : <Roster />;
+    return patient ? <PatientPage key={patient.id} patientId={patient.id} /> : <Roster />;
   }
-  if (role === "admin") return path === "/admin/billing-board" ? <BillingBoard /> : <FeatureFlags />;
+  if (role === "admin") {
+    if (path === "/admin/billing-board") return <BillingBoard />;
+    if (path === "/admin/billing-records") return <BillingWorklist />;
+    if (path === "/admin/dashboard") return <Dashboard />;
+    return <FeatureFlags />;
+  }
   return <Today />;
 }

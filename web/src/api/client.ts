@@ -30,11 +30,18 @@ const csrf: Middleware = {
 export const api = createClient<paths>({ baseUrl: "", credentials: "same-origin" });
 api.use(csrf);
 
+export interface FieldProblem {
+  field: string;
+  message: string;
+}
+
 export class ApiFailure extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
     detail: string,
+    /** Each field a 4xx names (the error body's `errors`), so a form can say which input is wrong. */
+    readonly fields: FieldProblem[] = [],
   ) {
     super(detail);
   }
@@ -46,11 +53,18 @@ interface Answer<T> {
   response: Response;
 }
 
-function errorBody(error: unknown): { error: string; detail: string } {
+function fieldProblems(errors: unknown): FieldProblem[] {
+  if (!Array.isArray(errors)) return [];
+  return errors.flatMap((e: unknown) =>
+    typeof e === "object" && e !== null && "field" in e && "message" in e ? [{ field: String(e.field), message: String(e.message) }] : [],
+  );
+}
+
+function errorBody(error: unknown): { error: string; detail: string; fields: FieldProblem[] } {
   if (typeof error === "object" && error !== null && "error" in error && "detail" in error) {
-    return { error: String(error.error), detail: String(error.detail) };
+    return { error: String(error.error), detail: String(error.detail), fields: "errors" in error ? fieldProblems(error.errors) : [] };
   }
-  return { error: "http_error", detail: "" };
+  return { error: "http_error", detail: "", fields: [] };
 }
 
 /** The body of a 2xx answer, or an ApiFailure carrying the API's error code and detail. */
@@ -63,7 +77,7 @@ export async function unwrap<T>(call: Promise<Answer<T>>): Promise<T> {
   }
   if (answer.data !== undefined && answer.response.ok) return answer.data;
   const body = errorBody(answer.error);
-  throw new ApiFailure(answer.response.status, body.error, body.detail);
+  throw new ApiFailure(answer.response.status, body.error, body.detail, body.fields);
 }
 
 /** Ends the cookie session. Not in /openapi.json: the gateway's browser-session layer answers it in front of

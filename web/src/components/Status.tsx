@@ -17,6 +17,15 @@ export function Failure({ failure, retry }: { failure: ApiFailure; retry?: () =>
   return (
     <div role="alert" className="alert">
       <p>{text}</p>
+      {failure.fields.length > 0 && (
+        <ul>
+          {failure.fields.map((f) => (
+            <li key={`${f.field}:${f.message}`}>
+              {f.field}: {f.message}
+            </li>
+          ))}
+        </ul>
+      )}
       {retry && (
         <button type="button" onClick={retry}>
           {t("common.retry")}

@@ -1,8 +1,8 @@
-// The therapist's session list and the plan the patient page follows.
+// The therapist's session list, and what completing a workout sends.
 import { describe, expect, it } from "vitest";
 import type { Workout } from "../api/client";
 import { completionBody } from "./completion";
-import { latestPlanId, sessionRows } from "./sessions";
+import { sessionRows } from "./sessions";
 
 function workout(overrides: Partial<Workout>): Workout {
   return {
@@ -24,13 +24,6 @@ describe("sessionRows", () => {
       workout({ workoutId: "skipped", status: "skipped", localDate: null, scheduledDate: "2026-03-02" }),
     ]);
     expect(rows.map((w) => w.workoutId)).toEqual(["mirror", "skipped", "old"]);
-  });
-});
-
-describe("latestPlanId", () => {
-  it("follows the plan of the latest real session, and is null with no workout", () => {
-    expect(latestPlanId([workout({ planId: "a", localDate: "2026-03-01" }), workout({ planId: "b", localDate: "2026-03-05" })])).toBe("b");
-    expect(latestPlanId([])).toBeNull();
   });
 });
 
