@@ -6,7 +6,8 @@ Starts every service and the gateway as their own processes on a database and vh
 (MOMENTUM_BENCH_DB / MOMENTUM_BENCH_VHOST, default momentum_bench_roster, rebuilt by the migrations). The
 history is analytics_bench's (COPY as the schema owner: 20 therapists, a 52-week plan per patient at 2-5
 sessions a week started a year ago, ~72 % of past sessions completed); on top, set-based inserts assign each
-patient to their plan's therapist and give each one ready data-days record (2,000 records to export).
+patient to their plan's therapist and give each one ready data-days record (2,000 records to export) with its
+evidence as billing writes it (16-25 counted days, each naming the records that made it).
 Measured, after a warm-up pass: baseline GET /v2/user/me; roster pages of 50 in name order (every page, by
 its cursor), by adherence descending, a therapist's own, with alerts, and a name search; the patient summary
 for every patient; and the CSV export of all 2,000 records, each timed to its last byte.
@@ -60,9 +61,12 @@ async def seed_roster_extras(dsn: str) -> int:
                 INSERT INTO plans.billing_records (record_id, tenant_id, patient_id, track, period_start, period_end, codes,
                     status, quantity, evidence)
                 SELECT gen_random_uuid(), p.tenant_id, p.patient_id, 'data_days', p.start_date, p.start_date + 29,
-                    '[{"code": "98975", "units": 1}, {"code": "98977", "units": 1}]'::jsonb, 'ready', 16 + (random() * 10)::int,
-                    '[]'::jsonb
-                FROM plans.treatment_plans p
+                    '[{"code": "98975", "units": 1}, {"code": "98977", "units": 1}]'::jsonb, 'ready', p.days,
+                    -- Evidence as the billing path writes it: each counted day with the records (two here) that made it.
+                    (SELECT jsonb_agg(jsonb_build_object('date', (p.start_date + d)::text, 'recordIds',
+                        jsonb_build_array(gen_random_uuid()::text, gen_random_uuid()::text)) ORDER BY d)
+                     FROM generate_series(0, p.days - 1) d)
+                FROM (SELECT tp.*, 16 + (random() * 10)::int AS days FROM plans.treatment_plans tp) p
                 """
             )
             if inserted.split()[-1] == "0":

@@ -98,6 +98,7 @@ ROSTER = """
         SELECT u.*, u.user_id AS patient_id FROM plans.users u
         WHERE u.tenant_id = :tenant AND u.role = 'patient'
           AND (CAST(:patient AS uuid) IS NULL OR u.user_id = CAST(:patient AS uuid))
+          AND (CAST(:ids AS uuid[]) IS NULL OR u.user_id = ANY(CAST(:ids AS uuid[])))
           AND (CAST(:search AS text) IS NULL OR u.display_name ILIKE '%' || CAST(:search AS text) || '%' ESCAPE '\\')
           AND (CAST(:therapist AS uuid) IS NULL OR EXISTS (
               SELECT 1 FROM plans.therapist_patients a WHERE a.patient_id = u.user_id AND a.therapist_id = CAST(:therapist AS uuid)))
@@ -206,15 +207,140 @@ def _figures(row: Any) -> RosterFigures:
     )
 
 
+@dataclass(frozen=True)
+class RosterKey:
+    """A candidate row of the first pass: its place in the order and what the alert rules read."""
+
+    patient_id: uuid.UUID
+    sort_key: Any
+    today: date
+    plan_status: str | None
+    plan_start: date | None
+    last_activity_day: date | None
+    recent_pain_after: list[int]
+    adherence_7d: float | None
+    adherence_30d: float | None
+
+
+# The first pass of a page sorted or filtered by a figure: the figures that order and filter, for every
+# candidate of the clinic, from grouped passes over the tenant instead of index probes per patient.
+# The expressions match ROSTER's (adherence, plan choice, windows), so both passes give one row the
+# same figures; tests/e2e/test_roster_flow.py walks every sort against the one-statement page.
+ROSTER_KEYS = """
+    WITH people AS (
+        SELECT u.user_id AS patient_id, u.display_name, coalesce(u.timezone, t.default_timezone, 'UTC') AS zone,
+            (CAST(:now AS timestamptz) AT TIME ZONE coalesce(u.timezone, t.default_timezone, 'UTC'))::date AS today
+        FROM plans.users u JOIN plans.tenants t ON t.tenant_id = u.tenant_id
+        WHERE u.tenant_id = :tenant AND u.role = 'patient'
+          AND (CAST(:search AS text) IS NULL OR u.display_name ILIKE '%' || CAST(:search AS text) || '%' ESCAPE '\\')
+          AND (CAST(:therapist AS uuid) IS NULL OR EXISTS (
+              SELECT 1 FROM plans.therapist_patients a WHERE a.patient_id = u.user_id AND a.therapist_id = CAST(:therapist AS uuid)))
+    ), plan_of AS (
+        -- The plan a row shows (the active one, else the latest), for the whole clinic in one sort.
+        SELECT DISTINCT ON (p.patient_id) p.patient_id, p.plan_id, p.status AS plan_status, p.start_date, p.frequency_per_week,
+            p.start_date + 7 * p.duration_weeks - 1 AS last_day
+        FROM plans.treatment_plans p WHERE p.tenant_id = :tenant
+        ORDER BY p.patient_id, p.status = 'active' DESC, p.start_date DESC, p.created_at DESC
+    ), current AS (
+        SELECT pe.*, cp.plan_id, cp.plan_status, cp.start_date, cp.frequency_per_week, cp.last_day
+        FROM people pe LEFT JOIN plan_of cp ON cp.patient_id = pe.patient_id
+        WHERE CAST(:plan_status AS text) IS NULL OR coalesce(cp.plan_status, 'none') = CAST(:plan_status AS text)
+    ), recent AS (
+        -- The clinic's completed real sessions of the last 32 days (the bound of ROSTER's probe), grouped by
+        -- patient: one range of the tenant's index (0010) instead of a probe per patient.
+        SELECT c.patient_id,
+            count(*) FILTER (WHERE c.plan_status = 'active' AND w.plan_id = c.plan_id
+                AND w.local_date BETWEEN greatest(c.today - 7, c.start_date) AND least(c.today, c.last_day)) AS done_7,
+            count(*) FILTER (WHERE c.plan_status = 'active' AND w.plan_id = c.plan_id
+                AND w.local_date BETWEEN greatest(c.today - 30, c.start_date) AND least(c.today, c.last_day)) AS done_30,
+            max(w.completed_at) AS last_recent,
+            {recent_pains} AS pains_recent
+        FROM current c JOIN plans.workouts w ON w.patient_id = c.patient_id
+        WHERE w.tenant_id = :tenant AND w.status = 'completed' AND w.source = 'real'
+          AND w.completed_at >= CAST(:now AS timestamptz) - interval '32 days'
+        GROUP BY c.patient_id
+    ), keyed AS (
+        -- A patient idle for a month, or with fewer than three pains in it, is probed for the rest
+        -- (COALESCE and CASE run the subquery only then).
+        SELECT c.*, coalesce(r.done_7, 0) AS done_7, coalesce(r.done_30, 0) AS done_30, {last_activity} AS last_activity_at,
+            {pains} AS recent_pain_after, {rtm} AS rtm_status
+        FROM current c LEFT JOIN recent r ON r.patient_id = c.patient_id
+    ), figures AS (
+        SELECT keyed.*, {adherence_7} AS adherence_7d, {adherence_30} AS adherence_30d,
+            (last_activity_at AT TIME ZONE zone)::date AS last_activity_day
+        FROM keyed
+        WHERE CAST(:rtm_status AS text) IS NULL OR rtm_status = CAST(:rtm_status AS text)
+    )
+    {page}
+"""
+_LAST_ACTIVITY = """coalesce(r.last_recent, (
+            SELECT w.completed_at FROM plans.workouts w
+            WHERE w.patient_id = c.patient_id AND w.status = 'completed' AND w.source = 'real'
+            ORDER BY w.completed_at DESC LIMIT 1))"""
+_RECENT_PAINS = "(array_agg(w.pain_after ORDER BY w.completed_at DESC) FILTER (WHERE w.pain_after IS NOT NULL))[1:3]"
+_PAINS = """CASE WHEN cardinality(r.pains_recent) >= 3 THEN r.pains_recent ELSE (
+            SELECT array_agg(p.pain_after ORDER BY p.completed_at DESC) FROM (
+                SELECT w.pain_after, w.completed_at FROM plans.workouts w
+                WHERE w.patient_id = c.patient_id AND w.status = 'completed' AND w.source = 'real' AND w.pain_after IS NOT NULL
+                ORDER BY w.completed_at DESC LIMIT 3) p) END"""
+_RTM = """coalesce((
+            SELECT r.status FROM plans.billing_records r
+            WHERE r.patient_id = c.patient_id AND r.track = 'data_days' AND r.period_start <= c.today
+            ORDER BY r.period_start DESC LIMIT 1), 'none')"""
+
+
+def _params(tenant_id: uuid.UUID, now: datetime, where: RosterFilter, after: Keyset | None) -> dict[str, Any]:
+    return {
+        "tenant": tenant_id, "now": now, "patient": where.patient_id,
+        "search": _escaped(where.search) if where.search else None, "therapist": where.therapist_id,
+        "plan_status": where.plan_status, "rtm_status": where.rtm_status,
+        "after_key": None if after is None else after.key, "after_id": None if after is None else after.patient_id,
+    }
+
+
+def _order(sort: str, limit: int | None) -> dict[str, str]:
+    key, descending, key_type = SORTS[sort]
+    return dict(key=key, key_type=key_type, compare="<" if descending else ">", direction="DESC" if descending else "ASC",
+                limit="" if limit is None else "LIMIT :limit")
+
+
+async def roster_keys(
+    uow: UnitOfWork, tenant_id: uuid.UUID, now: datetime, where: RosterFilter, sort: str, after: Keyset | None,
+    limit: int | None, alert_inputs: bool,
+) -> list[RosterKey]:
+    """The candidates after `after` in `sort` order (at most `limit`; None: all), each with its sort key and,
+    when `alert_inputs`, what the alert rules read. The page's other figures come from `roster_page(ids=...)`."""
+    order = _order(sort, limit)
+    last_activity = alert_inputs or sort.lstrip("-") == "lastActivity"
+    statement = ROSTER_KEYS.format(
+        recent_pains=_RECENT_PAINS if alert_inputs else "NULL::int[]",
+        last_activity=_LAST_ACTIVITY if last_activity else "NULL::timestamptz",
+        pains=_PAINS if alert_inputs else "NULL::int[]",
+        rtm=_RTM if where.rtm_status is not None else "'none'",
+        adherence_7=_ADHERENCE.format(days=7), adherence_30=_ADHERENCE.format(days=30),
+        page=_KEYSET.format(source="figures", **order),
+    )
+    params = _params(tenant_id, now, where, after)
+    if limit is not None:
+        params["limit"] = limit
+    await uow.execute(text("SET LOCAL jit = off"))
+    rows = await uow.execute(text(statement), params)
+    return [
+        RosterKey(r.patient_id, r.sort_key, r.today, r.plan_status, r.start_date, r.last_activity_day,
+                  list(r.recent_pain_after or []), r.adherence_7d, r.adherence_30d)
+        for r in rows
+    ]
+
+
 async def roster_page(
     uow: UnitOfWork, tenant_id: uuid.UUID, now: datetime, where: RosterFilter, sort: str, after: Keyset | None,
-    limit: int | None,
+    limit: int | None, ids: list[uuid.UUID] | None = None,
 ) -> list[RosterFigures]:
-    """The rows after `after` in `sort` order, at most `limit` (None: every row, for a filter the
-    domain decides), each with every figure the roster shows: one statement."""
-    key, descending, key_type = SORTS[sort]
-    order = dict(key=key, key_type=key_type, compare="<" if descending else ">", direction="DESC" if descending else "ASC",
-                 limit="" if limit is None else "LIMIT :limit")
+    """The rows after `after` in `sort` order, at most `limit` (None: every row), each with every figure the
+    roster shows: one statement. With `ids`, the rows of those patients only (the second pass of a page
+    `roster_keys` chose)."""
+    order = _order(sort, limit)
+    key_type = order["key_type"]
     # A name order needs no figure: pick the page first and probe figures for its rows only, unless a
     # filter on a figure (RTM status) must see every candidate.
     early = limit is not None and key_type == "text" and where.rtm_status is None
@@ -223,16 +349,14 @@ async def roster_page(
     chosen = f"({_KEYSET.format(source='chosen', **order)})" if early and where.plan_status is None else "chosen"
     # Early, the candidates are the page already (the final SELECT orders it); else the keyset runs on the figures.
     page = "SELECT * FROM figures" if early else _KEYSET.format(source="figures", **order)
+    if ids is not None:  # the rows are chosen already: only their keys are wanted
+        candidates, chosen, page = "SELECT * FROM current", "chosen", f"SELECT figures.*, {order['key']} AS sort_key FROM figures"
     statement = ROSTER.format(
         adherence_7=_ADHERENCE.format(days=7), adherence_30=_ADHERENCE.format(days=30), candidates=candidates, page=page,
         chosen=chosen, direction=order["direction"],
     )
-    params: dict[str, Any] = {
-        "tenant": tenant_id, "now": now, "patient": where.patient_id,
-        "search": _escaped(where.search) if where.search else None, "therapist": where.therapist_id,
-        "plan_status": where.plan_status, "rtm_status": where.rtm_status,
-        "after_key": None if after is None else after.key, "after_id": None if after is None else after.patient_id,
-    }
+    params = _params(tenant_id, now, where, None if ids is not None else after)
+    params["ids"] = ids
     if limit is not None:
         params["limit"] = limit
     # The planner's cost for a clinic-wide statement passes jit_above_cost, and compiling it takes longer
