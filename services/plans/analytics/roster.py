@@ -7,9 +7,10 @@ import binascii
 import json
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 
 from services.common.clock import Clock
-from services.common.db import Database
+from services.common.db import Database, UnitOfWork
 from services.common.errors import InvalidInput, NotFound
 from services.common.identity import Identity
 from services.plans.analytics import roster_repository as roster
@@ -17,6 +18,8 @@ from services.plans.analytics.roster_repository import SORTS, Keyset, PlanFigure
 from services.plans.domain.roster import Alert, AlertInputs, open_alerts
 
 MAX_PAGE = 100
+# People read per first-pass chunk of an alerts page in name order: about two pages' worth.
+NAME_CHUNK = 120
 PLAN_STATUSES = ("active", "completed", "expired", "cancelled", "none")
 RTM_STATUSES = ("none", "projected", "ready", "billed")
 
@@ -134,11 +137,14 @@ class RosterHandlers:
             if not by_figure:
                 rows = await roster.roster_page(uow, who.tenant_id, now, where, query.sort, after, query.limit + 1)
             else:
-                keys = await roster.roster_keys(
-                    uow, who.tenant_id, now, where, query.sort, after, None if by_alert else query.limit + 1, by_alert,
-                )
-                if by_alert:
-                    keys = _alerting(keys, bool(query.has_alerts), query.limit + 1)
+                if by_alert and SORTS[query.sort][2] == "text" and where.plan_status is None and where.rtm_status is None:
+                    keys = await self._alerting_by_name(uow, who, now, where, query, after)
+                else:
+                    keys = await roster.roster_keys(
+                        uow, who.tenant_id, now, where, query.sort, after, None if by_alert else query.limit + 1, by_alert,
+                    )
+                    if by_alert:
+                        keys = _alerting(keys, bool(query.has_alerts), query.limit + 1)
                 found = await roster.roster_page(
                     uow, who.tenant_id, now, where, query.sort, None, None, ids=[k.patient_id for k in keys],
                 ) if keys else []
@@ -152,6 +158,19 @@ class RosterHandlers:
             last = entries[-1].figures
             cursor = encode_cursor(query.sort, last.sort_key, last.patient_id)
         return RosterPage(entries, cursor)
+
+    async def _alerting_by_name(
+        self, uow: UnitOfWork, who: Identity, now: datetime, where: RosterFilter, query: RosterQuery, after: Keyset | None,
+    ) -> list[RosterKey]:
+        """In name order, alerts are decided chunk by chunk (each chunk reads only its own people's sessions),
+        stopping once the page is full: a clinic where many patients alert reads a chunk or two, not all."""
+        wanted, chosen, position = bool(query.has_alerts), [], after
+        while True:
+            keys = await roster.roster_keys(uow, who.tenant_id, now, where, query.sort, position, NAME_CHUNK, True)
+            chosen += _alerting(keys, wanted, query.limit + 1 - len(chosen))
+            if len(chosen) > query.limit or len(keys) < NAME_CHUNK:
+                return chosen
+            position = Keyset(keys[-1].sort_key, keys[-1].patient_id)
 
     async def summary(self, who: Identity, patient_id: uuid.UUID) -> RosterEntry:
         """The roster row of one patient: what the patient page header shows, from the same statement."""
