@@ -13,8 +13,10 @@ from services.common.clock import Clock
 from services.common.db import Database, UnitOfWork
 from services.common.errors import InvalidInput, NotFound
 from services.common.identity import Identity
+from services.plans.analytics import roster_keys_repository as first_pass
 from services.plans.analytics import roster_repository as roster
-from services.plans.analytics.roster_repository import SORTS, Keyset, PlanFigures, RosterFigures, RosterFilter, RosterKey
+from services.plans.analytics.roster_keys_repository import RosterKey
+from services.plans.analytics.roster_repository import SORTS, Keyset, PlanFigures, RosterFigures, RosterFilter
 from services.plans.domain.roster import Alert, AlertInputs, open_alerts
 
 MAX_PAGE = 100
@@ -140,7 +142,7 @@ class RosterHandlers:
                 if by_alert and SORTS[query.sort][2] == "text" and where.plan_status is None and where.rtm_status is None:
                     keys = await self._alerting_by_name(uow, who, now, where, query, after)
                 else:
-                    keys = await roster.roster_keys(
+                    keys = await first_pass.roster_keys(
                         uow, who.tenant_id, now, where, query.sort, after, None if by_alert else query.limit + 1, by_alert,
                     )
                     if by_alert:
@@ -166,7 +168,7 @@ class RosterHandlers:
         stopping once the page is full: a clinic where many patients alert reads a chunk or two, not all."""
         wanted, chosen, position = bool(query.has_alerts), [], after
         while True:
-            keys = await roster.roster_keys(uow, who.tenant_id, now, where, query.sort, position, NAME_CHUNK, True)
+            keys = await first_pass.roster_keys(uow, who.tenant_id, now, where, query.sort, position, NAME_CHUNK, True)
             chosen += _alerting(keys, wanted, query.limit + 1 - len(chosen))
             if len(chosen) > query.limit or len(keys) < NAME_CHUNK:
                 return chosen

@@ -77,7 +77,7 @@ class RosterFigures:
 # window is the N whole days before today, clipped to the plan's dates; it expects
 # floor(frequency x days / 7) sessions and counts the plan's sessions done on those days or today
 # (today is still in play); the ratio is capped at 1, and is null while nothing is expected.
-_ADHERENCE = """
+ADHERENCE = """
     CASE WHEN plan_status = 'active' AND frequency_per_week * greatest(0,
             least(today - 1, last_day) - greatest(today - {days}, start_date) + 1) / 7 > 0
     THEN round((100 * least(1.0, done_{days}::numeric / (frequency_per_week * greatest(0,
@@ -86,7 +86,7 @@ _ADHERENCE = """
 """
 
 # The keyset step: rows of `source` after the cursor in sort order, with their sort key.
-_KEYSET = """
+KEYSET = """
         SELECT {source}.*, {key} AS sort_key FROM {source}
         WHERE CAST(:after_id AS uuid) IS NULL OR ({key}, patient_id) {compare} (CAST(:after_key AS {key_type}), CAST(:after_id AS uuid))
         ORDER BY {key} {direction}, patient_id {direction}
@@ -189,11 +189,11 @@ ROSTER = """
 
 # For this transaction only: no JIT (the planner's cost for a clinic-wide statement passes jit_above_cost,
 # and compiling takes longer, hundreds of ms, than running it).
-_NO_JIT = "SELECT set_config('jit', 'off', true)"
+NO_JIT = "SELECT set_config('jit', 'off', true)"
 # The page statement probes its rows by index whatever the parameters, so one generic plan per prepared
 # statement serves every call (each connection plans it once instead of spending 8-26 ms on every call:
 # measured 106 -> 37 ms median under load). The first pass is not: its generic plan was 5x slower.
-_NO_JIT_GENERIC_PLAN = "SELECT set_config('jit', 'off', true), set_config('plan_cache_mode', 'force_generic_plan', true)"
+NO_JIT_GENERIC_PLAN = "SELECT set_config('jit', 'off', true), set_config('plan_cache_mode', 'force_generic_plan', true)"
 
 
 def _escaped(search: str) -> str:
@@ -216,95 +216,7 @@ def _figures(row: Any) -> RosterFigures:
     )
 
 
-@dataclass(frozen=True)
-class RosterKey:
-    """A candidate row of the first pass: its place in the order and what the alert rules read."""
-
-    patient_id: uuid.UUID
-    sort_key: Any
-    today: date
-    plan_status: str | None
-    plan_start: date | None
-    last_activity_day: date | None
-    recent_pain_after: list[int]
-    adherence_7d: float | None
-    adherence_30d: float | None
-
-
-# The first pass of a page sorted or filtered by a figure: the figures that order and filter, for every
-# candidate of the clinic, from grouped passes over the tenant instead of index probes per patient.
-# The expressions match ROSTER's (adherence, plan choice, windows), so both passes give one row the
-# same figures; tests/e2e/test_roster_flow.py walks every sort against the one-statement page.
-ROSTER_KEYS = """
-    WITH people AS (
-        SELECT u.user_id AS patient_id, u.display_name, coalesce(u.timezone, t.default_timezone, 'UTC') AS zone,
-            (CAST(:now AS timestamptz) AT TIME ZONE coalesce(u.timezone, t.default_timezone, 'UTC'))::date AS today
-        FROM plans.users u JOIN plans.tenants t ON t.tenant_id = u.tenant_id
-        WHERE u.tenant_id = :tenant AND u.role = 'patient'
-          AND (CAST(:search AS text) IS NULL OR u.display_name ILIKE '%' || CAST(:search AS text) || '%' ESCAPE '\\')
-          AND (CAST(:therapist AS uuid) IS NULL OR EXISTS (
-              SELECT 1 FROM plans.therapist_patients a WHERE a.patient_id = u.user_id AND a.therapist_id = CAST(:therapist AS uuid)))
-        {chunk}
-    ), plan_of AS (
-        -- The plan a row shows (the active one, else the latest), for the whole clinic in one sort.
-        SELECT DISTINCT ON (p.patient_id) p.patient_id, p.plan_id, p.status AS plan_status, p.start_date, p.frequency_per_week,
-            p.start_date + 7 * p.duration_weeks - 1 AS last_day
-        FROM plans.treatment_plans p WHERE p.tenant_id = :tenant
-        ORDER BY p.patient_id, p.status = 'active' DESC, p.start_date DESC, p.created_at DESC
-    ), current AS (
-        SELECT pe.*, cp.plan_id, cp.plan_status, cp.start_date, cp.frequency_per_week, cp.last_day
-        FROM people pe LEFT JOIN plan_of cp ON cp.patient_id = pe.patient_id
-        WHERE CAST(:plan_status AS text) IS NULL OR coalesce(cp.plan_status, 'none') = CAST(:plan_status AS text)
-    ), recent AS (
-        -- The clinic's completed real sessions of the last 32 days (the bound of ROSTER's probe), grouped by
-        -- patient: one range of the tenant's index (0010) instead of a probe per patient.
-        SELECT c.patient_id,
-            count(*) FILTER (WHERE c.plan_status = 'active' AND w.plan_id = c.plan_id
-                AND w.local_date BETWEEN greatest(c.today - 7, c.start_date) AND least(c.today, c.last_day)) AS done_7,
-            count(*) FILTER (WHERE c.plan_status = 'active' AND w.plan_id = c.plan_id
-                AND w.local_date BETWEEN greatest(c.today - 30, c.start_date) AND least(c.today, c.last_day)) AS done_30,
-            max(w.completed_at) AS last_recent,
-            {recent_pains} AS pains_recent
-        FROM current c JOIN plans.workouts w ON w.patient_id = c.patient_id
-        WHERE w.tenant_id = :tenant AND w.status = 'completed' AND w.source = 'real'
-          AND w.completed_at >= CAST(:now AS timestamptz) - interval '32 days'
-        GROUP BY c.patient_id
-    ), keyed AS (
-        -- A patient idle for a month, or with fewer than three pains in it, is probed for the rest
-        -- (COALESCE and CASE run the subquery only then).
-        SELECT c.*, coalesce(r.done_7, 0) AS done_7, coalesce(r.done_30, 0) AS done_30, {last_activity} AS last_activity_at,
-            {pains} AS recent_pain_after, {rtm} AS rtm_status
-        FROM current c LEFT JOIN recent r ON r.patient_id = c.patient_id
-    ), figures AS (
-        SELECT keyed.*, {adherence_7} AS adherence_7d, {adherence_30} AS adherence_30d,
-            (last_activity_at AT TIME ZONE zone)::date AS last_activity_day
-        FROM keyed
-        WHERE CAST(:rtm_status AS text) IS NULL OR rtm_status = CAST(:rtm_status AS text)
-    )
-    {page}
-"""
-# A chunk of the name order, for alerts in name order: the next :limit people after the cursor.
-_NAME_CHUNK = """
-          AND (CAST(:after_id AS uuid) IS NULL
-               OR (lower(u.display_name), u.user_id) {compare} (CAST(:after_key AS text), CAST(:after_id AS uuid)))
-        ORDER BY lower(u.display_name) {direction}, u.user_id {direction} LIMIT :limit"""
-_LAST_ACTIVITY = """coalesce(r.last_recent, (
-            SELECT w.completed_at FROM plans.workouts w
-            WHERE w.patient_id = c.patient_id AND w.status = 'completed' AND w.source = 'real'
-            ORDER BY w.completed_at DESC LIMIT 1))"""
-_RECENT_PAINS = "(array_agg(w.pain_after ORDER BY w.completed_at DESC) FILTER (WHERE w.pain_after IS NOT NULL))[1:3]"
-_PAINS = """CASE WHEN cardinality(r.pains_recent) >= 3 THEN r.pains_recent ELSE (
-            SELECT array_agg(p.pain_after ORDER BY p.completed_at DESC) FROM (
-                SELECT w.pain_after, w.completed_at FROM plans.workouts w
-                WHERE w.patient_id = c.patient_id AND w.status = 'completed' AND w.source = 'real' AND w.pain_after IS NOT NULL
-                ORDER BY w.completed_at DESC LIMIT 3) p) END"""
-_RTM = """coalesce((
-            SELECT r.status FROM plans.billing_records r
-            WHERE r.patient_id = c.patient_id AND r.track = 'data_days' AND r.period_start <= c.today
-            ORDER BY r.period_start DESC LIMIT 1), 'none')"""
-
-
-def _params(tenant_id: uuid.UUID, now: datetime, where: RosterFilter, after: Keyset | None) -> dict[str, Any]:
+def params_of(tenant_id: uuid.UUID, now: datetime, where: RosterFilter, after: Keyset | None) -> dict[str, Any]:
     return {
         "tenant": tenant_id, "now": now, "patient": where.patient_id,
         "search": _escaped(where.search) if where.search else None, "therapist": where.therapist_id,
@@ -313,42 +225,10 @@ def _params(tenant_id: uuid.UUID, now: datetime, where: RosterFilter, after: Key
     }
 
 
-def _order(sort: str, limit: int | None) -> dict[str, str]:
+def order_of(sort: str, limit: int | None) -> dict[str, str]:
     key, descending, key_type = SORTS[sort]
     return dict(key=key, key_type=key_type, compare="<" if descending else ">", direction="DESC" if descending else "ASC",
                 limit="" if limit is None else "LIMIT :limit")
-
-
-async def roster_keys(
-    uow: UnitOfWork, tenant_id: uuid.UUID, now: datetime, where: RosterFilter, sort: str, after: Keyset | None,
-    limit: int | None, alert_inputs: bool,
-) -> list[RosterKey]:
-    """The candidates after `after` in `sort` order (at most `limit`; None: all), each with its sort key and,
-    when `alert_inputs`, what the alert rules read. The page's other figures come from `roster_page(ids=...)`.
-    In a name order without a filter on plan or RTM status, the `limit` people after the cursor are chosen
-    first (a chunk the caller walks) and only theirs are read."""
-    order = _order(sort, limit)
-    chunked = limit is not None and order["key_type"] == "text" and where.plan_status is None and where.rtm_status is None
-    last_activity = alert_inputs or sort.lstrip("-") == "lastActivity"
-    statement = ROSTER_KEYS.format(
-        recent_pains=_RECENT_PAINS if alert_inputs else "NULL::int[]",
-        last_activity=_LAST_ACTIVITY if last_activity else "NULL::timestamptz",
-        pains=_PAINS if alert_inputs else "NULL::int[]",
-        rtm=_RTM if where.rtm_status is not None else "'none'",
-        adherence_7=_ADHERENCE.format(days=7), adherence_30=_ADHERENCE.format(days=30),
-        page=_KEYSET.format(source="figures", **order),
-        chunk=_NAME_CHUNK.format(**order) if chunked else "",
-    )
-    params = _params(tenant_id, now, where, after)
-    if limit is not None:
-        params["limit"] = limit
-    await uow.execute(text(_NO_JIT))
-    rows = await uow.execute(text(statement), params)
-    return [
-        RosterKey(r.patient_id, r.sort_key, r.today, r.plan_status, r.start_date, r.last_activity_day,
-                  list(r.recent_pain_after or []), r.adherence_7d, r.adherence_30d)
-        for r in rows
-    ]
 
 
 async def roster_page(
@@ -358,27 +238,27 @@ async def roster_page(
     """The rows after `after` in `sort` order, at most `limit` (None: every row), each with every figure the
     roster shows: one statement. With `ids`, the rows of those patients only (the second pass of a page
     `roster_keys` chose)."""
-    order = _order(sort, limit)
+    order = order_of(sort, limit)
     key_type = order["key_type"]
     # A name order needs no figure: pick the page first and probe figures for its rows only, unless a
     # filter on a figure (RTM status) must see every candidate.
     early = limit is not None and key_type == "text" and where.rtm_status is None
-    candidates = _KEYSET.format(source="current", **order) if early else "SELECT * FROM current"
+    candidates = KEYSET.format(source="current", **order) if early else "SELECT * FROM current"
     # Without a plan-status filter either, the page is chosen among the users themselves.
-    chosen = f"({_KEYSET.format(source='chosen', **order)})" if early and where.plan_status is None else "chosen"
+    chosen = f"({KEYSET.format(source='chosen', **order)})" if early and where.plan_status is None else "chosen"
     # Early, the candidates are the page already (the final SELECT orders it); else the keyset runs on the figures.
-    page = "SELECT * FROM figures" if early else _KEYSET.format(source="figures", **order)
+    page = "SELECT * FROM figures" if early else KEYSET.format(source="figures", **order)
     if ids is not None:  # the rows are chosen already: only their keys are wanted
         candidates, chosen, page = "SELECT * FROM current", "chosen", f"SELECT figures.*, {order['key']} AS sort_key FROM figures"
     statement = ROSTER.format(
-        adherence_7=_ADHERENCE.format(days=7), adherence_30=_ADHERENCE.format(days=30), candidates=candidates, page=page,
+        adherence_7=ADHERENCE.format(days=7), adherence_30=ADHERENCE.format(days=30), candidates=candidates, page=page,
         chosen=chosen, direction=order["direction"],
     )
-    params = _params(tenant_id, now, where, None if ids is not None else after)
+    params = params_of(tenant_id, now, where, None if ids is not None else after)
     params["ids"] = ids
     if limit is not None:
         params["limit"] = limit
-    await uow.execute(text(_NO_JIT_GENERIC_PLAN))
+    await uow.execute(text(NO_JIT_GENERIC_PLAN))
     rows = await uow.execute(text(statement), params)
     return [_figures(row) for row in rows]
 
