@@ -35,7 +35,7 @@ async def _walk(http, clinic, query: str) -> list[dict]:  # type: ignore[no-unty
 
 async def test_figure_sorted_and_alert_filtered_pages_agree_with_the_name_roster(stack):
     rng = random.Random(20261201)
-    clinic = await _clinic(stack, [f"Generated {n:02d}" for n in range(PATIENTS)])
+    clinic = await _clinic(stack, [f"Generated {n:02d}" for n in range(PATIENTS + 2)])
     catalogue = await exercises(stack, clinic, ("Squat",))
     for index in range(PATIENTS):
         if index % 7 == 0:
@@ -52,9 +52,16 @@ async def test_figure_sorted_and_alert_filtered_pages_agree_with_the_name_roster
         for workout, ago in zip(care.workouts, days_ago):
             await complete(stack, clinic, index, workout, noon(TODAY - timedelta(days=ago)), pain=(5, rng.randint(0, 9)))
 
+    # Two whose rising pains lie mostly outside the first pass's month: only the probe for the rest sees them.
+    for index, days_ago_and_pain in ((PATIENTS, ((45, 2), (40, 4), (3, 6))), (PATIENTS + 1, ((50, 1), (44, 3), (38, 5)))):
+        care = await give_plan(stack, clinic, index, TODAY - timedelta(days=55), 16, 3, catalogue)
+        for workout, (ago, pain) in zip(care.workouts, days_ago_and_pain):
+            await complete(stack, clinic, index, workout, noon(TODAY - timedelta(days=ago)), pain=(5, pain))
+
     async with client(stack.base_url) as http:
         reference = (await _roster(http, clinic, "?limit=100"))["patients"]
-        assert len(reference) == PATIENTS
+        assert len(reference) == PATIENTS + 2
+        assert all("pain_rising" in [a["kind"] for a in r["alerts"]] for r in reference[-2:])
         alerting = [r["patientId"] for r in reference if r["alerts"]]
         calm = [r["patientId"] for r in reference if not r["alerts"]]
         assert alerting and calm, "the generated clinic must hold both kinds of row"
