@@ -7,16 +7,21 @@ import binascii
 import json
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 
 from services.common.clock import Clock
-from services.common.db import Database
+from services.common.db import Database, UnitOfWork
 from services.common.errors import InvalidInput, NotFound
 from services.common.identity import Identity
+from services.plans.analytics import roster_keys_repository as first_pass
 from services.plans.analytics import roster_repository as roster
+from services.plans.analytics.roster_keys_repository import RosterKey
 from services.plans.analytics.roster_repository import SORTS, Keyset, PlanFigures, RosterFigures, RosterFilter
 from services.plans.domain.roster import Alert, AlertInputs, open_alerts
 
 MAX_PAGE = 100
+# People read per first-pass chunk of an alerts page in name order: about two pages' worth.
+NAME_CHUNK = 120
 PLAN_STATUSES = ("active", "completed", "expired", "cancelled", "none")
 RTM_STATUSES = ("none", "projected", "ready", "billed")
 
@@ -78,6 +83,23 @@ def alerts_of(f: RosterFigures) -> list[Alert]:
     )
 
 
+def _alerting(keys: list[RosterKey], wanted: bool, count: int) -> list[RosterKey]:
+    """The first `count` candidates, in order, whose open alerts are (or are not) empty: the domain's rules
+    over the first pass's figures, stopping as soon as the page is full."""
+    chosen: list[RosterKey] = []
+    for k in keys:
+        inputs = AlertInputs(
+            today=k.today, plan_active=k.plan_status == "active", plan_start=k.plan_start,
+            last_activity_day=k.last_activity_day, recent_pain_after=k.recent_pain_after, adherence_7d=k.adherence_7d,
+            adherence_30d=k.adherence_30d,
+        )
+        if bool(open_alerts(inputs)) == wanted:
+            chosen.append(k)
+            if len(chosen) == count:
+                break
+    return chosen
+
+
 def _check(query: RosterQuery) -> None:
     if not 1 <= query.limit <= MAX_PAGE:
         raise InvalidInput("limit", f"must be between 1 and {MAX_PAGE}")
@@ -99,8 +121,10 @@ class RosterHandlers:
         self._clock = clock
 
     async def page(self, who: Identity, query: RosterQuery) -> RosterPage:
-        """One page of the clinic's patients in the asked order. Alerts are the domain's rules, so a page
-        filtered on them reads every row past the cursor and keeps the first `limit` that alert."""
+        """One page of the clinic's patients in the asked order. A name-ordered page is one statement over
+        its own rows. A page ordered or filtered by a figure first reads the figures that decide the order
+        for every candidate (`roster_keys`, grouped over the clinic); alerts are the domain's rules, applied
+        to those candidates in order until `limit + 1` match; then the page's rows get every figure."""
         who.require_role("therapist", "admin")
         _check(query)
         after = decode_cursor(query.cursor, query.sort) if query.cursor else None
@@ -109,13 +133,26 @@ class RosterHandlers:
             plan_status=query.plan_status or None, rtm_status=query.rtm_status or None,
         )
         by_alert = query.has_alerts is not None
+        by_figure = by_alert or SORTS[query.sort][2] != "text" or where.rtm_status is not None
+        now = self._clock.now()
         async with self._db.unit_of_work(who.tenant_id) as uow:
-            rows = await roster.roster_page(
-                uow, who.tenant_id, self._clock.now(), where, query.sort, after, None if by_alert else query.limit + 1,
-            )
+            if not by_figure:
+                rows = await roster.roster_page(uow, who.tenant_id, now, where, query.sort, after, query.limit + 1)
+            else:
+                if by_alert and SORTS[query.sort][2] == "text" and where.plan_status is None and where.rtm_status is None:
+                    keys = await self._alerting_by_name(uow, who, now, where, query, after)
+                else:
+                    keys = await first_pass.roster_keys(
+                        uow, who.tenant_id, now, where, query.sort, after, None if by_alert else query.limit + 1, by_alert,
+                    )
+                    if by_alert:
+                        keys = _alerting(keys, bool(query.has_alerts), query.limit + 1)
+                found = await roster.roster_page(
+                    uow, who.tenant_id, now, where, query.sort, None, None, ids=[k.patient_id for k in keys],
+                ) if keys else []
+                place = {k.patient_id: i for i, k in enumerate(keys)}
+                rows = sorted(found, key=lambda r: place[r.patient_id])
         entries = [RosterEntry(row, alerts_of(row)) for row in rows]
-        if by_alert:
-            entries = [e for e in entries if bool(e.alerts) == query.has_alerts][: query.limit + 1]
         more = len(entries) > query.limit
         entries = entries[: query.limit]
         cursor = ""
@@ -123,6 +160,19 @@ class RosterHandlers:
             last = entries[-1].figures
             cursor = encode_cursor(query.sort, last.sort_key, last.patient_id)
         return RosterPage(entries, cursor)
+
+    async def _alerting_by_name(
+        self, uow: UnitOfWork, who: Identity, now: datetime, where: RosterFilter, query: RosterQuery, after: Keyset | None,
+    ) -> list[RosterKey]:
+        """In name order, alerts are decided chunk by chunk (each chunk reads only its own people's sessions),
+        stopping once the page is full: a clinic where many patients alert reads a chunk or two, not all."""
+        wanted, chosen, position = bool(query.has_alerts), [], after
+        while True:
+            keys = await first_pass.roster_keys(uow, who.tenant_id, now, where, query.sort, position, NAME_CHUNK, True)
+            chosen += _alerting(keys, wanted, query.limit + 1 - len(chosen))
+            if len(chosen) > query.limit or len(keys) < NAME_CHUNK:
+                return chosen
+            position = Keyset(keys[-1].sort_key, keys[-1].patient_id)
 
     async def summary(self, who: Identity, patient_id: uuid.UUID) -> RosterEntry:
         """The roster row of one patient: what the patient page header shows, from the same statement."""

@@ -22,6 +22,8 @@ from services.plans.domain.billing.status import InvalidBillingTransition, mark_
 
 # The export pages through the same query; a page is bounded so no call holds a clinic's year in memory.
 MAX_PAGE = 500
+# Without evidence a record is ~200 bytes, so an export page holds a 2,000-patient clinic's month in one call.
+MAX_EXPORT_PAGE = 2000
 MAX_BULK = 500
 STATUSES = tuple(s.value for s in BillingStatus)
 CODES = tuple(c.value for c in RtmCode)
@@ -60,15 +62,19 @@ class BillingWorklist:
         self._db = database
         self._clock = clock
 
-    async def page(self, who: Identity, where: WorklistFilter, cursor: str, limit: int) -> WorklistPage:
+    async def page(
+        self, who: Identity, where: WorklistFilter, cursor: str, limit: int, evidence: bool = True,
+    ) -> WorklistPage:
+        """One page of the clinic's records; without `evidence` (the export), pages may be larger."""
         who.require_role("therapist", "admin")
-        if not 1 <= limit <= MAX_PAGE:
-            raise InvalidInput("limit", f"must be between 1 and {MAX_PAGE}")
+        most = MAX_PAGE if evidence else MAX_EXPORT_PAGE
+        if not 1 <= limit <= most:
+            raise InvalidInput("limit", f"must be between 1 and {most}")
         check_filter(where)
         after = _position(cursor) if cursor else None
         async with self._db.unit_of_work(who.tenant_id) as uow:
             await _billing_on(uow, who.tenant_id)
-            rows = await worklist.clinic_records(uow, who.tenant_id, where, after, limit + 1)
+            rows = await worklist.clinic_records(uow, who.tenant_id, where, after, limit + 1, evidence)
         more = len(rows) > limit
         rows = rows[:limit]
         return WorklistPage(rows, _cursor(rows[-1]) if more else "")

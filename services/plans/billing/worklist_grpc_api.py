@@ -21,7 +21,9 @@ class BillingWorklistServicer(roster_pb2_grpc.BillingWorklistServiceServicer):
             period_to=parse_date("periodTo", request.period_to) if request.period_to else None,
             therapist_id=optional_uuid("therapistId", request.therapist_id),
         )
-        page = await self._worklist.page(identity.current(), where, request.cursor, request.limit or 50)
+        page = await self._worklist.page(
+            identity.current(), where, request.cursor, request.limit or 50, evidence=not request.omit_evidence,
+        )
         return roster_pb2.ClinicRecordsPage(
             records=[
                 roster_pb2.ClinicRecord(record=record_reply(r.stored), patient_name=r.patient_name,

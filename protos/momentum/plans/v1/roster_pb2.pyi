@@ -118,7 +118,7 @@ class PatientPlans(_message.Message):
     def __init__(self, plans: _Optional[_Iterable[_Union[RosterPlan, _Mapping]]] = ...) -> None: ...
 
 class ListClinicRecordsRequest(_message.Message):
-    __slots__ = ("limit", "cursor", "status", "code", "period_from", "period_to", "therapist_id")
+    __slots__ = ("limit", "cursor", "status", "code", "period_from", "period_to", "therapist_id", "omit_evidence")
     LIMIT_FIELD_NUMBER: _ClassVar[int]
     CURSOR_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
@@ -126,6 +126,7 @@ class ListClinicRecordsRequest(_message.Message):
     PERIOD_FROM_FIELD_NUMBER: _ClassVar[int]
     PERIOD_TO_FIELD_NUMBER: _ClassVar[int]
     THERAPIST_ID_FIELD_NUMBER: _ClassVar[int]
+    OMIT_EVIDENCE_FIELD_NUMBER: _ClassVar[int]
     limit: int
     cursor: str
     status: str
@@ -133,7 +134,8 @@ class ListClinicRecordsRequest(_message.Message):
     period_from: str
     period_to: str
     therapist_id: str
-    def __init__(self, limit: _Optional[int] = ..., cursor: _Optional[str] = ..., status: _Optional[str] = ..., code: _Optional[str] = ..., period_from: _Optional[str] = ..., period_to: _Optional[str] = ..., therapist_id: _Optional[str] = ...) -> None: ...
+    omit_evidence: bool
+    def __init__(self, limit: _Optional[int] = ..., cursor: _Optional[str] = ..., status: _Optional[str] = ..., code: _Optional[str] = ..., period_from: _Optional[str] = ..., period_to: _Optional[str] = ..., therapist_id: _Optional[str] = ..., omit_evidence: _Optional[bool] = ...) -> None: ...
 
 class ClinicRecord(_message.Message):
     __slots__ = ("record", "patient_name", "therapist_id")
