@@ -3,14 +3,14 @@ reads, so a page sorted or filtered by a figure reads the clinic's last month as
 patient) instead of probing each patient's history.
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0009
 """
 
 from alembic import op
 
 revision = "0010"
 # 0009 is another branch's; whichever merges second re-chains onto the other.
-down_revision = "0008"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
