@@ -231,7 +231,7 @@ class SessionReply(BaseModel):
 router = api_router("browser session")
 
 
-@router.get("/v1/session", response_model=SessionReply)
+@router.get("/v1/session", response_model=SessionReply, operation_id="getBrowserSession")
 async def current_session(caller: Identity = Depends(authenticated)) -> SessionReply:
     """Who the caller is (cookie session or bearer token): the web app asks this first. Signing in
     (`GET /v1/session/signin?token=`, the link `momentum login` prints) and out (`POST /v1/session/signout`,

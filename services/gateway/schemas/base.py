@@ -65,6 +65,11 @@ def unstorable_text(value: Any, where: str = "", depth: int = 0) -> str | None:
     return None
 
 
+def example(**values: Any) -> ConfigDict:
+    """A body model's configuration with the example the document shows (unknown fields still refused)."""
+    return ConfigDict(extra="forbid", json_schema_extra={"examples": [values]})
+
+
 class StrictBody(BaseModel):
     # Unknown fields are an error, not silently dropped: a typo in a client must be visible.
     model_config = ConfigDict(extra="forbid")

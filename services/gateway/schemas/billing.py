@@ -6,10 +6,11 @@ from datetime import date
 
 from pydantic import BaseModel, Field, StrictBool, StrictInt
 
-from services.gateway.schemas.base import StrictBody
+from services.gateway.schemas.base import StrictBody, example
 
 
 class TimeEntryBody(StrictBody):
+    model_config = example(minutes=20, activityType="data_review", interactive=False, occurredOn="2026-03-02", note="reviewed the week's pain trend")
     minutes: StrictInt = Field(ge=1, le=1440)
     activityType: str = Field(
         min_length=1, max_length=64,

@@ -7,7 +7,7 @@ from uuid import UUID
 from pydantic import BaseModel, Field, StrictInt, StrictStr
 
 from momentum.entrances.v1 import entrances_pb2
-from services.gateway.schemas.base import StrictBody, instant_or_none
+from services.gateway.schemas.base import StrictBody, instant_or_none, example
 
 
 class DailyActivityReply(BaseModel):
@@ -47,6 +47,7 @@ class DailyActivityRangeReply(BaseModel):
 
 
 class XpAwardBody(StrictBody):
+    model_config = example(patientId="c773b51c-b00a-5871-bd4c-e43b55323a87", amount=20, reason="extra home exercises", idempotencyKey="award-2026-03-02-1")
     patientId: UUID
     # StrictInt: 10.0, "10" and true are refused, not coerced; the cap is checked by the service.
     amount: StrictInt = Field(ge=1, le=2_147_483_647, examples=[20])

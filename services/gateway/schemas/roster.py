@@ -8,7 +8,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
-from services.gateway.schemas.base import StrictBody
+from services.gateway.schemas.base import StrictBody, example
 from services.gateway.schemas.billing import BillingRecordReply
 
 PlanStatus = Literal["active", "completed", "expired", "cancelled"]
@@ -109,6 +109,7 @@ class WorklistReply(BaseModel):
 
 
 class MarkBilledBody(StrictBody):
+    model_config = example(recordIds=["3f1c2b9e-8d4a-4e6f-9b1a-7c2d5e8f0a13"])
     recordIds: list[UUID] = Field(min_length=1, max_length=500)
 
 

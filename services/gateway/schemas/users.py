@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from services.gateway.schemas.base import StrictBody
+from services.gateway.schemas.base import StrictBody, example
 
 
 class TimezoneUpdateBody(StrictBody):
+    model_config = example(timezone="Europe/Madrid")
     timezone: str = Field(min_length=1, max_length=64, examples=["Europe/Madrid"], description="IANA timezone name")
 
 

@@ -7,7 +7,7 @@ from uuid import UUID
 from pydantic import AwareDatetime, BaseModel, Field, StrictBool, StrictInt
 
 from services.common.parsing import WINDOW
-from services.gateway.schemas.base import StrictBody
+from services.gateway.schemas.base import StrictBody, example
 
 
 class ExerciseLogReply(BaseModel):
@@ -63,6 +63,7 @@ class TodayReply(BaseModel):
 
 
 class ExerciseResultBody(StrictBody):
+    model_config = example(exerciseId="5b0f6f0e-2c47-4d7a-9a51-3f7a2b8e4c11", actualSets=3, actualReps=10, skipped=False, videoWatchPercentage=100.0)
     exerciseId: UUID
     actualSets: StrictInt = Field(ge=0, le=100)
     actualReps: StrictInt = Field(ge=0, le=1000)
@@ -71,6 +72,7 @@ class ExerciseResultBody(StrictBody):
 
 
 class CompleteWorkoutBody(StrictBody):
+    model_config = example(timeWorkoutStart="2026-03-02T09:00:00+01:00", timeWorkoutEnd="2026-03-02T09:25:00+01:00", painBefore=5, painAfter=3, perceivedDifficulty=6, exercises=[{"exerciseId": "5b0f6f0e-2c47-4d7a-9a51-3f7a2b8e4c11", "actualSets": 3, "actualReps": 10}])
     timeWorkoutStart: AwareDatetime = Field(description=f"ISO 8601 with an offset, {WINDOW}")
     timeWorkoutEnd: AwareDatetime = Field(description=f"ISO 8601 with an offset, {WINDOW}")
     painBefore: StrictInt = Field(ge=0, le=10)
@@ -80,10 +82,12 @@ class CompleteWorkoutBody(StrictBody):
 
 
 class SkipWorkoutBody(StrictBody):
+    model_config = example(reason="knee swollen today")
     reason: str = Field(default="", max_length=500)
 
 
 class StartSessionBody(StrictBody):
+    model_config = example(exerciseId="5b0f6f0e-2c47-4d7a-9a51-3f7a2b8e4c11")
     exerciseId: UUID
 
 
@@ -95,6 +99,7 @@ class SessionGrantReply(BaseModel):
 
 
 class FormResponseBody(StrictBody):
+    model_config = example(templateKey="post_session", templateVersion=1, answers={"felt": "better"})
     templateKey: str = Field(min_length=1, max_length=64)
     # int32 on the wire to plans: a larger number must be a 422 here, not a failed proto build (500).
     templateVersion: StrictInt = Field(ge=1, le=2_147_483_647)
