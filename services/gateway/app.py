@@ -128,9 +128,8 @@ def create_app(settings: Settings) -> Any:
 
     # Every module in routes/ contributes one router: adding a route file is all it takes.
     for module in sorted(m.name for m in pkgutil.iter_modules(routes.__path__)):
-        app.include_router(import_module(f"services.gateway.routes.{module}").router)
-    app.include_router(browser_session_router)
-    document_errors(app)
+        app.include_router(document_errors(import_module(f"services.gateway.routes.{module}").router))
+    app.include_router(document_errors(browser_session_router))
     add_local_docs(app)
     # Outermost first: request id and body cap; CORS; the web app's files; cookie session → bearer; the pose fast path.
     layered: Any = WebApp(BrowserSessionLayer(PoseFastPath(app), app.state.browser_sessions))

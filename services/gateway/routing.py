@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any, Iterator
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, FastAPI, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPBearer
@@ -68,11 +68,13 @@ def route_errors(route: APIRoute) -> dict[int | str, dict[str, Any]]:
     return {status: ERROR_RESPONSES[status] for status in sorted(statuses)}
 
 
-def document_errors(app: FastAPI) -> None:
-    """Gives every API route of the app the list of its own errors (a route's explicit ones kept)."""
-    for route in app.routes:
-        if isinstance(route, APIRoute) and isinstance(route, StandardJsonRoute):
+def document_errors(router: APIRouter) -> APIRouter:
+    """Gives every route of the router the list of its own errors (a route's explicit ones kept); before the app
+    includes it, so the document is built from these."""
+    for route in router.routes:
+        if isinstance(route, APIRoute):
             route.responses = {**route_errors(route), **route.responses}
+    return router
 
 
 def id_path(description: str = "a UUID") -> Any:

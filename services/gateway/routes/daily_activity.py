@@ -12,7 +12,7 @@ from momentum.entrances.v1 import entrances_pb2
 from services.common.identity import Identity
 from services.gateway.auth import authenticated
 from services.gateway.routing import api_router, date_from_caller, patient, patient_in_question, staff, errors
-from services.gateway.schemas.base import NoBody
+from services.gateway.schemas.base import NoBody, NO_BODY_EXAMPLE
 from services.gateway.schemas.daily_activity import (
     DailyActivityRangeReply, DailyActivityReply, XpAwardBody, XpAwardReply, XpAwardView,
 )
@@ -22,7 +22,7 @@ router = api_router("daily activity")
 
 @router.post("/api/app-usage/open", response_model=DailyActivityReply, operation_id="recordAppOpened")
 async def app_opened(
-    request: Request, body: NoBody | None = Body(None), caller: Identity = Depends(patient)
+    request: Request, body: NoBody | None = Body(None, openapi_examples=NO_BODY_EXAMPLE), caller: Identity = Depends(patient)
 ) -> DailyActivityReply:
     """The app came to the foreground: counts an open on today's row (server time)."""
     clients = request.app.state.clients
@@ -32,7 +32,7 @@ async def app_opened(
 
 @router.post("/api/app-usage/close", response_model=DailyActivityReply, operation_id="recordAppClosed")
 async def app_closed(
-    request: Request, body: NoBody | None = Body(None), caller: Identity = Depends(patient)
+    request: Request, body: NoBody | None = Body(None, openapi_examples=NO_BODY_EXAMPLE), caller: Identity = Depends(patient)
 ) -> DailyActivityReply:
     """The app went to the background: counts a close and recomputes today's rollups."""
     clients = request.app.state.clients

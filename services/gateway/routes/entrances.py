@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from momentum.entrances.v1 import entrances_pb2
 from services.common.identity import Identity
 from services.gateway.routing import api_router, patient, staff
-from services.gateway.schemas.base import NoBody
+from services.gateway.schemas.base import NoBody, NO_BODY_EXAMPLE
 from services.gateway.schemas.entrances import EntranceHistoryReply, EntranceLogReply, EntranceReply
 
 router = api_router("app entrances")
@@ -23,7 +23,7 @@ router = api_router("app entrances")
     responses={200: {"model": EntranceLogReply, "description": "Nothing scheduled: disabled, not_needed, or already final"}}, operation_id="logAppEntrance",
 )
 async def log_entrance(
-    request: Request, body: NoBody | None = Body(None), caller: Identity = Depends(patient)
+    request: Request, body: NoBody | None = Body(None, openapi_examples=NO_BODY_EXAMPLE), caller: Identity = Depends(patient)
 ) -> JSONResponse:
     """The dashboard mounted. 202 when a PENDING entrance was created or its window extended; 200 with
     `disabled` (clinic flag off), `not_needed` (a real workout today) or the final status otherwise.

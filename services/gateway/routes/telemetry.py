@@ -19,7 +19,7 @@ from typing import Any, AsyncIterator, Mapping
 
 import grpc
 from pydantic import BaseModel
-from fastapi import Depends, FastAPI, Request
+from fastapi import Body, Depends, FastAPI, Request
 from fastapi.responses import Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
@@ -31,7 +31,8 @@ from services.gateway.errors import ApiError, ErrorBody, from_grpc
 from services.gateway.identity_check import IdentityResolver
 from services.gateway.routing import api_router, id_path, path_id, errors
 from services.gateway.schemas.telemetry import (
-    MediaEventsBody, MediaEventsReply, MediaEventsRequest, PlaybackFiguresReply, PoseBatchReply, ReplayReply, SessionEndReply,
+    MEDIA_EVENTS_EXAMPLES, MediaEventsBody, MediaEventsReply, MediaEventsRequest, PlaybackFiguresReply, PoseBatchReply,
+    ReplayReply, SessionEndReply,
 )
 
 POSE_FRAMES_PATH = "/v1/pose/frames"
@@ -158,7 +159,7 @@ def json_content(request: Request) -> None:
     responses={**errors(409), 415: {"model": ErrorBody, "description": "Body is not JSON"}}, operation_id="recordMediaEvents",
 )
 async def post_media_events(
-    body: MediaEventsRequest, request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(session_bearer)
+    request: Request, body: MediaEventsRequest = Body(openapi_examples=MEDIA_EVENTS_EXAMPLES), credentials: HTTPAuthorizationCredentials | None = Depends(session_bearer)
 ) -> MediaEventsReply:
     """Video engagement events; duplicates (same event_id) and out-of-order arrival are fine. A request
     with one invalid event is refused whole (400 naming events[i].field) and nothing is stored."""

@@ -8,7 +8,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field, StrictBool, StrictInt
 
-from services.gateway.schemas.base import StrictBody, example
+from services.gateway.schemas.base import DateText, InstantText, PlanStatus, StrictBody, UuidText, example
 from services.gateway.schemas.pose_profile import PoseProfileBody
 
 
@@ -30,9 +30,9 @@ class ConsentBody(StrictBody):
 
 
 class ConsentReply(BaseModel):
-    patientId: str
+    patientId: UuidText
     granted: dict[str, bool]
-    changedAt: dict[str, str]
+    changedAt: dict[str, InstantText]
 
 
 class RtmPolicyBody(StrictBody):
@@ -51,7 +51,7 @@ class ExerciseBody(StrictBody):
 
 
 class ExerciseReply(BaseModel):
-    exerciseId: str
+    exerciseId: UuidText
     name: str
     videoUrl: str | None
     videoDurationSeconds: float | None
@@ -83,7 +83,7 @@ class UpdatePlanBody(StrictBody):
 
 
 class PrescribedExerciseReply(BaseModel):
-    exerciseId: str
+    exerciseId: UuidText
     name: str
     position: int
     sets: int
@@ -91,14 +91,14 @@ class PrescribedExerciseReply(BaseModel):
 
 
 class PlanReply(BaseModel):
-    planId: str
-    patientId: str
-    therapistId: str
+    planId: UuidText
+    patientId: UuidText
+    therapistId: UuidText
     title: str
-    startDate: str
+    startDate: DateText
     durationWeeks: int
     frequencyPerWeek: int
-    status: str
+    status: PlanStatus
     sessionsPlanned: int
     sessionsCompleted: int
     exercises: list[PrescribedExerciseReply]

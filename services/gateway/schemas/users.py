@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from services.gateway.schemas.base import StrictBody, example
+from services.gateway.schemas.base import StrictBody, UuidText, example
 
 
 class TimezoneUpdateBody(StrictBody):
@@ -21,8 +21,8 @@ class TimezoneUpdateReply(BaseModel):
 class UserReply(BaseModel):
     """A patient, therapist or admin as the clinic knows them: the caller's own profile, or one of a list."""
 
-    userId: str
-    tenantId: str
+    userId: UuidText
+    tenantId: UuidText
     role: str
     displayName: str
     timezone: str | None

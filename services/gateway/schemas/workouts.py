@@ -7,11 +7,11 @@ from uuid import UUID
 from pydantic import AwareDatetime, BaseModel, Field, StrictBool, StrictInt
 
 from services.common.parsing import WINDOW
-from services.gateway.schemas.base import StrictBody, example
+from services.gateway.schemas.base import DateText, InstantText, StrictBody, UuidText, WorkoutStatus, example
 
 
 class ExerciseLogReply(BaseModel):
-    exerciseId: str
+    exerciseId: UuidText
     name: str
     prescribedSets: int
     prescribedReps: int
@@ -29,17 +29,17 @@ class ExerciseLogReply(BaseModel):
 
 
 class WorkoutReply(BaseModel):
-    workoutId: str
-    planId: str
-    patientId: str
+    workoutId: UuidText
+    planId: UuidText
+    patientId: UuidText
     sessionNumber: int
-    scheduledDate: str | None
-    status: str
+    scheduledDate: DateText | None
+    status: WorkoutStatus
     source: str
     timeWorkoutStart: str | None
     timeWorkoutEnd: str | None
-    completedAt: str | None
-    localDate: str | None
+    completedAt: InstantText | None
+    localDate: DateText | None
     timezone: str | None
     painBefore: int | None
     painAfter: int | None
@@ -48,7 +48,7 @@ class WorkoutReply(BaseModel):
     exercisesCompleted: int
     exercisesTotal: int
     completedViaAppEntrance: bool
-    mirroredFromWorkoutId: str | None
+    mirroredFromWorkoutId: UuidText | None
     skipReason: str | None
     exercises: list[ExerciseLogReply]
 
@@ -58,7 +58,7 @@ class WorkoutListReply(BaseModel):
 
 
 class TodayReply(BaseModel):
-    localDate: str
+    localDate: DateText
     workout: WorkoutReply | None
 
 
@@ -92,9 +92,9 @@ class StartSessionBody(StrictBody):
 
 
 class SessionGrantReply(BaseModel):
-    sessionId: str
+    sessionId: UuidText
     token: str
-    expiresAt: str
+    expiresAt: InstantText
     purposes: list[str]
 
 
@@ -107,9 +107,9 @@ class FormResponseBody(StrictBody):
 
 
 class FormResponseReply(BaseModel):
-    responseId: str
-    workoutId: str
+    responseId: UuidText
+    workoutId: UuidText
     templateKey: str
     templateVersion: int
     answers: dict  # type: ignore[type-arg]
-    submittedAt: str
+    submittedAt: InstantText
