@@ -210,7 +210,7 @@ def _expired(name: str, http_only: bool) -> tuple[bytes, bytes]:
 
 
 async def _json(send: Any, scope: dict[str, Any], status: int, error: str, detail: str) -> None:
-    body = json.dumps({"error": error, "detail": detail}).encode()
+    body = json.dumps({"error": error, "detail": detail, "errors": []}).encode()
     await _respond(send, scope, status, body, [(b"content-type", b"application/json")])
 
 

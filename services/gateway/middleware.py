@@ -134,7 +134,7 @@ def _clean_request_id(raw: bytes | None) -> str | None:
 
 
 async def _send_error(send: Any, status: int, error: str, detail: str, request_id: str) -> None:
-    body = json.dumps({"error": error, "detail": detail}).encode()
+    body = json.dumps({"error": error, "detail": detail, "errors": []}).encode()
     await send(
         {
             "type": "http.response.start",

@@ -64,7 +64,7 @@ async def test_invalid_timezone_is_a_400_naming_the_zone_and_writes_nothing(stac
         reply = await http.post(
             "/v2/user/auto-update-timezone", json={"timezone": "Mars/Olympus_Mons"}, headers=clinic.as_patient()
         )
-    assert reply.status_code == 400
+    assert reply.status_code == 422
     assert reply.json()["error"] == "invalid_argument"
     assert "Mars/Olympus_Mons" in reply.json()["detail"]
     async with stack.runtimes["plans"].database.unit_of_work(clinic.tenant_id) as uow:

@@ -90,15 +90,15 @@ async def test_patients_read_only_their_own_days(estack, clinic):
         reply = await http.get("/api/daily-activity", params=other_patient, headers=clinic.as_patient())
         assert reply.status_code == 403
         no_patient = await http.get("/api/daily-activity", params={"from": today, "to": today}, headers=clinic.as_therapist())
-        assert no_patient.status_code == 400 and "patientId" in no_patient.json()["detail"]
+        assert no_patient.status_code == 422 and "patientId" in no_patient.json()["detail"]
         backwards = await http.get(
             "/api/daily-activity", params={"from": today, "to": "2020-01-01"}, headers=clinic.as_patient()
         )
-        assert backwards.status_code == 400 and "to" in backwards.json()["detail"]
+        assert backwards.status_code == 422 and "to" in backwards.json()["detail"]
         not_a_date = await http.get("/api/daily-activity", params={"from": "yesterday", "to": today}, headers=clinic.as_patient())
         assert not_a_date.status_code == 422 and "from" in not_a_date.json()["detail"]
         too_long = await http.get("/api/daily-activity", params={"from": "2020-01-01", "to": today}, headers=clinic.as_patient())
-        assert too_long.status_code == 400
+        assert too_long.status_code == 422
 
 
 async def test_entrance_history_is_for_staff_of_the_clinic(estack, clinic):
