@@ -55,4 +55,4 @@ async def test_malformed_json_names_the_character_not_a_field(stack):
         assert reply.status_code == 400, reply.text
         assert reply.json() == {"error": "invalid_argument", "detail": "body: malformed JSON at character 1", "errors": []}
         late = await http.post("/v1/exercises", content='{"name": "Squat",}', headers={**clinic.as_therapist(), "content-type": "application/json"})
-        assert late.json()["detail"] == "malformed JSON at character 17"  # the } after the trailing comma
+        assert late.status_code == 400 and late.json()["detail"] == "body: malformed JSON at character 17"  # the } after the trailing comma
