@@ -122,13 +122,14 @@ def from_grpc(exc: grpc.aio.AioRpcError) -> ApiError:
 ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
     status: {"model": ErrorBody, "description": description}
     for status, description in {
-        400: "The request breaks a rule; `detail` names the field",
+        400: "The body is not standard JSON (`detail` starts with `body:`), or the current state refuses the request: "
+             "`error` names the reason where the service knows it (`rtm_billing_disabled`, `plan_closed`, ...)",
         401: "Missing, malformed, expired or foreign token",
         403: "The caller's role or identity may not do this",
         404: "No such resource visible to the caller",
         409: "Conflicts with what is already there: submitted before, a key reused, a session already ended",
         413: "Body too large",
-        422: "The body or a parameter does not match the schema; `detail` names it",
+        422: "Validation failed, the schema's or a domain rule's: `errors` names each field, `detail` says it in words",
         503: "A service behind the gateway is unavailable",
         504: "A service behind the gateway did not answer in time",
     }.items()

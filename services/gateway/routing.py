@@ -79,8 +79,7 @@ def document_errors(router: APIRouter) -> APIRouter:
 
 def id_path(description: str = "a UUID") -> Any:
     """An id in the path, declared a UUID in the document. The route checks it with `path_id` once the caller is
-    known, so a stranger hears 401 before anything about the id, and a malformed one is the 400 naming the field
-    the services have always answered. A fresh Path per parameter: FastAPI binds each instance to one name."""
+    known, so a stranger hears 401 before anything about the id, and a malformed one is the 422 naming the field. A fresh Path per parameter: FastAPI binds each instance to one name."""
     return Path(description=description, json_schema_extra={"format": "uuid", "maxLength": 36})
 
 

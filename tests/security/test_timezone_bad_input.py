@@ -31,7 +31,7 @@ async def _audit_count(stack, clinic) -> int:  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize("name", INVALID)
-async def test_an_invalid_zone_is_a_400_naming_it_and_writes_nothing(stack, name):
+async def test_an_invalid_zone_is_a_422_naming_it_and_writes_nothing(stack, name):
     clinic = await new_clinic(stack.runtimes["plans"].components.people, stack.settings, patient_timezone="Europe/Madrid")
     async with client(stack.base_url) as http:
         reply = await http.post("/v2/user/auto-update-timezone", json={"timezone": name}, headers=clinic.as_patient())

@@ -39,13 +39,13 @@ def award_body(clinic, **changes):
         ({"amount": True}, 422, "amount"),
         ({"amount": 0}, 422, "amount"),
         ({"amount": -5}, 422, "amount"),
-        ({"amount": 501}, 400, "amount"),  # over the configured cap (MOMENTUM_XP_AWARD_CAP, 500)
+        ({"amount": 501}, 422, "amount"),  # over the configured cap (MOMENTUM_XP_AWARD_CAP, 500)
         ({"amount": 10**12}, 422, "amount"),
         ({"bonus": 1}, 422, "bonus"),
         ({"idempotencyKey": ...}, 422, "idempotencyKey"),
         ({"idempotencyKey": ""}, 422, "idempotencyKey"),
-        ({"reason": "   "}, 400, "reason"),
-        ({"source": "Bad Source!"}, 400, "source"),
+        ({"reason": "   "}, 422, "reason"),
+        ({"source": "Bad Source!"}, 422, "source"),
         ({"patientId": "not-a-uuid"}, 422, "patientId"),
     ],
 )
