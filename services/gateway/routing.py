@@ -49,8 +49,18 @@ def _id_parameter(name: str) -> bool:
     return name == "id" or name.endswith(("_id", "Id"))
 
 
+def _names_a_record(dependant: Dependant) -> bool:
+    """A body naming a record by id (a plan's patientId, recordIds): one the caller cannot see is a 404."""
+    for body in dependant.body_params:
+        model = getattr(body.field_info, "annotation", None) or getattr(body, "type_", None)
+        fields = getattr(model, "model_fields", {})
+        if any(name.endswith(("Id", "Ids")) for name in fields):
+            return True
+    return False
+
+
 def route_errors(route: APIRoute) -> dict[int | str, dict[str, Any]]:
-    """The errors a route can return, read from its signature: 401/403 behind a token, 404 with an id in the path,
+    """The errors a route can return, read from its signature: 401/403 behind a token, 404 naming a record by id,
     422 with any input, 400 and 413 with a JSON body (not standard JSON, too large), 503 and 504 always (every
     route asks a service)."""
     dependant = route.dependant
@@ -59,7 +69,7 @@ def route_errors(route: APIRoute) -> dict[int | str, dict[str, Any]]:
         statuses.update(AUTH_ERRORS)
     params = [*dependant.path_params, *dependant.query_params, *dependant.header_params,
               *(p for d in dependant.dependencies for p in (*d.path_params, *d.query_params))]
-    if any(_id_parameter(p.alias) or _id_parameter(p.name) for p in dependant.path_params):
+    if any(_id_parameter(p.alias) or _id_parameter(p.name) for p in params) or _names_a_record(dependant):
         statuses.add(404)
     if params or dependant.body_params or "requestBody" in (route.openapi_extra or {}):
         statuses.add(422)
