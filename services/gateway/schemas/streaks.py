@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from services.gateway.schemas.base import DateText
+from services.gateway.schemas.base import DateText, InstantText
 
 
 class CalendarDayReply(BaseModel):
@@ -18,7 +18,7 @@ class CalendarDayReply(BaseModel):
 class StreakReply(BaseModel):
     currentDailyStreak: int
     currentWeeklyStreak: int
-    lastWorkoutDate: DateText | None = Field(description="ISO 8601 UTC with Z; null before the first workout")
+    lastWorkoutDate: InstantText | None = Field(description="ISO 8601 UTC with Z; null before the first workout")
     weeklyMinutes: int
     weeklyWorkoutDays: list[int] = Field(description="days of week (0 = Sunday) with a workout this week")
     weekStreakActiveSince: int | None = Field(description="day of week rest days count from; null: no active streak")
