@@ -6,15 +6,18 @@ from __future__ import annotations
 class DomainError(Exception):
     """A rule of the clinic was broken by the request; never a bug of ours."""
 
-    def __init__(self, detail: str) -> None:
+    def __init__(self, detail: str, code: str | None = None) -> None:
         super().__init__(detail)
         self.detail = detail
+        # A specific snake_case reason a client may branch on (`rtm_billing_disabled`); None leaves the status name.
+        self.code = code
 
 
 class InvalidInput(DomainError):
-    def __init__(self, field: str, problem: str) -> None:
-        super().__init__(f"{field}: {problem}")
+    def __init__(self, field: str, problem: str, code: str | None = None) -> None:
+        super().__init__(f"{field}: {problem}", code)
         self.field = field
+        self.problem = problem
 
 
 class NotFound(DomainError):

@@ -41,6 +41,21 @@ _STATUS_OF: dict[type[DomainError], grpc.StatusCode] = {
 
 # Trailing metadata of an UNAVAILABLE: seconds the caller should wait before retrying (the gateway's Retry-After).
 RETRY_AFTER_KEY = "retry-after-seconds"
+# Trailing metadata of a refused call: the DomainError's specific code, and the field an InvalidInput names, so the
+# gateway can answer `rtm_billing_disabled` and let a form highlight `painBefore` instead of parsing the detail.
+ERROR_CODE_KEY = "momentum-error-code"
+ERROR_FIELD_KEY = "momentum-error-field"
+
+
+def error_metadata(error: DomainError) -> tuple[tuple[str, str], ...]:
+    """The trailing metadata that carries what the status code cannot: the error's code and field (ASCII only)."""
+    found: list[tuple[str, str]] = []
+    if error.code and error.code.isascii():
+        found.append((ERROR_CODE_KEY, error.code))
+    field = getattr(error, "field", None)
+    if isinstance(field, str) and field and field.isascii() and field.isprintable():
+        found.append((ERROR_FIELD_KEY, field[:200]))
+    return tuple(found)
 DATABASE_RETRY_AFTER_SECONDS = 2
 SERVICE_RETRY_AFTER_SECONDS = 1
 
@@ -125,8 +140,8 @@ class CallContextInterceptor(grpc.aio.ServerInterceptor):
                         await context.abort(
                             status, exc.detail, trailing_metadata=((RETRY_AFTER_KEY, str(SERVICE_RETRY_AFTER_SECONDS)),)
                         )
-                    log.info("rpc.rejected", status=status.name, detail=exc.detail)
-                    await context.abort(status, exc.detail)
+                    log.info("rpc.rejected", status=status.name, detail=exc.detail, code=exc.code)
+                    await context.abort(status, exc.detail, trailing_metadata=error_metadata(exc))
                 except asyncio.CancelledError:
                     raise
                 except grpc.aio.AbortError:

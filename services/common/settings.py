@@ -176,6 +176,8 @@ class Settings:
     gateway_host: str = "127.0.0.1"
     gateway_port: int = 8080
     gateway_max_body_bytes: int = 1_048_576
+    # Browser origins allowed to call the API cross-origin (CORS); empty: no CORS headers at all.
+    cors_allow_origins: tuple[str, ...] = ()
     grpc_deadline: timedelta = timedelta(seconds=5)
     outbox_poll_interval: timedelta = timedelta(seconds=1)
     flag_cache_ttl: timedelta = timedelta(seconds=5)
@@ -199,6 +201,15 @@ class Settings:
 
     def grpc_target(self, service: str) -> str:
         return f"{self.grpc_host}:{self.grpc_ports[service]}"
+
+
+def _origins(raw: str) -> tuple[str, ...]:
+    # "https://clinic.example,http://localhost:5173": exact origins, scheme and host (and port), no path.
+    origins = tuple(part.strip().rstrip("/") for part in raw.split(",") if part.strip())
+    for origin in origins:
+        if origin != "*" and not origin.startswith(("http://", "https://")) or origin.count("/") > 2:
+            raise ValueError(f"{origin!r} is not an origin like https://clinic.example")
+    return origins
 
 
 def _targets(raw: str) -> tuple[str, ...]:
@@ -323,6 +334,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         gateway_host=_read(env, "MOMENTUM_GATEWAY_HOST", base.gateway_host, str),
         gateway_port=_read(env, "MOMENTUM_GATEWAY_PORT", base.gateway_port, _positive_int),
         gateway_max_body_bytes=_read(env, "MOMENTUM_GATEWAY_MAX_BODY_BYTES", base.gateway_max_body_bytes, _positive_int),
+        cors_allow_origins=_read(env, "MOMENTUM_CORS_ALLOW_ORIGINS", base.cors_allow_origins, _origins),
         grpc_deadline=_read(env, "MOMENTUM_GRPC_DEADLINE_SECONDS", base.grpc_deadline, _seconds),
         outbox_poll_interval=_read(env, "MOMENTUM_OUTBOX_POLL_SECONDS", base.outbox_poll_interval, _seconds),
         flag_cache_ttl=_read(env, "MOMENTUM_FLAG_CACHE_SECONDS", base.flag_cache_ttl, _seconds),

@@ -9,6 +9,7 @@ from typing import Any, AsyncIterator
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -23,6 +24,7 @@ from services.gateway.errors import ApiError
 from services.gateway.identity_check import IdentityResolver
 from services.gateway.middleware import GatewayMiddleware
 from services.gateway.pose_fast_path import PoseFastPath
+from services.gateway.routing import document_errors
 from services.gateway import routes
 from services.gateway.schemas.operations import HealthReply, LiveReply
 from services.gateway.web import WebApp, add_local_docs
@@ -61,21 +63,22 @@ def create_app(settings: Settings) -> Any:
 
     @app.exception_handler(ApiError)
     async def api_error(request: Request, exc: ApiError) -> JSONResponse:
-        return JSONResponse({"error": exc.error, "detail": exc.detail}, status_code=exc.status, headers=exc.headers or None)
+        return JSONResponse(exc.body(), status_code=exc.status, headers=exc.headers or None)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
-        problems = []
+        problems, fields = [], []
         for error in exc.errors():
             where = ".".join(str(part) for part in error.get("loc", ()))
             problems.append(f"{where}: {error.get('msg')}")
-        return JSONResponse({"error": "invalid_argument", "detail": "; ".join(problems)}, status_code=422)
+            fields.append({"field": validation_field(error.get("loc", ())), "message": str(error.get("msg"))})
+        return JSONResponse({"error": "invalid_argument", "detail": "; ".join(problems), "errors": fields}, status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         names = {404: "not_found", 405: "method_not_allowed", 401: "unauthenticated", 403: "permission_denied"}
         return JSONResponse(
-            {"error": names.get(exc.status_code, "http_error"), "detail": str(exc.detail)},
+            {"error": names.get(exc.status_code, "http_error"), "detail": str(exc.detail), "errors": []},
             status_code=exc.status_code,
             headers=getattr(exc, "headers", None),
         )
@@ -84,16 +87,19 @@ def create_app(settings: Settings) -> Any:
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
         # Only the body: GatewayMiddleware counts the 500 and logs its traceback once (Starlette re-raises).
         return JSONResponse(
-            {"error": "internal", "detail": f"internal error; request id {request.state.request_id}"}, status_code=500
+            {"error": "internal", "detail": f"internal error; request id {request.state.request_id}", "errors": []},
+            status_code=500,
         )
 
-    @app.get("/livez", response_model=LiveReply, tags=["operations"])
+    @app.get("/livez", response_model=LiveReply, tags=["operations"], operation_id="getLiveness")
     async def livez() -> dict[str, str]:
         """Liveness: the process answers. No dependency is asked, so a database or service outage never gets a
         healthy gateway restarted."""
         return {"status": "ok"}
 
     async def readiness(request: Request) -> JSONResponse:
+        """Readiness: 200 when every service the gateway calls reports SERVING on its gRPC health, else 503 with
+        each service's status and a Retry-After."""
         dependencies = await request.app.state.clients.health()
         ready = all(status == "serving" for status in dependencies.values())
         return JSONResponse(
@@ -108,11 +114,12 @@ def create_app(settings: Settings) -> Any:
     app.add_api_route(
         "/readyz", readiness, methods=["GET"], response_model=HealthReply, tags=["operations"],
         responses=readiness_responses, summary="Readiness: every service the gateway calls reports SERVING",
+        operation_id="getReadiness",
     )
     # The older name of readiness, kept for probes and scripts that use it.
     app.add_api_route(
         "/healthz", readiness, methods=["GET"], response_model=HealthReply, tags=["operations"],
-        responses=readiness_responses, summary="Readiness (alias of /readyz)",
+        responses=readiness_responses, summary="Readiness (alias of /readyz)", operation_id="getReadinessAlias",
     )
 
     @app.get("/metrics", tags=["operations"], include_in_schema=False)
@@ -121,9 +128,26 @@ def create_app(settings: Settings) -> Any:
 
     # Every module in routes/ contributes one router: adding a route file is all it takes.
     for module in sorted(m.name for m in pkgutil.iter_modules(routes.__path__)):
-        app.include_router(import_module(f"services.gateway.routes.{module}").router)
-    app.include_router(browser_session_router)
+        app.include_router(document_errors(import_module(f"services.gateway.routes.{module}").router))
+    app.include_router(document_errors(browser_session_router))
     add_local_docs(app)
-    # Outermost first: request id and body cap; the web app's files; cookie session → bearer; the pose fast path.
-    layered = WebApp(BrowserSessionLayer(PoseFastPath(app), app.state.browser_sessions))
+    # Outermost first: request id and body cap; CORS; the web app's files; cookie session → bearer; the pose fast path.
+    layered: Any = WebApp(BrowserSessionLayer(PoseFastPath(app), app.state.browser_sessions))
+    if settings.cors_allow_origins:
+        # Off by default: the web app is served by the gateway itself (same origin); CORS is for another origin's app.
+        layered = CORSMiddleware(
+            layered, allow_origins=list(settings.cors_allow_origins), allow_credentials="*" not in settings.cors_allow_origins,
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "X-CSRF-Token", "Idempotency-Key", "X-Request-Id"],
+            expose_headers=["Retry-After", "X-Request-Id"], max_age=600,
+        )
     return GatewayMiddleware(layered, settings.gateway_max_body_bytes)
+
+
+def validation_field(loc: Any) -> str:
+    """A pydantic error location as the client names the field: `painBefore`, `exercises.0.sets`, `from` — the
+    location's kind (body, query, path) dropped; the body itself when the whole of it is at fault."""
+    parts = [str(part) for part in loc]
+    if parts and parts[0] in ("body", "query", "path", "header", "cookie"):
+        parts = parts[1:]
+    return ".".join(parts) or "body"

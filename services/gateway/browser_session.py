@@ -210,7 +210,7 @@ def _expired(name: str, http_only: bool) -> tuple[bytes, bytes]:
 
 
 async def _json(send: Any, scope: dict[str, Any], status: int, error: str, detail: str) -> None:
-    body = json.dumps({"error": error, "detail": detail}).encode()
+    body = json.dumps({"error": error, "detail": detail, "errors": []}).encode()
     await _respond(send, scope, status, body, [(b"content-type", b"application/json")])
 
 
@@ -231,7 +231,7 @@ class SessionReply(BaseModel):
 router = api_router("browser session")
 
 
-@router.get("/v1/session", response_model=SessionReply)
+@router.get("/v1/session", response_model=SessionReply, operation_id="getBrowserSession")
 async def current_session(caller: Identity = Depends(authenticated)) -> SessionReply:
     """Who the caller is (cookie session or bearer token): the web app asks this first. Signing in
     (`GET /v1/session/signin?token=`, the link `momentum login` prints) and out (`POST /v1/session/signout`,

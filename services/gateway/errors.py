@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Any, Iterable
+
 import grpc
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
+
+from services.common.errors import InvalidInput
 
 # google/rpc/code.proto documents the HTTP mapping of each canonical code.
 GRPC_TO_HTTP: dict[grpc.StatusCode, int] = {
     grpc.StatusCode.OK: 200,
     grpc.StatusCode.CANCELLED: 499,
     grpc.StatusCode.UNKNOWN: 500,
-    grpc.StatusCode.INVALID_ARGUMENT: 400,
+    # One status for every validation failure, the schema's (FastAPI) or a service's domain rule: 422.
+    grpc.StatusCode.INVALID_ARGUMENT: 422,
     grpc.StatusCode.DEADLINE_EXCEEDED: 504,
     grpc.StatusCode.NOT_FOUND: 404,
     grpc.StatusCode.ALREADY_EXISTS: 409,
@@ -30,27 +35,60 @@ GRPC_TO_HTTP: dict[grpc.StatusCode, int] = {
 MAX_DETAIL = 300
 
 
+class FieldError(BaseModel):
+    field: str = Field(description="the field as the client named it, dotted for nesting: `painBefore`, "
+                       "`exercises.0.exerciseId`, a query parameter's or a path parameter's name")
+    message: str = Field(description="what is wrong with it, in words a form can show next to the field")
+
+
 class ErrorBody(BaseModel):
-    error: str
-    detail: str
+    error: str = Field(description="a snake_case code a client may branch on: `invalid_argument`, `not_found`, "
+                       "`unauthenticated`, `permission_denied`, `unavailable`, or a specific reason such as "
+                       "`rtm_billing_disabled`")
+    detail: str = Field(description="what is wrong, for a developer")
+    errors: list[FieldError] = Field(default_factory=list, description="each field at fault (validation failures)")
+
+
+def field_errors(pairs: Iterable[tuple[str, str]]) -> list[dict[str, str]]:
+    return [{"field": field, "message": message} for field, message in pairs]
 
 
 # Seconds an app waits before retrying a 503 when the service gave no hint of its own.
 DEFAULT_RETRY_AFTER_SECONDS = 1
 # The trailing metadata key services.common.grpc_server sets on UNAVAILABLE.
 RETRY_AFTER_KEY = "retry-after-seconds"
+# The trailing metadata keys services.common.grpc_server sets on a refused call: a specific code, the field at fault.
+ERROR_CODE_KEY = "momentum-error-code"
+ERROR_FIELD_KEY = "momentum-error-field"
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, error: str, detail: str, headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, status: int, error: str, detail: str, headers: dict[str, str] | None = None,
+        errors: list[dict[str, str]] | None = None,
+    ) -> None:
         super().__init__(detail)
         self.status = status
         self.error = error
         self.detail = detail
+        self.errors = errors or []
         if status == 503 and not (headers and "Retry-After" in headers):
             # Every 503 tells the app when to come back: an outage is temporary by definition.
             headers = {**(headers or {}), "Retry-After": str(DEFAULT_RETRY_AFTER_SECONDS)}
         self.headers = headers or {}
+
+
+    def body(self) -> dict[str, Any]:
+        return {"error": self.error, "detail": self.detail, "errors": self.errors}
+
+
+def invalid(exc: InvalidInput) -> ApiError:
+    """The 422 of an input the gateway itself found invalid, naming its field."""
+    return ApiError(422, exc.code or "invalid_argument", exc.detail, errors=field_errors([(exc.field, exc.problem)]))
+
+
+def invalid_field(field: str, problem: str) -> ApiError:
+    return invalid(InvalidInput(field, problem))
 
 
 def retry_after(exc: grpc.aio.AioRpcError) -> str:
@@ -70,19 +108,28 @@ def from_grpc(exc: grpc.aio.AioRpcError) -> ApiError:
     # A service's detail may quote what it was sent; the caller gets the start of it, never a megabyte back.
     detail = (exc.details() or code.name.lower())[:MAX_DETAIL]
     status = GRPC_TO_HTTP.get(code, 500)
-    return ApiError(status, code.name.lower(), detail, {"Retry-After": retry_after(exc)} if status == 503 else None)
+    trailing = {key: value for key, value in (exc.trailing_metadata() or ()) if isinstance(value, str)}
+    # The service's specific reason when it knows one (`rtm_billing_disabled`), else the status code's name.
+    error = trailing.get(ERROR_CODE_KEY) or code.name.lower()
+    errors: list[dict[str, str]] = []
+    field = trailing.get(ERROR_FIELD_KEY)
+    if field:
+        message = detail[len(field) + 2:] if detail.startswith(f"{field}: ") else detail
+        errors = field_errors([(field, message)])
+    return ApiError(status, error, detail, {"Retry-After": retry_after(exc)} if status == 503 else None, errors)
 
 
 ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
     status: {"model": ErrorBody, "description": description}
     for status, description in {
-        400: "The request breaks a rule; `detail` names the field",
+        400: "The body is not standard JSON (`detail` starts with `body:`), or the current state refuses the request: "
+             "`error` names the reason where the service knows it (`rtm_billing_disabled`, `plan_closed`, ...)",
         401: "Missing, malformed, expired or foreign token",
         403: "The caller's role or identity may not do this",
         404: "No such resource visible to the caller",
         409: "Conflicts with what is already there: submitted before, a key reused, a session already ended",
         413: "Body too large",
-        422: "The body or a parameter does not match the schema; `detail` names it",
+        422: "Validation failed, the schema's or a domain rule's: `errors` names each field, `detail` says it in words",
         503: "A service behind the gateway is unavailable",
         504: "A service behind the gateway did not answer in time",
     }.items()

@@ -44,8 +44,9 @@ class GatewayMiddleware:
 
         if "\x00" in scope.get("path", "") or b"%00" in scope.get("query_string", b""):
             # No id, name or date holds a NUL, and Postgres text cannot store one: refuse it at the edge.
-            await _send_error(send, 400, "invalid_argument", "path and query must not contain NUL characters", request_id)
-            self._observe(scope, 400, started, request_id)
+            # A validation failure like any other (422), though no route ever sees it.
+            await _send_error(send, 422, "invalid_argument", "path and query must not contain NUL characters", request_id)
+            self._observe(scope, 422, started, request_id)
             return
 
         declared = headers.get(b"content-length")
@@ -134,7 +135,7 @@ def _clean_request_id(raw: bytes | None) -> str | None:
 
 
 async def _send_error(send: Any, status: int, error: str, detail: str, request_id: str) -> None:
-    body = json.dumps({"error": error, "detail": detail}).encode()
+    body = json.dumps({"error": error, "detail": detail, "errors": []}).encode()
     await send(
         {
             "type": "http.response.start",

@@ -60,7 +60,7 @@ class PoseFastPath:
 
 
 def _error_body(exc: ApiError) -> bytes:
-    return json.dumps({"error": exc.error, "detail": exc.detail}, ensure_ascii=False, separators=(",", ":")).encode()
+    return json.dumps(exc.body(), ensure_ascii=False, separators=(",", ":")).encode()
 
 
 async def _body(receive: Any) -> bytes:

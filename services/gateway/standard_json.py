@@ -1,4 +1,4 @@
-"""Request bodies are standard JSON (RFC 8259): NaN, Infinity and numbers no double can hold are a 400, on every route."""
+"""Request bodies are standard JSON (RFC 8259): malformed JSON, NaN, Infinity and numbers no double can hold are a 400, on every route."""
 
 from __future__ import annotations
 
@@ -70,8 +70,9 @@ class StandardJsonRoute(APIRoute):
                     raise ApiError(400, "invalid_argument", f"body: {exc}") from None
                 except json.JSONDecodeError as exc:
                     # The position is a character offset into the body, not a field: say so (FastAPI's own
-                    # answer read "body.5: JSON decode error"). The status stays the 422 it always was.
-                    raise ApiError(422, "invalid_argument", f"malformed JSON at character {exc.pos}") from None
+                    # answer read "body.5: JSON decode error"). A body that is not JSON at all is a 400 like
+                    # NaN above; 422 is for JSON whose fields are wrong.
+                    raise ApiError(400, "invalid_argument", f"body: malformed JSON at character {exc.pos}") from None
             return await handle(strict)
 
         return handle_standard_json

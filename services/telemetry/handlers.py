@@ -169,7 +169,7 @@ class TelemetryHandlers:
             if caller.role == "patient" and row.patient_id != caller.user_id:
                 raise PermissionDenied("a patient may only replay their own sessions")
             if not row.finalized:
-                raise RuleViolation("the session is still in progress; its replay exists once it has ended")
+                raise RuleViolation("the session is still in progress; its replay exists once it has ended", code="session_in_progress")
             if not row.replay_key:
                 raise NotFound(f"exercise session {session_id} has no pose frames to replay")
             url = await self._store.presigned_read(row.replay_key, REPLAY_URL_SECONDS)

@@ -73,7 +73,7 @@ class SessionReads:
             if row is None or (caller.role == "patient" and row.patient_id != caller.user_id):
                 raise NotFound(f"exercise session {session_id} not found")
             if not row.finalized:
-                raise RuleViolation("the session is still in progress; its figures exist once it has ended")
+                raise RuleViolation("the session is still in progress; its figures exist once it has ended", code="session_in_progress")
             media = await reads_repository.video_quality_of_session(uow, session_id)
         return _view(row, rep_rows(row.pose_summary), media)
 

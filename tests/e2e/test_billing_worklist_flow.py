@@ -98,13 +98,14 @@ async def test_worklist_filters_pages_and_exports_the_clinic_records(stack):
         for query, named in (("?stauts=ready", "stauts"), ("?status=ready&page=2", "page")):
             for path in ("/v1/billing/records", "/v1/billing/records.csv"):
                 refused = await http.get(path + query, headers=clinic.as_admin())
-                assert refused.status_code == 400 and named in refused.json()["detail"], refused.text
+                assert refused.status_code == 422 and named in refused.json()["detail"], refused.text
         for query in ("?status=open", "?code=12345", "?limit=101", "?periodFrom=yesterday"):
             assert (await http.get(f"/v1/billing/records{query}", headers=clinic.as_admin())).status_code == 422, query
-        assert (await http.get("/v1/billing/records?cursor=zz", headers=clinic.as_admin())).status_code == 400
+        assert (await http.get("/v1/billing/records?cursor=zz", headers=clinic.as_admin())).status_code == 422
         assert (await http.get("/v1/billing/records", headers=clinic.as_patient())).status_code == 403
         off = await new_clinic(stack.runtimes["plans"].components.people, stack.settings)
-        assert (await http.get("/v1/billing/records", headers=off.as_admin())).status_code == 400
+        disabled = await http.get("/v1/billing/records", headers=off.as_admin())
+        assert disabled.status_code == 400 and disabled.json()["error"] == "rtm_billing_disabled", disabled.text
         assert (await _worklist(http, stranger))["records"] and all(
             r["patientId"] not in mine for r in (await _worklist(http, stranger))["records"])
 
@@ -124,6 +125,7 @@ async def test_bulk_mark_billed_is_all_or_nothing(stack):
 
         refused = await http.post(url, json={"recordIds": [*ready, projected[0]]}, headers=clinic.as_admin())
         assert refused.status_code == 400 and projected[0] in refused.json()["detail"], refused.text
+        assert refused.json()["error"] == "billing_record_not_ready"
         unknown = str(uuid.uuid4())
         missing = await http.post(url, json={"recordIds": [ready[0], unknown]}, headers=clinic.as_admin())
         assert missing.status_code == 404 and unknown in missing.json()["detail"], missing.text

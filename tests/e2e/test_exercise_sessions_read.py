@@ -146,7 +146,7 @@ async def test_the_therapist_sees_reps_rom_phases_video_quality_and_the_incomple
             bad = await http.get(
                 f"/v1/patients/{clinic.patient_id}/exercise-sessions", params={"cursor": "nonsense"}, headers=clinic.as_therapist()
             )
-            assert bad.status_code == 400 and "cursor" in bad.json()["detail"]
+            assert bad.status_code == 422 and "cursor" in bad.json()["detail"]
 
             # Who may read: the clinic's admin and the patient themself; not another patient, not another clinic.
             assert (await http.get(f"/v1/exercise-sessions/{done_id}", headers=clinic.as_admin())).status_code == 200

@@ -56,7 +56,7 @@ async def test_roles_are_enforced(stack):
         assert reply.status_code == 200
         assert reply.json()["flags"]["rtmBilling"] is True
         unknown = await http.put("/v1/admin/feature-flags/rtmBiling", json={"enabled": True}, headers=clinic.as_admin())
-        assert unknown.status_code == 400 and "rtmBiling" in unknown.json()["detail"]
+        assert unknown.status_code == 422 and "rtmBiling" in unknown.json()["detail"]
         not_bool = await http.put("/v1/admin/feature-flags/rtmBilling", json={"enabled": "yes"}, headers=clinic.as_admin())
         assert not_bool.status_code == 422 and "enabled" in not_bool.json()["detail"]
 
@@ -73,7 +73,7 @@ async def test_unknown_route_is_json_404(stack):
     async with client(stack.base_url) as http:
         reply = await http.get("/v9/nothing-here")
     assert reply.status_code == 404
-    assert reply.json() == {"error": "not_found", "detail": "Not Found"}
+    assert reply.json() == {"error": "not_found", "detail": "Not Found", "errors": []}
 
 
 async def test_oversized_body_is_413(stack):

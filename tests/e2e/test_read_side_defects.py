@@ -42,7 +42,7 @@ async def test_a_blank_idempotency_key_is_refused(stack):
         for key in (" ", "  \t "):
             body = {"patientId": str(clinic.patient_id), "amount": 5, "reason": "extra", "idempotencyKey": key}
             reply = await http.post("/api/xp/award", json=body, headers=clinic.as_therapist())
-            assert reply.status_code == 400 and "idempotency" in reply.json()["detail"].lower(), reply.text
+            assert reply.status_code == 422 and "idempotency" in reply.json()["detail"].lower(), reply.text
         today = datetime.now(timezone.utc).date().isoformat()
         day = await http.get(f"/api/daily-activity?from={today}&to={today}", headers=clinic.as_patient())
         assert day.status_code == 200 and all(d["xpEarned"] == 0 for d in day.json()["days"]), day.text
@@ -52,7 +52,7 @@ async def test_malformed_json_names_the_character_not_a_field(stack):
     clinic = await new_clinic(stack.runtimes["plans"].components.people, stack.settings)
     async with client(stack.base_url) as http:
         reply = await http.post("/v1/exercises", content='{"nam', headers={**clinic.as_therapist(), "content-type": "application/json"})
-        assert reply.status_code == 422, reply.text
-        assert reply.json() == {"error": "invalid_argument", "detail": "malformed JSON at character 1"}
+        assert reply.status_code == 400, reply.text
+        assert reply.json() == {"error": "invalid_argument", "detail": "body: malformed JSON at character 1", "errors": []}
         late = await http.post("/v1/exercises", content='{"name": "Squat",}', headers={**clinic.as_therapist(), "content-type": "application/json"})
-        assert late.json()["detail"] == "malformed JSON at character 17"  # the } after the trailing comma
+        assert late.status_code == 400 and late.json()["detail"] == "body: malformed JSON at character 17"  # the } after the trailing comma

@@ -54,7 +54,7 @@ async def test_reference_shaped_events_are_accepted_and_measured(stack):
 
         bad = [dict(playback[1], data={**playback[1]["data"], "dropped_frames": 301})]
         refused = await http.post("/v1/media/events", json={"events": bad}, headers=bearer(token, None))
-        assert refused.status_code == 400, refused.text
+        assert refused.status_code == 422, refused.text
         assert refused.json()["detail"].startswith("events[0].data.dropped_frames")
         unknown = [dict(playback[2], data={**playback[2]["data"], "pecent": 25})]
         typo = await http.post("/v1/media/events", json={"events": unknown}, headers=bearer(token, None))

@@ -58,13 +58,13 @@ async def test_patient_timezone_reaches_streaks_exactly_once(stack):
     assert all(a.request_id for a in audit)
 
 
-async def test_invalid_timezone_is_a_400_naming_the_zone_and_writes_nothing(stack):
+async def test_invalid_timezone_is_a_422_naming_the_zone_and_writes_nothing(stack):
     clinic = await new_clinic(stack.runtimes["plans"].components.people, stack.settings)
     async with client(stack.base_url) as http:
         reply = await http.post(
             "/v2/user/auto-update-timezone", json={"timezone": "Mars/Olympus_Mons"}, headers=clinic.as_patient()
         )
-    assert reply.status_code == 400
+    assert reply.status_code == 422
     assert reply.json()["error"] == "invalid_argument"
     assert "Mars/Olympus_Mons" in reply.json()["detail"]
     async with stack.runtimes["plans"].database.unit_of_work(clinic.tenant_id) as uow:

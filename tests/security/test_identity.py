@@ -73,7 +73,7 @@ async def test_a_token_for_a_clinic_that_does_not_exist_is_refused_and_writes_no
         for role, method, path, body in WRITES:
             reply = await _send(http, method, path, body(), token(stack, ghost_clinic, ghost_user, role), ghost_user)
             assert reply.status_code == 401, (path, reply.text)
-            assert reply.json() == {"error": "unauthenticated", "detail": "the token's clinic is not known"}
+            assert reply.json() == {"error": "unauthenticated", "detail": "the token's clinic is not known", "errors": []}
         reads = await http.get("/v1/patients", headers=token(stack, ghost_clinic, ghost_user, "admin"))
         assert reads.status_code == 401
     assert await written(stack, ghost_clinic) == before == {k: 0 for k in before}

@@ -90,7 +90,10 @@ async def read_back(http, ward: Ward) -> dict[str, Any]:  # type: ignore[no-unty
 def _refused(reply, status: int, names: str) -> None:  # type: ignore[no-untyped-def]
     assert reply.status_code == status, reply.text[:300]
     body = reply.json()
-    assert set(body) == {"error", "detail"} and names in body["detail"], body
+    assert set(body) == {"error", "detail", "errors"} and names in body["detail"], body
+    if status == 422 and ":" in names:
+        # A validation failure names its field for a form, as the detail does.
+        assert names.split(":", 1)[0] in [e["field"] for e in body["errors"]], body
     assert len(body["detail"]) < 300 and "x" * 50 not in body["detail"], body["detail"][:300]
 
 
@@ -109,7 +112,7 @@ async def test_a_completion_outside_the_window_is_refused_and_writes_nothing(sta
         before, seen = await settled_footprint(stack, ward.clinic), await read_back(http, ward)
         body = completion(workout, timeWorkoutStart=start, timeWorkoutEnd=end)
         reply = await http.post(f"/v2/workouts/{workout['workoutId']}/complete", json=body, headers=ward.clinic.as_patient())
-        _refused(reply, 400, f"{field}: must lie between 2000-01-01T00:00:00Z and 24 h from now")
+        _refused(reply, 422, f"{field}: must lie between 2000-01-01T00:00:00Z and 24 h from now")
         # The same keep-alive connection still serves (an overflow in the gateway used to drop it).
         assert await read_back(http, ward) == seen
     assert await footprint(stack, ward.clinic) == before
@@ -136,13 +139,13 @@ async def test_time_entries_and_plans_dated_outside_the_window_are_refused(stack
         before, seen = await settled_footprint(stack, c), await read_back(http, ward)
         entry = {"minutes": 10, "activityType": "data_review", "interactive": False, "occurredOn": day}
         _refused(await http.post(f"/v1/patients/{c.patient_id}/time-entries", json=entry, headers=c.as_therapist()),
-                 400, "occurredOn: must lie between 2000-01-01 and")
+                 422, "occurredOn: must lie between 2000-01-01 and")
         plan = {"patientId": str(c.patient_id), "title": "Hip", "startDate": day, "durationWeeks": 2, "frequencyPerWeek": 2,
                 "exercises": [{"exerciseId": ward.workouts[0]["exercises"][0]["exerciseId"], "sets": 2, "reps": 8}]}
         _refused(await http.post("/v1/patient-treatment-plans", json=plan, headers=c.as_therapist()),
-                 400, "startDate: must lie between 2000-01-01 and")
+                 422, "startDate: must lie between 2000-01-01 and")
         days = await http.get("/api/daily-activity", params={"from": day, "to": day}, headers=c.as_patient())
-        _refused(days, 400, "from: must lie between 2000-01-01 and")
+        _refused(days, 422, "from: must lie between 2000-01-01 and")
         assert await read_back(http, ward) == seen
     assert await footprint(stack, c) == before
 
@@ -199,6 +202,6 @@ async def test_a_hundred_thousand_character_id_is_refused_without_being_echoed(s
         award = {"patientId": long, "amount": 1, "reason": "r", "idempotencyKey": "k"}
         _refused(await http.post("/api/xp/award", json=award, headers=c.as_therapist()), 422, "patientId")
         plan = await http.get(f"/v1/patient-treatment-plans/{'x' * 5000}", headers=c.as_therapist())
-        _refused(plan, 400, "planId: must be a UUID")
+        _refused(plan, 422, "planId: must be a UUID")
         assert await read_back(http, ward) == seen
     assert await footprint(stack, c) == before

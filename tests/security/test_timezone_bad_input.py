@@ -31,16 +31,16 @@ async def _audit_count(stack, clinic) -> int:  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize("name", INVALID)
-async def test_an_invalid_zone_is_a_400_naming_it_and_writes_nothing(stack, name):
+async def test_an_invalid_zone_is_a_422_naming_it_and_writes_nothing(stack, name):
     clinic = await new_clinic(stack.runtimes["plans"].components.people, stack.settings, patient_timezone="Europe/Madrid")
     async with client(stack.base_url) as http:
         reply = await http.post("/v2/user/auto-update-timezone", json={"timezone": name}, headers=clinic.as_patient())
-        assert reply.status_code == 400, reply.text
+        assert reply.status_code == 422, reply.text
         assert reply.json()["error"] == "invalid_argument" and repr(name) in reply.json()["detail"]
         created = await http.post(
             "/v1/users", json={"role": "patient", "displayName": "Ana", "timezone": name}, headers=clinic.as_admin()
         )
-        assert created.status_code == 400 and repr(name) in created.json()["detail"], created.text
+        assert created.status_code == 422 and repr(name) in created.json()["detail"], created.text
         me = await http.get("/v2/user/me", headers=clinic.as_patient())
     assert me.json()["timezone"] == "Europe/Madrid"
     assert await _audit_count(stack, clinic) == 0

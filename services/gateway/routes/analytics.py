@@ -46,7 +46,7 @@ async def _current_daily_streak(request: Request, caller: Identity, patient_id: 
     return view.current_daily_streak, None
 
 
-@router.get("/v1/patient-treatment-plans/{plan_id}/progress", response_model=ProgressReply)
+@router.get("/v1/patient-treatment-plans/{plan_id}/progress", response_model=ProgressReply, operation_id="getPlanProgress")
 async def progress(request: Request, plan_id: str = id_path(), caller: Identity = Depends(authenticated)) -> dict[str, Any]:
     """Sessions done of planned, pain per session, this plan week, and the current daily streak.
 
@@ -84,7 +84,7 @@ async def progress(request: Request, plan_id: str = id_path(), caller: Identity 
     }
 
 
-@router.get("/v1/patient-treatment-plans/{plan_id}/analytics", response_model=PlanAnalyticsReply)
+@router.get("/v1/patient-treatment-plans/{plan_id}/analytics", response_model=PlanAnalyticsReply, operation_id="getPlanAnalytics")
 async def plan_analytics(request: Request, plan_id: str = id_path(), caller: Identity = Depends(staff)) -> dict[str, Any]:
     """Adherence to date, averages, the per-exercise table, pain evolution, weekly adherence and the trend."""
     stub = plans.analytics(request)
@@ -129,7 +129,7 @@ def _usage(rows: Any) -> list[dict[str, Any]]:
     ]
 
 
-@router.get("/v1/organizations/dashboard", response_model=DashboardReply)
+@router.get("/v1/organizations/dashboard", response_model=DashboardReply, operation_id="getOrganizationDashboard")
 async def organization_dashboard(request: Request, caller: Identity = Depends(admin)) -> dict[str, Any]:
     """The caller's clinic only: pain improvement over completed plans, adherence of active plans,
     top exercises and plan outcomes. No figure ever mixes clinics."""

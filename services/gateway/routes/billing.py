@@ -10,7 +10,7 @@ from momentum.plans.v1 import analytics_pb2
 from services.common.identity import Identity
 from services.gateway import analytics_client as plans
 from services.gateway.analytics_client import optional
-from services.gateway.routing import admin, api_router, date_from_caller, id_path, path_id, staff, therapist
+from services.gateway.routing import admin, api_router, date_from_caller, id_path, path_id, staff, therapist, errors
 from services.gateway.schemas.billing import (
     BillingRecordListReply, BillingRecordReply, ProgressBoardReply, TimeEntryBody, TimeEntryListReply, TimeEntryReply,
 )
@@ -37,7 +37,7 @@ def record_body(r: analytics_pb2.BillingRecord) -> dict[str, Any]:
     }
 
 
-@router.post("/v1/patients/{patient_id}/time-entries", response_model=TimeEntryReply, status_code=201)
+@router.post("/v1/patients/{patient_id}/time-entries", response_model=TimeEntryReply, status_code=201, operation_id="addTimeEntry", responses=errors(400))
 async def add_time_entry(
     body: TimeEntryBody, request: Request, patient_id: str = id_path(), caller: Identity = Depends(therapist)
 ) -> dict[str, Any]:
@@ -55,15 +55,16 @@ async def add_time_entry(
     return _entry(created)
 
 
-@router.get("/v1/patients/{patient_id}/time-entries", response_model=TimeEntryListReply)
+@router.get("/v1/patients/{patient_id}/time-entries", response_model=TimeEntryListReply, operation_id="listTimeEntries", responses=errors(400))
 async def list_time_entries(request: Request, patient_id: str = id_path(), caller: Identity = Depends(staff)) -> dict[str, Any]:
+    """The patient's logged management time (minutes, activity, interactive or not), newest first."""
     stub = plans.billing(request)
     asked = analytics_pb2.ListTimeEntriesRequest(patient_id=path_id("patientId", patient_id))
     found = await plans.call(request, stub.ListTimeEntries, asked, caller)
     return {"entries": [_entry(e) for e in found.entries]}
 
 
-@router.get("/v1/patients/{patient_id}/billing", response_model=BillingRecordListReply)
+@router.get("/v1/patients/{patient_id}/billing", response_model=BillingRecordListReply, operation_id="listPatientBillingRecords", responses=errors(400))
 async def list_billing_records(request: Request, patient_id: str = id_path(), caller: Identity = Depends(staff)) -> dict[str, Any]:
     """Every data-days window and management month of the patient, with codes, status and evidence."""
     stub = plans.billing(request)
@@ -72,7 +73,7 @@ async def list_billing_records(request: Request, patient_id: str = id_path(), ca
     return {"records": [record_body(r) for r in found.records]}
 
 
-@router.get("/v1/billing/progress-board", response_model=ProgressBoardReply)
+@router.get("/v1/billing/progress-board", response_model=ProgressBoardReply, operation_id="getBillingProgressBoard", responses=errors(400))
 async def progress_board(request: Request, caller: Identity = Depends(staff)) -> dict[str, Any]:
     """Per patient with an active plan: never_logged_in, needs_engagement (16 data days are out of
     reach in this window) or on_track, with the days remaining and still needed."""
@@ -89,7 +90,7 @@ async def progress_board(request: Request, caller: Identity = Depends(staff)) ->
     }
 
 
-@router.post("/v1/billing-records/{record_id}/mark-billed", response_model=BillingRecordReply)
+@router.post("/v1/billing-records/{record_id}/mark-billed", response_model=BillingRecordReply, operation_id="markBillingRecordBilled", responses=errors(400))
 async def mark_billed(request: Request, record_id: str = id_path(), caller: Identity = Depends(admin)) -> dict[str, Any]:
     """A ready record was claimed; projected (still open) records cannot be billed."""
     stub = plans.billing(request)
@@ -97,7 +98,7 @@ async def mark_billed(request: Request, record_id: str = id_path(), caller: Iden
     return record_body(await plans.call(request, stub.MarkBilled, asked, caller))
 
 
-@router.post("/v1/billing-records/{record_id}/reset", response_model=BillingRecordReply)
+@router.post("/v1/billing-records/{record_id}/reset", response_model=BillingRecordReply, operation_id="resetBillingRecord", responses=errors(400))
 async def reset(request: Request, record_id: str = id_path(), caller: Identity = Depends(admin)) -> dict[str, Any]:
     """Back from billed to ready (claim rejected or sent by mistake); recalculation follows the sources again."""
     stub = plans.billing(request)

@@ -15,7 +15,7 @@ from momentum.plans.v1 import roster_pb2, roster_pb2_grpc
 from services.common.identity import Identity
 from services.gateway import analytics_client as plans
 from services.gateway.routes.billing import record_body
-from services.gateway.routing import admin, api_router, only_query, staff
+from services.gateway.routing import admin, api_router, only_query, staff, errors
 from services.gateway.schemas.roster import BillingStatus, MarkBilledBody, MarkBilledReply, RtmCode, WorklistReply
 
 router = api_router("rtm billing")
@@ -54,7 +54,7 @@ def _row(r: roster_pb2.ClinicRecord) -> dict[str, Any]:
     return {**record_body(r.record), "patientName": r.patient_name, "therapistId": r.therapist_id or None}
 
 
-@router.get("/v1/billing/records", response_model=WorklistReply, operation_id="listBillingRecords")
+@router.get("/v1/billing/records", response_model=WorklistReply, operation_id="listBillingRecords", responses=errors(400))
 async def list_records(
     request: Request,
     caller: Identity = Depends(staff),
@@ -70,7 +70,7 @@ async def list_records(
     return {"records": [_row(r) for r in page.records], "nextCursor": page.next_cursor or None}
 
 
-@router.post("/v1/billing/records/mark-billed", response_model=MarkBilledReply, operation_id="markBillingRecordsBilled")
+@router.post("/v1/billing/records/mark-billed", response_model=MarkBilledReply, operation_id="markBillingRecordsBilled", responses=errors(400))
 async def mark_billed(body: MarkBilledBody, request: Request, caller: Identity = Depends(admin)) -> dict[str, Any]:
     """Marks every named record billed, or none: an unknown id is a 404 and a record that is not ready a 400,
     each naming the id."""
@@ -98,7 +98,7 @@ def _csv(rows: list[list[Any]]) -> str:
 
 @router.get(
     "/v1/billing/records.csv", operation_id="exportBillingRecords", response_class=StreamingResponse,
-    responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}},
+    responses={**errors(400), 200: {"content": {"text/csv": {"schema": {"type": "string"}}},
                      "description": "RFC 4180 CSV with a header row: " + ", ".join(CSV_COLUMNS)}},
 )
 async def export_records(

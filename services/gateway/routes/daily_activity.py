@@ -11,8 +11,8 @@ from fastapi.responses import JSONResponse
 from momentum.entrances.v1 import entrances_pb2
 from services.common.identity import Identity
 from services.gateway.auth import authenticated
-from services.gateway.routing import api_router, date_from_caller, patient, patient_in_question, staff
-from services.gateway.schemas.base import NoBody
+from services.gateway.routing import api_router, date_from_caller, patient, patient_in_question, staff, errors
+from services.gateway.schemas.base import NoBody, NO_BODY_EXAMPLE
 from services.gateway.schemas.daily_activity import (
     DailyActivityRangeReply, DailyActivityReply, XpAwardBody, XpAwardReply, XpAwardView,
 )
@@ -20,9 +20,9 @@ from services.gateway.schemas.daily_activity import (
 router = api_router("daily activity")
 
 
-@router.post("/api/app-usage/open", response_model=DailyActivityReply)
+@router.post("/api/app-usage/open", response_model=DailyActivityReply, operation_id="recordAppOpened")
 async def app_opened(
-    request: Request, body: NoBody | None = Body(None), caller: Identity = Depends(patient)
+    request: Request, body: NoBody | None = Body(None, openapi_examples=NO_BODY_EXAMPLE), caller: Identity = Depends(patient)
 ) -> DailyActivityReply:
     """The app came to the foreground: counts an open on today's row (server time)."""
     clients = request.app.state.clients
@@ -30,9 +30,9 @@ async def app_opened(
     return DailyActivityReply.of(reply)
 
 
-@router.post("/api/app-usage/close", response_model=DailyActivityReply)
+@router.post("/api/app-usage/close", response_model=DailyActivityReply, operation_id="recordAppClosed")
 async def app_closed(
-    request: Request, body: NoBody | None = Body(None), caller: Identity = Depends(patient)
+    request: Request, body: NoBody | None = Body(None, openapi_examples=NO_BODY_EXAMPLE), caller: Identity = Depends(patient)
 ) -> DailyActivityReply:
     """The app went to the background: counts a close and recomputes today's rollups."""
     clients = request.app.state.clients
@@ -40,7 +40,7 @@ async def app_closed(
     return DailyActivityReply.of(reply)
 
 
-@router.get("/api/daily-activity", response_model=DailyActivityRangeReply)
+@router.get("/api/daily-activity", response_model=DailyActivityRangeReply, operation_id="listDailyActivity")
 async def daily_activity(
     request: Request,
     from_date: date = Query(alias="from", description="first local date, YYYY-MM-DD, from 2000-01-01"),
@@ -48,6 +48,7 @@ async def daily_activity(
     patient_id: UUID | None = Depends(patient_in_question),
     caller: Identity = Depends(authenticated),
 ) -> DailyActivityRangeReply:
+    """The patient's daily activity and XP for a local date range, every day present (days without activity as zeros)."""
     clients = request.app.state.clients
     reply = await clients.call(
         clients.entrances.GetDailyActivity,
@@ -69,7 +70,7 @@ async def daily_activity(
     "/api/xp/award",
     status_code=201,
     response_model=XpAwardReply,
-    responses={200: {"model": XpAwardReply, "description": "The idempotency key was used before: the stored award"}},
+    responses={**errors(409), 200: {"model": XpAwardReply, "description": "The idempotency key was used before: the stored award"}}, operation_id="awardXp",
 )
 async def award_xp(body: XpAwardBody, request: Request, caller: Identity = Depends(staff)) -> JSONResponse:
     """A therapist or admin awards XP (1 to the configured cap). 201 when written, 200 for a replay of the key."""

@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from momentum.entrances.v1 import entrances_pb2
 from services.common.identity import Identity
 from services.gateway.routing import api_router, patient, staff
-from services.gateway.schemas.base import NoBody
+from services.gateway.schemas.base import NoBody, NO_BODY_EXAMPLE
 from services.gateway.schemas.entrances import EntranceHistoryReply, EntranceLogReply, EntranceReply
 
 router = api_router("app entrances")
@@ -20,10 +20,10 @@ router = api_router("app entrances")
     "/v2/app-entrances/log",
     status_code=202,
     response_model=EntranceLogReply,
-    responses={200: {"model": EntranceLogReply, "description": "Nothing scheduled: disabled, not_needed, or already final"}},
+    responses={200: {"model": EntranceLogReply, "description": "Nothing scheduled: disabled, not_needed, or already final"}}, operation_id="logAppEntrance",
 )
 async def log_entrance(
-    request: Request, body: NoBody | None = Body(None), caller: Identity = Depends(patient)
+    request: Request, body: NoBody | None = Body(None, openapi_examples=NO_BODY_EXAMPLE), caller: Identity = Depends(patient)
 ) -> JSONResponse:
     """The dashboard mounted. 202 when a PENDING entrance was created or its window extended; 200 with
     `disabled` (clinic flag off), `not_needed` (a real workout today, including one that already
@@ -37,13 +37,14 @@ async def log_entrance(
     return JSONResponse(EntranceLogReply.of(reply).model_dump(), status_code=status)
 
 
-@router.get("/v2/doctor/patients/{patient_id}/app-entrances", response_model=EntranceHistoryReply)
+@router.get("/v2/doctor/patients/{patient_id}/app-entrances", response_model=EntranceHistoryReply, operation_id="listPatientAppEntrances")
 async def patient_entrances(
     request: Request,
     patient_id: UUID = Path(description="a patient of the caller's clinic"),
     limit: int = Query(90, ge=1, le=366, description="most recent local days first"),
     caller: Identity = Depends(staff),
 ) -> EntranceHistoryReply:
+    """A patient's app entrances with their state (pending, finalized into a mirror workout, not needed, cancelled)."""
     clients = request.app.state.clients
     reply = await clients.call(
         clients.entrances.ListPatientEntrances,

@@ -13,8 +13,8 @@ from momentum.telemetry.v1 import telemetry_pb2
 from services.common.identity import Identity
 from services.common.parsing import iso_utc
 from services.gateway.auth import authenticated
-from services.gateway.errors import ApiError
-from services.gateway.routing import api_router, id_path, instant_from_caller, path_id
+from services.gateway.errors import ApiError, invalid_field
+from services.gateway.routing import api_router, id_path, instant_from_caller, path_id, errors
 from services.gateway.schemas.exercise_sessions import (
     ExerciseSessionPageReply, ExerciseSessionReply, ExerciseSessionSummaryReply, RepReply, ReplayInfo,
     SessionTotalsReply, VideoQualityReply,
@@ -50,7 +50,7 @@ async def list_exercise_sessions(
     patient_id = path_id("patientId", patient_id)
     for name, value in (("from", from_), ("to", to)):
         if value is not None and value.tzinfo is None:
-            raise ApiError(400, "invalid_argument", f"{name}: must be an instant with its offset (e.g. Z)")
+            raise invalid_field(name, "must be an instant with its offset (e.g. Z)")
     clients = request.app.state.clients
     # Who may see the patient is plans' rule (a patient only themselves, staff their clinic's): 404 otherwise.
     await clients.call(clients.plans.GetPatientContext, plans_pb2.GetPatientContextRequest(patient_id=patient_id), caller)
@@ -69,7 +69,7 @@ async def list_exercise_sessions(
     )
 
 
-@router.get("/v1/exercise-sessions/{session_id}", response_model=ExerciseSessionReply, operation_id="getExerciseSession")
+@router.get("/v1/exercise-sessions/{session_id}", response_model=ExerciseSessionReply, operation_id="getExerciseSession", responses=errors(400))
 async def get_exercise_session(
     request: Request, session_id: str = id_path("the exercise session"), caller: Identity = Depends(authenticated)
 ) -> ExerciseSessionReply:

@@ -11,7 +11,7 @@ from momentum.plans.v1 import plans_pb2
 from services.common.identity import Identity
 from services.gateway import plans_replies as reply
 from services.gateway.auth import authenticated
-from services.gateway.routing import admin, api_router, date_from_caller, id_path, path_id, staff, therapist
+from services.gateway.routing import admin, api_router, date_from_caller, id_path, path_id, staff, therapist, errors
 from services.gateway.schemas.clinic_admin import FeatureFlagsReply
 from services.gateway.schemas.plans import (
     AssignBody, ConsentBody, ConsentReply, CreatePlanBody, CreateUserBody, ExerciseBody, ExerciseReply,
@@ -29,8 +29,9 @@ def _prescriptions(items: list[PrescribedExerciseBody]) -> list[plans_pb2.Prescr
     return [plans_pb2.PrescribedExercise(exercise_id=str(e.exerciseId), sets=e.sets, reps=e.reps) for e in items]
 
 
-@router.post("/v1/users", response_model=UserReply, status_code=201)
+@router.post("/v1/users", response_model=UserReply, status_code=201, operation_id="createUser", responses=errors(409))
 async def create_user(body: CreateUserBody, request: Request, caller: Identity = Depends(admin)) -> UserReply:
+    """Creates a patient, therapist or admin in the caller's clinic, with an optional own timezone."""
     clients = request.app.state.clients
     created = await clients.call(
         clients.plans.CreateUser,
@@ -40,10 +41,11 @@ async def create_user(body: CreateUserBody, request: Request, caller: Identity =
     return reply.user(created)
 
 
-@router.put("/v1/patients/{patient_id}/therapist", response_model=dict[str, str])
+@router.put("/v1/patients/{patient_id}/therapist", response_model=dict[str, str], operation_id="assignPatientTherapist")
 async def assign_patient(
     body: AssignBody, request: Request, patient_id: str = id_path(), caller: Identity = Depends(staff)
 ) -> dict[str, str]:
+    """Assigns the patient to a therapist of the same clinic (replacing the previous one)."""
     clients = request.app.state.clients
     done = await clients.call(
         clients.plans.AssignPatient,
@@ -55,7 +57,7 @@ async def assign_patient(
     return {"patientId": done.patient_id, "therapistId": done.therapist_id}
 
 
-@router.put("/v1/patients/{patient_id}/consents/{purpose}", response_model=ConsentReply)
+@router.put("/v1/patients/{patient_id}/consents/{purpose}", response_model=ConsentReply, operation_id="setConsent")
 async def set_consent(
     body: ConsentBody, request: Request, patient_id: str = id_path(), purpose: str = Path(min_length=1, max_length=32),
     caller: Identity = Depends(authenticated),
@@ -70,21 +72,24 @@ async def set_consent(
     return reply.consent(state)
 
 
-@router.get("/v1/patients/{patient_id}/consents", response_model=ConsentReply)
+@router.get("/v1/patients/{patient_id}/consents", response_model=ConsentReply, operation_id="getConsents")
 async def get_consents(request: Request, patient_id: str = id_path(), caller: Identity = Depends(authenticated)) -> ConsentReply:
+    """The patient's current consent per purpose (analytics, biometric); a patient reads their own."""
     clients = request.app.state.clients
     asked = plans_pb2.GetConsentsRequest(patient_id=path_id("patientId", patient_id))
     return reply.consent(await clients.call(clients.plans.GetConsents, asked, caller))
 
 
-@router.put("/v1/admin/rtm-policy", response_model=FeatureFlagsReply)
+@router.put("/v1/admin/rtm-policy", response_model=FeatureFlagsReply, operation_id="setRtmPolicy")
 async def set_rtm_policy(body: RtmPolicyBody, request: Request, caller: Identity = Depends(admin)) -> FeatureFlagsReply:
+    """Sets the clinic's RTM qualifying policy (what counts as a data day)."""
     clients = request.app.state.clients
     return reply.flags(await clients.call(clients.plans.SetRtmPolicy, plans_pb2.SetRtmPolicyRequest(policy=body.policy), caller))
 
 
-@router.post("/v1/exercises", response_model=ExerciseReply, status_code=201)
+@router.post("/v1/exercises", response_model=ExerciseReply, status_code=201, operation_id="createExercise")
 async def create_exercise(body: ExerciseBody, request: Request, caller: Identity = Depends(staff)) -> ExerciseReply:
+    """Adds an exercise to the clinic's catalogue, with its video and an optional pose profile (validated)."""
     clients = request.app.state.clients
     created = await clients.call(
         clients.plans.CreateExercise,
@@ -97,15 +102,17 @@ async def create_exercise(body: ExerciseBody, request: Request, caller: Identity
     return reply.exercise(created)
 
 
-@router.get("/v1/exercises", response_model=list[ExerciseReply])
+@router.get("/v1/exercises", response_model=list[ExerciseReply], operation_id="listExercises")
 async def list_exercises(request: Request, caller: Identity = Depends(authenticated)) -> list[ExerciseReply]:
+    """The clinic's exercise catalogue."""
     clients = request.app.state.clients
     found = await clients.call(clients.plans.ListExercises, plans_pb2.ListExercisesRequest(), caller)
     return [reply.exercise(e) for e in found.exercises]
 
 
-@router.post("/v1/patient-treatment-plans", response_model=PlanReply, status_code=201)
+@router.post("/v1/patient-treatment-plans", response_model=PlanReply, status_code=201, operation_id="createTreatmentPlan")
 async def create_plan(body: CreatePlanBody, request: Request, caller: Identity = Depends(therapist)) -> PlanReply:
+    """Creates a treatment plan for a patient and schedules its sessions at once, one exercise log per prescribed exercise."""
     clients = request.app.state.clients
     start = date_from_caller("startDate", body.startDate, ahead=PLAN_START_AHEAD)
     created = await clients.call(
@@ -120,15 +127,17 @@ async def create_plan(body: CreatePlanBody, request: Request, caller: Identity =
     return reply.plan(created)
 
 
-@router.get("/v1/patient-treatment-plans/{plan_id}", response_model=PlanReply)
+@router.get("/v1/patient-treatment-plans/{plan_id}", response_model=PlanReply, operation_id="getTreatmentPlan")
 async def get_plan(request: Request, plan_id: str = id_path(), caller: Identity = Depends(authenticated)) -> PlanReply:
+    """One treatment plan: prescription, dates, status; a patient reads their own."""
     clients = request.app.state.clients
     asked = plans_pb2.GetPlanRequest(plan_id=path_id("planId", plan_id))
     return reply.plan(await clients.call(clients.plans.GetPlan, asked, caller))
 
 
-@router.patch("/v1/patient-treatment-plans/{plan_id}", response_model=PlanReply)
+@router.patch("/v1/patient-treatment-plans/{plan_id}", response_model=PlanReply, operation_id="updateTreatmentPlan", responses=errors(400))
 async def update_plan(body: UpdatePlanBody, request: Request, plan_id: str = id_path(), caller: Identity = Depends(staff)) -> PlanReply:
+    """Changes a plan's status (active → completed/expired/cancelled, expired → active) or its prescription; only sessions not yet done are rewritten."""
     clients = request.app.state.clients
     updated = await clients.call(
         clients.plans.UpdatePlan,
@@ -141,7 +150,7 @@ async def update_plan(body: UpdatePlanBody, request: Request, plan_id: str = id_
     return reply.plan(updated)
 
 
-@router.get("/v2/doctor/patients/{patient_id}/workout-sessions", response_model=WorkoutListReply)
+@router.get("/v2/doctor/patients/{patient_id}/workout-sessions", response_model=WorkoutListReply, operation_id="listPatientWorkoutSessions")
 async def patient_workout_sessions(
     request: Request, patient_id: str = id_path(), caller: Identity = Depends(staff)
 ) -> WorkoutListReply:

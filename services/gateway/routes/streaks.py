@@ -35,7 +35,7 @@ def streak_reply(view: streaks_pb2.StreakView) -> dict[str, Any]:
     }
 
 
-@router.get("/v2/streaks", response_model=StreakReply)
+@router.get("/v2/streaks", response_model=StreakReply, operation_id="getStreaks")
 async def get_streaks(
     request: Request,
     patient_id: uuid.UUID | None = Depends(patient_in_question),
@@ -49,7 +49,7 @@ async def get_streaks(
     return streak_reply(view)
 
 
-@router.post("/v2/streaks/{patientId}/rebuild", response_model=StreakReply)
+@router.post("/v2/streaks/{patientId}/rebuild", response_model=StreakReply, operation_id="rebuildStreak")
 async def rebuild_streak(
     request: Request, patientId: uuid.UUID = Path(), caller: Identity = Depends(staff)
 ) -> dict[str, Any]:

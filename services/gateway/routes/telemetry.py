@@ -19,7 +19,7 @@ from typing import Any, AsyncIterator, Mapping
 
 import grpc
 from pydantic import BaseModel
-from fastapi import Depends, FastAPI, Request
+from fastapi import Body, Depends, FastAPI, Request
 from fastapi.responses import Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
@@ -29,9 +29,10 @@ from services.common.service_auth import service_channel
 from services.gateway.auth import authenticated
 from services.gateway.errors import ApiError, ErrorBody, from_grpc
 from services.gateway.identity_check import IdentityResolver
-from services.gateway.routing import api_router, id_path, path_id
+from services.gateway.routing import api_router, id_path, path_id, errors
 from services.gateway.schemas.telemetry import (
-    MediaEventsBody, MediaEventsReply, MediaEventsRequest, PlaybackFiguresReply, PoseBatchReply, ReplayReply, SessionEndReply,
+    MEDIA_EVENTS_EXAMPLES, MediaEventsBody, MediaEventsReply, MediaEventsRequest, PlaybackFiguresReply, PoseBatchReply,
+    ReplayReply, SessionEndReply,
 )
 
 POSE_FRAMES_PATH = "/v1/pose/frames"
@@ -101,7 +102,7 @@ UNSUPPORTED_MEDIA: dict[int | str, dict[str, Any]] = {415: {"model": ErrorBody, 
 
 
 @router.post(
-    POSE_FRAMES_PATH, response_model=PoseBatchReply, responses=UNSUPPORTED_MEDIA, openapi_extra=_POSE_BODY,
+    POSE_FRAMES_PATH, response_model=PoseBatchReply, responses={**errors(401, 403, 409), **UNSUPPORTED_MEDIA}, openapi_extra=_POSE_BODY, operation_id="uploadPoseFrames",
 )
 async def post_pose_frames(request: Request) -> Response:
     """One batch (about a second) of MediaPipe landmarks. Retried or overlapping batches are
@@ -155,10 +156,10 @@ def json_content(request: Request) -> None:
 
 @router.post(
     "/v1/media/events", response_model=MediaEventsReply, dependencies=[Depends(json_content)],
-    responses={415: {"model": ErrorBody, "description": "Body is not JSON"}},
+    responses={**errors(409), 415: {"model": ErrorBody, "description": "Body is not JSON"}}, operation_id="recordMediaEvents",
 )
 async def post_media_events(
-    body: MediaEventsRequest, request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(session_bearer)
+    request: Request, body: MediaEventsRequest = Body(openapi_examples=MEDIA_EVENTS_EXAMPLES), credentials: HTTPAuthorizationCredentials | None = Depends(session_bearer)
 ) -> MediaEventsReply:
     """Video engagement events; duplicates (same event_id) and out-of-order arrival are fine. A request
     with one invalid event is refused whole (400 naming events[i].field) and nothing is stored."""
@@ -183,7 +184,7 @@ async def post_media_events(
     )
 
 
-@router.post("/v1/sessions/{session_id}/end", response_model=SessionEndReply)
+@router.post("/v1/sessions/{session_id}/end", response_model=SessionEndReply, operation_id="endExerciseSession", responses=errors(409))
 async def end_session(
     request: Request,
     session_id: str = id_path("the exercise session plans opened"),
@@ -211,7 +212,7 @@ async def end_session(
     )
 
 
-@router.get("/v1/sessions/{session_id}/replay", response_model=ReplayReply)
+@router.get("/v1/sessions/{session_id}/replay", response_model=ReplayReply, operation_id="getSessionReplay", responses=errors(400))
 async def get_replay(
     request: Request,
     session_id: str = id_path("the exercise session plans opened"),

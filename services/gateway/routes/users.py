@@ -14,13 +14,14 @@ from services.gateway.schemas.users import TimezoneUpdateBody, TimezoneUpdateRep
 router = api_router("users")
 
 
-@router.get("/v2/user/me", response_model=UserReply)
+@router.get("/v2/user/me", response_model=UserReply, operation_id="getMe")
 async def get_me(request: Request, caller: Identity = Depends(authenticated)) -> UserReply:
+    """The caller: their id, role, clinic and effective timezone."""
     clients = request.app.state.clients
     return reply.user(await clients.call(clients.plans.GetMe, plans_pb2.GetMeRequest(), caller))
 
 
-@router.post("/v2/user/auto-update-timezone", response_model=TimezoneUpdateReply)
+@router.post("/v2/user/auto-update-timezone", response_model=TimezoneUpdateReply, operation_id="updateMyTimezone")
 async def auto_update_timezone(
     body: TimezoneUpdateBody, request: Request, caller: Identity = Depends(authenticated)
 ) -> TimezoneUpdateReply:

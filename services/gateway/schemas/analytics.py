@@ -6,12 +6,14 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from services.gateway.schemas.base import DateText, InstantText, PlanStatus, UuidText
+
 PainTrend = Literal["improving", "plateau", "declining", "insufficient_data"]
 
 
 class SessionPainReply(BaseModel):
     sessionNumber: int
-    localDate: str
+    localDate: DateText
     painBefore: int | None
     painAfter: int | None
 
@@ -25,13 +27,13 @@ class PlanWeekReply(BaseModel):
 
 
 class ProgressReply(BaseModel):
-    planId: str
-    patientId: str
+    planId: UuidText
+    patientId: UuidText
     title: str
-    status: str
-    startDate: str
-    endDate: str
-    localDate: str = Field(description="the patient's today, in their timezone")
+    status: PlanStatus
+    startDate: DateText
+    endDate: DateText
+    localDate: DateText = Field(description="the patient's today, in their timezone")
     timezone: str
     sessionsCompleted: int
     sessionsPlanned: int
@@ -46,7 +48,7 @@ class ProgressReply(BaseModel):
 
 
 class ExercisePerformanceReply(BaseModel):
-    exerciseId: str
+    exerciseId: UuidText
     name: str
     sessionsDone: int
     sessionsPrescribed: int = Field(description="completed sessions that prescribed this exercise")
@@ -74,13 +76,13 @@ class WeekAdherenceReply(BaseModel):
 
 
 class PlanAnalyticsReply(BaseModel):
-    planId: str
-    patientId: str
+    planId: UuidText
+    patientId: UuidText
     patientName: str
     title: str
-    status: str
-    startDate: str
-    endDate: str
+    status: PlanStatus
+    startDate: DateText
+    endDate: DateText
     asOf: str = Field(description="expectations count the plan days before this local date")
     sessionsPlanned: int
     sessionsCompleted: int
@@ -111,7 +113,7 @@ class ActiveAdherenceReply(BaseModel):
 
 
 class ExerciseUsageReply(BaseModel):
-    exerciseId: str
+    exerciseId: UuidText
     name: str
     plansPrescribed: int = Field(description="plans of the clinic that prescribe it, all time")
     sessionsPrescribed: int = Field(description="completed sessions of the last 90 days that prescribed it")
@@ -140,7 +142,7 @@ class PlanOutcomesReply(BaseModel):
 
 
 class DashboardReply(BaseModel):
-    generatedAt: str
+    generatedAt: InstantText
     painImprovement: PainImprovementReply
     activeAdherence: ActiveAdherenceReply
     topExercises: TopExercisesReply

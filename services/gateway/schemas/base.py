@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from google.protobuf.message import Message
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from services.common.parsing import from_timestamp, iso_utc
 
@@ -16,6 +16,23 @@ MAX_FREE_TEXT = 2000
 MAX_FREE_DEPTH = 32
 # An error detail names what was sent by at most this many characters of it.
 ECHO = 40
+
+
+# Reply fields carry the services' canonical text (ids, ISO dates and instants) as they come; these say in the
+# document what the text is, so a generated client types it, without re-parsing every reply.
+UuidText = Annotated[str, Field(json_schema_extra={"format": "uuid"})]
+DateText = Annotated[str, Field(json_schema_extra={"format": "date"})]
+InstantText = Annotated[str, Field(json_schema_extra={"format": "date-time"})]
+
+# The values each status and code of a reply takes (the services' CHECK constraints and domain enums).
+PlanStatus = Literal["active", "completed", "expired", "cancelled"]
+WorkoutStatus = Literal["scheduled", "completed", "skipped"]
+BillingStatus = Literal["projected", "ready", "billed"]
+RtmCode = Literal["98975", "98985", "98977", "98979", "98980", "98981"]
+EntranceStatus = Literal[
+    "PENDING", "CANCELED_BY_REAL_WORKOUT", "SKIPPED_FEATURE_DISABLED", "SKIPPED_NO_SOURCE_WORKOUT",
+    "FINALIZED_TO_INFERRED_WORKOUT",
+]
 
 
 def clip(text: str, limit: int = ECHO) -> str:
@@ -65,6 +82,11 @@ def unstorable_text(value: Any, where: str = "", depth: int = 0) -> str | None:
     return None
 
 
+def example(**values: Any) -> ConfigDict:
+    """A body model's configuration with the example the document shows (unknown fields still refused)."""
+    return ConfigDict(extra="forbid", json_schema_extra={"examples": [values]})
+
+
 class StrictBody(BaseModel):
     # Unknown fields are an error, not silently dropped: a typo in a client must be visible.
     model_config = ConfigDict(extra="forbid")
@@ -86,6 +108,9 @@ class StrictBody(BaseModel):
 
 class NoBody(StrictBody):
     """The apps may send `{}` or nothing; any field is a client bug and is refused."""
+
+
+NO_BODY_EXAMPLE: dict[str, Any] = {"empty": {"summary": "an empty object (or no body at all)", "value": {}}}
 
 
 def instant_or_none(message: Message, field: str) -> str | None:

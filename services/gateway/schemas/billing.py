@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from datetime import date
 
 from pydantic import BaseModel, Field, StrictBool, StrictInt
 
-from services.gateway.schemas.base import StrictBody
+from services.gateway.schemas.base import BillingStatus, DateText, InstantText, RtmCode, StrictBody, UuidText, example
 
 
 class TimeEntryBody(StrictBody):
+    model_config = example(minutes=20, activityType="data_review", interactive=False, occurredOn="2026-03-02", note="reviewed the week's pain trend")
     minutes: StrictInt = Field(ge=1, le=1440)
     activityType: str = Field(
         min_length=1, max_length=64,
@@ -21,15 +24,15 @@ class TimeEntryBody(StrictBody):
 
 
 class TimeEntryReply(BaseModel):
-    entryId: str
-    patientId: str
-    therapistId: str
+    entryId: UuidText
+    patientId: UuidText
+    therapistId: UuidText
     minutes: int
     activityType: str
     interactive: bool
     occurredOn: str
     note: str | None
-    createdAt: str
+    createdAt: InstantText
 
 
 class TimeEntryListReply(BaseModel):
@@ -37,29 +40,29 @@ class TimeEntryListReply(BaseModel):
 
 
 class CodeUnitsReply(BaseModel):
-    code: str
+    code: RtmCode
     units: int
 
 
 class CountedDayReply(BaseModel):
-    localDate: str
+    localDate: DateText
     recordIds: list[str] = Field(description='"<kind>:<id>" of each source record behind the day')
 
 
 class BillingRecordReply(BaseModel):
-    recordId: str
-    patientId: str
+    recordId: UuidText
+    patientId: UuidText
     track: str = Field(description="data_days (30-day windows) | management_time (calendar months)")
     periodStart: str
     periodEnd: str
     codes: list[CodeUnitsReply]
-    status: str = Field(description="projected | ready | billed")
+    status: BillingStatus = Field(description="projected | ready | billed")
     quantity: int = Field(description="data days, or minutes")
     evidence: list[CountedDayReply]
-    billedAt: str | None
+    billedAt: InstantText | None
     billedBy: str | None
     conflict: str | None = Field(description="a billed record recalculation disagrees with: codes_changed | period_withdrawn")
-    updatedAt: str
+    updatedAt: InstantText
 
 
 class BillingRecordListReply(BaseModel):
@@ -67,16 +70,16 @@ class BillingRecordListReply(BaseModel):
 
 
 class PatientEngagementReply(BaseModel):
-    patientId: str
+    patientId: UuidText
     displayName: str
-    status: str = Field(description="never_logged_in | needs_engagement | on_track")
+    status: Literal["never_logged_in", "needs_engagement", "on_track"] = Field(description="never_logged_in | needs_engagement | on_track")
     daysRemaining: int
     daysNeeded: int
     dataDays: int
     windowIndex: int | None
     windowStart: str | None
     windowEnd: str | None
-    localDate: str
+    localDate: DateText
 
 
 class ProgressBoardReply(BaseModel):

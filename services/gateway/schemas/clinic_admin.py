@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pydantic import BaseModel, StrictBool
 
-from services.gateway.schemas.base import StrictBody
+from services.gateway.schemas.base import StrictBody, example
 
 
 class FeatureFlagBody(StrictBody):
+    model_config = example(enabled=True)
     enabled: StrictBool
 
 

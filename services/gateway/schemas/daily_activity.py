@@ -7,15 +7,15 @@ from uuid import UUID
 from pydantic import BaseModel, Field, StrictInt, StrictStr
 
 from momentum.entrances.v1 import entrances_pb2
-from services.gateway.schemas.base import StrictBody, instant_or_none
+from services.gateway.schemas.base import DateText, InstantText, StrictBody, UuidText, example, instant_or_none
 
 
 class DailyActivityReply(BaseModel):
-    date: str
+    date: DateText
     timezone: str
-    firstAppOpenedAt: str | None
-    lastAppOpenedAt: str | None
-    lastAppClosedAt: str | None
+    firstAppOpenedAt: InstantText | None
+    lastAppOpenedAt: InstantText | None
+    lastAppClosedAt: InstantText | None
     appOpensCount: int
     appClosesCount: int
     workoutsCompleted: int
@@ -40,13 +40,14 @@ class DailyActivityReply(BaseModel):
 
 
 class DailyActivityRangeReply(BaseModel):
-    patientId: str
+    patientId: UuidText
     today: str = Field(description="the patient's local date the streak run is counted from")
     currentStreakDays: int = Field(description="consecutive streak days ending today (or yesterday while today is open)")
     days: list[DailyActivityReply]
 
 
 class XpAwardBody(StrictBody):
+    model_config = example(patientId="c773b51c-b00a-5871-bd4c-e43b55323a87", amount=20, reason="extra home exercises", idempotencyKey="award-2026-03-02-1")
     patientId: UUID
     # StrictInt: 10.0, "10" and true are refused, not coerced; the cap is checked by the service.
     amount: StrictInt = Field(ge=1, le=2_147_483_647, examples=[20])
@@ -58,14 +59,14 @@ class XpAwardBody(StrictBody):
 
 
 class XpAwardView(BaseModel):
-    awardId: str
-    patientId: str
+    awardId: UuidText
+    patientId: UuidText
     amount: int
     reason: str
     source: str
     idempotencyKey: str
-    awardedAt: str | None
-    localDate: str
+    awardedAt: InstantText | None
+    localDate: DateText
 
     @classmethod
     def of(cls, award: entrances_pb2.XpAward) -> "XpAwardView":

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, Field
 
 from momentum.entrances.v1 import entrances_pb2
-from services.gateway.schemas.base import instant_or_none
+from services.gateway.schemas.base import DateText, EntranceStatus, InstantText, UuidText, instant_or_none
 
 
 class EntranceLogReply(BaseModel):
-    status: str = Field(description="disabled | not_needed | PENDING | a terminal entrance status")
-    entranceId: str | None = None
+    status: Literal["disabled", "not_needed"] | EntranceStatus = Field(description="disabled | not_needed | PENDING | a terminal entrance status")
+    entranceId: UuidText | None = None
     finalizeAfter: str | None = Field(None, description="when the entrance is finalized unless the app is opened again")
-    localDate: str | None = None
+    localDate: DateText | None = None
 
     @classmethod
     def of(cls, reply: entrances_pb2.LogEntranceReply) -> "EntranceLogReply":
@@ -23,17 +25,17 @@ class EntranceLogReply(BaseModel):
 
 
 class EntranceReply(BaseModel):
-    entranceId: str
-    localDate: str
+    entranceId: UuidText
+    localDate: DateText
     timezone: str
-    status: str
+    status: EntranceStatus
     statusReason: str | None
-    firstSeenAt: str | None
-    lastSeenAt: str | None
+    firstSeenAt: InstantText | None
+    lastSeenAt: InstantText | None
     finalizeAfter: str | None
-    finalizedAt: str | None
-    mirrorWorkoutId: str | None
-    sourceWorkoutId: str | None
+    finalizedAt: InstantText | None
+    mirrorWorkoutId: UuidText | None
+    sourceWorkoutId: UuidText | None
     entriesCount: int
 
     @classmethod
@@ -49,5 +51,5 @@ class EntranceReply(BaseModel):
 
 
 class EntranceHistoryReply(BaseModel):
-    patientId: str
+    patientId: UuidText
     entrances: list[EntranceReply]

@@ -8,6 +8,8 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
+from services.gateway.schemas.base import UuidText
+
 SessionStatus = Literal["completed", "incomplete"]
 IncompleteReason = Literal["silence_timeout", "instance_crash", "ended_early"]
 
@@ -50,7 +52,7 @@ class ReplayInfo(BaseModel):
 class VideoQualityReply(BaseModel):
     """One playback of the exercise video, as a viewer-experience product reports it."""
 
-    mediaSessionId: str
+    mediaSessionId: UuidText
     startupTimeMs: float | None = Field(description="time from play to the first frame; null when it never started")
     watchTimeSeconds: float = Field(description="seconds of video played")
     completionPercentage: float = Field(ge=0, le=100)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel
 
 
 class HealthReply(BaseModel):
-    status: str
+    status: Literal["ok", "degraded"]
     dependencies: dict[str, str]
 
 
 class LiveReply(BaseModel):
-    status: str
+    status: Literal["ok"]

@@ -8,35 +8,40 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field, StrictBool, StrictInt
 
-from services.gateway.schemas.base import StrictBody
+from services.gateway.schemas.base import DateText, InstantText, PlanStatus, StrictBody, UuidText, example
 from services.gateway.schemas.pose_profile import PoseProfileBody
 
 
 class CreateUserBody(StrictBody):
+    model_config = example(role="patient", displayName="Ana García", timezone="Europe/Madrid")
     role: Literal["patient", "therapist", "admin"]
     displayName: str = Field(min_length=1, max_length=200)
     timezone: str | None = Field(default=None, max_length=64)
 
 
 class AssignBody(StrictBody):
+    model_config = example(therapistId="87531ad5-5ba5-5c72-9cea-33fa1f291f75")
     therapistId: UUID | None = Field(default=None, description="a therapist of the clinic; null or absent unassigns")
 
 
 class ConsentBody(StrictBody):
+    model_config = example(granted=True)
     granted: StrictBool
 
 
 class ConsentReply(BaseModel):
-    patientId: str
+    patientId: UuidText
     granted: dict[str, bool]
-    changedAt: dict[str, str]
+    changedAt: dict[str, InstantText]
 
 
 class RtmPolicyBody(StrictBody):
+    model_config = example(policy="activity_days")
     policy: Literal["activity_days", "access_days"]
 
 
 class ExerciseBody(StrictBody):
+    model_config = example(name="Squat", videoUrl="https://cdn.example/squat.mp4", videoDurationSeconds=45.0)
     name: str = Field(min_length=1, max_length=200)
     videoUrl: str | None = Field(default=None, max_length=2000)
     videoDurationSeconds: float | None = Field(default=None, ge=0, le=86400)
@@ -46,7 +51,7 @@ class ExerciseBody(StrictBody):
 
 
 class ExerciseReply(BaseModel):
-    exerciseId: str
+    exerciseId: UuidText
     name: str
     videoUrl: str | None
     videoDurationSeconds: float | None
@@ -54,12 +59,14 @@ class ExerciseReply(BaseModel):
 
 
 class PrescribedExerciseBody(StrictBody):
+    model_config = example(exerciseId="5b0f6f0e-2c47-4d7a-9a51-3f7a2b8e4c11", sets=3, reps=10)
     exerciseId: UUID
     sets: StrictInt = Field(ge=1, le=50)
     reps: StrictInt = Field(ge=1, le=500)
 
 
 class CreatePlanBody(StrictBody):
+    model_config = example(patientId="c773b51c-b00a-5871-bd4c-e43b55323a87", title="Knee rehab", startDate="2026-03-02", durationWeeks=6, frequencyPerWeek=3, exercises=[{"exerciseId": "5b0f6f0e-2c47-4d7a-9a51-3f7a2b8e4c11", "sets": 3, "reps": 10}])
     patientId: UUID
     title: str = Field(min_length=1, max_length=200)
     startDate: date = Field(description="from 2000-01-01 to a year from today")
@@ -69,13 +76,14 @@ class CreatePlanBody(StrictBody):
 
 
 class UpdatePlanBody(StrictBody):
+    model_config = example(status="completed")
     title: str | None = Field(default=None, min_length=1, max_length=200)
     status: Literal["active", "completed", "expired", "cancelled"] | None = None
     exercises: list[PrescribedExerciseBody] | None = Field(default=None, min_length=1, max_length=50)
 
 
 class PrescribedExerciseReply(BaseModel):
-    exerciseId: str
+    exerciseId: UuidText
     name: str
     position: int
     sets: int
@@ -83,14 +91,14 @@ class PrescribedExerciseReply(BaseModel):
 
 
 class PlanReply(BaseModel):
-    planId: str
-    patientId: str
-    therapistId: str
+    planId: UuidText
+    patientId: UuidText
+    therapistId: UuidText
     title: str
-    startDate: str
+    startDate: DateText
     durationWeeks: int
     frequencyPerWeek: int
-    status: str
+    status: PlanStatus
     sessionsPlanned: int
     sessionsCompleted: int
     exercises: list[PrescribedExerciseReply]

@@ -8,16 +8,13 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
-from services.gateway.schemas.base import StrictBody
+from services.gateway.schemas.base import BillingStatus, PlanStatus, RtmCode, StrictBody, example
 from services.gateway.schemas.billing import BillingRecordReply
 
-PlanStatus = Literal["active", "completed", "expired", "cancelled"]
 RosterPlanStatus = Literal["active", "completed", "expired", "cancelled", "none"]
 RtmStatus = Literal["none", "projected", "ready", "billed"]
 AlertKind = Literal["pain_rising", "no_activity", "adherence_falling"]
 RosterSort = Literal["name", "-name", "lastActivity", "-lastActivity", "adherence", "-adherence"]
-BillingStatus = Literal["projected", "ready", "billed"]
-RtmCode = Literal["98975", "98985", "98977", "98979", "98980", "98981"]
 
 
 class RosterPlanReply(BaseModel):
@@ -109,6 +106,7 @@ class WorklistReply(BaseModel):
 
 
 class MarkBilledBody(StrictBody):
+    model_config = example(recordIds=["3f1c2b9e-8d4a-4e6f-9b1a-7c2d5e8f0a13"])
     recordIds: list[UUID] = Field(min_length=1, max_length=500)
 
 

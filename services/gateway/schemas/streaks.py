@@ -6,9 +6,11 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from services.gateway.schemas.base import DateText, InstantText
+
 
 class CalendarDayReply(BaseModel):
-    date: str = Field(examples=["2026-03-02"], description="local date, YYYY-MM-DD")
+    date: DateText = Field(examples=["2026-03-02"], description="local date, YYYY-MM-DD")
     dayOfWeek: int = Field(ge=0, le=6, description="0 = Sunday … 6 = Saturday")
     status: Literal["done", "today", "future", "inactive", "rest", "missed"]
 
@@ -16,7 +18,7 @@ class CalendarDayReply(BaseModel):
 class StreakReply(BaseModel):
     currentDailyStreak: int
     currentWeeklyStreak: int
-    lastWorkoutDate: str | None = Field(description="ISO 8601 UTC with Z; null before the first workout")
+    lastWorkoutDate: InstantText | None = Field(description="ISO 8601 UTC with Z; null before the first workout")
     weeklyMinutes: int
     weeklyWorkoutDays: list[int] = Field(description="days of week (0 = Sunday) with a workout this week")
     weekStreakActiveSince: int | None = Field(description="day of week rest days count from; null: no active streak")

@@ -6,7 +6,7 @@ from typing import Annotated, Any, Union
 
 from pydantic import BaseModel, Discriminator, Field, Tag
 
-from services.gateway.schemas.base import StrictBody
+from services.gateway.schemas.base import InstantText, StrictBody, UuidText
 from services.gateway.schemas.media_events import AnyMediaEvent, ReferenceMediaEvent
 
 MAX_MEDIA_EVENTS = 200
@@ -46,10 +46,20 @@ MediaEventsRequest = Annotated[
     Union[Annotated[MediaEventsBody, Tag("batch")], Annotated[ReferenceMediaEvent, Tag("single")]],
     Discriminator(_body_shape),
 ]
+MEDIA_EVENTS_EXAMPLES: dict[str, Any] = {
+    "reference": {"summary": "one event in the reference shape", "value": {
+        "event": "session_start", "session_id": "550e8400-e29b-41d4-a716-446655440000",
+        "media_id": "5b0f6f0e-2c47-4d7a-9a51-3f7a2b8e4c11", "media_type": "video",
+        "timestamp": "2026-02-16T09:03:00Z", "data": {"total_duration_seconds": 42, "video_load_time_ms": 1200}}},
+    "batch": {"summary": "a batch in the flat shape", "value": {"events": [{
+        "event_id": "0b6c3e4e-5c1a-4a0e-9a53-2f1f7d0b9a11", "media_session_id": "550e8400-e29b-41d4-a716-446655440000",
+        "type": "session_start", "occurred_at": "2026-02-16T09:03:00Z", "position_seconds": 0,
+        "video_duration_seconds": 42.0, "startup_ms": 1200, "quality": "720p"}]}},
+}
 
 
 class PoseBatchReply(BaseModel):
-    sessionId: str
+    sessionId: UuidText
     framesReceived: int
     framesAccepted: int
     duplicateFrames: int = Field(description="frames already received (a retry or an overlapping batch); dropped")
@@ -58,7 +68,7 @@ class PoseBatchReply(BaseModel):
 
 
 class PlaybackFiguresReply(BaseModel):
-    mediaSessionId: str
+    mediaSessionId: UuidText
     events: int
     watchedSeconds: float
     completionPercentage: float
@@ -67,14 +77,14 @@ class PlaybackFiguresReply(BaseModel):
 
 
 class MediaEventsReply(BaseModel):
-    sessionId: str
+    sessionId: UuidText
     eventsReceived: int
     eventsStored: int = Field(description="the rest were duplicates of events already stored")
     playbacks: list[PlaybackFiguresReply]
 
 
 class SessionEndReply(BaseModel):
-    sessionId: str
+    sessionId: UuidText
     incomplete: bool
     alreadyFinalized: bool
     frameCount: int
@@ -86,8 +96,8 @@ class SessionEndReply(BaseModel):
 
 
 class ReplayReply(BaseModel):
-    sessionId: str
+    sessionId: UuidText
     url: str = Field(description="presigned (SigV4) GET of the replay blob; short-lived")
-    expiresAt: str
+    expiresAt: InstantText
     frameCount: int
     contentEncoding: str = Field(description="gzip: concatenated members of the pose-batch binary format")

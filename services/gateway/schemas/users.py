@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from services.gateway.schemas.base import StrictBody
+from services.gateway.schemas.base import StrictBody, UuidText, example
 
 
 class TimezoneUpdateBody(StrictBody):
+    model_config = example(timezone="Europe/Madrid")
     timezone: str = Field(min_length=1, max_length=64, examples=["Europe/Madrid"], description="IANA timezone name")
 
 
@@ -20,8 +21,8 @@ class TimezoneUpdateReply(BaseModel):
 class UserReply(BaseModel):
     """A patient, therapist or admin as the clinic knows them: the caller's own profile, or one of a list."""
 
-    userId: str
-    tenantId: str
+    userId: UuidText
+    tenantId: UuidText
     role: str
     displayName: str
     timezone: str | None

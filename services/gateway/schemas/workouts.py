@@ -8,7 +8,7 @@ from uuid import UUID
 from pydantic import AwareDatetime, BaseModel, Field, StrictBool, StrictInt
 
 from services.common.parsing import WINDOW
-from services.gateway.schemas.base import StrictBody
+from services.gateway.schemas.base import DateText, InstantText, StrictBody, UuidText, WorkoutStatus, example
 
 
 class ExerciseSessionLinkReply(BaseModel):
@@ -20,7 +20,7 @@ class ExerciseSessionLinkReply(BaseModel):
 
 
 class ExerciseLogReply(BaseModel):
-    exerciseId: str
+    exerciseId: UuidText
     name: str
     prescribedSets: int
     prescribedReps: int
@@ -51,17 +51,17 @@ class ExerciseLogReply(BaseModel):
 
 
 class WorkoutReply(BaseModel):
-    workoutId: str
-    planId: str
-    patientId: str
+    workoutId: UuidText
+    planId: UuidText
+    patientId: UuidText
     sessionNumber: int
-    scheduledDate: str | None
-    status: str
+    scheduledDate: DateText | None
+    status: WorkoutStatus
     source: str
     timeWorkoutStart: str | None
     timeWorkoutEnd: str | None
-    completedAt: str | None
-    localDate: str | None
+    completedAt: InstantText | None
+    localDate: DateText | None
     timezone: str | None
     painBefore: int | None
     painAfter: int | None
@@ -70,7 +70,7 @@ class WorkoutReply(BaseModel):
     exercisesCompleted: int
     exercisesTotal: int
     completedViaAppEntrance: bool
-    mirroredFromWorkoutId: str | None
+    mirroredFromWorkoutId: UuidText | None
     skipReason: str | None
     exercises: list[ExerciseLogReply]
 
@@ -80,11 +80,12 @@ class WorkoutListReply(BaseModel):
 
 
 class TodayReply(BaseModel):
-    localDate: str
+    localDate: DateText
     workout: WorkoutReply | None
 
 
 class ExerciseResultBody(StrictBody):
+    model_config = example(exerciseId="5b0f6f0e-2c47-4d7a-9a51-3f7a2b8e4c11", actualSets=3, actualReps=10, skipped=False, videoWatchPercentage=100.0)
     exerciseId: UUID
     actualSets: StrictInt = Field(ge=0, le=100)
     actualReps: StrictInt = Field(ge=0, le=1000)
@@ -93,6 +94,7 @@ class ExerciseResultBody(StrictBody):
 
 
 class CompleteWorkoutBody(StrictBody):
+    model_config = example(timeWorkoutStart="2026-03-02T09:00:00+01:00", timeWorkoutEnd="2026-03-02T09:25:00+01:00", painBefore=5, painAfter=3, perceivedDifficulty=6, exercises=[{"exerciseId": "5b0f6f0e-2c47-4d7a-9a51-3f7a2b8e4c11", "actualSets": 3, "actualReps": 10}])
     timeWorkoutStart: AwareDatetime = Field(description=f"ISO 8601 with an offset, {WINDOW}")
     timeWorkoutEnd: AwareDatetime = Field(description=f"ISO 8601 with an offset, {WINDOW}")
     painBefore: StrictInt = Field(ge=0, le=10)
@@ -102,21 +104,24 @@ class CompleteWorkoutBody(StrictBody):
 
 
 class SkipWorkoutBody(StrictBody):
+    model_config = example(reason="knee swollen today")
     reason: str = Field(default="", max_length=500)
 
 
 class StartSessionBody(StrictBody):
+    model_config = example(exerciseId="5b0f6f0e-2c47-4d7a-9a51-3f7a2b8e4c11")
     exerciseId: UUID
 
 
 class SessionGrantReply(BaseModel):
-    sessionId: str
+    sessionId: UuidText
     token: str
-    expiresAt: str
+    expiresAt: InstantText
     purposes: list[str]
 
 
 class FormResponseBody(StrictBody):
+    model_config = example(templateKey="post_session", templateVersion=1, answers={"felt": "better"})
     templateKey: str = Field(min_length=1, max_length=64)
     # int32 on the wire to plans: a larger number must be a 422 here, not a failed proto build (500).
     templateVersion: StrictInt = Field(ge=1, le=2_147_483_647)
@@ -124,9 +129,9 @@ class FormResponseBody(StrictBody):
 
 
 class FormResponseReply(BaseModel):
-    responseId: str
-    workoutId: str
+    responseId: UuidText
+    workoutId: UuidText
     templateKey: str
     templateVersion: int
     answers: dict  # type: ignore[type-arg]
-    submittedAt: str
+    submittedAt: InstantText

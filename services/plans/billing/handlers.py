@@ -134,7 +134,7 @@ class BillingHandlers:
     async def _billing_on(self, uow: UnitOfWork, tenant_id: uuid.UUID) -> billing.BillingSettings:
         settings = await billing.billing_settings(uow, tenant_id)
         if settings is None or not settings.enabled:
-            raise RuleViolation("RTM billing is not enabled for this clinic (feature flag rtmBilling)")
+            raise RuleViolation("RTM billing is not enabled for this clinic (feature flag rtmBilling)", code="rtm_billing_disabled")
         return settings
 
     # ------------------------------------------------------------------ therapist time

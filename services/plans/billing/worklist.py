@@ -97,7 +97,10 @@ class BillingWorklist:
                 raise NotFound(f"recordIds: no billing record {', '.join(unknown[:10])}; nothing was billed")
             refused = [f"{i} ({found[i].record.status})" for i in ids if found[i].record.status is not BillingStatus.READY]
             if refused:
-                raise RuleViolation(f"recordIds: only ready records can be billed: {', '.join(refused[:10])}; nothing was billed")
+                raise RuleViolation(
+                    f"recordIds: only ready records can be billed: {', '.join(refused[:10])}; nothing was billed",
+                    code="billing_record_not_ready",
+                )
             for record_id in ids:
                 stored = found[record_id]
                 try:
@@ -117,4 +120,4 @@ class BillingWorklist:
 async def _billing_on(uow: UnitOfWork, tenant_id: uuid.UUID) -> None:
     settings = await billing.billing_settings(uow, tenant_id)
     if settings is None or not settings.enabled:
-        raise RuleViolation("RTM billing is not enabled for this clinic (feature flag rtmBilling)")
+        raise RuleViolation("RTM billing is not enabled for this clinic (feature flag rtmBilling)", code="rtm_billing_disabled")

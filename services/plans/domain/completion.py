@@ -80,7 +80,7 @@ def complete_workout(workout: Workout, completion: Completion, now: datetime, zo
     if workout.status == "completed":
         return None
     if workout.status == "skipped":
-        raise RuleViolation(f"workout {workout.workout_id} was skipped and cannot be completed")
+        raise RuleViolation(f"workout {workout.workout_id} was skipped and cannot be completed", code="workout_skipped")
     require_active_plan(workout.plan_status)
     validate_completion(completion, now, {str(log.exercise_id) for log in workout.exercises})
     results = {r.exercise_id: r for r in completion.exercises}

@@ -83,7 +83,7 @@ class Workout:
 
 def require_active_plan(plan_status: str) -> None:
     if plan_status != "active":
-        raise RuleViolation(f"plan is {plan_status}: its workouts can no longer be completed or skipped")
+        raise RuleViolation(f"plan is {plan_status}: its workouts can no longer be completed or skipped", code="plan_closed")
 
 
 def skip_workout(workout: Workout, reason: str) -> Workout | None:
@@ -91,7 +91,7 @@ def skip_workout(workout: Workout, reason: str) -> Workout | None:
     if workout.status == "skipped":
         return None
     if workout.status == "completed":
-        raise RuleViolation(f"workout {workout.workout_id} is already completed")
+        raise RuleViolation(f"workout {workout.workout_id} is already completed", code="workout_already_completed")
     require_active_plan(workout.plan_status)
     # Skipping the workout skips every exercise in it: its logs say so, as a completion's unreported ones do.
     logs = [replace(log, skipped=True) for log in workout.exercises]

@@ -112,7 +112,7 @@ async def test_who_may_read_progress_and_analytics(stack, history):
         assert (await http.get(f"{url}/analytics", headers=other.as_therapist())).status_code == 404  # other clinic
         assert (await http.get(f"{url}/progress", headers=other.as_admin())).status_code == 404
         bad = await http.get("/v1/patient-treatment-plans/not-a-uuid/analytics", headers=clinic.as_therapist())
-        assert bad.status_code == 400 and "planId" in bad.json()["detail"]
+        assert bad.status_code == 422 and "planId" in bad.json()["detail"]
         missing = await http.get(f"/v1/patient-treatment-plans/{uuid.uuid4()}/progress", headers=clinic.as_therapist())
         assert missing.status_code == 404
 

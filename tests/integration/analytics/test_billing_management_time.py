@@ -79,8 +79,8 @@ async def test_bad_time_entries_are_refused_and_write_nothing(stack, clinic):
             (entry(1441), 422, "minutes"),
             ({**entry(10), "minutes": "10"}, 422, "minutes"),
             ({**entry(10), "extra": 1}, 422, "extra"),
-            (entry(10, activity="golf"), 400, "activityType"),
-            (entry(10, on=TODAY + timedelta(days=2)), 400, "occurredOn"),
+            (entry(10, activity="golf"), 422, "activityType"),
+            (entry(10, on=TODAY + timedelta(days=2)), 422, "occurredOn"),
         ]:
             reply = await http.post(url, json=body, headers=clinic.as_therapist())
             assert reply.status_code == status and field in reply.json()["detail"], reply.text
@@ -91,5 +91,5 @@ async def test_bad_time_entries_are_refused_and_write_nothing(stack, clinic):
                                 headers=clinic.as_therapist())).status_code == 404
         off = await http.post(f"/v1/patients/{no_billing.patient_id}/time-entries", json=entry(10),
                               headers=no_billing.as_therapist())
-        assert off.status_code == 400 and "rtmBilling" in off.json()["detail"]
+        assert off.status_code == 400 and "rtmBilling" in off.json()["detail"] and off.json()["error"] == "rtm_billing_disabled"
         assert (await http.get(url, headers=clinic.as_therapist())).json()["entries"] == before

@@ -39,13 +39,13 @@ def award_body(clinic, **changes):
         ({"amount": True}, 422, "amount"),
         ({"amount": 0}, 422, "amount"),
         ({"amount": -5}, 422, "amount"),
-        ({"amount": 501}, 400, "amount"),  # over the configured cap (MOMENTUM_XP_AWARD_CAP, 500)
+        ({"amount": 501}, 422, "amount"),  # over the configured cap (MOMENTUM_XP_AWARD_CAP, 500)
         ({"amount": 10**12}, 422, "amount"),
         ({"bonus": 1}, 422, "bonus"),
         ({"idempotencyKey": ...}, 422, "idempotencyKey"),
         ({"idempotencyKey": ""}, 422, "idempotencyKey"),
-        ({"reason": "   "}, 400, "reason"),
-        ({"source": "Bad Source!"}, 400, "source"),
+        ({"reason": "   "}, 422, "reason"),
+        ({"source": "Bad Source!"}, 422, "source"),
         ({"patientId": "not-a-uuid"}, 422, "patientId"),
     ],
 )
@@ -90,15 +90,15 @@ async def test_patients_read_only_their_own_days(estack, clinic):
         reply = await http.get("/api/daily-activity", params=other_patient, headers=clinic.as_patient())
         assert reply.status_code == 403
         no_patient = await http.get("/api/daily-activity", params={"from": today, "to": today}, headers=clinic.as_therapist())
-        assert no_patient.status_code == 400 and "patientId" in no_patient.json()["detail"]
+        assert no_patient.status_code == 422 and "patientId" in no_patient.json()["detail"]
         backwards = await http.get(
             "/api/daily-activity", params={"from": today, "to": "2020-01-01"}, headers=clinic.as_patient()
         )
-        assert backwards.status_code == 400 and "to" in backwards.json()["detail"]
+        assert backwards.status_code == 422 and "to" in backwards.json()["detail"]
         not_a_date = await http.get("/api/daily-activity", params={"from": "yesterday", "to": today}, headers=clinic.as_patient())
         assert not_a_date.status_code == 422 and "from" in not_a_date.json()["detail"]
         too_long = await http.get("/api/daily-activity", params={"from": "2020-01-01", "to": today}, headers=clinic.as_patient())
-        assert too_long.status_code == 400
+        assert too_long.status_code == 422
 
 
 async def test_entrance_history_is_for_staff_of_the_clinic(estack, clinic):

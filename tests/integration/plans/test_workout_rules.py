@@ -58,17 +58,18 @@ async def test_end_before_start_and_future_end_are_rejected(stack, care):
     async with client(stack.base_url) as http:
         backwards = completion(workouts[0], timeWorkoutStart=now.isoformat(), timeWorkoutEnd=(now - timedelta(hours=1)).isoformat())
         reply = await http.post(f"/v2/workouts/{workouts[0]['workoutId']}/complete", json=backwards, headers=clinic.as_patient())
-        assert reply.status_code == 400 and "timeWorkoutEnd" in reply.json()["detail"]
+        assert reply.status_code == 422 and "timeWorkoutEnd" in reply.json()["detail"]
         future = completion(workouts[0], ended=now + timedelta(hours=2))
         reply = await http.post(f"/v2/workouts/{workouts[0]['workoutId']}/complete", json=future, headers=clinic.as_patient())
-        assert reply.status_code == 400 and "future" in reply.json()["detail"]
+        assert reply.status_code == 422 and "future" in reply.json()["detail"]
         naive = completion(workouts[0], timeWorkoutStart="2026-01-01T10:00:00", timeWorkoutEnd="2026-01-01T10:30:00")
         reply = await http.post(f"/v2/workouts/{workouts[0]['workoutId']}/complete", json=naive, headers=clinic.as_patient())
         assert reply.status_code == 422 and "timeWorkoutStart" in reply.json()["detail"]
         stranger = completion(workouts[0])
         stranger["exercises"][0]["exerciseId"] = "00000000-0000-4000-8000-000000000000"
         reply = await http.post(f"/v2/workouts/{workouts[0]['workoutId']}/complete", json=stranger, headers=clinic.as_patient())
-        assert reply.status_code == 400 and "exercises[0].exerciseId" in reply.json()["detail"]
+        assert reply.status_code == 422 and "exercises[0].exerciseId" in reply.json()["detail"]
+        assert reply.json()["errors"] == [{"field": "exercises[0].exerciseId", "message": reply.json()["errors"][0]["message"]}]
     assert await counts(stack, clinic, workouts[0]["workoutId"]) == ("scheduled", 0, 0)
 
 
@@ -141,7 +142,7 @@ async def test_plan_validation_names_the_field_and_writes_nothing(stack):
         base = {"patientId": str(clinic.patient_id), "title": "x", "startDate": "2026-11-01", "durationWeeks": 4,
                 "frequencyPerWeek": 3, "exercises": [{"exerciseId": "00000000-0000-4000-8000-000000000000", "sets": 3, "reps": 10}]}
         reply = await http.post("/v1/patient-treatment-plans", json=base, headers=clinic.as_therapist())
-        assert reply.status_code == 400 and "exercises[0].exerciseId" in reply.json()["detail"]
+        assert reply.status_code == 422 and "exercises[0].exerciseId" in reply.json()["detail"]
         reply = await http.post("/v1/patient-treatment-plans", json={**base, "durationWeeks": 0}, headers=clinic.as_therapist())
         assert reply.status_code == 422 and "durationWeeks" in reply.json()["detail"]
         reply = await http.post("/v1/patient-treatment-plans", json={**base, "startDate": "2026-02-30"}, headers=clinic.as_therapist())
@@ -175,7 +176,7 @@ async def test_consent_ledger_derives_state_and_publishes_changes(stack):
         state = (await http.put(f"{path}/biometric", json={"granted": False}, headers=clinic.as_patient())).json()
         assert state["granted"] == {"biometric": False}
         bad = await http.put(f"{path}/marketing", json={"granted": True}, headers=clinic.as_admin())
-        assert bad.status_code == 400 and "purpose" in bad.json()["detail"]
+        assert bad.status_code == 422 and "purpose" in bad.json()["detail"]
         therapist = await http.put(f"{path}/analytics", json={"granted": True}, headers=clinic.as_therapist())
         assert therapist.status_code == 403
     async with stack.runtimes["plans"].database.unit_of_work(clinic.tenant_id) as uow:
@@ -218,7 +219,7 @@ async def test_post_session_form_is_validated_against_its_template(stack, care):
         await http.post(f"/v2/workouts/{workout['workoutId']}/complete", json=completion(workout), headers=clinic.as_patient())
         bad = await http.post(url, json={"templateKey": "post_session", "templateVersion": 1, "answers": {**answers, "felt": "meh"}},
                               headers=clinic.as_patient())
-        assert bad.status_code == 400 and "answers.felt" in bad.json()["detail"]
+        assert bad.status_code == 422 and "answers.felt" in bad.json()["detail"]
         good = await http.post(url, json={"templateKey": "post_session", "templateVersion": 1, "answers": answers}, headers=clinic.as_patient())
         assert good.status_code == 201 and good.json()["answers"] == answers
         again = await http.post(url, json={"templateKey": "post_session", "templateVersion": 1, "answers": answers}, headers=clinic.as_patient())

@@ -135,7 +135,7 @@ async def test_who_may_read_whose_streak(stack):
         admin = await http.get("/v2/streaks", params={"patientId": str(clinic.patient_id)}, headers=clinic.as_admin())
         assert admin.status_code == 200
         missing = await http.get("/v2/streaks", headers=clinic.as_therapist())
-        assert missing.status_code == 400 and "patientId" in missing.json()["detail"]
+        assert missing.status_code == 422 and "patientId" in missing.json()["detail"]
         malformed = await http.get("/v2/streaks", params={"patientId": "nope"}, headers=clinic.as_therapist())
         assert malformed.status_code == 422 and "patientId" in malformed.json()["detail"]
         # Another clinic's therapist: the patient does not exist for them, and no row is created.

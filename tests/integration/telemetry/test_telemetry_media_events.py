@@ -93,7 +93,7 @@ async def test_an_invalid_event_refuses_the_request_whole_and_names_the_field(st
     async with client(stack.base_url) as http:
         for field, events in cases.items():
             reply = await http.post("/v1/media/events", json={"events": events}, headers=bearer(token, None))
-            assert reply.status_code == 400, (field, reply.text)
+            assert reply.status_code == 422, (field, reply.text)
             assert field in reply.json()["detail"], (field, reply.json())
         empty = await http.post("/v1/media/events", json={"events": []}, headers=bearer(token, None))
         assert empty.status_code == 422
@@ -116,7 +116,7 @@ async def test_a_playback_cannot_be_claimed_by_another_exercise_session(stack):
     async with client(stack.base_url) as http:
         assert (await http.post("/v1/media/events", json={"events": playback[:3]}, headers=bearer(token, None))).status_code == 200
         stolen = await http.post("/v1/media/events", json={"events": playback[3:]}, headers=bearer(other_token, None))
-        assert stolen.status_code == 400 and "media_session_id" in stolen.json()["detail"]
+        assert stolen.status_code == 422 and "media_session_id" in stolen.json()["detail"]
 
 
 async def test_partitions_are_kept_ahead_and_rls_is_forced_on_each(stack):

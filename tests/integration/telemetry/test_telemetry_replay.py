@@ -23,7 +23,7 @@ async def test_patient_and_therapist_get_a_short_lived_signed_link_to_the_replay
         for body in exercise.batches[:4]:
             await http.post("/v1/pose/frames", content=body, headers=bearer(token))
         in_flight = await http.get(url, headers=clinic.as_patient())
-        assert in_flight.status_code == 400, in_flight.text
+        assert in_flight.status_code == 400 and in_flight.json()["error"] == "session_in_progress", in_flight.text
         for body in exercise.batches[4:]:
             await http.post("/v1/pose/frames", content=body, headers=bearer(token))
         assert (await http.post(f"/v1/sessions/{session_id}/end", headers=bearer(token, None))).status_code == 200

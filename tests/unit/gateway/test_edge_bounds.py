@@ -100,8 +100,8 @@ def _soon(hours: float) -> str:
 async def test_completion_times_outside_the_window_never_reach_a_service(edge, start, end, field):
     http, services = edge
     reply = await http.post(f"/v2/workouts/{uuid.uuid4()}/complete", json=_completion(start, end), headers=as_("patient"))
-    assert reply.status_code == 400, reply.text
-    assert reply.json()["error"] == "invalid_argument"
+    assert reply.status_code == 422, reply.text
+    assert reply.json()["error"] == "invalid_argument" and reply.json()["errors"][0]["field"] == field
     assert reply.json()["detail"].startswith(f"{field}: must lie between 2000-01-01T00:00:00Z and 24 h from now")
     assert services.calls == []
 
@@ -119,15 +119,15 @@ async def test_dates_outside_the_window_never_reach_a_service(edge, day):
     http, services = edge
     entry = {"minutes": 10, "activityType": "data_review", "interactive": False, "occurredOn": day}
     reply = await http.post(f"/v1/patients/{PATIENT}/time-entries", json=entry, headers=as_("therapist"))
-    assert reply.status_code == 400 and reply.json()["detail"].startswith("occurredOn: must lie between"), reply.text
+    assert reply.status_code == 422 and reply.json()["detail"].startswith("occurredOn: must lie between"), reply.text
     plan = {"patientId": str(PATIENT), "title": "Knee", "startDate": day, "durationWeeks": 4, "frequencyPerWeek": 3,
             "exercises": [{"exerciseId": str(uuid.uuid4()), "sets": 3, "reps": 10}]}
     reply = await http.post("/v1/patient-treatment-plans", json=plan, headers=as_("therapist"))
-    assert reply.status_code == 400 and reply.json()["detail"].startswith("startDate: must lie between"), reply.text
+    assert reply.status_code == 422 and reply.json()["detail"].startswith("startDate: must lie between"), reply.text
     for name, value in (("from", day), ("to", day)):
         query = {"from": "2026-01-01", "to": "2026-01-02", name: value}
         reply = await http.get("/api/daily-activity", params=query, headers=as_("patient"))
-        assert reply.status_code == 400 and reply.json()["detail"].startswith(f"{name}: must lie between"), reply.text
+        assert reply.status_code == 422 and reply.json()["detail"].startswith(f"{name}: must lie between"), reply.text
     assert services.calls == []
 
 
@@ -166,9 +166,11 @@ async def test_the_issues_own_example_is_a_400_naming_nan(edge):
     reply = await http.post("/v1/exercises", content='{"name":"n","poseProfile":{"a":NaN}}',
                             headers={**as_("therapist"), "content-type": "application/json"})
     assert reply.status_code == 400
-    assert reply.json() == {"error": "invalid_argument", "detail": "body: NaN is not a JSON number (JSON has no NaN or Infinity)"}
+    assert reply.json() == {"error": "invalid_argument", "detail": "body: NaN is not a JSON number (JSON has no NaN or Infinity)",
+                            "errors": []}
     malformed = await http.post("/v1/exercises", content='{"name": "n",', headers={**as_("therapist"), "content-type": "application/json"})
-    assert malformed.status_code == 422, malformed.text  # broken JSON keeps its answer
+    assert malformed.status_code == 400, malformed.text  # a body that is not JSON at all: 400 like NaN (README)
+    assert malformed.json()["detail"] == "body: malformed JSON at character 13"
     assert services.calls == []
 
 

@@ -96,7 +96,7 @@ async def test_a_service_outage_is_a_503_with_retry_after_counted_and_one_warnin
         reply = await http.get(ME, headers=patient())
     assert reply.status_code == 503
     assert reply.headers["retry-after"] == "2"
-    assert reply.json() == {"error": "unavailable", "detail": "database unavailable; retry"}
+    assert reply.json() == {"error": "unavailable", "detail": "database unavailable; retry", "errors": []}
     assert counted(ME, 503) == before + 1
     assert [r for r in caplog.records if _traceback(r)] == []
     assert [r.levelno for r in caplog.records if r.levelno >= logging.WARNING] == [logging.WARNING]

@@ -113,7 +113,7 @@ async def test_an_answer_of_telemetry_s_is_mapped_like_every_route_s_with_its_he
     ring.failure.headers = {"Retry-After": "3"}
     reply = await http.post("/v1/pose/frames", content=b"x", headers=BINARY)
     assert reply.status_code == 503 and reply.headers["retry-after"] == "3"
-    assert reply.json() == {"error": "unavailable", "detail": "telemetry restarting; retry"}
+    assert reply.json() == {"error": "unavailable", "detail": "telemetry restarting; retry", "errors": []}
 
 
 async def test_an_oversized_batch_is_refused_by_the_edge_before_the_fast_path(pose):
