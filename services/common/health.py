@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Awaitable, Callable
+from typing import Awaitable, Callable
 
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.common.logging import get_logger
 from services.common.loops import LoopService
+from services.common.messaging.broker import Broker
 
 log = get_logger(__name__)
 
@@ -56,23 +55,11 @@ class DependencyHealth(LoopService):
             return " ".join(f"{type(exc).__name__}: {exc}".split())[:200]
 
 
-def database_check(engine: AsyncEngine) -> Check:
-    """A new or pooled connection answers `SELECT 1` (a closed database refuses the connection)."""
-
-    async def check() -> None:
-        async with engine.connect() as connection:
-            await connection.execute(text("SELECT 1"))
-
-    return check
-
-
-def broker_check(broker: Any) -> Check:
+def broker_check(broker: Broker) -> Check:
     """The process's robust broker connection is open (not waiting to reconnect)."""
 
     async def check() -> None:
-        # Broker keeps its connection private (services/common/messaging, another area): read it, never change it.
-        connection = getattr(broker, "_connection", None)
-        if connection is None or connection.is_closed:
+        if not broker.connected:
             raise ConnectionError("broker connection is closed; reconnecting")
 
     return check

@@ -10,7 +10,7 @@ from typing import Any, Awaitable, Callable, Generic, TypeVar
 
 from services.common.db import Database, create_engine
 from services.common.grpc_server import GrpcServer
-from services.common.health import DependencyHealth, broker_check, database_check
+from services.common.health import DependencyHealth, broker_check
 from services.common.logging import configure_logging, get_logger
 from services.common.loops import LoopService
 from services.common.messaging.broker import Broker
@@ -50,7 +50,7 @@ class ServiceRuntime(Generic[C]):
         port = settings.grpc_ports[name] if grpc_port is None else grpc_port
         grpc = GrpcServer(settings.grpc_host, port, service_names, name, settings.auth.service_keys)
         health = DependencyHealth(grpc.set_serving)
-        health.add_check("database", database_check(database.engine))
+        health.add_check("database", database.ping)
         health.add_check("broker", broker_check(broker))
         runtime = cls(name, settings, database, broker, grpc, relay, health=health)
         runtime.loops.append(health)

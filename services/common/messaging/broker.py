@@ -60,6 +60,11 @@ class Broker:
     def settings(self) -> BrokerSettings:
         return self._settings
 
+    @property
+    def connected(self) -> bool:
+        """The robust connection is open (False before connect and while it waits to reconnect)."""
+        return self._connection is not None and not self._connection.is_closed
+
     async def connect(self, attempts: int = 30) -> None:
         for attempt in range(1, attempts + 1):
             try:
