@@ -73,10 +73,11 @@ async def test_therapist_reviews_a_session_plays_its_replay_and_logs_time(browse
     # earlier browser test made: compare the page with a summary that holds still.
     async def two_reads() -> tuple[Any, Any]:
         first = await demo.api(f"/v1/patients/{ana}/summary", headers)
-        await asyncio.sleep(0.5)
+        await asyncio.sleep(2)
         return first, await demo.api(f"/v1/patients/{ana}/summary", headers)
 
-    summary, _ = await eventually(two_reads, lambda reads: reads[0] == reads[1], timeout=30, every=0.5)
+    # The recorded session's finalization reaches billing through telemetry's and plans' outboxes (a data day).
+    summary, _ = await eventually(two_reads, lambda reads: reads[0] == reads[1], timeout=60, every=0.5)
     session = await demo.api(f"/v1/exercise-sessions/{recorded.session_id}", headers)
     assert session["reps"], "telemetry detected no rep in the synthetic sit-to-stands"
 
