@@ -12,7 +12,7 @@ import socket
 import asyncpg
 import pytest
 from sqlalchemy.dialects.postgresql.asyncpg import AsyncAdapt_asyncpg_connection, AsyncAdapt_asyncpg_dbapi
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from services.common.db import connection_lost, database_unavailable
@@ -45,6 +45,7 @@ OUTAGES = {
     "connection does not exist (08003)": asyncpg.ConnectionDoesNotExistError("connection was closed in the middle of operation"),
     "connection failure (08006)": asyncpg.ConnectionFailureError("could not receive data from server"),
     "closed connection (client side)": asyncpg.InterfaceError("cannot call Connection.fetch(): connection is closed"),
+    "connection reset by peer": ConnectionResetError(104, "Connection reset by peer"),
 }
 
 
@@ -82,6 +83,10 @@ async def test_a_timeout_while_connecting_and_an_exhausted_pool_are_unavailable(
     assert database_unavailable(OSError(None, "Multiple exceptions: [Errno 111] Connect call failed ('::1', 5432)"))
 
 
+def test_sqlalchemys_own_closed_connection_error_is_unavailable():
+    assert database_unavailable(InterfaceError("SELECT 1", {}, Exception("connection is closed")))
+
+
 def test_an_outage_anywhere_in_the_cause_chain_is_found():
     try:
         try:
@@ -103,6 +108,7 @@ NOT_OUTAGES = {
     "another operation in progress": asyncpg.InterfaceError("cannot perform operation: another operation is in progress"),
     "a missing file": FileNotFoundError(2, "No such file or directory"),
     "a bug": ZeroDivisionError("division by zero"),
+    "our own words, not the driver's": ValueError("connection is closed"),
     "a domain error": InvalidInput("painAfter", "must be 0 to 10"),
     "an integrity error without a driver error": IntegrityError("INSERT", {}, Exception("fk")),
 }

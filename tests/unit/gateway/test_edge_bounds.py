@@ -15,8 +15,8 @@ from services.common.settings import load_settings
 from services.gateway.app import create_app
 from services.gateway.auth import issue_local_token
 from services.gateway.errors import ApiError
-from services.gateway.identity_check import IdentityResolver, StoredIdentity
 from services.gateway.standard_json import StandardJsonRoute
+from tests.support.identities import resolver_for
 
 TENANT, PATIENT, THERAPIST, ADMIN = (uuid.uuid4() for _ in range(4))
 SETTINGS = load_settings({"MOMENTUM_ENV": "test"})
@@ -59,17 +59,12 @@ GATEWAY = create_app(SETTINGS)  # one app for the module: building it is the slo
 ROLE_OF = {PATIENT: "patient", THERAPIST: "therapist", ADMIN: "admin"}
 
 
-async def stored_as_claimed(tenant_id: uuid.UUID, user_id: uuid.UUID, request_id: str) -> StoredIdentity:
-    """plans' ResolveIdentity for this module's four ids: every token here is for a real, active user."""
-    return StoredIdentity(tenant_id == TENANT, True, user_id in ROLE_OF, ROLE_OF.get(user_id, ""), True)
-
-
 @pytest.fixture
 async def edge() -> AsyncIterator[tuple[httpx.AsyncClient, FakeServices]]:
     gateway = GATEWAY
     services = FakeServices()
     gateway.app.state.clients = services
-    gateway.app.state.identities = IdentityResolver(stored_as_claimed, 30, SETTINGS.auth.telemetry_token_keys)
+    gateway.app.state.identities = resolver_for(TENANT, ROLE_OF, SETTINGS.auth.telemetry_token_keys)
     gateway.app.state.telemetry_ring = ring = FakeRing()
     ring.calls = services.calls
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=gateway), base_url="http://gateway") as http:

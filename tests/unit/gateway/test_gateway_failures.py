@@ -17,7 +17,7 @@ from services.common.settings import load_settings
 from services.gateway.app import create_app
 from services.gateway.auth import issue_local_token
 from services.gateway.errors import ApiError, from_grpc
-from services.gateway.identity_check import IdentityResolver, StoredIdentity
+from tests.support.identities import resolver_for
 
 SETTINGS = load_settings({"MOMENTUM_ENV": "test"})
 TENANT, PATIENT = uuid.uuid4(), uuid.uuid4()
@@ -47,16 +47,11 @@ class FakeClients:
         return dict(self.statuses)
 
 
-async def stored_as_claimed(tenant_id: uuid.UUID, user_id: uuid.UUID, request_id: str) -> StoredIdentity:
-    """plans' ResolveIdentity: the one patient of this module is a real, active user."""
-    return StoredIdentity(tenant_id == TENANT, True, user_id == PATIENT, "patient" if user_id == PATIENT else "", True)
-
-
 @pytest.fixture
 async def gateway() -> AsyncIterator[tuple[httpx.AsyncClient, FakeClients]]:
     clients = FakeClients()
     GATEWAY.app.state.clients = clients
-    GATEWAY.app.state.identities = IdentityResolver(stored_as_claimed, 30, SETTINGS.auth.telemetry_token_keys)
+    GATEWAY.app.state.identities = resolver_for(TENANT, {PATIENT: "patient"}, SETTINGS.auth.telemetry_token_keys)
     # raise_app_exceptions: an exception escaping the gateway reaches the server (uvicorn), which logs its
     # traceback a second time; here it would fail the test instead.
     transport = httpx.ASGITransport(app=GATEWAY, raise_app_exceptions=True)
