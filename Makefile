@@ -4,11 +4,11 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: up down test test-unit protos protos-check bench migrate seed venv stack clean web
+.PHONY: up down test test-unit protos protos-check bench migrate seed venv stack clean web lock
 
 venv: $(STAMP)
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml requirements.lock
 	@bash infra/venv.sh
 	@touch $(STAMP)
 
@@ -44,6 +44,14 @@ test: venv
 # No Postgres, RabbitMQ or S3 and no stack harness: tests/unit/structure/test_unit_isolation.py.
 test-unit: venv
 	@$(PY) -m pytest tests/unit $(PYTEST_ARGS)
+
+# requirements.lock from pyproject.toml: every package with its hashes, for Python 3.11 on x86_64 Linux.
+# Run after changing a dependency; tests/unit/structure/test_lock_file.py fails until you do.
+lock:
+	@python3 -m venv .run/lock-tools && .run/lock-tools/bin/pip install -q uv==0.13.9
+	@.run/lock-tools/bin/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 \
+	  --python-platform x86_64-manylinux_2_28 -o requirements.lock -q
+	@echo "[lock] requirements.lock written"
 
 protos: venv
 	@bash infra/gen_protos.sh

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Creates .venv with Python 3.11+ and installs Momentum with its pinned dependencies.
+# Creates .venv with Python 3.11+ and installs Momentum from requirements.lock (versions and hashes).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
@@ -15,5 +15,8 @@ fi
 command -v curl >/dev/null || { as_root apt-get update -qq; as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq curl >/dev/null; }
 [ -x "$ROOT/.venv/bin/python" ] || "$PYTHON" -m venv "$ROOT/.venv"
 "$ROOT/.venv/bin/python" -m pip install -q --disable-pip-version-check --upgrade pip setuptools wheel
-"$ROOT/.venv/bin/python" -m pip install -q --disable-pip-version-check -e "$ROOT[dev]"
+# Every dependency, direct or not, at the version and hash the lock file names (`make lock` writes it);
+# then Momentum itself, editable, with nothing more resolved.
+"$ROOT/.venv/bin/python" -m pip install -q --disable-pip-version-check --require-hashes -r "$ROOT/requirements.lock"
+"$ROOT/.venv/bin/python" -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e "$ROOT"
 echo "[venv] ready: $ROOT/.venv"
