@@ -18,6 +18,7 @@ from services.common.errors import (
     Aborted, Conflict, DomainError, InvalidInput, NotFound, PermissionDenied, RuleViolation, Unauthenticated,
     Unavailable,
 )
+from services.common.grpc_metrics import observe_served
 from services.common.identity import SERVICE_ROLE, identity_from_metadata, new_request_id, set_current
 from services.common.logging import get_logger
 from services.common.service_auth import CallRefused, verify
@@ -161,8 +162,9 @@ class CallContextInterceptor(grpc.aio.ServerInterceptor):
                     log.exception("rpc.failed")
                     await context.abort(grpc.StatusCode.INTERNAL, "internal error; see server logs for request id " + request_id)
                 finally:
-                    elapsed_ms = round((time.perf_counter() - started) * 1000, 2)
-                    log.debug("rpc.done", ms=elapsed_ms)
+                    elapsed = time.perf_counter() - started
+                    observe_served(self._service, method, context.code(), elapsed)
+                    log.debug("rpc.done", ms=round(elapsed * 1000, 2))
 
         return grpc.unary_unary_rpc_method_handler(
             wrapped,

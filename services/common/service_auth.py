@@ -22,6 +22,8 @@ from typing import Any, Callable, Mapping
 
 import grpc
 
+from services.common.grpc_metrics import ClientMetricsInterceptor
+
 CALLER_HEADER = "x-momentum-caller"
 TIMESTAMP_HEADER = "x-momentum-timestamp"
 SIGNATURE_HEADER = "x-momentum-signature"
@@ -116,5 +118,6 @@ def service_channel(keys: Mapping[str, bytes], caller: str, target_service: str,
     if key is None:
         raise ValueError(f"no service key for caller {caller!r}")
     return grpc.aio.insecure_channel(
-        address, options=list(CHANNEL_OPTIONS), interceptors=[SigningInterceptor(caller, target_service, key)]
+        address, options=list(CHANNEL_OPTIONS),
+        interceptors=[ClientMetricsInterceptor(target_service), SigningInterceptor(caller, target_service, key)],
     )

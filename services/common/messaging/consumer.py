@@ -4,6 +4,7 @@ ack after commit; transient failures climb the retry ladder, poison messages are
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -198,14 +199,17 @@ class Consumer:
                 return
             if event is None:
                 await message.ack()
+                metrics.DELIVERIES.labels(self.name, "ignored").inc()
                 return
             set_current(None, event.request_id)
             _, handler = self._handlers[event.routing_key]
+            started = time.perf_counter()
             try:
                 async with self._database.unit_of_work(event.tenant_id) as uow:
                     if self._use_inbox and not await self._first_delivery(uow, event):
                         log.info("consumer.duplicate_ignored")
                         await message.ack()
+                        metrics.DELIVERIES.labels(self.name, "duplicate").inc()
                         return
                     await handler(event, uow)
                     await uow.commit()
@@ -218,6 +222,8 @@ class Consumer:
                 await self._retry_later(message, exc)
                 return
             await message.ack()
+            metrics.DELIVERIES.labels(self.name, "handled").inc()
+            metrics.HANDLING.labels(self.name).observe(time.perf_counter() - started)
 
     async def _retry_later(self, message: AbstractIncomingMessage, exc: Exception) -> None:
         """A transient failure (database, broker, a called service away): republish into the next delay queue
@@ -263,6 +269,7 @@ class Consumer:
             await message.nack(requeue=True)
             return
         metrics.RETRIED.labels(self.name).inc()
+        metrics.DELIVERIES.labels(self.name, "retried").inc()
         await message.ack()
 
     async def _park(
@@ -273,6 +280,7 @@ class Consumer:
         a plain reject lets the broker dead-letter it without the reason."""
         log.error("consumer.dead_lettered", reason=reason[:ERROR_CHARS], why=why, **log_fields)
         metrics.PARKED.labels(self.name, why).inc()
+        metrics.DELIVERIES.labels(self.name, "parked").inc()
         now = datetime.now(timezone.utc)
         before, first = failure_history(message.headers or {}, now)
         history = {ATTEMPT_HEADER: before + 1, FIRST_FAILURE_HEADER: first.isoformat(), LAST_FAILURE_HEADER: now.isoformat()}

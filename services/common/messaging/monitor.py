@@ -1,4 +1,4 @@
-"""Refreshes the messaging gauges of one process: its consumers' dead-letter depth, its quarantined outbox rows."""
+"""Refreshes the messaging gauges of one process: dead-letter depth, the outbox backlog and its quarantined rows."""
 
 from __future__ import annotations
 
@@ -26,4 +26,7 @@ class MessagingMonitor(LoopService):
         for queue, count in found.items():
             metrics.DEAD_LETTERS.labels(queue).set(count)
         metrics.QUARANTINED_ROWS.labels(self._relay.schema).set(await self._relay.quarantined_count())
+        waiting, oldest = await self._relay.backlog()
+        metrics.BACKLOG.labels(self._relay.schema).set(waiting)
+        metrics.OLDEST.labels(self._relay.schema).set(round(oldest, 3))
         return found

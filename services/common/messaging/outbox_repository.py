@@ -68,3 +68,17 @@ async def quarantined_count(engine: AsyncEngine, schema: str) -> int:
         return int(
             (await conn.execute(text(f"SELECT count(*) FROM {schema}.outbox WHERE quarantined_at IS NOT NULL"))).scalar_one()
         )
+
+
+async def backlog(engine: AsyncEngine, schema: str) -> tuple[int, float]:
+    """How many rows wait to be published, and how long the oldest has waited (by its insert time)."""
+    async with engine.connect() as conn:
+        count, age = (
+            await conn.execute(
+                text(
+                    f"SELECT count(*), COALESCE(EXTRACT(EPOCH FROM now() - min(created_at)), 0) FROM {schema}.outbox "
+                    "WHERE published_at IS NULL AND quarantined_at IS NULL"
+                )
+            )
+        ).one()
+        return int(count), max(float(age), 0.0)

@@ -120,6 +120,7 @@ class OutboxRelay:
                         failed.append((row, result))
                 if sent:
                     await outbox.mark_sent(conn, self._schema, sent)
+                    metrics.PUBLISHED.labels(self._schema).inc(len(sent))
                 for row, reason in faulty:
                     await outbox.quarantine(conn, self._schema, row.id, reason[:500])
                     metrics.QUARANTINED.labels(self._schema).inc()
@@ -129,6 +130,7 @@ class OutboxRelay:
                     )
                 if failed:
                     await outbox.count_failure(conn, self._schema, [row.id for row, _ in failed])
+                    metrics.PUBLISH_FAILURES.labels(self._schema).inc()
             if failed:
                 raise RuntimeError(f"{len(failed)} of {len(rows)} outbox rows not confirmed: {failed[0][1]!r}")
             log.debug("outbox.published", schema=self._schema, count=len(sent))
@@ -150,6 +152,10 @@ class OutboxRelay:
     async def unpublished_count(self) -> int:
         """Rows still to publish (quarantined rows are not: they wait for an operator)."""
         return await outbox.unpublished_count(self._engine, self._schema)
+
+    async def backlog(self) -> tuple[int, float]:
+        """Rows waiting to be published and the age in seconds of the oldest of them (0 when none)."""
+        return await outbox.backlog(self._engine, self._schema)
 
     async def quarantined_count(self) -> int:
         return await outbox.quarantined_count(self._engine, self._schema)
