@@ -37,6 +37,7 @@ test: venv
 	@before="$$(ls .run/started 2>/dev/null | tr '\n' ' ')"; \
 	bash infra/stack.sh up || exit $$?; \
 	bash infra/web.sh chromium && bash infra/web.sh build-if-stale && bash infra/web.sh check || exit $$?; \
+	bash infra/observability/check.sh || exit $$?; \
 	source .run/stack.env && $(PY) -m pytest $(PYTEST_ARGS); status=$$?; \
 	MOMENTUM_STACK_KEEP="$$before" bash infra/stack.sh down || echo "[make test] warning: stopping the stack failed (not a test failure)"; \
 	exit $$status
@@ -50,7 +51,7 @@ test-unit: venv
 lock:
 	@python3 -m venv .run/lock-tools && .run/lock-tools/bin/pip install -q uv==0.13.9
 	@.run/lock-tools/bin/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 \
-	  --python-platform x86_64-manylinux_2_28 -o requirements.lock -q
+	  --python-platform x86_64-manylinux_2_28 --custom-compile-command "make lock" -o requirements.lock -q
 	@echo "[lock] requirements.lock written"
 
 protos: venv

