@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 import uuid
 from datetime import timedelta
 
+from services.common.errors import DomainError
 from services.common.parsing import uuid_argument
 from services.common.settings import SettingsError, load_settings
 
@@ -174,6 +176,26 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"configuration error: {exc}", file=sys.stderr)
         return 2
+    except DomainError as exc:  # what the operator asked for is refused: say why in their terms
+        print(f"error: {exc.detail}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:
+        from services.common.db import database_unavailable  # here: `momentum --help` imports no driver
+
+        if database_unavailable(exc):
+            print(f"error: the database is unavailable ({_one_line(exc)}); nothing was changed, try again", file=sys.stderr)
+            return 3
+        if os.environ.get("MOMENTUM_DEBUG"):
+            raise
+        print(f"error: {_one_line(exc)} (MOMENTUM_DEBUG=1 shows the traceback)", file=sys.stderr)
+        return 1
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0] if text else ''}"[:300]
 
 
 if __name__ == "__main__":

@@ -88,9 +88,13 @@ class PeopleHandlers:
     async def create_user(
         self, tenant_id: uuid.UUID, user_id: uuid.UUID, role: str, display_name: str, timezone: str | None = None
     ) -> None:
+        if role not in ROLES:
+            raise InvalidInput("role", f"must be one of {', '.join(ROLES)}")
         if timezone is not None:
             _require_zone("timezone", timezone)
         async with self._db.unit_of_work(tenant_id) as uow:
+            if await repository.get_tenant(uow, tenant_id) is None:
+                raise NotFound(f"clinic {tenant_id} is not known: create it first with `momentum tenant create`")
             await repository.insert_user(uow, user_id, tenant_id, role, display_name, timezone)
             await uow.commit()
 
