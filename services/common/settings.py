@@ -8,6 +8,8 @@ from datetime import timedelta
 from typing import Callable, Mapping, TypeVar
 from urllib.parse import quote
 
+from services.common.session_token import MIN_KEY_BYTES
+
 T = TypeVar("T")
 
 SERVICES = ("plans", "streaks", "entrances", "telemetry")
@@ -227,8 +229,11 @@ def _telemetry_keys(raw: str) -> dict[str, bytes]:
     keys: dict[str, bytes] = {}
     for pair in raw.split(","):
         kid, sep, secret = pair.partition(":")
-        if not sep or not kid.strip() or len(secret) < 16:
-            raise ValueError("expected kid:secret pairs separated by commas, secrets of 16+ characters")
+        if not sep or not kid.strip():
+            raise ValueError("expected kid:secret pairs separated by commas")
+        # The length signing checks (session_token.MIN_KEY_BYTES), so a key that loads can sign.
+        if len(secret.encode()) < MIN_KEY_BYTES:
+            raise ValueError(f"the secret of key {kid.strip()!r} has {len(secret.encode())} bytes; signing needs {MIN_KEY_BYTES}+")
         keys[kid.strip()] = secret.encode()
     return keys
 

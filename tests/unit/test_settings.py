@@ -39,3 +39,11 @@ def test_rs256_needs_a_jwks_file():
 def test_database_password_is_url_quoted():
     settings = load_settings({"MOMENTUM_DB_APP_PASSWORD": "p@ss/word"})
     assert "p%40ss%2Fword@" in settings.database.app_url("streaks")
+
+
+def test_a_telemetry_key_too_short_to_sign_is_refused_at_load_not_at_the_first_session():
+    with pytest.raises(SettingsError) as error:
+        load_settings({"MOMENTUM_TELEMETRY_TOKEN_KEYS": "k1:" + "s" * 16, "MOMENTUM_TELEMETRY_TOKEN_ACTIVE_KEY": "k1"})
+    assert "MOMENTUM_TELEMETRY_TOKEN_KEYS" in str(error.value) and "signing needs 32+" in str(error.value)
+    loaded = load_settings({"MOMENTUM_TELEMETRY_TOKEN_KEYS": "k1:" + "s" * 32, "MOMENTUM_TELEMETRY_TOKEN_ACTIVE_KEY": "k1"})
+    assert loaded.auth.telemetry_token_keys == {"k1": b"s" * 32}
