@@ -1,4 +1,5 @@
-"""The SQL of staff reads: finalized exercise sessions of a patient, one session, its playbacks' figures."""
+"""The SQL of staff reads: finalized exercise sessions of a patient, one session, its playbacks' figures, and a
+clinic's playbacks of each exercise video over a period."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 from sqlalchemy import text
 
 from services.common.db import UnitOfWork
+from services.telemetry.domain.video_quality_summary import COMPLETED_PERCENTAGE as COMPLETED, SCORE_BANDS, ExercisePlays
 from services.telemetry.repository import SESSION_COLUMNS, SessionRow
 
 
@@ -51,10 +53,74 @@ async def video_quality_of_session(uow: UnitOfWork, session_id: str) -> list[Any
                 text(
                     "SELECT media_session_id, startup_ms, watched_seconds, completion_percentage, milestones_reached, "
                     "rebuffer_count, rebuffer_seconds, rebuffer_percentage, rebuffers_per_minute, quality_seconds, "
-                    "quality_up_switches, quality_down_switches, dropped_frame_ratio, exit_before_video_start, ended "
+                    "quality_up_switches, quality_down_switches, dropped_frame_ratio, exit_before_video_start, ended, "
+                    "viewing_seconds, bitrate_seconds, average_bitrate, experience_score, experience_playback_success, "
+                    "experience_startup, experience_smoothness, experience_video_quality "
                     "FROM telemetry.media_session_metrics WHERE session_id = :s ORDER BY first_event_at, media_session_id"
                 ),
                 {"s": session_id},
             )
         ).all()
     )
+
+
+def _band_counts() -> tuple[str, dict[str, float]]:
+    """count(*) per score band, from the domain's bounds (constants, bound as parameters)."""
+    clauses, params = [], {}
+    for index, (name, lowest) in enumerate(SCORE_BANDS):
+        params[f"band_{index}"] = lowest
+        upper = f" AND m.experience_score < :band_{index + 1}" if index + 1 < len(SCORE_BANDS) else ""
+        clauses.append(f"count(*) FILTER (WHERE m.experience_score >= :band_{index}{upper}) AS band_{index}")
+    return ", ".join(clauses), params
+
+
+async def plays_by_exercise(uow: UnitOfWork, started_from: datetime, started_before: datetime) -> list[ExercisePlays]:
+    """The clinic's playbacks first heard of in [from, to), summed per exercise (row-level security keeps it to
+    the clinic); the window prunes to its months' partitions and media_session_metrics_period serves it."""
+    bands, params = _band_counts()
+    params.update({"from": started_from, "before": started_before})
+    window = "m.session_started_at >= :from AND m.session_started_at < :before"
+    totals = (
+        await uow.execute(
+            text(
+                "SELECT s.exercise_id, count(*), coalesce(sum(m.completion_percentage), 0), "
+                f"count(*) FILTER (WHERE m.completion_percentage >= {float(COMPLETED)}), "
+                "count(*) FILTER (WHERE m.exit_before_video_start), coalesce(sum(m.watched_seconds), 0), "
+                "coalesce(sum(m.rebuffer_seconds), 0), coalesce(sum(m.rebuffer_count), 0), "
+                "percentile_cont(0.5) WITHIN GROUP (ORDER BY m.startup_ms), coalesce(sum(m.experience_score), 0), "
+                f"count(m.experience_score), {bands} "
+                "FROM telemetry.media_session_metrics m JOIN telemetry.exercise_sessions s ON s.session_id = m.session_id "
+                f"WHERE {window} GROUP BY s.exercise_id ORDER BY s.exercise_id"
+            ),
+            params,
+        )
+    ).all()
+    # Seconds per rendition and per bitrate band, summed over the same playbacks.
+    spread = (
+        await uow.execute(
+            text(
+                "SELECT s.exercise_id, 'quality', q.key, sum(q.value::float8) "
+                "FROM telemetry.media_session_metrics m JOIN telemetry.exercise_sessions s ON s.session_id = m.session_id "
+                f"CROSS JOIN LATERAL jsonb_each_text(m.quality_seconds) q WHERE {window} GROUP BY 1, 3 "
+                "UNION ALL SELECT s.exercise_id, 'bitrate', b.key, sum(b.value::float8) "
+                "FROM telemetry.media_session_metrics m JOIN telemetry.exercise_sessions s ON s.session_id = m.session_id "
+                f"CROSS JOIN LATERAL jsonb_each_text(m.bitrate_seconds) b WHERE {window} GROUP BY 1, 3"
+            ),
+            {"from": started_from, "before": started_before},
+        )
+    ).all()
+    quality: dict[str, dict[str, float]] = {}
+    bitrate: dict[str, dict[str, float]] = {}
+    for exercise_id, kind, key, seconds in spread:
+        (quality if kind == "quality" else bitrate).setdefault(exercise_id, {})[key] = float(seconds)
+    names = [name for name, _ in SCORE_BANDS]
+    return [
+        ExercisePlays(
+            exercise_id=row[0], plays=row[1], completion_percentage_sum=float(row[2]), completed_plays=row[3],
+            exits_before_video_start=row[4], watched_seconds=float(row[5]), rebuffer_seconds=float(row[6]),
+            rebuffer_count=int(row[7]), median_startup_ms=float(row[8]) if row[8] is not None else None,
+            score_sum=float(row[9]), scored_plays=row[10], band_counts=dict(zip(names, row[11:])),
+            quality_seconds=quality.get(row[0], {}), bitrate_seconds=bitrate.get(row[0], {}),
+        )
+        for row in totals
+    ]
