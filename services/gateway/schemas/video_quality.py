@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Literal
 from uuid import UUID
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from services.gateway.schemas.base import UuidText
 
@@ -102,6 +102,19 @@ class ExerciseVideoQualityReply(BaseModel):
 
 
 class VideoQualityByExerciseReply(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "windowStart": "2026-11-01T00:00:00Z", "windowEnd": "2026-12-01T00:00:00Z",
+        "exercises": [{
+            "exerciseId": "3f1c2b9e-8d4a-4e6f-9b1a-7c2d5e8f0a13", "exerciseName": "Wall squat", "plays": 3,
+            "averageWatchPercentage": 43.3, "completionRate": 33.3, "exitBeforeVideoStartRate": 33.3,
+            "watchTimeSeconds": 52.0, "rebufferCount": 1, "rebufferDurationSeconds": 3.0, "rebufferPercentage": 5.77,
+            "rebufferFrequencyPerMinute": 1.154, "medianStartupTimeMs": 1000.0, "averageViewerExperienceScore": 59.5,
+            "scoreBands": {"poor": 1, "fair": 0, "good": 1, "excellent": 1, "unscored": 0},
+            "qualitySeconds": {"1080p": 12.0, "480p": 19.0, "720p": 21.0},
+            "bitrateSeconds": {"1000_to_2000_kbps": 19.0, "2000_to_4000_kbps": 21.0, "4000_to_8000_kbps": 12.0},
+        }],
+    }]})
+
     windowStart: datetime = Field(description="playbacks first heard of at or after this instant")
     windowEnd: datetime = Field(description="... and before this one")
     exercises: list[ExerciseVideoQualityReply] = Field(description="one row per exercise video played in the window")
