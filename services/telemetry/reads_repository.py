@@ -76,51 +76,47 @@ def _band_counts() -> tuple[str, dict[str, float]]:
 
 async def plays_by_exercise(uow: UnitOfWork, started_from: datetime, started_before: datetime) -> list[ExercisePlays]:
     """The clinic's playbacks first heard of in [from, to), summed per exercise (row-level security keeps it to
-    the clinic); the window prunes to its months' partitions and media_session_metrics_period serves it."""
+    the clinic). One statement reading each playback once: the window prunes to its months' partitions,
+    media_session_metrics_period serves it, and the rendition and bitrate spreads come from the same rows."""
     bands, params = _band_counts()
     params.update({"from": started_from, "before": started_before})
-    window = "m.session_started_at >= :from AND m.session_started_at < :before"
-    totals = (
+    rows = (
         await uow.execute(
             text(
-                "SELECT s.exercise_id, count(*), coalesce(sum(m.completion_percentage), 0), "
-                f"count(*) FILTER (WHERE m.completion_percentage >= {float(COMPLETED)}), "
-                "count(*) FILTER (WHERE m.exit_before_video_start), coalesce(sum(m.watched_seconds), 0), "
-                "coalesce(sum(m.rebuffer_seconds), 0), coalesce(sum(m.rebuffer_count), 0), "
-                "percentile_cont(0.5) WITHIN GROUP (ORDER BY m.startup_ms), coalesce(sum(m.experience_score), 0), "
-                f"count(m.experience_score), {bands} "
-                "FROM telemetry.media_session_metrics m JOIN telemetry.exercise_sessions s ON s.session_id = m.session_id "
-                f"WHERE {window} GROUP BY s.exercise_id ORDER BY s.exercise_id"
+                "WITH p AS MATERIALIZED ("
+                " SELECT s.exercise_id, m.completion_percentage, m.exit_before_video_start, m.watched_seconds,"
+                " m.rebuffer_seconds, m.rebuffer_count, m.startup_ms, m.experience_score, m.quality_seconds, m.bitrate_seconds"
+                " FROM telemetry.media_session_metrics m JOIN telemetry.exercise_sessions s ON s.session_id = m.session_id"
+                " WHERE m.session_started_at >= :from AND m.session_started_at < :before), "
+                "quality AS (SELECT exercise_id, jsonb_object_agg(key, seconds) AS seconds FROM ("
+                " SELECT p.exercise_id, q.key, sum(q.value::float8) AS seconds FROM p, jsonb_each(p.quality_seconds) q"
+                " GROUP BY 1, 2) x GROUP BY 1), "
+                "bitrate AS (SELECT exercise_id, jsonb_object_agg(key, seconds) AS seconds FROM ("
+                " SELECT p.exercise_id, b.key, sum(b.value::float8) AS seconds FROM p, jsonb_each(p.bitrate_seconds) b"
+                " GROUP BY 1, 2) x GROUP BY 1), "
+                "totals AS (SELECT m.exercise_id, count(*) AS plays, sum(m.completion_percentage) AS completion, "
+                f" count(*) FILTER (WHERE m.completion_percentage >= {float(COMPLETED)}) AS completed, "
+                " count(*) FILTER (WHERE m.exit_before_video_start) AS exits, sum(m.watched_seconds) AS watched, "
+                " sum(m.rebuffer_seconds) AS stalled, sum(m.rebuffer_count) AS stalls, "
+                " percentile_cont(0.5) WITHIN GROUP (ORDER BY m.startup_ms) AS median_startup, "
+                f" coalesce(sum(m.experience_score), 0) AS score_sum, count(m.experience_score) AS scored, {bands} "
+                " FROM p m GROUP BY m.exercise_id) "
+                "SELECT t.*, coalesce(q.seconds, '{}'::jsonb), coalesce(b.seconds, '{}'::jsonb) FROM totals t "
+                "LEFT JOIN quality q USING (exercise_id) LEFT JOIN bitrate b USING (exercise_id) ORDER BY t.exercise_id"
             ),
             params,
         )
     ).all()
-    # Seconds per rendition and per bitrate band, summed over the same playbacks.
-    spread = (
-        await uow.execute(
-            text(
-                "SELECT s.exercise_id, 'quality', q.key, sum(q.value::float8) "
-                "FROM telemetry.media_session_metrics m JOIN telemetry.exercise_sessions s ON s.session_id = m.session_id "
-                f"CROSS JOIN LATERAL jsonb_each_text(m.quality_seconds) q WHERE {window} GROUP BY 1, 3 "
-                "UNION ALL SELECT s.exercise_id, 'bitrate', b.key, sum(b.value::float8) "
-                "FROM telemetry.media_session_metrics m JOIN telemetry.exercise_sessions s ON s.session_id = m.session_id "
-                f"CROSS JOIN LATERAL jsonb_each_text(m.bitrate_seconds) b WHERE {window} GROUP BY 1, 3"
-            ),
-            {"from": started_from, "before": started_before},
-        )
-    ).all()
-    quality: dict[str, dict[str, float]] = {}
-    bitrate: dict[str, dict[str, float]] = {}
-    for exercise_id, kind, key, seconds in spread:
-        (quality if kind == "quality" else bitrate).setdefault(exercise_id, {})[key] = float(seconds)
     names = [name for name, _ in SCORE_BANDS]
+    bands_at = 11
     return [
         ExercisePlays(
             exercise_id=row[0], plays=row[1], completion_percentage_sum=float(row[2]), completed_plays=row[3],
             exits_before_video_start=row[4], watched_seconds=float(row[5]), rebuffer_seconds=float(row[6]),
             rebuffer_count=int(row[7]), median_startup_ms=float(row[8]) if row[8] is not None else None,
-            score_sum=float(row[9]), scored_plays=row[10], band_counts=dict(zip(names, row[11:])),
-            quality_seconds=quality.get(row[0], {}), bitrate_seconds=bitrate.get(row[0], {}),
+            score_sum=float(row[9]), scored_plays=row[10], band_counts=dict(zip(names, row[bands_at:bands_at + len(names)])),
+            quality_seconds={k: float(v) for k, v in row[-2].items()},
+            bitrate_seconds={k: float(v) for k, v in row[-1].items()},
         )
-        for row in totals
+        for row in rows
     ]
