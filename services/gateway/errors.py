@@ -123,7 +123,8 @@ ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
     status: {"model": ErrorBody, "description": description}
     for status, description in {
         400: "The body is not standard JSON (`detail` starts with `body:`), or the current state refuses the request: "
-             "`error` names the reason where the service knows it (`rtm_billing_disabled`, `plan_closed`, ...)",
+             "`error` names the reason where the service knows it (`rtm_billing_disabled`, `plan_closed`, ...), "
+             "or a query parameter the route does not take (`unknown_query_parameter`, `errors` names each)",
         401: "Missing, malformed, expired or foreign token",
         403: "The caller's role or identity may not do this",
         404: "No such resource visible to the caller",

@@ -61,8 +61,8 @@ def _names_a_record(dependant: Dependant) -> bool:
 
 def route_errors(route: APIRoute) -> dict[int | str, dict[str, Any]]:
     """The errors a route can return, read from its signature: 401/403 behind a token, 404 naming a record by id,
-    422 with any input, 400 and 413 with a JSON body (not standard JSON, too large), 503 and 504 always (every
-    route asks a service)."""
+    422 with any input, 400 and 413 with a JSON body (not standard JSON, too large), 400 where unknown query
+    parameters are refused, 503 and 504 always (every route asks a service)."""
     dependant = route.dependant
     statuses = {503, 504}
     if any(call is authenticated or isinstance(call, HTTPBearer) for call in _calls(dependant)):
@@ -75,6 +75,8 @@ def route_errors(route: APIRoute) -> dict[int | str, dict[str, Any]]:
         statuses.add(422)
     if dependant.body_params or "requestBody" in (route.openapi_extra or {}):
         statuses.update({400, 413})
+    if refuses_unknown_query(route):
+        statuses.add(400)
     return {status: ERROR_RESPONSES[status] for status in sorted(statuses)}
 
 
@@ -132,18 +134,27 @@ def date_from_caller(field: str, value: date, ahead: timedelta = LATEST_AHEAD) -
         raise invalid(exc) from None
 
 
+UNKNOWN_QUERY_PARAMETER = "unknown_query_parameter"
+
+
 def only_query(*names: str) -> Any:
-    """A dependency refusing query parameters the route does not define (422 naming each): a misspelt filter
-    must not silently return everyone."""
+    """A dependency refusing query parameters the route does not define (400 `unknown_query_parameter` naming
+    each): a misspelt filter must not silently return everyone. A known parameter with a bad value stays a 422."""
     allowed = frozenset(names)
 
     async def check(request: Request) -> None:
         unknown = sorted({key for key in request.query_params if key not in allowed})
         if unknown:
             named = ", ".join(clip(key) for key in unknown[:5])
+            takes = f"this route takes {', '.join(sorted(allowed))}" if allowed else "this route takes none"
             raise ApiError(
-                422, "invalid_argument", f"unknown query parameter(s): {named}; this route takes {', '.join(sorted(allowed))}",
+                400, UNKNOWN_QUERY_PARAMETER, f"unknown query parameter(s): {named}; {takes}",
                 errors=[{"field": clip(key), "message": "not a parameter of this route"} for key in unknown[:5]],
             )
 
+    check.refuses_unknown_query = True  # type: ignore[attr-defined]
     return Depends(check)
+
+
+def refuses_unknown_query(route: APIRoute) -> bool:
+    return any(getattr(call, "refuses_unknown_query", False) for call in _calls(route.dependant))

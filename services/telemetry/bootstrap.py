@@ -53,7 +53,7 @@ async def build(
         runtime.database, store, sessions, finalizer, clock, settings.auth.telemetry_token_keys, instance,
         Timing.for_silence(settings.telemetry_silence_timeout),
     )
-    reads = SessionReads(runtime.database)
+    reads = SessionReads(runtime.database, clock)
     telemetry_pb2_grpc.add_TelemetryServiceServicer_to_server(TelemetryServicer(handlers, reads), runtime.grpc.server)
     queue = consent_queue(instance.name)
     runtime.consumers.append(Consumer(queue.name, queue, consent_handlers(handlers), runtime.database, runtime.broker))

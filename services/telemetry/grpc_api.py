@@ -16,7 +16,7 @@ from services.common.errors import DomainError, InvalidInput
 from services.common.parsing import iso_utc, parse_uuid
 from services.telemetry.finalizer import Finalization, TelemetryUnavailable
 from services.telemetry.handlers import TelemetryHandlers
-from services.telemetry.reads import DEFAULT_PAGE, SessionReads, SessionView
+from services.telemetry.reads import DEFAULT_PAGE, SessionReads, SessionView, VideoQualityByExercise
 
 MAX_SESSION_ID_CHARS = 128
 SESSION_ID = re.compile(rf"[A-Za-z0-9_.:-]{{1,{MAX_SESSION_ID_CHARS}}}")
@@ -117,6 +117,33 @@ class TelemetryServicer(telemetry_pb2_grpc.TelemetryServiceServicer):
     ) -> telemetry_pb2.ExerciseSessionDetail:
         return session_reply(await self._reads.get_session(identity.current(), _session_id(request.session_id)))
 
+    @outages_are_unavailable
+    async def GetVideoQualityByExercise(
+        self, request: telemetry_pb2.VideoQualityByExerciseRequest, context: grpc.aio.ServicerContext
+    ) -> telemetry_pb2.VideoQualityByExercise:
+        found = await self._reads.video_quality_by_exercise(
+            identity.current(), started_from=_instant("from", request.started_from),
+            started_before=_instant("to", request.started_before),
+        )
+        return video_quality_reply(found)
+
+
+def video_quality_reply(found: VideoQualityByExercise) -> telemetry_pb2.VideoQualityByExercise:
+    return telemetry_pb2.VideoQualityByExercise(
+        started_from=iso_utc(found.started_from), started_before=iso_utc(found.started_before),
+        exercises=[
+            telemetry_pb2.ExerciseVideoQuality(
+                exercise_id=e.exercise_id, plays=e.plays, average_watch_percentage=e.average_watch_percentage,
+                completion_rate=e.completion_rate, exit_before_video_start_rate=e.exit_before_video_start_rate,
+                watched_seconds=e.watched_seconds, rebuffer_count=e.rebuffer_count, rebuffer_seconds=e.rebuffer_seconds,
+                rebuffer_percentage=e.rebuffer_percentage, rebuffers_per_minute=e.rebuffers_per_minute,
+                median_startup_ms=e.median_startup_ms, average_score=e.average_score, score_bands=e.score_bands,
+                quality_seconds=e.quality_seconds, bitrate_seconds=e.bitrate_seconds,
+            )
+            for e in found.exercises
+        ],
+    )
+
 
 def session_reply(view: SessionView) -> telemetry_pb2.ExerciseSessionDetail:
     row, figures = view.row, view.totals
@@ -144,6 +171,13 @@ def session_reply(view: SessionView) -> telemetry_pb2.ExerciseSessionDetail:
                 quality_seconds=dict(m.quality_seconds or {}), quality_up_switches=m.quality_up_switches,
                 quality_down_switches=m.quality_down_switches, dropped_frame_ratio=m.dropped_frame_ratio,
                 exit_before_video_start=m.exit_before_video_start, ended=m.ended,
+                viewing_seconds=m.viewing_seconds if m.viewing_seconds is not None else 0.0,
+                bitrate_seconds=dict(m.bitrate_seconds or {}), average_bitrate=m.average_bitrate,
+                experience=telemetry_pb2.ViewerExperience(
+                    score=m.experience_score, playback_success=m.experience_playback_success,
+                    startup=m.experience_startup, smoothness=m.experience_smoothness,
+                    video_quality=m.experience_video_quality,
+                ),
             )
             for m in view.media
         ],

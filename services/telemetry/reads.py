@@ -1,4 +1,5 @@
-"""Staff reads of finalized exercise sessions: a patient's sessions page by page, one session in full."""
+"""Staff reads of finalized exercise sessions: a patient's sessions page by page, one session in full, and the
+clinic's video quality per exercise video over a period."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from services.common.clock import Clock
 from services.common.db import Database
 from services.common.errors import InvalidInput, NotFound, RuleViolation
 from services.common.identity import Identity
@@ -14,6 +16,7 @@ from services.telemetry import reads_repository, repository
 from services.telemetry.domain.session_view import (
     BadCursor, RepView, SessionTotals, decode_cursor, encode_cursor, rep_rows, session_status, totals,
 )
+from services.telemetry.domain.video_quality_summary import BadPeriod, ExerciseVideoSummary, period, summarise
 from services.telemetry.repository import SessionRow
 
 DEFAULT_PAGE = 20
@@ -36,9 +39,17 @@ class SessionPage:
     next_cursor: str
 
 
+@dataclass(frozen=True)
+class VideoQualityByExercise:
+    started_from: datetime
+    started_before: datetime
+    exercises: list[ExerciseVideoSummary]
+
+
 class SessionReads:
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, clock: Clock) -> None:
         self._db = database
+        self._clock = clock
 
     async def list_sessions(
         self, caller: Identity, patient_id: uuid.UUID, *, started_from: datetime | None, started_before: datetime | None,
@@ -76,6 +87,19 @@ class SessionReads:
                 raise RuleViolation("the session is still in progress; its figures exist once it has ended", code="session_in_progress")
             media = await reads_repository.video_quality_of_session(uow, session_id)
         return _view(row, rep_rows(row.pose_summary), media)
+
+
+    async def video_quality_by_exercise(
+        self, caller: Identity, *, started_from: datetime | None, started_before: datetime | None
+    ) -> VideoQualityByExercise:
+        caller.require_role("therapist", "admin")
+        try:
+            start, end = period(started_from, started_before, self._clock.now())
+        except BadPeriod as exc:
+            raise InvalidInput(exc.field, exc.reason) from exc
+        async with self._db.unit_of_work(caller.tenant_id) as uow:
+            plays = await reads_repository.plays_by_exercise(uow, start, end)
+        return VideoQualityByExercise(start, end, [summarise(p) for p in plays])
 
 
 def _view(row: SessionRow, reps: list[RepView] | None = None, media: list[Any] | None = None) -> SessionView:

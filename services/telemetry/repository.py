@@ -291,6 +291,7 @@ async def save_playback_metrics(
     uow: UnitOfWork, tenant_id: uuid.UUID, patient_id: uuid.UUID, session_id: str, started_at: datetime,
     metrics: MediaSessionMetrics, duplicates: int, at: datetime,
 ) -> None:
+    experience = metrics.viewer_experience
     values = {
         "tenant_id": tenant_id, "media_session_id": metrics.media_session_id, "session_started_at": started_at,
         "session_id": session_id, "patient_id": patient_id,
@@ -299,16 +300,21 @@ async def save_playback_metrics(
         "watched_seconds": metrics.watched_seconds, "completion_percentage": metrics.completion_percentage,
         "milestones_reached": list(metrics.milestones_reached), "rebuffer_count": metrics.rebuffer_count,
         "rebuffer_seconds": metrics.rebuffer_seconds, "rebuffer_percentage": metrics.rebuffer_percentage,
-        "rebuffers_per_minute": metrics.rebuffers_per_minute, "quality_seconds": json.dumps(metrics.quality_seconds),
+        "rebuffers_per_minute": metrics.rebuffers_per_minute, "viewing_seconds": metrics.viewing_seconds,
+        "quality_seconds": json.dumps(metrics.quality_seconds), "bitrate_seconds": json.dumps(metrics.bitrate_seconds),
+        "average_bitrate": metrics.average_bitrate,
         "quality_up_switches": metrics.quality_up_switches, "quality_down_switches": metrics.quality_down_switches,
         "dropped_frames": metrics.dropped_frames, "total_frames": metrics.total_frames,
         "dropped_frame_ratio": metrics.dropped_frame_ratio, "exit_before_video_start": metrics.exit_before_video_start,
         "ended": metrics.ended, "end_reason": metrics.end_reason, "events_received": metrics.events_received,
         "duplicate_events": duplicates, "updated_at": at,
+        "experience_score": experience.score, "experience_playback_success": experience.playback_success,
+        "experience_startup": experience.startup, "experience_smoothness": experience.smoothness,
+        "experience_video_quality": experience.video_quality,
     }
     columns = ", ".join(values)
     placeholders = ", ".join(
-        f"CAST(:{name} AS jsonb)" if name == "quality_seconds" else f":{name}" for name in values
+        f"CAST(:{name} AS jsonb)" if name in ("quality_seconds", "bitrate_seconds") else f":{name}" for name in values
     )
     updates = ", ".join(
         f"{name} = EXCLUDED.{name}" for name in values if name not in ("media_session_id", "session_started_at")

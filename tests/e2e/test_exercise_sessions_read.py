@@ -117,7 +117,8 @@ async def test_the_therapist_sees_reps_rom_phases_video_quality_and_the_incomple
             assert video["mediaSessionId"] == playback[0]["media_session_id"]
             assert (video["watchTimeSeconds"], video["completionPercentage"], video["startupTimeMs"]) == (42.0, 100.0, 800.0)
             assert (video["rebufferCount"], video["rebufferDurationSeconds"]) == (1, 2.0)
-            assert video["rebufferPercentage"] == round(100 * 2.0 / (42.0 + 2.0), 2)
+            assert video["rebufferPercentage"] == round(100 * 2.0 / 42.0, 2)  # per second played
+            assert video["viewingTimeSeconds"] == 0.8 + 42.0 + 2.0  # startup + played + stalled (Mux's watch time)
             assert video["milestonesReached"] == [25, 50, 75, 95]
             assert video["qualityDownSwitches"] == 1
 

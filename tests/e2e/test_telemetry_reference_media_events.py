@@ -70,5 +70,10 @@ async def test_reference_shaped_events_are_accepted_and_measured(stack):
     # By hand: 30 s of 40 watched, one 3-second stall, 600 ms to start, left at 30 s.
     assert (video["watchTimeSeconds"], video["completionPercentage"], video["startupTimeMs"]) == (30.0, 75.0, 600.0)
     assert (video["rebufferCount"], video["rebufferDurationSeconds"]) == (1, 3.0)
-    assert video["rebufferPercentage"] == round(100 * 3.0 / (30.0 + 3.0), 2)
+    assert video["rebufferPercentage"] == round(100 * 3.0 / 30.0, 2)  # per second played
+    # data.current_bitrate is kept: 2.5 Mbit/s from the start (the first heartbeat's), 0.9 from the switch at 15.5 s.
+    # 10-33 s is 23 s of wall time for 20 s watched: 5.5 s of it at 720p, 17.5 s at 480p.
+    at_720p, at_480p = 10 + 20 * 5.5 / 23, 20 * 17.5 / 23
+    assert video["bitrateSeconds"] == {"2000_to_4000_kbps": round(at_720p, 3), "500_to_1000_kbps": round(at_480p, 3)}
+    assert video["averageBitrateBitsPerSecond"] == round((2_500_000 * at_720p + 900_000 * at_480p) / 30)
     assert (video["milestonesReached"], video["qualityDownSwitches"], video["ended"]) == ([25, 50], 1, True)

@@ -226,4 +226,5 @@ ROUTES: dict[tuple[str, str], RouteCase] = {
         _get(lambda w: f"/v1/patients/{w.p0}/exercise-sessions")),
     ("GET", "/v1/exercise-sessions/{session_id}"): _route("jwt", ALL, "patient")(
         _get(lambda w: f"/v1/exercise-sessions/{w.replay_session}")),
+    ("GET", "/v1/exercise-videos/quality"): _route("jwt", STAFF, "self")(_get(lambda w: "/v1/exercise-videos/quality")),
 }

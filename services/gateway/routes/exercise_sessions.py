@@ -14,11 +14,12 @@ from services.common.identity import Identity
 from services.common.parsing import iso_utc
 from services.gateway.auth import authenticated
 from services.gateway.errors import ApiError, invalid_field
-from services.gateway.routing import api_router, id_path, instant_from_caller, path_id, errors
+from services.gateway.routing import api_router, errors, id_path, instant_from_caller, only_query, path_id
 from services.gateway.schemas.exercise_sessions import (
     ExerciseSessionPageReply, ExerciseSessionReply, ExerciseSessionSummaryReply, RepReply, ReplayInfo,
-    SessionTotalsReply, VideoQualityReply,
+    SessionTotalsReply,
 )
+from services.gateway.routes.video_quality import video_quality_reply
 
 router = api_router("exercise sessions")
 READERS = ("patient", "therapist", "admin")
@@ -43,6 +44,7 @@ async def list_exercise_sessions(
     limit: int = Query(default=20, ge=1, le=100),
     cursor: str | None = Query(default=None, max_length=200, description="nextCursor of the previous page"),
     caller: Identity = Depends(authenticated),
+    _known: None = only_query("from", "to", "exerciseId", "limit", "cursor"),
 ) -> ExerciseSessionPageReply:
     """A patient's finalized exercise sessions, newest first, for a therapist or admin of the clinic or the
     patient themself; another clinic's patient is a 404."""
@@ -71,7 +73,8 @@ async def list_exercise_sessions(
 
 @router.get("/v1/exercise-sessions/{session_id}", response_model=ExerciseSessionReply, operation_id="getExerciseSession", responses=errors(400))
 async def get_exercise_session(
-    request: Request, session_id: str = id_path("the exercise session"), caller: Identity = Depends(authenticated)
+    request: Request, session_id: str = id_path("the exercise session"), caller: Identity = Depends(authenticated),
+    _known: None = only_query(),
 ) -> ExerciseSessionReply:
     """One finalized exercise session: status and why it is incomplete, detected reps with ROM, phases and
     deviation, totals, the replay route, and the quality of each playback of the exercise video."""
@@ -92,18 +95,7 @@ async def get_exercise_session(
             )
             for r in found.reps
         ],
-        videoQuality=[
-            VideoQualityReply(
-                mediaSessionId=m.media_session_id, startupTimeMs=m.startup_ms if m.HasField("startup_ms") else None,
-                watchTimeSeconds=m.watched_seconds, completionPercentage=m.completion_percentage,
-                milestonesReached=list(m.milestones_reached), rebufferCount=m.rebuffer_count,
-                rebufferDurationSeconds=m.rebuffer_seconds, rebufferPercentage=m.rebuffer_percentage,
-                rebufferFrequencyPerMinute=m.rebuffers_per_minute, qualitySeconds=dict(m.quality_seconds),
-                qualityUpSwitches=m.quality_up_switches, qualityDownSwitches=m.quality_down_switches,
-                droppedFrameRatio=m.dropped_frame_ratio, exitBeforeVideoStart=m.exit_before_video_start, ended=m.ended,
-            )
-            for m in found.media
-        ],
+        videoQuality=[video_quality_reply(m) for m in found.media],
     )
 
 

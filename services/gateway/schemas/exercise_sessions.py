@@ -8,7 +8,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
-from services.gateway.schemas.base import UuidText
+from services.gateway.schemas.video_quality import VideoQualityReply
 
 SessionStatus = Literal["completed", "incomplete"]
 IncompleteReason = Literal["silence_timeout", "instance_crash", "ended_early"]
@@ -47,29 +47,6 @@ class SessionTotalsReply(BaseModel):
 class ReplayInfo(BaseModel):
     available: bool
     url: str | None = Field(description="the route that signs a short-lived URL to the landmark stream; null without frames")
-
-
-class VideoQualityReply(BaseModel):
-    """One playback of the exercise video, as a viewer-experience product reports it."""
-
-    mediaSessionId: UuidText
-    startupTimeMs: float | None = Field(description="time from play to the first frame; null when it never started")
-    watchTimeSeconds: float = Field(description="seconds of video played")
-    completionPercentage: float = Field(ge=0, le=100)
-    milestonesReached: list[int]
-    rebufferCount: int
-    rebufferDurationSeconds: float
-    rebufferPercentage: float = Field(
-        description="rebuffer duration / (watch time + rebuffer duration) x 100: the share of viewing time spent "
-        "stalled (watch time as Mux counts it includes the stalls)"
-    )
-    rebufferFrequencyPerMinute: float
-    qualitySeconds: dict[str, float] = Field(description="seconds played at each rendition")
-    qualityUpSwitches: int
-    qualityDownSwitches: int
-    droppedFrameRatio: float
-    exitBeforeVideoStart: bool
-    ended: bool
 
 
 class ExerciseSessionSummaryReply(BaseModel):

@@ -19,6 +19,7 @@ from services.gateway.schemas.base import StrictBody
 Seconds = Annotated[StrictInt | StrictFloat, Field(ge=0, le=86_400)]
 Count = Annotated[StrictInt, Field(ge=0, le=2**31 - 1)]
 Rendition = Annotated[str, Field(pattern=r"^[A-Za-z0-9_.+-]{1,16}$", description="a rendition label such as 720p")]
+Bitrate = Annotated[StrictInt, Field(ge=1, le=1_000_000_000, description="bits/s of the rendition shown")]
 Stamp = Annotated[datetime | StrictInt, Field(description="ISO 8601 instant with its zone, or epoch milliseconds")]
 
 
@@ -31,6 +32,7 @@ class SessionStartData(_Data):
     video_load_time_ms: Annotated[StrictInt, Field(ge=0, le=600_000, description="play pressed -> first frame (startup time)")]
     position_seconds: Seconds = 0
     current_resolution: Rendition | None = None
+    current_bitrate: Bitrate | None = Field(default=None, description="bits/s of the first rendition; feeds the bitrate distribution")
     ttfb_ms: Annotated[StrictInt | StrictFloat, Field(ge=0, le=600_000)] | None = Field(default=None, description="accepted, not kept")
     cdn_response_time_ms: Annotated[StrictInt | StrictFloat, Field(ge=0, le=600_000)] | None = Field(default=None, description="accepted, not kept")
     connection_type: Annotated[str, Field(max_length=32)] | None = Field(default=None, description="accepted, not kept")
@@ -47,7 +49,7 @@ class HeartbeatData(_Data):
     completion_percent: Annotated[StrictInt | StrictFloat, Field(ge=0, le=100)] | None = Field(default=None, description="accepted; the server computes it")
     buffering_count: Count | None = Field(default=None, description="accepted; the server counts stalls from buffering events")
     buffering_duration_ms: Annotated[StrictInt | StrictFloat, Field(ge=0)] | None = Field(default=None, description="accepted, not kept")
-    current_bitrate: Count | None = Field(default=None, description="accepted, not kept")
+    current_bitrate: Bitrate | None = Field(default=None, description="bits/s of the rendition shown; feeds the bitrate distribution")
 
 
 class BufferingData(_Data):

@@ -8,11 +8,13 @@ Every event carries:
     client_ts_ms      unix epoch ms         }
     position_seconds  playhead position when it happened
 and per type (optional ones marked ?):
-    session_start     video_duration_seconds, startup_ms (play pressed -> first frame), quality?
-    heartbeat         watched_seconds (cumulative), dropped_frames, total_frames (cumulative), quality?
+    session_start     video_duration_seconds, startup_ms (play pressed -> first frame), quality?, bitrate?
+    heartbeat         watched_seconds (cumulative), dropped_frames, total_frames (cumulative), quality?, bitrate?
     buffering_start   -
     buffering_end     -
     quality_change    from_quality, to_quality, bitrate (bits/s of the new rendition)
+bitrate is always bits/s of the rendition being shown (1..1e9); on session_start and heartbeat it is
+optional and feeds the bitrate distribution (renditions.py).
     milestone         percent (25, 50, 75 or 95)
     session_end       reason (snake_case word, e.g. completed, user_exit, error), watched_seconds?
 The app sends session_start when the first frame is shown, so a session_end
@@ -45,8 +47,8 @@ _COMMON_REQUIRED = ("event_id", "media_session_id", "type", "position_seconds")
 _TIME_FIELDS = ("occurred_at", "client_ts_ms")
 # type -> (required extras, optional extras)
 _EXTRAS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "session_start": (("video_duration_seconds", "startup_ms"), ("quality",)),
-    "heartbeat": (("watched_seconds", "dropped_frames", "total_frames"), ("quality",)),
+    "session_start": (("video_duration_seconds", "startup_ms"), ("quality", "bitrate")),
+    "heartbeat": (("watched_seconds", "dropped_frames", "total_frames"), ("quality", "bitrate")),
     "buffering_start": ((), ()),
     "buffering_end": ((), ()),
     "quality_change": (("from_quality", "to_quality", "bitrate"), ()),

@@ -13,28 +13,26 @@ first and session_end last), then arrival. Which event feeds which figure:
 - rebuffering: each buffering_start after session_start opens a stall; the next
   buffering_end closes it (or session_end, or the last event when neither came).
   Stalls before session_start are startup, already counted in startup_ms.
-  rebuffer_percentage = stall time / (stall time + watched time) * 100;
-  rebuffers_per_minute = stalls per minute of that same viewing time.
-- quality_seconds: watched time per rendition. The rendition in effect comes
-  from session_start.quality, quality_change.to_quality and heartbeat.quality
-  (before any of those: the first quality_change.from_quality). Watched time
-  between two watched_seconds readings is split over the renditions shown in
-  between in proportion to their wall-clock time.
-- quality_up_switches / quality_down_switches: quality_change events, direction
-  from the rendition height (720p > 480p), else from the bitrate against the
-  previous quality_change's bitrate; switches with no known direction count in neither.
+  Watch time is watched_seconds, the seconds of video played (stalls and startup excluded):
+  rebuffer_percentage = stall time / watch time * 100 and rebuffers_per_minute = stalls
+  per minute of watch time, both 0 when nothing was played. viewing_seconds = startup +
+  watch time + stall time is what Mux calls watch time (its rebuffer percentage divides by
+  that, and so does the viewer-experience score's smoothness curve).
+- quality_seconds, bitrate_seconds, average_bitrate, up/down switches: see renditions.py.
 - dropped_frame_ratio: dropped_frames / total_frames of the heartbeat with most total_frames.
 - exit_before_video_start: no session_start (first frame never shown), nothing
   watched, no milestone.
+- viewer_experience: the 0-100 score and its four parts, see viewer_experience.py.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import asdict, dataclass
 from typing import Any, Iterable
 
 from services.telemetry.domain.media_events import MediaEvent
+from services.telemetry.domain.renditions import rendition_time, switch_directions
+from services.telemetry.domain.viewer_experience import ViewerExperience, viewer_experience
 
 TYPE_RANK = {
     "session_start": 0,
@@ -45,8 +43,6 @@ TYPE_RANK = {
     "milestone": 5,
     "session_end": 6,
 }
-UNKNOWN_QUALITY = "unknown"
-_HEIGHT = re.compile(r"^(\d{3,4})p")
 
 
 @dataclass(frozen=True)
@@ -81,7 +77,10 @@ class MediaSessionMetrics:
     rebuffer_seconds: float
     rebuffer_percentage: float
     rebuffers_per_minute: float
+    viewing_seconds: float
     quality_seconds: dict[str, float]
+    bitrate_seconds: dict[str, float]
+    average_bitrate: int | None
     quality_up_switches: int
     quality_down_switches: int
     dropped_frames: int
@@ -91,6 +90,7 @@ class MediaSessionMetrics:
     ended: bool
     end_reason: str | None
     events_received: int
+    viewer_experience: ViewerExperience
     duplicate_events: int = 0
 
     def to_dict(self) -> dict[str, Any]:
@@ -119,11 +119,14 @@ def aggregate_media(events: Iterable[MediaEvent]) -> tuple[MediaSessionMetrics, 
     milestones = sorted({e.percent for e in ordered if e.percent is not None})
     stalls = _stalls(ordered, session_id, start, end)
     stall_seconds = sum(s.duration_ms for s in stalls) / 1000.0
-    viewing_seconds = watched + stall_seconds
-    up, down = _switch_directions(ordered)
+    startup_seconds = (start.startup_ms or 0) / 1000.0 if start else 0.0
+    up, down = switch_directions(ordered)
+    renditions = rendition_time(ordered, start)
     densest = max((e for e in ordered if e.type == "heartbeat"), key=lambda e: e.total_frames or 0, default=None)
     dropped = densest.dropped_frames if densest else 0
     total = densest.total_frames if densest else 0
+    dropped_ratio = round(dropped / total, 4) if total else 0.0
+    exit_early = start is None and watched == 0 and not milestones
 
     metrics = MediaSessionMetrics(
         media_session_id=session_id,
@@ -136,18 +139,27 @@ def aggregate_media(events: Iterable[MediaEvent]) -> tuple[MediaSessionMetrics, 
         milestones_reached=milestones,
         rebuffer_count=len(stalls),
         rebuffer_seconds=round(stall_seconds, 3),
-        rebuffer_percentage=round(100.0 * stall_seconds / viewing_seconds, 2) if viewing_seconds else 0.0,
-        rebuffers_per_minute=round(len(stalls) * 60.0 / viewing_seconds, 3) if viewing_seconds else 0.0,
-        quality_seconds=_quality_seconds(ordered, start),
+        rebuffer_percentage=round(100.0 * stall_seconds / watched, 2) if watched else 0.0,
+        rebuffers_per_minute=round(len(stalls) * 60.0 / watched, 3) if watched else 0.0,
+        viewing_seconds=round(startup_seconds + watched + stall_seconds, 3),
+        quality_seconds=renditions.quality_seconds,
+        bitrate_seconds=renditions.bitrate_seconds,
+        average_bitrate=renditions.average_bitrate,
         quality_up_switches=up,
         quality_down_switches=down,
         dropped_frames=dropped or 0,
         total_frames=total or 0,
-        dropped_frame_ratio=round(dropped / total, 4) if total else 0.0,
-        exit_before_video_start=start is None and watched == 0 and not milestones,
+        dropped_frame_ratio=dropped_ratio,
+        exit_before_video_start=exit_early,
         ended=end is not None,
         end_reason=end.reason if end else None,
         events_received=received,
+        viewer_experience=viewer_experience(
+            exit_before_video_start=exit_early, end_reason=end.reason if end else None,
+            startup_ms=start.startup_ms if start else None, watched_seconds=watched, rebuffer_count=len(stalls),
+            rebuffer_seconds=stall_seconds, quality_seconds=renditions.quality_seconds,
+            dropped_frame_ratio=dropped_ratio,
+        ),
         duplicate_events=received - len(unique),
     )
     return metrics, stalls
@@ -199,63 +211,3 @@ def _stalls(
     if open_stall is not None:
         close(ordered[-1].occurred_ms, "last_event")
     return stalls
-
-
-def _quality_seconds(ordered: list[MediaEvent], start: MediaEvent | None) -> dict[str, float]:
-    current = _initial_quality(ordered, start)
-    seconds: dict[str, float] = {}
-    shown: dict[str, float] = {}  # wall ms per rendition since the last watched reading
-    since_ms = start.occurred_ms if start else ordered[0].occurred_ms
-    last_watched = 0.0
-
-    def show_until(at_ms: int) -> None:
-        nonlocal since_ms
-        if at_ms > since_ms:
-            shown[current] = shown.get(current, 0.0) + (at_ms - since_ms)
-        since_ms = max(since_ms, at_ms)
-
-    for event in ordered:
-        if event.type == "quality_change" or (event.type == "heartbeat" and event.quality and event.quality != current):
-            show_until(event.occurred_ms)
-            current = event.to_quality or event.quality or current
-        if event.watched_seconds is not None and event.watched_seconds > last_watched:
-            show_until(event.occurred_ms)
-            watched = event.watched_seconds - last_watched
-            wall = sum(shown.values())
-            shares = {q: ms / wall for q, ms in shown.items()} if wall else {current: 1.0}
-            for quality, share in shares.items():
-                seconds[quality] = seconds.get(quality, 0.0) + watched * share
-            shown.clear()
-            last_watched = event.watched_seconds
-    return {quality: round(value, 3) for quality, value in sorted(seconds.items())}
-
-
-def _initial_quality(ordered: list[MediaEvent], start: MediaEvent | None) -> str:
-    if start is not None and start.quality:
-        return start.quality
-    for event in ordered:
-        if event.type == "quality_change":
-            return event.from_quality or UNKNOWN_QUALITY
-        if event.type == "heartbeat" and event.quality:
-            return event.quality
-    return UNKNOWN_QUALITY
-
-
-def _switch_directions(ordered: list[MediaEvent]) -> tuple[int, int]:
-    up = down = 0
-    previous_bitrate: int | None = None
-    for event in ordered:
-        if event.type != "quality_change":
-            continue
-        before, after = _height(event.from_quality), _height(event.to_quality)
-        if before is not None and after is not None and before != after:
-            up, down = (up + 1, down) if after > before else (up, down + 1)
-        elif previous_bitrate is not None and event.bitrate is not None and event.bitrate != previous_bitrate:
-            up, down = (up + 1, down) if event.bitrate > previous_bitrate else (up, down + 1)
-        previous_bitrate = event.bitrate
-    return up, down
-
-
-def _height(quality: str | None) -> int | None:
-    match = _HEIGHT.match(quality or "")
-    return int(match.group(1)) if match else None

@@ -3,13 +3,13 @@ read as the flat shape `media_events.parse_media_event` validates.
 
     event        -> type                 session_id -> media_session_id (one playback)
     timestamp    -> occurred_at (ISO 8601) or client_ts_ms (epoch ms)
-    data.*       -> the type's own fields, renamed below; position_seconds defaults to 0 only on session_start
+    data.*       -> the type's own fields, renamed below (current_bitrate -> bitrate, bits/s); position_seconds defaults to 0 only on session_start
     event_id     -> data.event_id when the app sends one, else a UUID derived from the event's content, so a
                     resent identical event is stored once
 media_id and media_type ("video") are checked and not stored (the exercise session names the exercise), and
 the data fields the server computes itself or does not keep (ttfb_ms, cdn_response_time_ms, connection_type,
-effective_bandwidth, rtt_ms, completion_percent, buffering_count, buffering_duration_ms, current_bitrate,
-duration_ms) are accepted and ignored: the figures are rebuilt from the events, never taken from the client.
+effective_bandwidth, rtt_ms, completion_percent, buffering_count, buffering_duration_ms, duration_ms) are
+accepted and ignored: the figures are rebuilt from the events, never taken from the client.
 """
 
 from __future__ import annotations
@@ -28,10 +28,11 @@ _RENAMED = {
     "current_resolution": "quality",
     "from_resolution": "from_quality",
     "to_resolution": "to_quality",
+    "current_bitrate": "bitrate",
 }
 IGNORED_DATA = frozenset({
     "ttfb_ms", "cdn_response_time_ms", "connection_type", "effective_bandwidth", "rtt_ms", "completion_percent",
-    "buffering_count", "buffering_duration_ms", "current_bitrate", "duration_ms",
+    "buffering_count", "buffering_duration_ms", "duration_ms",
 })
 _TOP_LEVEL = frozenset({"event", "session_id", "media_id", "media_type", "timestamp", "data"})
 
@@ -75,7 +76,9 @@ def from_reference(obj: Mapping[str, Any]) -> dict[str, Any]:
 
 
 _FLAT_TO_REFERENCE = {"type": "event", "media_session_id": "session_id", "occurred_at": "timestamp", "client_ts_ms": "timestamp"}
-_RENAMED_BACK = {flat: reference for reference, flat in _RENAMED.items()}
+# bitrate is the quality_change's own name too (heartbeat and session_start say current_bitrate): the schema at
+# the gateway refuses a bad current_bitrate before telemetry sees it, so a refusal here names data.bitrate.
+_RENAMED_BACK = {flat: reference for reference, flat in _RENAMED.items() if flat != "bitrate"}
 
 
 def reference_field(flat: str) -> str:

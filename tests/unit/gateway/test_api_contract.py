@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import pkgutil
 import re
+from importlib import import_module
 from typing import Any, Iterator
 
 import pytest
 
-from services.common.settings import load_settings
-from services.gateway.app import create_app
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
 
-SPEC: dict[str, Any] = create_app(load_settings({"MOMENTUM_ENV": "test"})).app.openapi()
+from services.common.settings import load_settings
+from services.gateway import routes
+from services.gateway.app import create_app
+from services.gateway.routing import refuses_unknown_query, staff
+
+APP = create_app(load_settings({"MOMENTUM_ENV": "test"})).app
+SPEC: dict[str, Any] = APP.openapi()
 OPERATIONS = [
     (method.upper(), path, operation)
     for path, methods in SPEC["paths"].items() for method, operation in methods.items()
@@ -138,3 +146,32 @@ def test_the_error_body_names_fields():
     assert set(body["required"]) >= {"error", "detail"}
     field = SPEC["components"]["schemas"]["FieldError"]
     assert set(field["required"]) == {"field", "message"}
+
+
+def test_routes_refusing_unknown_query_parameters_document_the_400():
+    routers = [import_module(f"services.gateway.routes.{m.name}").router for m in pkgutil.iter_modules(routes.__path__)]
+    refusing = [
+        (method, route.path) for router in routers for route in router.routes
+        if isinstance(route, APIRoute) and refuses_unknown_query(route) for method in route.methods
+    ]
+    assert ("GET", "/v1/patients") in refusing and ("GET", "/v1/exercise-videos/quality") in refusing
+    for method, path in refusing:
+        answer = SPEC["paths"][path][method.lower()]["responses"].get("400")
+        assert answer is not None and "unknown_query_parameter" in answer["description"], f"{method} {path}"
+
+
+def test_unknown_query_parameters_are_400_naming_each_and_bad_values_stay_422():
+    http = TestClient(APP)
+    # The token is looked at first: a stranger hears 401, whatever the query.
+    assert http.get("/v1/exercise-videos/quality?form=2026-01-01T00:00:00Z").status_code == 401
+    app = create_app(load_settings({"MOMENTUM_ENV": "test"})).app
+    app.dependency_overrides[staff] = lambda: None
+    http = TestClient(app)
+    reply = http.get("/v1/exercise-videos/quality?form=2026-01-01T00:00:00Z&tto=x")
+    assert reply.status_code == 400, reply.text
+    assert reply.json()["error"] == "unknown_query_parameter"
+    assert reply.json()["errors"] == [
+        {"field": "form", "message": "not a parameter of this route"}, {"field": "tto", "message": "not a parameter of this route"},
+    ]
+    bad = http.get("/v1/exercise-videos/quality?from=yesterday")
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "from", bad.text

@@ -39,8 +39,16 @@ async def test_a_gateway_domain_check_is_the_same_422_naming_its_field(edge):  #
         "timeWorkoutStart": "1999-01-01T10:00:00Z", "timeWorkoutEnd": "1999-01-01T10:30:00Z",
         "painBefore": 1, "painAfter": 1, "perceivedDifficulty": 1})
     assert window.status_code == 422 and [e["field"] for e in window.json()["errors"]] == ["timeWorkoutStart"]
+    assert services.calls == []
+
+
+async def test_an_unknown_query_parameter_is_a_400_naming_it(edge):  # noqa: F811
+    http, services = edge
     unknown = await http.get("/v1/patients?serach=x", headers=as_("therapist"))
-    assert unknown.status_code == 422 and [e["field"] for e in unknown.json()["errors"]] == ["serach"], unknown.text
+    assert unknown.status_code == 400 and unknown.json()["error"] == "unknown_query_parameter", unknown.text
+    assert unknown.json()["errors"] == [{"field": "serach", "message": "not a parameter of this route"}]
+    bad_value = await http.get("/v1/patients?limit=0", headers=as_("therapist"))
+    assert bad_value.status_code == 422 and [e["field"] for e in bad_value.json()["errors"]] == ["limit"], bad_value.text
     assert services.calls == []
 
 

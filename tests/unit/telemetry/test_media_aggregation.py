@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import random
 import uuid
 
@@ -66,9 +67,13 @@ def test_every_figure_of_a_known_playback():
     assert metrics.completion_percentage == 80.0
     assert metrics.milestones_reached == [25, 50, 75]
     assert metrics.rebuffer_count == 1 and metrics.rebuffer_seconds == 2.0
-    assert metrics.rebuffer_percentage == 4.0  # 2 s stalled of 50 s viewing
-    assert metrics.rebuffers_per_minute == 1.2
+    assert metrics.rebuffer_percentage == 4.17  # 2 s stalled per 48 s played
+    assert metrics.rebuffers_per_minute == 1.25  # 1 stall * 60 / 48 s played
+    assert metrics.viewing_seconds == 50.8  # 0.8 s startup + 48 s played + 2 s stalled
     assert metrics.quality_seconds == {"1080p": 13.0, "480p": 12.0, "720p": 23.0}
+    # 720p's bitrate was never sent (no session_start bitrate; the first switch names only the new one's).
+    assert metrics.bitrate_seconds == {"1000_to_2000_kbps": 12.0, "4000_to_8000_kbps": 13.0, "unknown": 23.0}
+    assert metrics.average_bitrate == (1_200_000 * 12 + 4_000_000 * 13) // 25  # 2_656_000 bits/s
     assert sum(metrics.quality_seconds.values()) == pytest.approx(metrics.watched_seconds)
     assert (metrics.quality_up_switches, metrics.quality_down_switches) == (1, 1)
     assert (metrics.dropped_frames, metrics.total_frames, metrics.dropped_frame_ratio) == (5, 1200, 0.0042)
@@ -136,7 +141,7 @@ def test_stall_left_open_is_closed_by_session_end_or_last_event():
     q.send("heartbeat", 20, 11, watched_seconds=10, dropped_frames=0, total_frames=300)
     metrics, stalls = aggregate_media(q.events)
     assert [(s.duration_ms, s.closed_by) for s in stalls] == [(9000, "last_event")]
-    assert not metrics.ended and metrics.rebuffer_percentage == pytest.approx(100 * 9 / 19, abs=0.01)
+    assert not metrics.ended and metrics.rebuffer_percentage == 90.0  # 9 s stalled per 10 s played
 
 
 def test_rebuffering_figures_with_several_stalls():
@@ -148,8 +153,9 @@ def test_rebuffering_figures_with_several_stalls():
     p.send("session_end", 124.5, 120, reason="completed", watched_seconds=120)
     metrics, stalls = aggregate_media(p.events)
     assert metrics.rebuffer_count == 3 and metrics.rebuffer_seconds == 4.5
-    assert metrics.rebuffer_percentage == pytest.approx(100 * 4.5 / 124.5, abs=0.01)
-    assert metrics.rebuffers_per_minute == pytest.approx(3 / (124.5 / 60), abs=0.001)
+    assert metrics.rebuffer_percentage == 3.75  # 4.5 s stalled per 120 s played
+    assert metrics.rebuffers_per_minute == 1.5  # 3 stalls in 2 minutes played
+    assert metrics.viewing_seconds == 124.8  # 0.3 + 120 + 4.5
     assert [s.stall_number for s in stalls] == [1, 2, 3]
     assert metrics.completion_percentage == 100.0
 
@@ -206,3 +212,37 @@ def test_to_dict_is_json_safe():
     data = json.loads(json.dumps(metrics.to_dict(), allow_nan=False))
     assert data["quality_seconds"]["720p"] == 23.0 and data["milestones_reached"] == [25, 50, 75]
     assert json.loads(json.dumps([s.to_dict() for s in stalls]))[0]["closed_by"] == "buffering_end"
+
+
+def test_bitrate_distribution_from_start_heartbeats_and_switches():
+    p = Playback()
+    p.send("session_start", 0, 0, video_duration_seconds=60.0, startup_ms=300, quality="720p", bitrate=2_500_000)
+    p.send("heartbeat", 10, 10, watched_seconds=10, dropped_frames=0, total_frames=300)
+    # The player stepped down within the rendition ladder without a quality_change: the heartbeat says so.
+    p.send("heartbeat", 20, 20, watched_seconds=20, dropped_frames=0, total_frames=600, bitrate=1_800_000)
+    p.send("quality_change", 30, 30, from_quality="720p", to_quality="360p", bitrate=400_000)
+    p.send("heartbeat", 40, 40, watched_seconds=40, dropped_frames=0, total_frames=1200)
+    metrics, _ = aggregate_media(p.events)
+    # 0-20 s at 2.5 Mbit/s (the heartbeat at 20 s reports the change then), 20-30 s at 1.8, 30-40 s at 0.4.
+    assert metrics.bitrate_seconds == {"1000_to_2000_kbps": 10.0, "2000_to_4000_kbps": 20.0, "below_500_kbps": 10.0}
+    assert metrics.average_bitrate == (2_500_000 * 20 + 1_800_000 * 10 + 400_000 * 10) // 40  # 1_800_000
+    assert metrics.quality_seconds == {"360p": 10.0, "720p": 30.0}
+    assert sum(metrics.bitrate_seconds.values()) == metrics.watched_seconds
+
+
+def test_a_playback_without_any_bitrate_has_no_average():
+    metrics, _ = aggregate_media(
+        Playback().send("session_start", 0, 0, video_duration_seconds=30.0, startup_ms=400)
+        .send("heartbeat", 10, 10, watched_seconds=10, dropped_frames=0, total_frames=300).events
+    )
+    assert metrics.bitrate_seconds == {"unknown": 10.0} and metrics.average_bitrate is None
+
+
+def test_the_known_playback_scores_by_hand():
+    experience = aggregate_media(known_playback().events)[0].viewer_experience
+    startup = 8 / (8 + 0.8) * 100  # 90.91
+    smoothness = (100 / math.sqrt(1 + (1 / 2) ** 2) + 100 * math.exp(-10 * 2 / 50.8)) / 2  # (89.44 + 67.46) / 2
+    u_avg, u_max = (720 / 480 - 1) * 12 / 48, 720 / 480 - 1  # 12 s of 48 at 480p; 720p and 1080p are not upscaled
+    quality = 100 * math.exp(-0.33 * (0.15 * u_max + 0.85 * u_avg)) * (1 - 0.0042)
+    assert (experience.startup, experience.smoothness, experience.video_quality) == (90.9, 78.4, 93.8)
+    assert experience.score == round((startup * smoothness * quality) ** (1 / 3), 1) == 87.5

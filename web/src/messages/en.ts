@@ -192,6 +192,7 @@ export const en = {
   "video.completion": "Completion",
   "video.rebuffers": "Stalls",
   "video.rebufferFigures": "{count} ({seconds} s)",
+  "video.score": "Viewer experience (0-100)",
   "time.title": "Management time",
   "time.invalid": "Enter whole minutes from 1 to 1440 and the day.",
   "time.minutes": "Minutes",

@@ -194,6 +194,7 @@ export const ru: Record<MessageKey, string> = {
   "video.completion": "Досмотрено",
   "video.rebuffers": "Зависания",
   "video.rebufferFigures": "{count} ({seconds} с)",
+  "video.score": "Качество просмотра (0-100)",
   "time.title": "Время ведения",
   "time.invalid": "Введите целое число минут от 1 до 1440 и день.",
   "time.minutes": "Минуты",

@@ -130,6 +130,7 @@ function SessionDetail({ session, exercise }: { session: Session; exercise: Exer
                   <th scope="col">{t("video.watched")}</th>
                   <th scope="col">{t("video.completion")}</th>
                   <th scope="col">{t("video.rebuffers")}</th>
+                  <th scope="col">{t("video.score")}</th>
                 </tr>
               </thead>
               <tbody>
@@ -139,6 +140,7 @@ function SessionDetail({ session, exercise }: { session: Session; exercise: Exer
                     <td>{oneDecimal(v.watchTimeSeconds)}</td>
                     <td>{Math.round(v.completionPercentage)}%</td>
                     <td>{t("video.rebufferFigures", { count: v.rebufferCount, seconds: oneDecimal(v.rebufferDurationSeconds) ?? none })}</td>
+                    <td className="viewer-experience">{oneDecimal(v.viewerExperience.score) ?? none}</td>
                   </tr>
                 ))}
               </tbody>

@@ -175,8 +175,15 @@ class RepFigures(_message.Message):
     def __init__(self, rep_number: _Optional[int] = ..., start_ms: _Optional[int] = ..., end_ms: _Optional[int] = ..., peak_rom_degrees: _Optional[float] = ..., deepest_angle_degrees: _Optional[float] = ..., form_score: _Optional[float] = ..., eccentric_ms: _Optional[int] = ..., hold_ms: _Optional[int] = ..., concentric_ms: _Optional[int] = ..., max_deviation_degrees: _Optional[float] = ...) -> None: ...
 
 class VideoQuality(_message.Message):
-    __slots__ = ("media_session_id", "startup_ms", "watched_seconds", "completion_percentage", "milestones_reached", "rebuffer_count", "rebuffer_seconds", "rebuffer_percentage", "rebuffers_per_minute", "quality_seconds", "quality_up_switches", "quality_down_switches", "dropped_frame_ratio", "exit_before_video_start", "ended")
+    __slots__ = ("media_session_id", "startup_ms", "watched_seconds", "completion_percentage", "milestones_reached", "rebuffer_count", "rebuffer_seconds", "rebuffer_percentage", "rebuffers_per_minute", "quality_seconds", "quality_up_switches", "quality_down_switches", "dropped_frame_ratio", "exit_before_video_start", "ended", "viewing_seconds", "bitrate_seconds", "average_bitrate", "experience")
     class QualitySecondsEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: float
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[float] = ...) -> None: ...
+    class BitrateSecondsEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
         VALUE_FIELD_NUMBER: _ClassVar[int]
@@ -198,6 +205,10 @@ class VideoQuality(_message.Message):
     DROPPED_FRAME_RATIO_FIELD_NUMBER: _ClassVar[int]
     EXIT_BEFORE_VIDEO_START_FIELD_NUMBER: _ClassVar[int]
     ENDED_FIELD_NUMBER: _ClassVar[int]
+    VIEWING_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    BITRATE_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    AVERAGE_BITRATE_FIELD_NUMBER: _ClassVar[int]
+    EXPERIENCE_FIELD_NUMBER: _ClassVar[int]
     media_session_id: str
     startup_ms: float
     watched_seconds: float
@@ -213,7 +224,25 @@ class VideoQuality(_message.Message):
     dropped_frame_ratio: float
     exit_before_video_start: bool
     ended: bool
-    def __init__(self, media_session_id: _Optional[str] = ..., startup_ms: _Optional[float] = ..., watched_seconds: _Optional[float] = ..., completion_percentage: _Optional[float] = ..., milestones_reached: _Optional[_Iterable[int]] = ..., rebuffer_count: _Optional[int] = ..., rebuffer_seconds: _Optional[float] = ..., rebuffer_percentage: _Optional[float] = ..., rebuffers_per_minute: _Optional[float] = ..., quality_seconds: _Optional[_Mapping[str, float]] = ..., quality_up_switches: _Optional[int] = ..., quality_down_switches: _Optional[int] = ..., dropped_frame_ratio: _Optional[float] = ..., exit_before_video_start: _Optional[bool] = ..., ended: _Optional[bool] = ...) -> None: ...
+    viewing_seconds: float
+    bitrate_seconds: _containers.ScalarMap[str, float]
+    average_bitrate: int
+    experience: ViewerExperience
+    def __init__(self, media_session_id: _Optional[str] = ..., startup_ms: _Optional[float] = ..., watched_seconds: _Optional[float] = ..., completion_percentage: _Optional[float] = ..., milestones_reached: _Optional[_Iterable[int]] = ..., rebuffer_count: _Optional[int] = ..., rebuffer_seconds: _Optional[float] = ..., rebuffer_percentage: _Optional[float] = ..., rebuffers_per_minute: _Optional[float] = ..., quality_seconds: _Optional[_Mapping[str, float]] = ..., quality_up_switches: _Optional[int] = ..., quality_down_switches: _Optional[int] = ..., dropped_frame_ratio: _Optional[float] = ..., exit_before_video_start: _Optional[bool] = ..., ended: _Optional[bool] = ..., viewing_seconds: _Optional[float] = ..., bitrate_seconds: _Optional[_Mapping[str, float]] = ..., average_bitrate: _Optional[int] = ..., experience: _Optional[_Union[ViewerExperience, _Mapping]] = ...) -> None: ...
+
+class ViewerExperience(_message.Message):
+    __slots__ = ("score", "playback_success", "startup", "smoothness", "video_quality")
+    SCORE_FIELD_NUMBER: _ClassVar[int]
+    PLAYBACK_SUCCESS_FIELD_NUMBER: _ClassVar[int]
+    STARTUP_FIELD_NUMBER: _ClassVar[int]
+    SMOOTHNESS_FIELD_NUMBER: _ClassVar[int]
+    VIDEO_QUALITY_FIELD_NUMBER: _ClassVar[int]
+    score: float
+    playback_success: float
+    startup: float
+    smoothness: float
+    video_quality: float
+    def __init__(self, score: _Optional[float] = ..., playback_success: _Optional[float] = ..., startup: _Optional[float] = ..., smoothness: _Optional[float] = ..., video_quality: _Optional[float] = ...) -> None: ...
 
 class ExerciseSessionDetail(_message.Message):
     __slots__ = ("session_id", "patient_id", "workout_id", "exercise_id", "started_at", "ended_at", "status", "incomplete_reason", "rep_count", "average_form_score", "active_duration_ms", "pose_accuracy_score", "frame_count", "frames_low_visibility", "replay_available", "reps", "media")
@@ -252,3 +281,76 @@ class ExerciseSessionDetail(_message.Message):
     reps: _containers.RepeatedCompositeFieldContainer[RepFigures]
     media: _containers.RepeatedCompositeFieldContainer[VideoQuality]
     def __init__(self, session_id: _Optional[str] = ..., patient_id: _Optional[str] = ..., workout_id: _Optional[str] = ..., exercise_id: _Optional[str] = ..., started_at: _Optional[str] = ..., ended_at: _Optional[str] = ..., status: _Optional[str] = ..., incomplete_reason: _Optional[str] = ..., rep_count: _Optional[int] = ..., average_form_score: _Optional[float] = ..., active_duration_ms: _Optional[int] = ..., pose_accuracy_score: _Optional[float] = ..., frame_count: _Optional[int] = ..., frames_low_visibility: _Optional[int] = ..., replay_available: _Optional[bool] = ..., reps: _Optional[_Iterable[_Union[RepFigures, _Mapping]]] = ..., media: _Optional[_Iterable[_Union[VideoQuality, _Mapping]]] = ...) -> None: ...
+
+class VideoQualityByExerciseRequest(_message.Message):
+    __slots__ = ("started_from", "started_before")
+    STARTED_FROM_FIELD_NUMBER: _ClassVar[int]
+    STARTED_BEFORE_FIELD_NUMBER: _ClassVar[int]
+    started_from: str
+    started_before: str
+    def __init__(self, started_from: _Optional[str] = ..., started_before: _Optional[str] = ...) -> None: ...
+
+class ExerciseVideoQuality(_message.Message):
+    __slots__ = ("exercise_id", "plays", "average_watch_percentage", "completion_rate", "exit_before_video_start_rate", "watched_seconds", "rebuffer_count", "rebuffer_seconds", "rebuffer_percentage", "rebuffers_per_minute", "median_startup_ms", "average_score", "score_bands", "quality_seconds", "bitrate_seconds")
+    class ScoreBandsEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: int
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[int] = ...) -> None: ...
+    class QualitySecondsEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: float
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[float] = ...) -> None: ...
+    class BitrateSecondsEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: float
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[float] = ...) -> None: ...
+    EXERCISE_ID_FIELD_NUMBER: _ClassVar[int]
+    PLAYS_FIELD_NUMBER: _ClassVar[int]
+    AVERAGE_WATCH_PERCENTAGE_FIELD_NUMBER: _ClassVar[int]
+    COMPLETION_RATE_FIELD_NUMBER: _ClassVar[int]
+    EXIT_BEFORE_VIDEO_START_RATE_FIELD_NUMBER: _ClassVar[int]
+    WATCHED_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    REBUFFER_COUNT_FIELD_NUMBER: _ClassVar[int]
+    REBUFFER_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    REBUFFER_PERCENTAGE_FIELD_NUMBER: _ClassVar[int]
+    REBUFFERS_PER_MINUTE_FIELD_NUMBER: _ClassVar[int]
+    MEDIAN_STARTUP_MS_FIELD_NUMBER: _ClassVar[int]
+    AVERAGE_SCORE_FIELD_NUMBER: _ClassVar[int]
+    SCORE_BANDS_FIELD_NUMBER: _ClassVar[int]
+    QUALITY_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    BITRATE_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    exercise_id: str
+    plays: int
+    average_watch_percentage: float
+    completion_rate: float
+    exit_before_video_start_rate: float
+    watched_seconds: float
+    rebuffer_count: int
+    rebuffer_seconds: float
+    rebuffer_percentage: float
+    rebuffers_per_minute: float
+    median_startup_ms: float
+    average_score: float
+    score_bands: _containers.ScalarMap[str, int]
+    quality_seconds: _containers.ScalarMap[str, float]
+    bitrate_seconds: _containers.ScalarMap[str, float]
+    def __init__(self, exercise_id: _Optional[str] = ..., plays: _Optional[int] = ..., average_watch_percentage: _Optional[float] = ..., completion_rate: _Optional[float] = ..., exit_before_video_start_rate: _Optional[float] = ..., watched_seconds: _Optional[float] = ..., rebuffer_count: _Optional[int] = ..., rebuffer_seconds: _Optional[float] = ..., rebuffer_percentage: _Optional[float] = ..., rebuffers_per_minute: _Optional[float] = ..., median_startup_ms: _Optional[float] = ..., average_score: _Optional[float] = ..., score_bands: _Optional[_Mapping[str, int]] = ..., quality_seconds: _Optional[_Mapping[str, float]] = ..., bitrate_seconds: _Optional[_Mapping[str, float]] = ...) -> None: ...
+
+class VideoQualityByExercise(_message.Message):
+    __slots__ = ("started_from", "started_before", "exercises")
+    STARTED_FROM_FIELD_NUMBER: _ClassVar[int]
+    STARTED_BEFORE_FIELD_NUMBER: _ClassVar[int]
+    EXERCISES_FIELD_NUMBER: _ClassVar[int]
+    started_from: str
+    started_before: str
+    exercises: _containers.RepeatedCompositeFieldContainer[ExerciseVideoQuality]
+    def __init__(self, started_from: _Optional[str] = ..., started_before: _Optional[str] = ..., exercises: _Optional[_Iterable[_Union[ExerciseVideoQuality, _Mapping]]] = ...) -> None: ...

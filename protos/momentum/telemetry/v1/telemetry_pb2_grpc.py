@@ -64,6 +64,11 @@ class TelemetryServiceStub:
                 request_serializer=momentum_dot_telemetry_dot_v1_dot_telemetry__pb2.GetExerciseSessionRequest.SerializeToString,
                 response_deserializer=momentum_dot_telemetry_dot_v1_dot_telemetry__pb2.ExerciseSessionDetail.FromString,
                 _registered_method=True)
+        self.GetVideoQualityByExercise = channel.unary_unary(
+                '/momentum.telemetry.v1.TelemetryService/GetVideoQualityByExercise',
+                request_serializer=momentum_dot_telemetry_dot_v1_dot_telemetry__pb2.VideoQualityByExerciseRequest.SerializeToString,
+                response_deserializer=momentum_dot_telemetry_dot_v1_dot_telemetry__pb2.VideoQualityByExercise.FromString,
+                _registered_method=True)
 
 
 class TelemetryServiceServicer:
@@ -110,6 +115,13 @@ class TelemetryServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetVideoQualityByExercise(self, request, context):
+        """The clinic's playbacks of each exercise video over a period, summed; staff only.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_TelemetryServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -142,6 +154,11 @@ def add_TelemetryServiceServicer_to_server(servicer, server):
                     servicer.GetExerciseSession,
                     request_deserializer=momentum_dot_telemetry_dot_v1_dot_telemetry__pb2.GetExerciseSessionRequest.FromString,
                     response_serializer=momentum_dot_telemetry_dot_v1_dot_telemetry__pb2.ExerciseSessionDetail.SerializeToString,
+            ),
+            'GetVideoQualityByExercise': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetVideoQualityByExercise,
+                    request_deserializer=momentum_dot_telemetry_dot_v1_dot_telemetry__pb2.VideoQualityByExerciseRequest.FromString,
+                    response_serializer=momentum_dot_telemetry_dot_v1_dot_telemetry__pb2.VideoQualityByExercise.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -306,6 +323,33 @@ class TelemetryService:
             '/momentum.telemetry.v1.TelemetryService/GetExerciseSession',
             momentum_dot_telemetry_dot_v1_dot_telemetry__pb2.GetExerciseSessionRequest.SerializeToString,
             momentum_dot_telemetry_dot_v1_dot_telemetry__pb2.ExerciseSessionDetail.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetVideoQualityByExercise(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/momentum.telemetry.v1.TelemetryService/GetVideoQualityByExercise',
+            momentum_dot_telemetry_dot_v1_dot_telemetry__pb2.VideoQualityByExerciseRequest.SerializeToString,
+            momentum_dot_telemetry_dot_v1_dot_telemetry__pb2.VideoQualityByExercise.FromString,
             options,
             channel_credentials,
             insecure,
