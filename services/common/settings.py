@@ -427,6 +427,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         ),
         telemetry_targets=_read(env, "MOMENTUM_TELEMETRY_TARGETS", base.telemetry_targets, _targets),
     )
+    if settings.browser_sessions.oidc is not None and settings.auth.jwt_algorithm != "RS256":
+        # The provider's access tokens are what the API verifies: they are RS256 against its JWKS, never our secret.
+        raise SettingsError("MOMENTUM_OIDC_ISSUER needs MOMENTUM_JWT_ALGORITHM=RS256 and MOMENTUM_JWKS_PATH (the provider's keys)")
     if environment == "production":
         _refuse_local_secrets(settings)
     return settings

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
+from datetime import datetime, timezone
+from importlib import import_module
 from typing import Any, Awaitable, Callable, TypeVar
 
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
-
-from datetime import datetime, timezone
-from importlib import import_module
-import uuid
 
 from momentum.plans.v1 import plans_pb2
 from services.common.identity import Identity, service_identity

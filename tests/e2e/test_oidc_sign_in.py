@@ -182,8 +182,7 @@ async def test_the_provider_away_is_a_503(stack, oidc_gateway, issuer, clinic):
         assert (await http.get("/v1/session")).status_code == 401
     # Nobody listening where the provider should be: starting is a 503 too, naming it.
     port = free_port()
-    away = {"MOMENTUM_OIDC_ISSUER": f"http://127.0.0.1:{free_port()}", "MOMENTUM_OIDC_CLIENT_ID": CLIENT_ID,
-            "MOMENTUM_OIDC_REDIRECT_URL": f"http://127.0.0.1:{port}{CALLBACK}"}
+    away = {**issuer.gateway_env(f"http://127.0.0.1:{port}{CALLBACK}"), "MOMENTUM_OIDC_ISSUER": f"http://127.0.0.1:{free_port()}"}
     async with gateway_in_process(settings_beside(stack, port, **away)) as url, browser(url) as http:
         answer = await http.get("/v1/session/oidc/start")
         assert answer.status_code == 503 and "discovery document" in answer.text
@@ -242,3 +241,19 @@ async def test_a_session_works_on_a_second_gateway_and_after_a_restart_and_one_s
         for gateway in (first, second):
             if gateway.alive:
                 await gateway.kill()
+
+
+async def test_a_sign_in_link_works_once_whichever_gateway_opens_it(stack, clinic):
+    from services.gateway.browser_session import sign_in_link
+
+    link = sign_in_link(stack.settings.auth, stack.base_url, clinic.tenant_id, clinic.therapist_id, "therapist")
+    port = free_port()
+    async with gateway_in_process(settings_beside(stack, port)) as other_url:
+        async with browser(other_url) as http:
+            opened = await http.get(link.replace(stack.base_url, other_url))
+            assert opened.status_code == 303
+            assert (await http.get("/v1/session")).json()["userId"] == str(clinic.therapist_id)
+        async with browser(stack.base_url) as http:
+            again = await http.get(link)
+            assert again.status_code == 401 and "already used" in again.json()["detail"]
+            assert "set-cookie" not in again.headers

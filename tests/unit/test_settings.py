@@ -41,13 +41,16 @@ def test_database_password_is_url_quoted():
     assert "p%40ss%2Fword@" in settings.database.app_url("streaks")
 
 
+RS256 = {"MOMENTUM_JWT_ALGORITHM": "RS256", "MOMENTUM_JWKS_PATH": "/etc/momentum/jwks.json"}
+
+
 def test_the_clinic_provider_is_configured_with_its_client_and_callback(tmp_path):
     secret = tmp_path / "client-secret"
     secret.write_text("s3cret-from-a-mounted-file\n")
     settings = load_settings({
         "MOMENTUM_OIDC_ISSUER": "https://login.clinic.example/", "MOMENTUM_OIDC_CLIENT_ID": "momentum-web",
         "MOMENTUM_OIDC_REDIRECT_URL": "https://momentum.clinic.example/v1/session/oidc/callback",
-        "MOMENTUM_OIDC_CLIENT_SECRET_FILE": str(secret), "MOMENTUM_SESSION_SYNC_SECONDS": "2",
+        "MOMENTUM_OIDC_CLIENT_SECRET_FILE": str(secret), "MOMENTUM_SESSION_SYNC_SECONDS": "2", **RS256,
     })
     oidc = settings.browser_sessions.oidc
     assert oidc is not None and oidc.issuer == "https://login.clinic.example" and oidc.client_id == "momentum-web"
@@ -62,6 +65,8 @@ def test_the_clinic_provider_is_configured_with_its_client_and_callback(tmp_path
       "MOMENTUM_OIDC_REDIRECT_URL": "https://m.example/cb"}, "MOMENTUM_OIDC_ISSUER"),
     ({"MOMENTUM_OIDC_ISSUER": "https://l.example", "MOMENTUM_OIDC_CLIENT_ID": "c",
       "MOMENTUM_OIDC_REDIRECT_URL": "https://m.example/cb", "MOMENTUM_OIDC_SCOPES": "profile"}, "openid"),
+    ({"MOMENTUM_OIDC_ISSUER": "https://l.example", "MOMENTUM_OIDC_CLIENT_ID": "c",
+      "MOMENTUM_OIDC_REDIRECT_URL": "https://m.example/cb"}, "RS256"),
     ({"MOMENTUM_SESSION_KEY": "too-short"}, "MOMENTUM_SESSION_KEY"),
     ({"MOMENTUM_SESSION_KEY_FILE": "/nonexistent/session-key"}, "MOMENTUM_SESSION_KEY_FILE"),
 ])
