@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import pkgutil
 from contextlib import asynccontextmanager
 from importlib import import_module
@@ -51,13 +50,13 @@ def create_app(settings: Settings) -> Any:
             settings.auth.telemetry_token_keys,
         )
         # Sign-outs recorded by every gateway, read every MOMENTUM_SESSION_SYNC_SECONDS (session_ledger.py).
-        # One read before the first request when plans answers, so cookies work from the start; else the loop retries.
-        with contextlib.suppress(Exception):
-            await asyncio.wait_for(ledger.sync(), timeout=3)
-        syncing = asyncio.create_task(ledger.run(first_wait=True))
+        syncing = asyncio.create_task(ledger.run())
         yield
-        syncing.cancel()
-        await asyncio.gather(syncing, return_exceptions=True)
+        ledger.stop()
+        try:
+            await asyncio.wait_for(syncing, timeout=settings.grpc_deadline.total_seconds() + 1)
+        except asyncio.TimeoutError:
+            log.warning("browser_sessions.sync_stop_timed_out")
         if oidc is not None:
             await oidc.close()
         await app.state.clients.close()

@@ -194,6 +194,8 @@ class BrowserSessionLayer:
             if path == SIGNOUT_PATH and method == "POST":
                 await self._sign_out(scope, send, headers, cookies)
                 return
+            if cookie and not bearer:
+                await self.sessions.ledger.first_read()
             session = self.sessions.open(cookie) if cookie and not bearer else None
         except ApiError as exc:
             await _json(send, scope, exc.status, exc.error, exc.detail, exc.headers)

@@ -11,10 +11,11 @@ requests 503: an outage of plans must not let a signed-out cookie back in.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import math
 import time
 from datetime import datetime, timezone
-from typing import Awaitable, Callable, Protocol
+from typing import Callable, Protocol
 
 from services.common.logging import get_logger
 
@@ -41,6 +42,7 @@ class SessionLedger:
         self._ended: dict[str, float] = {}  # session id -> when it would have expired (epoch seconds)
         self._synced_at: float | None = None
         self.stale_after = max(MIN_STALE_AFTER, 3 * sync_seconds)
+        self._stopping = asyncio.Event()
 
     @property
     def trusted(self) -> bool:
@@ -68,25 +70,34 @@ class SessionLedger:
         self._ended.update((sid, at.timestamp()) for sid, at in ended)
         self._synced_at = started
 
-    async def run(self, first_wait: bool = False, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
-        """The gateway's loop: sync, wait, again; a failed read is logged and retried sooner."""
+    async def first_read(self) -> None:
+        """A cookie came before this gateway's first read (it just started): read now rather than answer 503.
+        A failure leaves the ledger untrusted, which the caller turns into a 503."""
+        if self._synced_at is None:
+            with contextlib.suppress(Exception):
+                await self.sync()
+
+    async def run(self) -> None:
+        """The gateway's loop: read, wait, again, until `stop()`; a failed read is logged and retried sooner."""
         failing = False
-        if first_wait and self._synced_at is not None:
-            await sleep(self._sync_seconds)
-        while True:
+        while not self._stopping.is_set():
             try:
                 await self.sync()
                 if failing:
                     log.info("browser_sessions.sync_restored")
                 failing = False
-                await sleep(self._sync_seconds)
-            except asyncio.CancelledError:
-                raise
+                wait = self._sync_seconds
             except Exception as exc:  # plans away: keep trying, cookies wait (trusted turns False)
                 if not failing:
                     log.warning("browser_sessions.sync_failed", error=str(exc))
                 failing = True
-                await sleep(min(self._sync_seconds, 1.0))
+                wait = min(self._sync_seconds, 1.0)
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), timeout=wait)
+
+    def stop(self) -> None:
+        """Ends the loop after the read in flight: cancelling it would cancel plans' handler mid-query."""
+        self._stopping.set()
 
 
 def _instant(epoch: float) -> datetime:
