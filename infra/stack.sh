@@ -203,6 +203,8 @@ ENV
   for caller in $CALLERS; do
     echo "export $(service_key_var "$caller")=$(secret "$(service_key_var "$caller")")" >> "$RUN/stack.env"
   done
+  # Seals browser session cookies; every gateway of this stack reads the same one.
+  echo "export MOMENTUM_SESSION_KEY=$(secret MOMENTUM_SESSION_KEY)" >> "$RUN/stack.env"
 }
 
 # MOMENTUM_STACK_KEEP="s3 rabbitmq postgres" (any of them) leaves those running: `make test` passes what was

@@ -159,6 +159,27 @@ class AuthSettings:
 
 
 @dataclass(frozen=True)
+class OidcSettings:
+    """The clinic's OpenID Connect provider, for browser sign-in (authorization code with PKCE)."""
+
+    issuer: str
+    client_id: str
+    redirect_url: str
+    client_secret: str | None = None
+    scopes: tuple[str, ...] = ("openid", "profile")
+
+
+@dataclass(frozen=True)
+class BrowserSessionSettings:
+    # Seals (encrypts and authenticates) the session and sign-in cookies: every gateway needs the same key.
+    key: str = "momentum-local-browser-session-key-change-me"
+    ttl: timedelta = timedelta(hours=12)
+    # How often a gateway reads the sign-outs every gateway recorded in plans: the bound on "signed out everywhere".
+    sync_interval: timedelta = timedelta(seconds=5)
+    oidc: OidcSettings | None = None
+
+
+@dataclass(frozen=True)
 class Settings:
     environment: str = "local"
     log_format: str = "console"
@@ -171,6 +192,7 @@ class Settings:
     broker: BrokerSettings = BrokerSettings()
     s3: S3Settings = S3Settings()
     auth: AuthSettings = AuthSettings()
+    browser_sessions: BrowserSessionSettings = BrowserSessionSettings()
     grpc_host: str = "127.0.0.1"
     grpc_ports: Mapping[str, int] = field(default_factory=lambda: dict(DEFAULT_GRPC_PORTS))
     # Prometheus port of each service process (dead letters, retries, quarantined outbox rows); 0: none.
@@ -242,6 +264,54 @@ def _service_key(raw: str) -> bytes:
     if len(raw) < MIN_SERVICE_KEY_CHARS:
         raise ValueError(f"a service key needs at least {MIN_SERVICE_KEY_CHARS} characters")
     return raw.encode()
+
+
+def _secret(env: Mapping[str, str], name: str, default: str | None) -> str | None:
+    """NAME, or NAME_FILE naming a file that holds it (a mounted secret)."""
+    path = env.get(f"{name}_FILE")
+    if not path:
+        return _read(env, name, default, str)
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return handle.read().strip() or default
+    except OSError as exc:
+        raise SettingsError(f"environment variable {name}_FILE={path!r} cannot be read: {exc}") from exc
+
+
+def _session_key(raw: str) -> str:
+    if len(raw) < MIN_SERVICE_KEY_CHARS:
+        raise ValueError(f"a session key needs at least {MIN_SERVICE_KEY_CHARS} characters")
+    return raw
+
+
+def _url(raw: str) -> str:
+    if not raw.startswith(("https://", "http://")):
+        raise ValueError("must be an http(s) URL")
+    return raw.rstrip("/")
+
+
+def _browser_sessions(env: Mapping[str, str], base: BrowserSessionSettings) -> BrowserSessionSettings:
+    key = _secret(env, "MOMENTUM_SESSION_KEY", base.key)
+    oidc = None
+    issuer = _read(env, "MOMENTUM_OIDC_ISSUER", None, _url)
+    if issuer is not None:
+        missing = [n for n in ("MOMENTUM_OIDC_CLIENT_ID", "MOMENTUM_OIDC_REDIRECT_URL") if not env.get(n)]
+        if missing:
+            raise SettingsError(f"MOMENTUM_OIDC_ISSUER is set: {' and '.join(missing)} must be set too")
+        scopes = tuple(_read(env, "MOMENTUM_OIDC_SCOPES", "openid profile", str).split())
+        if "openid" not in scopes:
+            raise SettingsError("MOMENTUM_OIDC_SCOPES must include openid")
+        oidc = OidcSettings(
+            issuer=issuer, client_id=env["MOMENTUM_OIDC_CLIENT_ID"],
+            redirect_url=_read(env, "MOMENTUM_OIDC_REDIRECT_URL", "", _url),
+            client_secret=_secret(env, "MOMENTUM_OIDC_CLIENT_SECRET", None) or None, scopes=scopes,
+        )
+    return BrowserSessionSettings(
+        key=_read({"MOMENTUM_SESSION_KEY": key or ""}, "MOMENTUM_SESSION_KEY", base.key, _session_key),
+        ttl=_read(env, "MOMENTUM_SESSION_TTL_SECONDS", base.ttl, _seconds),
+        sync_interval=_read(env, "MOMENTUM_SESSION_SYNC_SECONDS", base.sync_interval, _seconds),
+        oidc=oidc,
+    )
 
 
 def _service_keys(env: Mapping[str, str], defaults: Mapping[str, bytes]) -> dict[str, bytes]:
@@ -333,6 +403,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             replay_bucket=_read(env, "MOMENTUM_S3_REPLAY_BUCKET", s3.replay_bucket, str),
         ),
         auth=auth_settings,
+        browser_sessions=_browser_sessions(env, base.browser_sessions),
         grpc_host=_read(env, "MOMENTUM_GRPC_HOST", base.grpc_host, str),
         grpc_ports=ports,
         metrics_ports=metrics_ports,
@@ -361,6 +432,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         ),
         telemetry_targets=_read(env, "MOMENTUM_TELEMETRY_TARGETS", base.telemetry_targets, _targets),
     )
+    if settings.browser_sessions.oidc is not None and settings.auth.jwt_algorithm != "RS256":
+        # The provider's access tokens are what the API verifies: they are RS256 against its JWKS, never our secret.
+        raise SettingsError("MOMENTUM_OIDC_ISSUER needs MOMENTUM_JWT_ALGORITHM=RS256 and MOMENTUM_JWKS_PATH (the provider's keys)")
     if environment == "production":
         _refuse_local_secrets(settings)
     return settings
@@ -390,6 +464,7 @@ def _refuse_local_secrets(settings: Settings) -> None:
                 for caller in CALLERS
             ),
             ("MOMENTUM_S3_SECRET_KEY", settings.s3.secret_key, local.s3.secret_key),
+            ("MOMENTUM_SESSION_KEY", settings.browser_sessions.key, local.browser_sessions.key),
         )
         if value == default
     ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import pkgutil
 from contextlib import asynccontextmanager
 from importlib import import_module
@@ -14,6 +15,7 @@ from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from services.common.identity import Identity
 from services.common.logging import configure_logging, get_logger
 from services.common.settings import Settings
 from services.gateway.auth import TokenVerifier
@@ -23,8 +25,10 @@ from services.gateway.clients import ServiceClients
 from services.gateway.errors import ApiError
 from services.gateway.identity_check import IdentityResolver
 from services.gateway.middleware import GatewayMiddleware
+from services.gateway.oidc import OidcClient
 from services.gateway.pose_fast_path import PoseFastPath
 from services.gateway.routing import document_errors
+from services.gateway.session_ledger import SessionLedger
 from services.gateway import routes
 from services.gateway.schemas.operations import HealthReply, LiveReply
 from services.gateway.web import WebApp, add_local_docs
@@ -45,7 +49,16 @@ def create_app(settings: Settings) -> Any:
             app.state.clients.resolve_identity, settings.identity_cache_ttl.total_seconds(),
             settings.auth.telemetry_token_keys,
         )
+        # Sign-outs recorded by every gateway, read every MOMENTUM_SESSION_SYNC_SECONDS (session_ledger.py).
+        syncing = asyncio.create_task(ledger.run())
         yield
+        ledger.stop()
+        try:
+            await asyncio.wait_for(syncing, timeout=settings.grpc_deadline.total_seconds() + 1)
+        except asyncio.TimeoutError:
+            log.warning("browser_sessions.sync_stop_timed_out")
+        if oidc is not None:
+            await oidc.close()
         await app.state.clients.close()
 
     app = FastAPI(
@@ -59,7 +72,13 @@ def create_app(settings: Settings) -> Any:
     )
     app.state.settings = settings
     app.state.verifier = TokenVerifier(settings.auth)
-    app.state.browser_sessions = BrowserSessions(settings.auth)
+    ledger = SessionLedger(lambda: app.state.clients, settings.browser_sessions.sync_interval.total_seconds())
+    app.state.browser_sessions = BrowserSessions(settings.auth, settings.browser_sessions, ledger)
+    oidc_settings = settings.browser_sessions.oidc
+    oidc = OidcClient(oidc_settings, app.state.verifier) if oidc_settings is not None else None
+
+    async def admit(claimed: Identity) -> Identity:
+        return await app.state.identities.resolve(claimed)
 
     @app.exception_handler(ApiError)
     async def api_error(request: Request, exc: ApiError) -> JSONResponse:
@@ -132,7 +151,7 @@ def create_app(settings: Settings) -> Any:
     app.include_router(document_errors(browser_session_router))
     add_local_docs(app)
     # Outermost first: request id and body cap; CORS; the web app's files; cookie session → bearer; the pose fast path.
-    layered: Any = WebApp(BrowserSessionLayer(PoseFastPath(app), app.state.browser_sessions))
+    layered: Any = WebApp(BrowserSessionLayer(PoseFastPath(app), app.state.browser_sessions, oidc, admit))
     if settings.cors_allow_origins:
         # Off by default: the web app is served by the gateway itself (same origin); CORS is for another origin's app.
         layered = CORSMiddleware(

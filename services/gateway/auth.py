@@ -81,10 +81,15 @@ bearer = HTTPBearer(auto_error=False, description="JWT from your identity provid
 async def authenticated(
     request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(bearer)
 ) -> Identity:
-    if credentials is None or credentials.scheme.lower() != "bearer":
+    # A live browser session (browser_session.py put it in the request's state; no client can) stands in for a token.
+    session = getattr(request.state, "browser_session", None) if credentials is None else None
+    if session is not None:
+        claimed = session.claimed(request.state.request_id)
+    elif credentials is None or credentials.scheme.lower() != "bearer":
         raise ApiError(401, "unauthenticated", "missing bearer token (Authorization: Bearer <token>)")
-    verifier: TokenVerifier = request.app.state.verifier
-    claimed = verifier.verify(credentials.credentials, request.state.request_id)
+    else:
+        verifier: TokenVerifier = request.app.state.verifier
+        claimed = verifier.verify(credentials.credentials, request.state.request_id)
     # The token is a claim; plans' stored clinic and user decide (services.gateway.identity_check).
     return await request.app.state.identities.resolve(claimed)
 

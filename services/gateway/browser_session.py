@@ -1,19 +1,19 @@
-"""Browser sign-in: one-time sign-in links, HttpOnly cookie sessions with a double-submit CSRF token, sign-out.
+"""Browser sign-in: one-time links and the clinic's OpenID Connect provider, sealed cookie sessions every gateway
+honours, a double-submit CSRF token, sign-out everywhere.
 
-`momentum login` signs a short-lived, single-use link (a JWT whose audience is only good for signing in, so
-it can never be used as a bearer token). Opening it creates a session held by this gateway process: the
-browser gets an HttpOnly, SameSite=Strict cookie naming the session and a readable CSRF cookie. The
-`BrowserSessionLayer` turns a session cookie into the session's bearer token before the app sees the
-request, so every route's `authenticated` dependency (auth.py) is unchanged and the bearer path keeps
-working as it did. An unsafe method carried by the cookie must echo the CSRF cookie in `X-CSRF-Token`.
-
-Sessions and spent links live in this process's memory: a gateway restart signs everyone out, and two
-gateway processes would not share them. That is the local sign-in; production signs in through the clinic's
-OpenID Connect provider (a later step).
+A session is a sealed cookie (sealed_cookie.py, the gateways' shared MOMENTUM_SESSION_KEY): HttpOnly,
+SameSite=Strict, holding the session id, the clinic, user and role, the CSRF token and the expiry. Any gateway
+opens it, so a session works behind a load balancer and survives a restart. What a cookie cannot carry is
+"signed out": the session ledger (session_ledger.py) records sign-outs in plans, ended here at once and on every
+gateway within MOMENTUM_SESSION_SYNC_SECONDS; the same ledger makes a `momentum login` link work once whichever
+gateway opens it. The `BrowserSessionLayer` hands a live session to the routes as request state (auth.py's
+`authenticated` reads it when no bearer token came), and plans' stored user still decides every request
+(identity_check.py). An unsafe method carried by the cookie must echo the CSRF cookie in `X-CSRF-Token`.
 """
 
 from __future__ import annotations
 
+import html
 import hmac
 import json
 import secrets
@@ -22,30 +22,35 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from http.cookies import SimpleCookie
-from typing import Any
+from typing import Any, Callable
 from urllib.parse import parse_qs
 
 import jwt
-from fastapi import Depends
-from pydantic import BaseModel
+from fastapi import Depends, Request
+from pydantic import BaseModel, Field
 
 from services.common.identity import ROLES, Identity
-from services.common.settings import AuthSettings
-from services.gateway.auth import authenticated, issue_local_token
+from services.common.settings import AuthSettings, BrowserSessionSettings
+from services.gateway.auth import authenticated
 from services.gateway.errors import ApiError
+from services.gateway.oidc import FLOW_TTL_SECONDS, Flow, OidcClient
 from services.gateway.routing import api_router
+from services.gateway.sealed_cookie import Sealer
+from services.gateway.session_ledger import SessionLedger
 
 SIGNIN_AUDIENCE = "momentum-web-signin"
 SIGNIN_PATH = "/v1/session/signin"
 SIGNOUT_PATH = "/v1/session/signout"
+OIDC_START_PATH = "/v1/session/oidc/start"
+OIDC_CALLBACK_PATH = "/v1/session/oidc/callback"
 LINK_TTL = timedelta(minutes=10)
-SESSION_TTL = timedelta(hours=12)
 SESSION_COOKIE = "momentum_session"
 CSRF_COOKIE = "momentum_csrf"
+FLOW_COOKIE = "momentum_oidc_flow"
 CSRF_HEADER = b"x-csrf-token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-# A bound on the memory a flood of sign-ins could take; the oldest sessions go first.
-MAX_SESSIONS = 10_000
+SESSION_PURPOSE = "session"
+FLOW_PURPOSE = "oidc-flow"
 
 
 def sign_in_link(settings: AuthSettings, base_url: str, tenant_id: uuid.UUID, user_id: uuid.UUID, role: str) -> str:
@@ -63,26 +68,68 @@ def sign_in_link(settings: AuthSettings, base_url: str, tenant_id: uuid.UUID, us
 
 @dataclass(frozen=True)
 class BrowserSession:
-    bearer: str
+    session_id: str
+    tenant_id: uuid.UUID
+    user_id: uuid.UUID
+    role: str
     csrf: str
     expires_at: float
 
+    def claimed(self, request_id: str) -> Identity:
+        return Identity(self.tenant_id, self.user_id, self.role, request_id)
+
+
+class SessionsUnavailable(ApiError):
+    def __init__(self) -> None:
+        super().__init__(503, "unavailable", "browser sessions cannot be checked: this gateway has not heard the "
+                         "recorded sign-outs from plans lately; try again shortly")
+
 
 class BrowserSessions:
-    """The sessions and spent sign-in links of this gateway process."""
+    """Making, opening and ending sealed sessions; redeeming sign-in links once for every gateway."""
 
-    def __init__(self, settings: AuthSettings) -> None:
-        self._settings = settings
-        self._sessions: dict[str, BrowserSession] = {}
-        self._spent: dict[str, float] = {}
+    def __init__(self, auth: AuthSettings, settings: BrowserSessionSettings, ledger: SessionLedger) -> None:
+        self._auth = auth
+        self._ttl = settings.ttl.total_seconds()
+        self.sealer = Sealer(settings.key)
+        self.ledger = ledger
 
-    def redeem(self, link_token: str) -> tuple[str, BrowserSession]:
-        if self._settings.jwt_algorithm != "HS256":
+    def start(self, caller: Identity) -> tuple[str, BrowserSession]:
+        """A new session for an admitted caller: the cookie value and what it holds."""
+        session = BrowserSession(secrets.token_urlsafe(24), caller.tenant_id, caller.user_id, caller.role,
+                                 secrets.token_urlsafe(32), float(int(time.time() + self._ttl)))
+        payload = {"sid": session.session_id, "t": str(session.tenant_id), "u": str(session.user_id),
+                   "r": session.role, "c": session.csrf}
+        return self.sealer.seal(SESSION_PURPOSE, payload, session.expires_at), session
+
+    def open(self, cookie: str, trusting: bool = True) -> BrowserSession | None:
+        """The live session the cookie names; None for no cookie, a forged or expired one, or one signed out.
+        SessionsUnavailable when this gateway cannot tell whether it was signed out (unless not `trusting`)."""
+        payload = self.sealer.open(SESSION_PURPOSE, cookie)
+        if payload is None:
+            return None
+        try:
+            session = BrowserSession(str(payload["sid"]), uuid.UUID(str(payload["t"])), uuid.UUID(str(payload["u"])),
+                                     str(payload["r"]), str(payload["c"]), float(payload["exp"]))
+        except (KeyError, ValueError):
+            return None
+        if self.ledger.is_ended(session.session_id):
+            return None
+        if trusting and not self.ledger.trusted:
+            raise SessionsUnavailable()
+        return session
+
+    async def end(self, session: BrowserSession) -> None:
+        await self.ledger.end(session.session_id, session.expires_at)
+
+    async def redeem(self, link_token: str, request_id: str) -> Identity:
+        """The caller a sign-in link names, spending the link (once across every gateway)."""
+        if self._auth.jwt_algorithm != "HS256":
             raise ApiError(400, "invalid_argument", "sign-in links are local (HS256); this gateway signs in through OpenID Connect")
         try:
             claims = jwt.decode(
-                link_token, self._settings.jwt_secret, algorithms=["HS256"], audience=SIGNIN_AUDIENCE,
-                issuer=self._settings.jwt_issuer, options={"require": ["exp", "sub", "tenant", "role", "jti"]},
+                link_token, self._auth.jwt_secret, algorithms=["HS256"], audience=SIGNIN_AUDIENCE,
+                issuer=self._auth.jwt_issuer, options={"require": ["exp", "sub", "tenant", "role", "jti"]},
             )
             tenant_id, user_id = uuid.UUID(str(claims["tenant"])), uuid.UUID(str(claims["sub"]))
         except jwt.ExpiredSignatureError as exc:
@@ -91,31 +138,9 @@ class BrowserSessions:
             raise ApiError(401, "unauthenticated", f"invalid sign-in link: {exc}") from exc
         if claims["role"] not in ROLES:
             raise ApiError(401, "unauthenticated", "invalid sign-in link: unknown role")
-        now = time.time()
-        self._spent = {jti: exp for jti, exp in self._spent.items() if exp > now}
-        if claims["jti"] in self._spent:
+        if not await self.ledger.spend_link(str(claims["jti"]), float(claims["exp"])):
             raise ApiError(401, "unauthenticated", "sign-in link already used; run `momentum login` again")
-        self._spent[claims["jti"]] = float(claims["exp"])
-        bearer = issue_local_token(self._settings, tenant_id, user_id, str(claims["role"]), SESSION_TTL)
-        session = BrowserSession(bearer, secrets.token_urlsafe(32), now + SESSION_TTL.total_seconds())
-        self._prune(now)
-        session_id = secrets.token_urlsafe(32)
-        self._sessions[session_id] = session
-        return session_id, session
-
-    def get(self, session_id: str) -> BrowserSession | None:
-        session = self._sessions.get(session_id)
-        if session is None or session.expires_at <= time.time():
-            return None
-        return session
-
-    def end(self, session_id: str) -> None:
-        self._sessions.pop(session_id, None)
-
-    def _prune(self, now: float) -> None:
-        self._sessions = {sid: s for sid, s in self._sessions.items() if s.expires_at > now}
-        while len(self._sessions) >= MAX_SESSIONS:
-            self._sessions.pop(next(iter(self._sessions)))
+        return Identity(tenant_id, user_id, str(claims["role"]), request_id)
 
 
 def _cookies(headers: list[tuple[bytes, bytes]]) -> dict[str, str]:
@@ -130,14 +155,18 @@ def _cookies(headers: list[tuple[bytes, bytes]]) -> dict[str, str]:
 
 
 class BrowserSessionLayer:
-    """Pure ASGI, in front of the app. It answers the sign-in link and sign-out itself (they touch no service:
-    they are this layer's state, so they are no FastAPI routes). A request carrying a live session cookie and
-    no Authorization header gets the session's bearer token; an unsafe one must also carry the CSRF token,
-    else 403 before any route runs."""
+    """Pure ASGI, in front of the app. It answers signing in (a link, or the provider's start and callback) and
+    out itself: they are redirects and cookies, no JSON API. A request carrying a live session cookie and no
+    Authorization header reaches the routes with the session in its state; an unsafe one must also carry the
+    CSRF token, else 403 before any route runs."""
 
-    def __init__(self, app: Any, sessions: BrowserSessions) -> None:
+    def __init__(
+        self, app: Any, sessions: BrowserSessions, oidc: OidcClient | None, admit: Callable[[Identity], Any],
+    ) -> None:
         self.app = app
         self.sessions = sessions
+        self.oidc = oidc
+        self._admit = admit
 
     def __getattr__(self, name: str) -> Any:
         # Transparent to whoever reaches the app through the middleware (its state, routes, openapi).
@@ -147,45 +176,121 @@ class BrowserSessionLayer:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        if scope["path"] == SIGNIN_PATH and scope["method"] == "GET":
-            await self._sign_in(scope, send)
-            return
-        headers: list[tuple[bytes, bytes]] = list(scope.get("headers") or [])
-        cookies = _cookies(headers)
-        session_id = cookies.get(SESSION_COOKIE, "")
-        session = self.sessions.get(session_id)
-        if scope["path"] == SIGNOUT_PATH and scope["method"] == "POST":
-            if session is not None and not _csrf_ok(headers, cookies, session):
-                await _json(send, scope, 403, "permission_denied", CSRF_PROBLEM)
+        path, method = scope["path"], scope["method"]
+        try:
+            if method == "GET" and path == SIGNIN_PATH:
+                await self._sign_in_by_link(scope, send)
                 return
-            self.sessions.end(session_id)
-            await _respond(send, scope, 204, b"", [_expired(SESSION_COOKIE, True), _expired(CSRF_COOKIE, False)])
+            if method == "GET" and path == OIDC_START_PATH:
+                await self._oidc_start(scope, send)
+                return
+            if method == "GET" and path == OIDC_CALLBACK_PATH:
+                await self._oidc_callback(scope, send)
+                return
+            headers: list[tuple[bytes, bytes]] = list(scope.get("headers") or [])
+            cookies = _cookies(headers)
+            bearer = any(name == b"authorization" for name, _ in headers)
+            cookie = cookies.get(SESSION_COOKIE, "")
+            if path == SIGNOUT_PATH and method == "POST":
+                await self._sign_out(scope, send, headers, cookies)
+                return
+            if cookie and not bearer:
+                await self.sessions.ledger.first_read()
+            session = self.sessions.open(cookie) if cookie and not bearer else None
+        except ApiError as exc:
+            await _json(send, scope, exc.status, exc.error, exc.detail, exc.headers)
             return
-        if session is None or any(name == b"authorization" for name, _ in headers):
+        if session is None:
             await self.app(scope, receive, send)
             return
-        if scope["method"] not in SAFE_METHODS and not _csrf_ok(headers, cookies, session):
+        if method not in SAFE_METHODS and not _csrf_ok(headers, cookies, session):
             await _json(send, scope, 403, "permission_denied", CSRF_PROBLEM)
             return
-        scope = dict(scope, headers=headers + [(b"authorization", f"Bearer {session.bearer}".encode())])
+        scope = dict(scope, state={**scope.get("state", {}), "browser_session": session})
         await self.app(scope, receive, send)
 
-    async def _sign_in(self, scope: dict[str, Any], send: Any) -> None:
-        token = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("token", [""])[0]
+    async def _sign_out(self, scope: dict[str, Any], send: Any, headers: list[tuple[bytes, bytes]], cookies: dict[str, str]) -> None:
+        clear = [_expired(SESSION_COOKIE, True), _expired(CSRF_COOKIE, False)]
+        # Signing out needs no fresh list of sign-outs: ending a session twice is harmless.
+        session = self.sessions.open(cookies.get(SESSION_COOKIE, ""), trusting=False)
+        if session is not None:
+            if not _csrf_ok(headers, cookies, session):
+                await _json(send, scope, 403, "permission_denied", CSRF_PROBLEM)
+                return
+            try:
+                await self.sessions.end(session)
+            except ApiError as exc:
+                # Ended on this gateway and in this browser; the others could not be told. Say so.
+                body = json.dumps({"error": exc.error, "errors": [], "detail": "signed out on this gateway, but the "
+                                   f"sign-out could not be recorded for the others: {exc.detail}"}).encode()
+                await _respond(send, scope, exc.status, body, [(b"content-type", b"application/json"), *clear,
+                                                               *((k.lower().encode(), v.encode()) for k, v in exc.headers.items())])
+                return
+        await _respond(send, scope, 204, b"", clear)
+
+    async def _sign_in_by_link(self, scope: dict[str, Any], send: Any) -> None:
+        token = _query(scope, "token")
         if not token or len(token) > 4096:
             await _json(send, scope, 400, "invalid_argument", "token: the sign-in link's token is missing")
             return
-        try:
-            session_id, session = self.sessions.redeem(token)
-        except ApiError as exc:
-            await _json(send, scope, exc.status, exc.error, exc.detail)
+        caller = await self.sessions.redeem(token, _request_id(scope))
+        await self._signed_in(scope, send, caller, [])
+
+    async def _oidc_start(self, scope: dict[str, Any], send: Any) -> None:
+        if self.oidc is None:
+            await _page(send, scope, 404, "This gateway has no OpenID Connect provider configured (MOMENTUM_OIDC_ISSUER).")
             return
-        secure = scope.get("scheme") == "https"
+        try:
+            url, flow = await self.oidc.start()
+        except ApiError as exc:
+            await _page(send, scope, exc.status, exc.detail, exc.headers)
+            return
+        sealed = self.sessions.sealer.seal(FLOW_PURPOSE, flow.as_payload(), time.time() + FLOW_TTL_SECONDS)
+        # Lax, not Strict: the provider's redirect back to us is a cross-site navigation that must carry it.
+        await _respond(send, scope, 303, b"", [
+            (b"location", url.encode()),
+            _cookie(FLOW_COOKIE, sealed, FLOW_TTL_SECONDS, http_only=True, secure=_secure(scope), same_site="Lax",
+                    path=OIDC_CALLBACK_PATH),
+        ])
+
+    async def _oidc_callback(self, scope: dict[str, Any], send: Any) -> None:
+        # Whatever happens, the flow is over: its cookie goes with this answer.
+        clear = [_expired(FLOW_COOKIE, True, path=OIDC_CALLBACK_PATH, same_site="Lax")]
+        if self.oidc is None:
+            await _page(send, scope, 404, "This gateway has no OpenID Connect provider configured (MOMENTUM_OIDC_ISSUER).")
+            return
+        error = _query(scope, "error")
+        if error:
+            described = _query(scope, "error_description")
+            await _page(send, scope, 401, f"The sign-in provider refused: {error}{': ' + described if described else ''}.", clear=clear)
+            return
+        code, state = _query(scope, "code"), _query(scope, "state")
+        if not code or not state or len(code) > 4096 or len(state) > 512:
+            await _page(send, scope, 400, "code and state: the provider's answer lacks them; start signing in again.", clear=clear)
+            return
+        payload = self.sessions.sealer.open(FLOW_PURPOSE, _cookies(list(scope.get("headers") or [])).get(FLOW_COOKIE, ""))
+        flow = Flow.from_payload(payload) if payload is not None else None
+        if flow is None:
+            await _page(send, scope, 400, "state: this browser started no sign-in, or it took longer than 10 minutes; "
+                        "start signing in again.", clear=clear)
+            return
+        try:
+            claimed = await self.oidc.finish(flow, state, code, _request_id(scope))
+            admitted = await self._admit(claimed)
+        except ApiError as exc:
+            await _page(send, scope, exc.status, exc.detail, exc.headers, clear=clear)
+            return
+        await self._signed_in(scope, send, admitted, clear)
+
+    async def _signed_in(self, scope: dict[str, Any], send: Any, caller: Identity, extra: list[tuple[bytes, bytes]]) -> None:
+        cookie, session = self.sessions.start(caller)
+        secure, ttl = _secure(scope), int(session.expires_at - time.time())
         await _respond(send, scope, 303, b"", [
             (b"location", b"/"),
-            _cookie(SESSION_COOKIE, session_id, http_only=True, secure=secure),
+            _cookie(SESSION_COOKIE, cookie, ttl, http_only=True, secure=secure),
             # Readable by the app's script on purpose: it echoes it in X-CSRF-Token (double submit).
-            _cookie(CSRF_COOKIE, session.csrf, http_only=False, secure=secure),
+            _cookie(CSRF_COOKIE, session.csrf, ttl, http_only=False, secure=secure),
+            *extra,
         ])
 
 
@@ -198,20 +303,46 @@ def _csrf_ok(headers: list[tuple[bytes, bytes]], cookies: dict[str, str], sessio
     return bool(sent) and hmac.compare_digest(sent, cookies.get(CSRF_COOKIE, "")) and hmac.compare_digest(sent, session.csrf)
 
 
-def _cookie(name: str, value: str, http_only: bool, secure: bool) -> tuple[bytes, bytes]:
-    parts = [f"{name}={value}", "Path=/", f"Max-Age={int(SESSION_TTL.total_seconds())}", "SameSite=Strict"]
+def _query(scope: dict[str, Any], name: str) -> str:
+    return parse_qs(scope.get("query_string", b"").decode("latin-1")).get(name, [""])[0]
+
+
+def _request_id(scope: dict[str, Any]) -> str:
+    return str(scope.get("state", {}).get("request_id", "")) or uuid.uuid4().hex
+
+
+def _secure(scope: dict[str, Any]) -> bool:
+    return scope.get("scheme") == "https"
+
+
+def _cookie(name: str, value: str, max_age: int, http_only: bool, secure: bool, same_site: str = "Strict",
+            path: str = "/") -> tuple[bytes, bytes]:
+    parts = [f"{name}={value}", f"Path={path}", f"Max-Age={max(max_age, 0)}", f"SameSite={same_site}"]
     parts += (["HttpOnly"] if http_only else []) + (["Secure"] if secure else [])
     return b"set-cookie", "; ".join(parts).encode()
 
 
-def _expired(name: str, http_only: bool) -> tuple[bytes, bytes]:
-    parts = [f"{name}=", "Path=/", "Max-Age=0", "SameSite=Strict"] + (["HttpOnly"] if http_only else [])
+def _expired(name: str, http_only: bool, path: str = "/", same_site: str = "Strict") -> tuple[bytes, bytes]:
+    parts = [f"{name}=", f"Path={path}", "Max-Age=0", f"SameSite={same_site}"] + (["HttpOnly"] if http_only else [])
     return b"set-cookie", "; ".join(parts).encode()
 
 
-async def _json(send: Any, scope: dict[str, Any], status: int, error: str, detail: str) -> None:
+async def _json(send: Any, scope: dict[str, Any], status: int, error: str, detail: str, headers: dict[str, str] | None = None) -> None:
     body = json.dumps({"error": error, "detail": detail, "errors": []}).encode()
-    await _respond(send, scope, status, body, [(b"content-type", b"application/json")])
+    extra = [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()]
+    await _respond(send, scope, status, body, [(b"content-type", b"application/json"), *extra])
+
+
+async def _page(send: Any, scope: dict[str, Any], status: int, detail: str, headers: dict[str, str] | None = None,
+                clear: list[tuple[bytes, bytes]] | None = None) -> None:
+    """A sign-in failure as the browser shows it: a small page naming the problem, with the way back."""
+    body = (
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Sign-in failed</title></head>"
+        f"<body><main><h1>Sign-in failed</h1><p id=\"problem\">{html.escape(detail)}</p>"
+        "<p><a href=\"/\">Back to sign-in</a></p></main></body></html>"
+    ).encode()
+    extra = [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()]
+    await _respond(send, scope, status, body, [(b"content-type", b"text/html; charset=utf-8"), *extra, *(clear or [])])
 
 
 async def _respond(send: Any, scope: dict[str, Any], status: int, body: bytes, headers: list[tuple[bytes, bytes]]) -> None:
@@ -228,12 +359,30 @@ class SessionReply(BaseModel):
     role: str
 
 
+class SignInOptionsReply(BaseModel):
+    model_config = {"json_schema_extra": {"examples": [{"clinicProvider": True, "signInLinks": False}]}}
+
+    clinicProvider: bool = Field(description="the clinic's OpenID Connect provider signs browsers in: "
+                                 "GET /v1/session/oidc/start begins it")
+    signInLinks: bool = Field(description="`momentum login` links work on this gateway (local HS256 tokens)")
+
+
 router = api_router("browser session")
 
 
 @router.get("/v1/session", response_model=SessionReply, operation_id="getBrowserSession")
 async def current_session(caller: Identity = Depends(authenticated)) -> SessionReply:
     """Who the caller is (cookie session or bearer token): the web app asks this first. Signing in
-    (`GET /v1/session/signin?token=`, the link `momentum login` prints) and out (`POST /v1/session/signout`,
-    with X-CSRF-Token) are answered in front of the app by the browser session layer."""
+    (`GET /v1/session/signin?token=`, the link `momentum login` prints, or `GET /v1/session/oidc/start` through the
+    clinic's OpenID Connect provider) and out (`POST /v1/session/signout`, with X-CSRF-Token) are answered in
+    front of the app by the browser session layer."""
     return SessionReply(tenantId=caller.tenant_id, userId=caller.user_id, role=caller.role)
+
+
+@router.get("/v1/session/config", response_model=SignInOptionsReply, operation_id="getSignInOptions")
+async def sign_in_options(request: Request) -> SignInOptionsReply:
+    """How a browser can sign in on this gateway, for the sign-in page; public (nothing about anyone)."""
+    settings = request.app.state.settings
+    return SignInOptionsReply(
+        clinicProvider=settings.browser_sessions.oidc is not None, signInLinks=settings.auth.jwt_algorithm == "HS256",
+    )

@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+import uuid
+from datetime import datetime, timezone
+from importlib import import_module
 from typing import Any, Awaitable, Callable, TypeVar
 
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from importlib import import_module
-
 from momentum.plans.v1 import plans_pb2
 from services.common.identity import Identity, service_identity
+from services.common.parsing import to_timestamp
 from services.common.service_auth import service_channel
 from services.common.settings import SERVICES, Settings
 from services.gateway.errors import from_grpc
 from services.gateway.identity_check import StoredIdentity
 
 Reply = TypeVar("Reply")
+# Browser-sign-in bookkeeping belongs to no clinic: asked as a service of the nil clinic.
+PLATFORM = uuid.UUID(int=0)
 
 def _stub_class(service: str) -> type | None:
     """`momentum.<service>.v1.<service>_pb2_grpc.<Service>ServiceStub`, if that service has its protos yet."""
@@ -56,6 +60,22 @@ class ServiceClients:
             service_identity(tenant_id, request_id),
         )
         return StoredIdentity(reply.tenant_known, reply.tenant_active, reply.user_known, reply.role, reply.user_active)
+
+    async def spend_browser_credential(self, kind: str, credential_id: str, expires_at: datetime) -> bool:
+        """A sign-in link redeemed or a session signed out, recorded in plans for every gateway."""
+        reply = await self.call(
+            self.plans.SpendBrowserCredential,
+            plans_pb2.SpendBrowserCredentialRequest(kind=kind, credential_id=credential_id, expires_at=to_timestamp(expires_at)),
+            service_identity(PLATFORM),
+        )
+        return bool(reply.first_use)
+
+    async def ended_browser_sessions(self, within_seconds: int) -> list[tuple[str, datetime]]:
+        reply = await self.call(
+            self.plans.ListEndedBrowserSessions,
+            plans_pb2.ListEndedBrowserSessionsRequest(recorded_within_seconds=within_seconds), service_identity(PLATFORM),
+        )
+        return [(s.session_id, s.expires_at.ToDatetime(tzinfo=timezone.utc)) for s in reply.sessions]
 
     async def health(self) -> dict[str, str]:
         statuses: dict[str, str] = {}

@@ -121,12 +121,12 @@ def test_production_refuses_the_public_local_secrets():
     with pytest.raises(SettingsError) as refused:
         load_settings({"MOMENTUM_ENV": "production"})
     for name in ("MOMENTUM_JWT_SECRET", "MOMENTUM_TELEMETRY_TOKEN_KEYS", "MOMENTUM_DB_APP_PASSWORD", "MOMENTUM_S3_SECRET_KEY",
-                 "MOMENTUM_SERVICE_KEY_GATEWAY", "MOMENTUM_SERVICE_KEY_PLANS"):
+                 "MOMENTUM_SERVICE_KEY_GATEWAY", "MOMENTUM_SERVICE_KEY_PLANS", "MOMENTUM_SESSION_KEY"):
         assert name in str(refused.value)
     own = {
         "MOMENTUM_ENV": "production", "MOMENTUM_JWT_SECRET": "prod-" + "j" * 40, "MOMENTUM_DB_APP_PASSWORD": "prod-app",
         "MOMENTUM_S3_SECRET_KEY": "prod-s3", "MOMENTUM_TELEMETRY_TOKEN_KEYS": "p1:" + "t" * 40,
-        "MOMENTUM_TELEMETRY_TOKEN_ACTIVE_KEY": "p1",
+        "MOMENTUM_TELEMETRY_TOKEN_ACTIVE_KEY": "p1", "MOMENTUM_SESSION_KEY": "prod-session-" + "s" * 40,
         **{f"MOMENTUM_SERVICE_KEY_{caller.upper()}": f"prod-{caller}-" + "k" * 40 for caller in CALLERS},
     }
     assert load_settings(own).environment == "production"

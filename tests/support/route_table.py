@@ -21,6 +21,7 @@ MUTATING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 PUBLIC = frozenset({
     ("GET", "/openapi.json"), ("GET", "/docs"), ("GET", "/docs/oauth2-redirect"), ("GET", "/redoc"),
     ("GET", "/healthz"), ("GET", "/livez"), ("GET", "/readyz"), ("GET", "/metrics"),
+    ("GET", "/v1/session/config"),  # how a browser may sign in: the sign-in page asks before anyone is known
 })
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timezone
+
 from momentum.plans.v1 import plans_pb2
 from services.common import identity
 from services.common.clock import Clock
@@ -85,6 +87,18 @@ class PeopleRpcs:
             tenant_known=stored.tenant_known, tenant_active=stored.tenant_active,
             user_known=stored.user_role is not None, role=stored.user_role or "", user_active=stored.user_active,
         )
+
+    async def SpendBrowserCredential(self, request, context):  # type: ignore[no-untyped-def]
+        first = await self._people.spend_browser_credential(
+            identity.current(), request.kind, request.credential_id, request.expires_at.ToDatetime(tzinfo=timezone.utc)
+        )
+        return plans_pb2.SpendBrowserCredentialResponse(first_use=first)
+
+    async def ListEndedBrowserSessions(self, request, context):  # type: ignore[no-untyped-def]
+        ended = await self._people.ended_browser_sessions(identity.current(), request.recorded_within_seconds)
+        return plans_pb2.ListEndedBrowserSessionsResponse(sessions=[
+            plans_pb2.EndedBrowserSession(session_id=s.session_id, expires_at=to_timestamp(s.expires_at)) for s in ended
+        ])
 
     async def GetPatientContext(self, request, context):  # type: ignore[no-untyped-def]
         patient = await self._people.patient_context(identity.current(), parse_uuid("patientId", request.patient_id))

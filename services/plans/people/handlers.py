@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from momentum.events.v1 import events_pb2
@@ -15,7 +16,7 @@ from services.common.errors import InvalidInput, NotFound, PermissionDenied
 from services.common.identity import ROLES, SERVICE_ROLE, Identity
 from services.common.parsing import to_timestamp
 from services.common.timezones import UnknownTimezone, resolve_zone_name, zone
-from services.plans.people import repository
+from services.plans.people import credentials_repository, repository
 from services.plans.people.repository import StoredIdentity, TenantRow, UserRow
 
 USER_TIMEZONE_CHANGED = "plans.user.timezone_changed"
@@ -25,6 +26,8 @@ CONSENT_PURPOSES = ("analytics", "biometric")
 QUALIFYING_POLICIES = ("activity_days", "access_days")
 # Flags a clinic admin may switch; anything else is a typo, not a new flag.
 FEATURE_FLAGS = ("appEntranceTracking", "rtmBilling")
+
+BROWSER_CREDENTIALS = ("signin_link", "session")
 
 
 @dataclass(frozen=True)
@@ -121,6 +124,26 @@ class PeopleHandlers:
         who.require_role(SERVICE_ROLE)
         async with self._db.unit_of_work(who.tenant_id) as uow:
             return await repository.identity_of(uow, who.tenant_id, user_id)
+
+    # ------------------------------------------------------------------ browser credentials (for the gateways)
+    async def spend_browser_credential(self, who: Identity, kind: str, credential_id: str, expires_at: datetime) -> bool:
+        """A sign-in link redeemed or a session signed out, once for every gateway: False when it was already."""
+        who.require_role(SERVICE_ROLE)
+        if kind not in BROWSER_CREDENTIALS:
+            raise InvalidInput("kind", f"must be one of {', '.join(BROWSER_CREDENTIALS)}")
+        if not credential_id or len(credential_id) > 128:
+            raise InvalidInput("credentialId", "must be 1 to 128 characters")
+        async with self._db.unit_of_work(None) as uow:
+            first = await credentials_repository.spend(uow, kind, credential_id, expires_at)
+            await uow.commit()
+        return first
+
+    async def ended_browser_sessions(self, who: Identity, within_seconds: int) -> list[credentials_repository.EndedSession]:
+        who.require_role(SERVICE_ROLE)
+        if within_seconds < 0:
+            raise InvalidInput("recordedWithinSeconds", "must be 0 (all) or a positive number of seconds")
+        async with self._db.unit_of_work(None) as uow:
+            return await credentials_repository.ended_sessions(uow, within_seconds)
 
     async def get_me(self, who: Identity) -> tuple[UserRow, TenantRow]:
         async with self._db.unit_of_work(who.tenant_id) as uow:

@@ -11,6 +11,8 @@ export const en = {
   "signIn.title": "Sign in to Momentum",
   "signIn.how": "Ask your clinic's administrator for a sign-in link, or on the server run:",
   "signIn.once": "The link works once and for 10 minutes. Open it in this browser.",
+  "signIn.clinic": "Sign in with your clinic",
+  "signIn.orLink": "Or, with a one-time sign-in link:",
   "signIn.signedOut": "You are signed out.",
   "common.loading": "Loading…",
   "common.error": "Something went wrong: {detail}",

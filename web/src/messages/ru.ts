@@ -13,6 +13,8 @@ export const ru: Record<MessageKey, string> = {
   "signIn.title": "Вход в Momentum",
   "signIn.how": "Попросите администратора клиники о ссылке для входа или выполните на сервере:",
   "signIn.once": "Ссылка действует один раз и 10 минут. Откройте её в этом браузере.",
+  "signIn.clinic": "Войти через клинику",
+  "signIn.orLink": "Или по одноразовой ссылке для входа:",
   "signIn.signedOut": "Вы вышли из системы.",
   "common.loading": "Загрузка…",
   "common.error": "Что-то пошло не так: {detail}",

@@ -592,3 +592,39 @@ class ResolvedIdentity(_message.Message):
     role: str
     user_active: bool
     def __init__(self, tenant_known: _Optional[bool] = ..., tenant_active: _Optional[bool] = ..., user_known: _Optional[bool] = ..., role: _Optional[str] = ..., user_active: _Optional[bool] = ...) -> None: ...
+
+class SpendBrowserCredentialRequest(_message.Message):
+    __slots__ = ("kind", "credential_id", "expires_at")
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    CREDENTIAL_ID_FIELD_NUMBER: _ClassVar[int]
+    EXPIRES_AT_FIELD_NUMBER: _ClassVar[int]
+    kind: str
+    credential_id: str
+    expires_at: _timestamp_pb2.Timestamp
+    def __init__(self, kind: _Optional[str] = ..., credential_id: _Optional[str] = ..., expires_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class SpendBrowserCredentialResponse(_message.Message):
+    __slots__ = ("first_use",)
+    FIRST_USE_FIELD_NUMBER: _ClassVar[int]
+    first_use: bool
+    def __init__(self, first_use: _Optional[bool] = ...) -> None: ...
+
+class ListEndedBrowserSessionsRequest(_message.Message):
+    __slots__ = ("recorded_within_seconds",)
+    RECORDED_WITHIN_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    recorded_within_seconds: int
+    def __init__(self, recorded_within_seconds: _Optional[int] = ...) -> None: ...
+
+class EndedBrowserSession(_message.Message):
+    __slots__ = ("session_id", "expires_at")
+    SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    EXPIRES_AT_FIELD_NUMBER: _ClassVar[int]
+    session_id: str
+    expires_at: _timestamp_pb2.Timestamp
+    def __init__(self, session_id: _Optional[str] = ..., expires_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class ListEndedBrowserSessionsResponse(_message.Message):
+    __slots__ = ("sessions",)
+    SESSIONS_FIELD_NUMBER: _ClassVar[int]
+    sessions: _containers.RepeatedCompositeFieldContainer[EndedBrowserSession]
+    def __init__(self, sessions: _Optional[_Iterable[_Union[EndedBrowserSession, _Mapping]]] = ...) -> None: ...

@@ -174,6 +174,16 @@ class PlansServiceStub:
                 request_serializer=momentum_dot_plans_dot_v1_dot_plans__pb2.ResolveIdentityRequest.SerializeToString,
                 response_deserializer=momentum_dot_plans_dot_v1_dot_plans__pb2.ResolvedIdentity.FromString,
                 _registered_method=True)
+        self.SpendBrowserCredential = channel.unary_unary(
+                '/momentum.plans.v1.PlansService/SpendBrowserCredential',
+                request_serializer=momentum_dot_plans_dot_v1_dot_plans__pb2.SpendBrowserCredentialRequest.SerializeToString,
+                response_deserializer=momentum_dot_plans_dot_v1_dot_plans__pb2.SpendBrowserCredentialResponse.FromString,
+                _registered_method=True)
+        self.ListEndedBrowserSessions = channel.unary_unary(
+                '/momentum.plans.v1.PlansService/ListEndedBrowserSessions',
+                request_serializer=momentum_dot_plans_dot_v1_dot_plans__pb2.ListEndedBrowserSessionsRequest.SerializeToString,
+                response_deserializer=momentum_dot_plans_dot_v1_dot_plans__pb2.ListEndedBrowserSessionsResponse.FromString,
+                _registered_method=True)
 
 
 class PlansServiceServicer:
@@ -358,6 +368,19 @@ class PlansServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def SpendBrowserCredential(self, request, context):
+        """---- for the gateways' browser sessions: single-use sign-in links and sign-outs every gateway sees
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListEndedBrowserSessions(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_PlansServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -500,6 +523,16 @@ def add_PlansServiceServicer_to_server(servicer, server):
                     servicer.ResolveIdentity,
                     request_deserializer=momentum_dot_plans_dot_v1_dot_plans__pb2.ResolveIdentityRequest.FromString,
                     response_serializer=momentum_dot_plans_dot_v1_dot_plans__pb2.ResolvedIdentity.SerializeToString,
+            ),
+            'SpendBrowserCredential': grpc.unary_unary_rpc_method_handler(
+                    servicer.SpendBrowserCredential,
+                    request_deserializer=momentum_dot_plans_dot_v1_dot_plans__pb2.SpendBrowserCredentialRequest.FromString,
+                    response_serializer=momentum_dot_plans_dot_v1_dot_plans__pb2.SpendBrowserCredentialResponse.SerializeToString,
+            ),
+            'ListEndedBrowserSessions': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListEndedBrowserSessions,
+                    request_deserializer=momentum_dot_plans_dot_v1_dot_plans__pb2.ListEndedBrowserSessionsRequest.FromString,
+                    response_serializer=momentum_dot_plans_dot_v1_dot_plans__pb2.ListEndedBrowserSessionsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1258,6 +1291,60 @@ class PlansService:
             '/momentum.plans.v1.PlansService/ResolveIdentity',
             momentum_dot_plans_dot_v1_dot_plans__pb2.ResolveIdentityRequest.SerializeToString,
             momentum_dot_plans_dot_v1_dot_plans__pb2.ResolvedIdentity.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SpendBrowserCredential(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/momentum.plans.v1.PlansService/SpendBrowserCredential',
+            momentum_dot_plans_dot_v1_dot_plans__pb2.SpendBrowserCredentialRequest.SerializeToString,
+            momentum_dot_plans_dot_v1_dot_plans__pb2.SpendBrowserCredentialResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListEndedBrowserSessions(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/momentum.plans.v1.PlansService/ListEndedBrowserSessions',
+            momentum_dot_plans_dot_v1_dot_plans__pb2.ListEndedBrowserSessionsRequest.SerializeToString,
+            momentum_dot_plans_dot_v1_dot_plans__pb2.ListEndedBrowserSessionsResponse.FromString,
             options,
             channel_credentials,
             insecure,
