@@ -60,7 +60,7 @@ async def build(
             outages=(Outage("plans", lambda exc: isinstance(exc, PlansUnavailable), plans.ping),),
         )
     )
-    workout_events = WorkoutEvents(policy, clock, on_real_workout=plans.note_real_workout)
+    workout_events = WorkoutEvents(policy, clock)
     runtime.consumers.append(
         Consumer("entrances.workout-events", WORKOUT_EVENTS, workout_events.handlers, runtime.database, runtime.broker)
     )

@@ -62,11 +62,16 @@ class EntranceHandlers:
         day = local_date(now, context.timezone)
         if not context.entrance_tracking:
             return await self._count_open_only(who, day, context.timezone, DISABLED)
-        if await self._plans.has_real_workout_on(who.tenant_id, who.user_id, day, cached=True):
-            return await self._count_open_only(who, day, context.timezone, NOT_NEEDED)
 
         opened = activity_repository.AppOpen(who.tenant_id, who.user_id, day, context.timezone, now, self._policy.goal)
         async with self._db.unit_of_work(who.tenant_id) as uow:
+            # "A real workout today" from entrances' own copy of plans' workout.completed events, in this
+            # transaction: no call to plans. A workout whose event is still in flight cancels the entrance
+            # when the event lands, and the finalizer asks plans afresh.
+            if await self._entrances.has_real_workout_on(uow, str(who.user_id), day):
+                await self._record_open_only(uow, who, opened, NOT_NEEDED)
+                await uow.commit()
+                return LogResult(NOT_NEEDED, day)
             decision = await self._decide(uow, who, day, now, context.timezone)
             entrance = decision.entrance
             entry = audit_entry(
@@ -81,9 +86,7 @@ class EntranceHandlers:
             )
             await uow.commit()
         if entrance.status is EntranceStatus.CANCELED_BY_REAL_WORKOUT:
-            # Only a real workout's event cancels: the day has one, whatever a cached answer said
-            # (another instance may have consumed the event). Not an entrance the app waits on.
-            self._plans.note_real_workout(who.tenant_id, who.user_id, day)
+            # Only a real workout's event cancels: the day has one. Not an entrance the app waits on.
             return LogResult(NOT_NEEDED, day, entrance, decision.action)
         if decision.action is LogAction.CREATED:
             log.info("entrance.created", entrance_id=entrance.id, finalize_after=entrance.finalize_after.isoformat())
@@ -114,15 +117,18 @@ class EntranceHandlers:
         )
 
     async def _count_open_only(self, who: Identity, day: date, timezone: str, status: str) -> LogResult:
-        now = self._clock.now()
+        opened = activity_repository.AppOpen(who.tenant_id, who.user_id, day, timezone, self._clock.now(), self._policy.goal)
         async with self._db.unit_of_work(who.tenant_id) as uow:
-            await self._entrances.record_entrance_log(
-                uow, activity_repository.AppOpen(who.tenant_id, who.user_id, day, timezone, now, self._policy.goal),
-                audit_entry(who, "app_entrance.log", "daily_activity", f"{who.user_id}:{day.isoformat()}", now,
-                            status=status, local_date=day.isoformat()),
-            )
+            await self._record_open_only(uow, who, opened, status)
             await uow.commit()
         return LogResult(status, day)
+
+    async def _record_open_only(self, uow: UnitOfWork, who: Identity, opened: activity_repository.AppOpen, status: str) -> None:
+        day = opened.local_date.isoformat()
+        await self._entrances.record_entrance_log(
+            uow, opened,
+            audit_entry(who, "app_entrance.log", "daily_activity", f"{who.user_id}:{day}", opened.at, status=status, local_date=day),
+        )
 
     async def list_entrances(self, who: Identity, patient_id: uuid.UUID, limit: int) -> list[repository.StoredEntrance]:
         who.require_role("therapist", "admin")

@@ -73,6 +73,12 @@ async def granted_purposes(uow: UnitOfWork, patient_id: uuid.UUID) -> list[str]:
     return sorted(purpose for purpose, (granted, _) in consents.items() if granted)
 
 
+async def clinic_flag(uow: UnitOfWork, tenant_id: uuid.UUID, flag: str) -> bool:
+    """One of the clinic's feature flags as of this transaction; off for a clinic plans does not know."""
+    tenant = await repository.get_tenant(uow, tenant_id)
+    return tenant is not None and bool(tenant.feature_flags.get(flag, False))
+
+
 class PeopleHandlers:
     def __init__(self, database: Database, clock: Clock) -> None:
         self._db = database
