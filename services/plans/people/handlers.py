@@ -21,6 +21,7 @@ from services.plans.people.repository import StoredIdentity, TenantRow, UserRow
 USER_TIMEZONE_CHANGED = "plans.user.timezone_changed"
 CONSENT_CHANGED = "plans.consent.changed"
 BILLING_SETTINGS_CHANGED = "plans.tenant.billing_settings_changed"
+FEATURE_FLAGS_CHANGED = "plans.tenant.feature_flags_changed"
 CONSENT_PURPOSES = ("analytics", "biometric")
 QUALIFYING_POLICIES = ("activity_days", "access_days")
 # Flags a clinic admin may switch; anything else is a typo, not a new flag.
@@ -280,8 +281,18 @@ class PeopleHandlers:
                 raise NotFound(f"clinic {who.tenant_id} is not known")
             flags = {**tenant.feature_flags, flag: enabled}
             await repository.set_feature_flags(uow, who.tenant_id, flags)
-            if flag == "rtmBilling" and bool(tenant.feature_flags.get(flag)) != enabled:
-                await self._billing_settings_changed(uow, who, enabled, tenant.rtm_qualifying_policy, now)
+            if bool(tenant.feature_flags.get(flag)) != enabled:
+                await uow.add_event(
+                    FEATURE_FLAGS_CHANGED,
+                    events_pb2.FeatureFlagsChanged(
+                        feature_flags={name: bool(flags.get(name, False)) for name in FEATURE_FLAGS},
+                        changed_at=to_timestamp(now),
+                    ),
+                    tenant_id=who.tenant_id,
+                    occurred_at=now,
+                )
+                if flag == "rtmBilling":
+                    await self._billing_settings_changed(uow, who, enabled, tenant.rtm_qualifying_policy, now)
             await audit(uow, who, "tenant.feature_flag.set", "tenant", str(who.tenant_id), now, flag=flag, enabled=enabled)
             await uow.commit()
         return {name: bool(flags.get(name, False)) for name in FEATURE_FLAGS}, tenant.rtm_qualifying_policy

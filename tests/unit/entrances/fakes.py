@@ -65,6 +65,17 @@ class FakePlansClient:
         return EntranceFinalization(self.tracking, has_real, source, mirror)
 
 
+class FakeContexts:
+    """entrances' copy of plans' zones and flags, always in step with the fake plans (every event arrived)."""
+
+    def __init__(self, plans: FakePlansClient) -> None:
+        self._plans = plans
+
+    async def of(self, uow: "FakeUnitOfWork", tenant_id: uuid.UUID, patient_id: uuid.UUID) -> PatientContext:
+        uow.require_open()
+        return PatientContext(patient_id, tenant_id, self._plans.timezone, {"appEntranceTracking": self._plans.tracking})
+
+
 class FakeScheduler:
     """The delay queue: remembers what was scheduled; `accepts=False` is a broker refusing."""
 

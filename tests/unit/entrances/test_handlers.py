@@ -19,7 +19,7 @@ from services.entrances.finalizer import ENTRANCE_FINALIZED, Finalizer
 from services.entrances.handlers import DISABLED, NOT_NEEDED, EntranceHandlers
 from services.entrances.plans_client import PlansUnavailable
 
-from .fakes import FakeDatabase, FakeEntranceRepository, FakePlansClient, FakeScheduler
+from .fakes import FakeContexts, FakeDatabase, FakeEntranceRepository, FakePlansClient, FakeScheduler
 
 TENANT = uuid.UUID("5b0c0d3e-0000-4000-8000-000000000001")
 PATIENT = uuid.UUID("5b0c0d3e-0000-4000-8000-000000000002")
@@ -46,7 +46,8 @@ def clinic() -> Clinic:
     entrances = FakeEntranceRepository(plans.real_workout_days)  # the events have all arrived
     database, clock = FakeDatabase(entrances), FrozenClock(NOON_IN_MADRID)
     handlers = EntranceHandlers(
-        database, plans, scheduler, clock, WINDOW, POLICY, entrances=entrances,  # type: ignore[arg-type]
+        database, plans, FakeContexts(plans), scheduler, clock, WINDOW, POLICY,  # type: ignore[arg-type]
+        entrances=entrances,  # type: ignore[arg-type]
     )
     finalizer = Finalizer(database, plans, clock, entrances=entrances)  # type: ignore[arg-type]
     return Clinic(plans, scheduler, entrances, database, clock, handlers, finalizer)
