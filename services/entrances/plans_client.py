@@ -82,7 +82,7 @@ class PlansClient:
         return service_identity(tenant_id, current_request_id()).to_metadata()
 
     async def patient_context(self, tenant_id: uuid.UUID, patient_id: uuid.UUID, fresh: bool = False) -> PatientContext:
-        """Timezone and flags; cached for flag_cache_ttl on the hot path. `fresh` re-asks plans (finalization)."""
+        """Timezone and flags; cached for flag_cache_ttl. `fresh` re-asks plans (the first log of a patient)."""
         key = (tenant_id, patient_id)
         if not fresh:
             cached = self._contexts.get(key)

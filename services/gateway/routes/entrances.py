@@ -29,9 +29,8 @@ async def log_entrance(
     """The dashboard mounted. 202 when a PENDING entrance was created or its window extended; 200 with
     `disabled` (clinic flag off), `not_needed` (a real workout today, including one that already
     cancelled the day's entrance) or the final status otherwise. Counts as an app open for the day
-    either way. A workout completed moments earlier is seen as soon as its event reaches entrances
-    (milliseconds); a change of the clinic's `appEntranceTracking` flag takes up to
-    `MOMENTUM_FLAG_CACHE_SECONDS` (5 s) to reach this route."""
+    either way. A workout completed moments earlier, and a change of the clinic's `appEntranceTracking`
+    flag or of the patient's timezone, are seen as soon as their events reach entrances (milliseconds)."""
     # Served by services.gateway.fast_paths in front of FastAPI when the body is empty (or `{}`); this
     # route documents it and answers any other body (refused: a field here is a client bug).
     status, reply = await log_app_entrance(request.app.state.clients, caller)
