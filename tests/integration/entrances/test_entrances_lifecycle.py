@@ -196,10 +196,10 @@ async def test_the_clinic_switching_tracking_reaches_the_log_through_its_event(e
     admin = Identity(clinic.tenant_id, clinic.admin_id, "admin", "test-flag-event")
 
     await people.set_feature_flag(admin, "appEntranceTracking", False)
-    off = await eventually(lambda: log(estack, clinic), lambda r: r.json()["status"] == "disabled", timeout=3, every=0.1)
+    off = await eventually(lambda: log(estack, clinic), lambda r: r.json()["status"] == "disabled", timeout=10, every=0.1)
     assert off.status_code == 200
     await people.set_feature_flag(admin, "appEntranceTracking", True)
-    on = await eventually(lambda: log(estack, clinic), lambda r: r.status_code == 202, timeout=3, every=0.1)
+    on = await eventually(lambda: log(estack, clinic), lambda r: r.status_code == 202, timeout=10, every=0.1)
     assert on.json()["status"] == "PENDING"
 
 
@@ -212,7 +212,7 @@ async def test_a_patient_moving_timezone_moves_the_logs_local_day(estack):
     await estack.runtimes["plans"].components.people.update_my_timezone(patient, "Pacific/Pago_Pago")
 
     moved = await eventually(
-        lambda: log(estack, clinic), lambda r: r.json()["localDate"] != first.json()["localDate"], timeout=3, every=0.1
+        lambda: log(estack, clinic), lambda r: r.json()["localDate"] != first.json()["localDate"], timeout=10, every=0.1
     )
     assert moved.json()["localDate"] == datetime.now(ZoneInfo("Pacific/Pago_Pago")).date().isoformat()
     days = {row.local_date.isoformat(): row.timezone for row in await daily_rows(estack, clinic)}
