@@ -29,13 +29,16 @@ from bench.telemetry_codec import (
     add_measurements, bench_aggregate, bench_decode, bench_wire_size, print_table, session_batches,
 )
 from momentum.telemetry.v1 import telemetry_pb2, telemetry_pb2_grpc
+from services.common.clock import SystemClock
+from services.common.db import Database, create_engine
 from services.common.service_auth import service_channel
 from services.common.session_token import SessionClaims, issue_session_token
 from services.common.settings import Settings, load_settings
+from services.plans.people.handlers import PeopleHandlers
 from tests.support.fresh import fresh_storage
 from tests.support.processes import ProcessStack, stack_env
 
-BENCH_NAME = "momentum_bench_telemetry"
+BENCH_NAME = os.environ.get("MOMENTUM_BENCH_DB", "momentum_bench_telemetry")  # database, vhost and bucket
 
 
 def bench_env() -> dict[str, str]:
@@ -45,19 +48,34 @@ def bench_env() -> dict[str, str]:
     )
 
 
-def tokens(settings: Settings, count: int) -> list[str]:
+async def seed_patients(settings: Settings, count: int) -> tuple[uuid.UUID, list[uuid.UUID]]:
+    """A clinic and its patients in plans: the gateway admits a session token only for a clinic and a
+    patient plans stores (services.gateway.identity_check)."""
+    database = Database(create_engine(settings.database.app_url("plans"), 4), "plans")
+    people = PeopleHandlers(database, SystemClock())
+    tenant, patients = uuid.uuid4(), [uuid.uuid4() for _ in range(count)]
+    try:
+        await people.create_tenant(tenant, "Bench clinic", "Europe/Madrid", {})
+        for index, patient in enumerate(patients):
+            await people.create_user(tenant, patient, "patient", f"Patient {index}", "Europe/Madrid")
+    finally:
+        await database.dispose()
+    return tenant, patients
+
+
+def tokens(settings: Settings, tenant: uuid.UUID, patients: list[uuid.UUID]) -> list[str]:
+    """One session token per patient, each for a new exercise session."""
     now = datetime.now(timezone.utc)
-    tenant = str(uuid.uuid4())
     return [
         issue_session_token(
             settings.auth.telemetry_token_keys, settings.auth.telemetry_token_active_key,
             SessionClaims(
-                tenant_id=tenant, patient_id=str(uuid.uuid4()), session_id=str(uuid.uuid4()),
+                tenant_id=str(tenant), patient_id=str(patient), session_id=str(uuid.uuid4()),
                 workout_id=str(uuid.uuid4()), exercise_id=str(uuid.uuid4()), purposes=("analytics", "biometric"),
                 issued_at=int(now.timestamp()), expires_at=int((now + timedelta(hours=1)).timestamp()),
             ),
         )
-        for _ in range(count)
+        for patient in patients
     ]
 
 
@@ -133,6 +151,7 @@ async def run(args: argparse.Namespace, results: Run) -> list[tuple[str, str]]:
     processes = ProcessStack(env, Path(tempfile.mkdtemp(prefix="telemetry-bench-")))
     try:
         await processes.start_all(["plans", "telemetry"])
+        clinic, patients = await seed_patients(settings, args.concurrency)
         meter = CpuMeter(processes.pids())
         profiler = Profiler("telemetry_ingest", {"telemetry": meter.pids["telemetry"], "gateway": meter.pids["gateway"]})
 
@@ -144,10 +163,10 @@ async def run(args: argparse.Namespace, results: Run) -> list[tuple[str, str]]:
 
             via_grpc = results.add("pose_via_grpc", await drive(
                 f"ingest via telemetry gRPC ({args.concurrency} sessions at once)",
-                tokens(settings, args.concurrency), batches, grpc_post, args.seconds, meter, baseline_per_s=bare,
+                tokens(settings, clinic, patients), batches, grpc_post, args.seconds, meter, baseline_per_s=bare,
             ))
 
-        connections = {token: HttpConnection(settings.gateway_port) for token in tokens(settings, args.concurrency)}
+        connections = {token: HttpConnection(settings.gateway_port) for token in tokens(settings, clinic, patients)}
 
         async def http_post(token: str, body: bytes) -> None:
             await connections[token].post(token, body)

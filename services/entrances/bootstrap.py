@@ -15,6 +15,7 @@ from services.entrances.consumers import WORKOUT_EVENTS, WorkoutEvents
 from services.entrances.finalizer import FINALIZE_QUEUE, FinalizationScheduler, Finalizer
 from services.entrances.grpc_api import EntrancesServicer
 from services.entrances.handlers import EntranceHandlers
+from services.entrances.patient_context import PEOPLE_EVENTS, PatientContexts
 from services.entrances.plans_client import PlansClient, PlansUnavailable
 from services.entrances.sweep import RepairSweep
 
@@ -42,7 +43,10 @@ async def build(
     policy = XpPolicy.from_settings(settings)
     scheduler = FinalizationScheduler(runtime.broker, settings.entrance_finalize_delay)
     finalizer = Finalizer(runtime.database, plans, clock)
-    entrances = EntranceHandlers(runtime.database, plans, scheduler, clock, settings.entrance_finalize_delay, policy)
+    contexts = PatientContexts(plans)
+    entrances = EntranceHandlers(
+        runtime.database, plans, contexts, scheduler, clock, settings.entrance_finalize_delay, policy
+    )
     activity = ActivityHandlers(runtime.database, plans, clock, policy)
     sweep = RepairSweep(
         runtime.database, finalizer, clock, settings.entrance_sweep_interval, settings.entrance_sweep_grace,
@@ -60,9 +64,13 @@ async def build(
             outages=(Outage("plans", lambda exc: isinstance(exc, PlansUnavailable), plans.ping),),
         )
     )
-    workout_events = WorkoutEvents(policy, clock, on_real_workout=plans.note_real_workout)
+    workout_events = WorkoutEvents(policy, clock)
     runtime.consumers.append(
         Consumer("entrances.workout-events", WORKOUT_EVENTS, workout_events.handlers, runtime.database, runtime.broker)
+    )
+    # entrances' copy of the patients' zones and the clinics' tracking flag, read by the dashboard log.
+    runtime.consumers.append(
+        Consumer("entrances.people-events", PEOPLE_EVENTS, contexts.handlers, runtime.database, runtime.broker)
     )
     runtime.loops.append(sweep)
     runtime.on_stop.append(plans.close)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import Callable
 
 from momentum.events.v1 import events_pb2
 from services.common.clock import Clock
@@ -25,16 +24,11 @@ WORKOUT_EVENTS = ConsumerQueue("entrances.workout-events", bindings=(WORKOUT_COM
 
 
 class WorkoutEvents:
-    """`on_real_workout(tenant, patient, local date)` tells the log path's cache that the day now has
-    a real workout (PlansClient.note_real_workout)."""
+    """Also the log path's answer to "a real workout today": the completed_workouts rows it writes."""
 
-    def __init__(
-        self, policy: XpPolicy, clock: Clock,
-        on_real_workout: Callable[[uuid.UUID, uuid.UUID, date], None] | None = None,
-    ) -> None:
+    def __init__(self, policy: XpPolicy, clock: Clock) -> None:
         self._policy = policy
         self._clock = clock
-        self._on_real_workout = on_real_workout
 
     @property
     def handlers(self) -> dict[str, tuple[type, object]]:
@@ -48,9 +42,6 @@ class WorkoutEvents:
             uow, event.tenant_id, patient_id, body.workout_id, completed_at, day, body.timezone,
             max(body.exercises_completed, 0), max(body.minutes, 0), body.source, body.entrance_id or None,
         )
-        if body.source == "real" and self._on_real_workout is not None:
-            # Even if this transaction rolls back: plans committed the workout before announcing it.
-            self._on_real_workout(event.tenant_id, patient_id, day)
         if not first_time:
             return  # the same workout under another message id: already counted
         if body.source != "real":

@@ -26,7 +26,7 @@ from services.entrances.domain.entrance import (
     decide_finalization,
     mark_finalized,
 )
-from services.entrances.plans_client import PlansClient
+from services.entrances.plans_client import PlansClient, PlansUnavailable
 
 log = get_logger(__name__)
 
@@ -115,7 +115,7 @@ class Finalizer:
 
         plans is called while the row lock is held, so a racing finalizer waits and then sees the
         terminal state; if this transaction dies after plans made the mirror, the next attempt gets
-        the same mirror back (CreateMirrorWorkout is idempotent on the entrance id)."""
+        the same mirror back (FinalizeEntrance is idempotent on the entrance id)."""
         entrance = await self._entrances.lock_entrance(uow, entrance_id)
         if entrance is None:
             log.warning("entrance.finalize_unknown", entrance_id=entrance_id, tenant_id=str(tenant_id))
@@ -126,26 +126,22 @@ class Finalizer:
             log.info("entrance.finalize_dropped", entrance_id=entrance.id, outcome=dropped.outcome.value, reason=dropped.reason)
             return dropped.outcome
 
-        patient_id = uuid.UUID(entrance.patient_id)
-        # Three independent reads, asked at once: the row lock is held for their slowest, not their sum.
-        context, has_real_workout, source_workout_id = await asyncio.gather(
-            self._plans.patient_context(tenant_id, patient_id, fresh=True),
-            self._plans.has_real_workout_on(tenant_id, patient_id, entrance.local_date),
-            self._plans.latest_real_workout(tenant_id, patient_id),
+        # One call: plans reads the facts and, when they call for a mirror, makes it in the same transaction.
+        answer = await self._plans.finalize_entrance(
+            tenant_id, entrance.id, uuid.UUID(entrance.patient_id), entrance.local_date, entrance.timezone
         )
-        decision = decide_finalization(entrance, now, context.entrance_tracking, has_real_workout, source_workout_id)
-
+        if answer.mirror is not None:
+            # Made now, or by an attempt whose transaction here died: the mirror stands, whatever the facts say now.
+            change = mark_finalized(entrance, answer.mirror.workout_id, self._clock.now(), answer.source_workout_id)
+            await store_terminal(uow, tenant_id, change, self._entrances)
+            return FinalizationOutcome.CREATE_MIRROR
+        decision = decide_finalization(
+            entrance, now, answer.entrance_tracking, answer.has_real_workout, answer.source_workout_id
+        )
         if decision.needs_mirror:
-            assert decision.source_workout_id is not None
-            mirror_workout_id = await self._plans.create_mirror_workout(
-                tenant_id, entrance.id, decision.source_workout_id, decision.mirror_local_date,
-                patient_id, entrance.timezone,
-            )
-            change = mark_finalized(decision.entrance, mirror_workout_id, self._clock.now(), decision.source_workout_id)
-        else:
-            assert decision.transition is not None
-            change = EntranceChange(decision.entrance, decision.transition)
-        await store_terminal(uow, tenant_id, change, self._entrances)
+            raise PlansUnavailable(f"plans answered FinalizeEntrance for entrance {entrance.id} without the mirror its facts call for")
+        assert decision.transition is not None
+        await store_terminal(uow, tenant_id, EntranceChange(decision.entrance, decision.transition), self._entrances)
         return decision.outcome
 
     async def on_job(self, event: IncomingEvent, uow: UnitOfWork) -> None:

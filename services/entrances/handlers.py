@@ -16,6 +16,7 @@ from services.entrances import activity_repository, repository
 from services.entrances.activity import XpPolicy, require_access_to
 from services.entrances.domain.entrance import Entrance, EntranceStatus, LogAction, LogDecision, log_entry
 from services.entrances.finalizer import FinalizationScheduler
+from services.entrances.patient_context import PatientContexts
 from services.entrances.plans_client import PlansClient
 
 log = get_logger(__name__)
@@ -43,11 +44,12 @@ class EntranceHandlers:
     """`entrances` is the repository module itself unless a test hands in its in-memory fake."""
 
     def __init__(
-        self, database: Database, plans: PlansClient, scheduler: FinalizationScheduler, clock: Clock,
-        window: timedelta, policy: XpPolicy, entrances: repository.EntranceRepository = repository,
+        self, database: Database, plans: PlansClient, contexts: PatientContexts, scheduler: FinalizationScheduler,
+        clock: Clock, window: timedelta, policy: XpPolicy, entrances: repository.EntranceRepository = repository,
     ) -> None:
         self._db = database
         self._plans = plans
+        self._contexts = contexts
         self._scheduler = scheduler
         self._clock = clock
         self._window = window
@@ -57,16 +59,19 @@ class EntranceHandlers:
     async def log_entrance(self, who: Identity) -> LogResult:
         """The dashboard mounted. Every call counts as an app open on the daily row, whatever the outcome."""
         who.require_role("patient")
-        context = await self._plans.patient_context(who.tenant_id, who.user_id)
-        now = self._clock.now()
-        day = local_date(now, context.timezone)
-        if not context.entrance_tracking:
-            return await self._count_open_only(who, day, context.timezone, DISABLED)
-        if await self._plans.has_real_workout_on(who.tenant_id, who.user_id, day, cached=True):
-            return await self._count_open_only(who, day, context.timezone, NOT_NEEDED)
-
-        opened = activity_repository.AppOpen(who.tenant_id, who.user_id, day, context.timezone, now, self._policy.goal)
         async with self._db.unit_of_work(who.tenant_id) as uow:
+            # One local transaction: the zone and the flag from entrances' copy of plans' events,
+            # "a real workout today" from its copy of workout.completed. A workout whose event is still
+            # in flight cancels the entrance when the event lands, and the finalizer asks plans afresh.
+            context = await self._contexts.of(uow, who.tenant_id, who.user_id)
+            now = self._clock.now()
+            day = local_date(now, context.timezone)
+            opened = activity_repository.AppOpen(who.tenant_id, who.user_id, day, context.timezone, now, self._policy.goal)
+            if not context.entrance_tracking or await self._entrances.has_real_workout_on(uow, str(who.user_id), day):
+                status = NOT_NEEDED if context.entrance_tracking else DISABLED
+                await self._record_open_only(uow, who, opened, status)
+                await uow.commit()
+                return LogResult(status, day)
             decision = await self._decide(uow, who, day, now, context.timezone)
             entrance = decision.entrance
             entry = audit_entry(
@@ -81,9 +86,7 @@ class EntranceHandlers:
             )
             await uow.commit()
         if entrance.status is EntranceStatus.CANCELED_BY_REAL_WORKOUT:
-            # Only a real workout's event cancels: the day has one, whatever a cached answer said
-            # (another instance may have consumed the event). Not an entrance the app waits on.
-            self._plans.note_real_workout(who.tenant_id, who.user_id, day)
+            # Only a real workout's event cancels: the day has one. Not an entrance the app waits on.
             return LogResult(NOT_NEEDED, day, entrance, decision.action)
         if decision.action is LogAction.CREATED:
             log.info("entrance.created", entrance_id=entrance.id, finalize_after=entrance.finalize_after.isoformat())
@@ -113,16 +116,12 @@ class EntranceHandlers:
             patient_id=str(who.user_id), local_date=day, timezone=existing.timezone,
         )
 
-    async def _count_open_only(self, who: Identity, day: date, timezone: str, status: str) -> LogResult:
-        now = self._clock.now()
-        async with self._db.unit_of_work(who.tenant_id) as uow:
-            await self._entrances.record_entrance_log(
-                uow, activity_repository.AppOpen(who.tenant_id, who.user_id, day, timezone, now, self._policy.goal),
-                audit_entry(who, "app_entrance.log", "daily_activity", f"{who.user_id}:{day.isoformat()}", now,
-                            status=status, local_date=day.isoformat()),
-            )
-            await uow.commit()
-        return LogResult(status, day)
+    async def _record_open_only(self, uow: UnitOfWork, who: Identity, opened: activity_repository.AppOpen, status: str) -> None:
+        day = opened.local_date.isoformat()
+        await self._entrances.record_entrance_log(
+            uow, opened,
+            audit_entry(who, "app_entrance.log", "daily_activity", f"{who.user_id}:{day}", opened.at, status=status, local_date=day),
+        )
 
     async def list_entrances(self, who: Identity, patient_id: uuid.UUID, limit: int) -> list[repository.StoredEntrance]:
         who.require_role("therapist", "admin")

@@ -1,4 +1,4 @@
-"""What entrances asks plans: patient context (cached briefly), same-day and latest real workouts, mirror workouts."""
+"""What entrances asks plans: patient context (cached briefly), and the finalizer's one call."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import asyncio
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
@@ -14,6 +14,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from momentum.plans.v1 import plans_pb2, plans_pb2_grpc
 from services.common.errors import DomainError, InvalidInput, NotFound, PermissionDenied, Unavailable
 from services.common.identity import current_request_id, service_identity
+from services.common.parsing import from_timestamp
 from services.common.service_auth import service_channel
 from services.common.settings import Settings
 
@@ -35,6 +36,23 @@ class PatientContext:
     @property
     def entrance_tracking(self) -> bool:
         return bool(self.feature_flags.get(APP_ENTRANCE_FLAG, False))
+
+
+@dataclass(frozen=True)
+class MadeMirror:
+    workout_id: str
+    completed_at: datetime
+    timezone: str
+
+
+@dataclass(frozen=True)
+class EntranceFinalization:
+    """plans' answer to the finalizer: the facts it decides on, and the mirror when plans made one (now or before)."""
+
+    entrance_tracking: bool
+    has_real_workout: bool
+    source_workout_id: str | None
+    mirror: MadeMirror | None
 
 
 def _domain_error(exc: grpc.aio.AioRpcError, what: str) -> DomainError:
@@ -59,13 +77,12 @@ class PlansClient:
         self._ttl = settings.flag_cache_ttl.total_seconds()
         self._contexts: dict[tuple[uuid.UUID, uuid.UUID], tuple[float, PatientContext]] = {}
         self._in_flight: dict[tuple[uuid.UUID, uuid.UUID], asyncio.Future[PatientContext]] = {}
-        self._real_workout_days: dict[tuple[uuid.UUID, uuid.UUID, date], tuple[float, bool]] = {}
 
     def _metadata(self, tenant_id: uuid.UUID) -> tuple[tuple[str, str], ...]:
         return service_identity(tenant_id, current_request_id()).to_metadata()
 
     async def patient_context(self, tenant_id: uuid.UUID, patient_id: uuid.UUID, fresh: bool = False) -> PatientContext:
-        """Timezone and flags; cached for flag_cache_ttl on the hot path. `fresh` re-asks plans (finalization)."""
+        """Timezone and flags; cached for flag_cache_ttl. `fresh` re-asks plans (the first log of a patient)."""
         key = (tenant_id, patient_id)
         if not fresh:
             cached = self._contexts.get(key)
@@ -113,70 +130,28 @@ class PlansClient:
             timezone=reply.timezone or "UTC", feature_flags=dict(reply.feature_flags),
         )
 
-    async def has_real_workout_on(
-        self, tenant_id: uuid.UUID, patient_id: uuid.UUID, local_date: date, cached: bool = False
-    ) -> bool:
-        """`cached` (the log path): a yes holds for the rest of that day, a no for flag_cache_ttl or until
-        the workout's event arrives (`note_real_workout`). A real workout finished inside that gap still
-        cancels the entrance, through its workout.completed event and through the finalizer, which
-        always asks afresh."""
-        key = (tenant_id, patient_id, local_date)
-        if cached:
-            known = self._real_workout_days.get(key)
-            if known is not None and (known[1] or known[0] > time.monotonic()):
-                return known[1]
-        found = await self._ask_real_workout_on(tenant_id, patient_id, local_date)
-        if len(self._real_workout_days) > _CACHE_LIMIT:
-            self._real_workout_days.clear()
-        self._real_workout_days[key] = (time.monotonic() + self._ttl, found)
-        return found
-
-    def note_real_workout(self, tenant_id: uuid.UUID, patient_id: uuid.UUID, local_date: date) -> None:
-        """A real workout's event reached this instance: the day's answer is yes from now on, so a
-        cached "no workout today" cannot outlive the workout (which made logs answer PENDING)."""
-        self._real_workout_days[(tenant_id, patient_id, local_date)] = (time.monotonic() + self._ttl, True)
-
-    async def _ask_real_workout_on(self, tenant_id: uuid.UUID, patient_id: uuid.UUID, local_date: date) -> bool:
+    async def finalize_entrance(
+        self, tenant_id: uuid.UUID, entrance_id: str, patient_id: uuid.UUID, local_date: date, timezone: str
+    ) -> EntranceFinalization:
+        """The finalizer's one call, always fresh: the clinic flag, the day's real workout and the latest
+        one as of one plans transaction, with the mirror made in it when they call for one (idempotent
+        on the entrance id: an entrance mirrored before gets that mirror back)."""
         try:
-            reply = await self._stub.HasRealWorkoutOn(
-                plans_pb2.HasRealWorkoutOnRequest(patient_id=str(patient_id), local_date=local_date.isoformat()),
-                metadata=self._metadata(tenant_id), timeout=self._deadline,
-            )
-        except grpc.aio.AioRpcError as exc:
-            raise _domain_error(exc, "HasRealWorkoutOn") from exc
-        return reply.has_real_workout
-
-    async def latest_real_workout(self, tenant_id: uuid.UUID, patient_id: uuid.UUID) -> str | None:
-        """The id of the patient's most recent real completed workout, the mirror's source; None when none."""
-        try:
-            reply = await self._stub.GetLatestRealWorkout(
-                plans_pb2.GetLatestRealWorkoutRequest(patient_id=str(patient_id)),
-                metadata=self._metadata(tenant_id), timeout=self._deadline,
-            )
-        except grpc.aio.AioRpcError as exc:
-            if exc.code() == grpc.StatusCode.NOT_FOUND:
-                return None
-            raise _domain_error(exc, "GetLatestRealWorkout") from exc
-        return reply.workout_id if reply.found and reply.workout_id else None
-
-    async def create_mirror_workout(
-        self, tenant_id: uuid.UUID, entrance_id: str, source_workout_id: str, local_date: date,
-        patient_id: uuid.UUID, timezone: str,
-    ) -> str:
-        """plans makes (or, for an entrance it already mirrored, returns) the mirror workout; its id."""
-        try:
-            reply = await self._stub.CreateMirrorWorkout(
-                plans_pb2.CreateMirrorWorkoutRequest(
-                    entrance_id=entrance_id, source_workout_id=source_workout_id,
-                    local_date=local_date.isoformat(), patient_id=str(patient_id), timezone=timezone,
+            reply = await self._stub.FinalizeEntrance(
+                plans_pb2.FinalizeEntranceRequest(
+                    entrance_id=entrance_id, patient_id=str(patient_id), local_date=local_date.isoformat(),
+                    timezone=timezone,
                 ),
                 metadata=self._metadata(tenant_id), timeout=self._deadline,
             )
         except grpc.aio.AioRpcError as exc:
-            raise _domain_error(exc, "CreateMirrorWorkout") from exc
-        if not reply.workout_id:
-            raise PlansUnavailable(f"plans answered CreateMirrorWorkout for entrance {entrance_id} without a workout id")
-        return reply.workout_id
+            raise _domain_error(exc, "FinalizeEntrance") from exc
+        mirror = None
+        if reply.mirror_workout_id:
+            mirror = MadeMirror(reply.mirror_workout_id, from_timestamp(reply.mirror_completed_at), reply.mirror_timezone)
+        return EntranceFinalization(
+            reply.entrance_tracking, reply.has_real_workout, reply.source_workout_id or None, mirror
+        )
 
     async def ping(self) -> None:
         """Raises PlansUnavailable unless plans' gRPC health says SERVING: how a paused finalizer knows it is back."""

@@ -39,6 +39,8 @@ class EntranceRepository(Protocol):
 
     async def lock_entrance(self, uow: UnitOfWork, entrance_id: str) -> Entrance | None: ...
 
+    async def has_real_workout_on(self, uow: UnitOfWork, patient_id: str, local_date: date) -> bool: ...
+
     async def save_terminal(
         self, uow: UnitOfWork, tenant_id: str, entrance: Entrance, change: Transition, request_id: str | None
     ) -> None: ...
@@ -109,6 +111,20 @@ async def lock_entrance(uow: UnitOfWork, entrance_id: str) -> Entrance | None:
         )
     ).first()
     return _entrance(row) if row else None
+
+
+async def has_real_workout_on(uow: UnitOfWork, patient_id: str, local_date: date) -> bool:
+    """From entrances' copy of plans' workout.completed events (activity_repository.record_completed_workout)."""
+    row = (
+        await uow.execute(
+            text(
+                "SELECT 1 FROM entrances.completed_workouts WHERE patient_id = :patient AND local_date = :day "
+                "AND source = 'real' LIMIT 1"
+            ),
+            {"patient": patient_id, "day": local_date},
+        )
+    ).first()
+    return row is not None
 
 
 _EXTEND_SQL = (

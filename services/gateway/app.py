@@ -25,8 +25,8 @@ from services.gateway.clients import ServiceClients
 from services.gateway.errors import ApiError
 from services.gateway.identity_check import IdentityResolver
 from services.gateway.middleware import GatewayMiddleware
+from services.gateway.fast_paths import FastPaths
 from services.gateway.oidc import OidcClient
-from services.gateway.pose_fast_path import PoseFastPath
 from services.gateway.routing import document_errors
 from services.gateway.session_ledger import SessionLedger
 from services.gateway import routes
@@ -150,8 +150,9 @@ def create_app(settings: Settings) -> Any:
         app.include_router(document_errors(import_module(f"services.gateway.routes.{module}").router))
     app.include_router(document_errors(browser_session_router))
     add_local_docs(app)
-    # Outermost first: request id and body cap; CORS; the web app's files; cookie session → bearer; the pose fast path.
-    layered: Any = WebApp(BrowserSessionLayer(PoseFastPath(app), app.state.browser_sessions, oidc, admit))
+    # Outermost first: request id and body cap; CORS; the web app's files; the cookie session into the request's
+    # state; the fast paths (pose, entrance log).
+    layered: Any = WebApp(BrowserSessionLayer(FastPaths(app), app.state.browser_sessions, oidc, admit))
     if settings.cors_allow_origins:
         # Off by default: the web app is served by the gateway itself (same origin); CORS is for another origin's app.
         layered = CORSMiddleware(

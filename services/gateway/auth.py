@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import datetime, timedelta, timezone
-from typing import Callable
+from typing import Any, Callable
 
 import jwt
 from fastapi import Depends, Request
@@ -84,20 +84,31 @@ async def authenticated(
     # A live browser session (browser_session.py put it in the request's state; no client can) stands in for a token.
     session = getattr(request.state, "browser_session", None) if credentials is None else None
     if session is not None:
-        claimed = session.claimed(request.state.request_id)
-    elif credentials is None or credentials.scheme.lower() != "bearer":
-        raise ApiError(401, "unauthenticated", "missing bearer token (Authorization: Bearer <token>)")
-    else:
-        verifier: TokenVerifier = request.app.state.verifier
-        claimed = verifier.verify(credentials.credentials, request.state.request_id)
-    # The token is a claim; plans' stored clinic and user decide (services.gateway.identity_check).
-    return await request.app.state.identities.resolve(claimed)
+        # The session is a claim too; plans' stored clinic and user decide (services.gateway.identity_check).
+        return await request.app.state.identities.resolve(session.claimed(request.state.request_id))
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise ApiError(401, "unauthenticated", MISSING_BEARER)
+    return await verified_caller(request.app.state, credentials.credentials, request.state.request_id)
+
+
+MISSING_BEARER = "missing bearer token (Authorization: Bearer <token>)"
+
+
+async def verified_caller(state: Any, token: str, request_id: str) -> Identity:
+    """The caller a bearer token names. The token is a claim; plans' stored clinic and user decide
+    (services.gateway.identity_check). Shared by the dependency above and the gateway's fast paths."""
+    verifier: TokenVerifier = state.verifier
+    return await state.identities.resolve(verifier.verify(token, request_id))
+
+
+def require_one_of(caller: Identity, roles: tuple[str, ...]) -> Identity:
+    if caller.role not in roles:
+        raise ApiError(403, "permission_denied", f"role {caller.role!r} may not call this; needs {' or '.join(roles)}")
+    return caller
 
 
 def require_role(*roles: str) -> Callable[..., object]:
     async def dependency(caller: Identity = Depends(authenticated)) -> Identity:
-        if caller.role not in roles:
-            raise ApiError(403, "permission_denied", f"role {caller.role!r} may not call this; needs {' or '.join(roles)}")
-        return caller
+        return require_one_of(caller, roles)
 
     return dependency

@@ -1,5 +1,5 @@
-"""The dashboard log right after a real workout answers `not_needed`, even while entrances still holds
-a cached "no workout today" (here cached for 30 s): the workout's event is what tells it."""
+"""The dashboard log right after a real workout answers `not_needed`: the workout's event, in entrances'
+own copy of completed workouts, is what tells it (whatever plans' answers entrances caches, here for 30 s)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ UTC = timezone.utc
 
 @pytest.fixture(scope="module")
 async def long_cache_stack(fresh_stack) -> AsyncIterator[RunningStack]:
-    # A cache long enough that only invalidation, not expiry, can make the answer right.
+    # A cache long enough that no expiry, only the event, can make the answer right.
     running = await start_short_window_stack(MOMENTUM_FLAG_CACHE_SECONDS="30")
     yield running
     await running.stop()
@@ -56,7 +56,7 @@ async def test_a_log_after_a_workout_that_followed_a_finalized_entrance_is_not_n
     async with client(long_cache_stack.base_url) as http:
         clinic, scheduled = await clinic_with_plan(long_cache_stack, http)
         await complete(http, clinic, scheduled[0], datetime.now(UTC) - timedelta(days=2))  # the mirror's source
-        assert (await _log(http, clinic)).status_code == 202  # caches "no workout today" for 30 s
+        assert (await _log(http, clinic)).status_code == 202  # no real workout today, yet
         (entrance,) = await eventually(
             lambda: history(http, clinic), lambda rows: rows[0]["status"] != "PENDING", timeout=10, every=0.2
         )

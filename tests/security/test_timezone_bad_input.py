@@ -12,6 +12,7 @@ from sqlalchemy import text
 from services.common.clock import FrozenClock
 from services.entrances.activity import ActivityHandlers
 from services.entrances.finalizer import FinalizationScheduler
+from services.entrances.patient_context import PatientContexts
 from services.entrances.handlers import EntranceHandlers
 from tests.support.care import completion, create_plan, patient_workouts
 from tests.support.clinic import client, new_clinic
@@ -155,7 +156,10 @@ async def test_an_app_open_and_an_entrance_get_the_local_date(stack, zone_name, 
     policy = parts.activity.policy
     delay = stack.settings.entrance_finalize_delay
     activity = ActivityHandlers(runtime.database, parts.plans, clock, policy)
-    entrances = EntranceHandlers(runtime.database, parts.plans, FinalizationScheduler(runtime.broker, delay), clock, delay, policy)
+    entrances = EntranceHandlers(
+        runtime.database, parts.plans, PatientContexts(parts.plans), FinalizationScheduler(runtime.broker, delay), clock,
+        delay, policy,
+    )
 
     opened = await activity.record_open(patient(clinic))
     assert (opened.local_date.isoformat(), opened.timezone) == (expected, zone_name)

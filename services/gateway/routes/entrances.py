@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
 from fastapi import Body, Depends, Path, Query, Request
@@ -17,7 +18,7 @@ router = api_router("app entrances")
 
 
 @router.post(
-    "/v2/app-entrances/log",
+    "/v2/app-entrances/log",  # LOG_PATH
     status_code=202,
     response_model=EntranceLogReply,
     responses={200: {"model": EntranceLogReply, "description": "Nothing scheduled: disabled, not_needed, or already final"}}, operation_id="logAppEntrance",
@@ -28,13 +29,21 @@ async def log_entrance(
     """The dashboard mounted. 202 when a PENDING entrance was created or its window extended; 200 with
     `disabled` (clinic flag off), `not_needed` (a real workout today, including one that already
     cancelled the day's entrance) or the final status otherwise. Counts as an app open for the day
-    either way. A workout completed moments earlier is seen as soon as its event reaches entrances
-    (milliseconds); a change of the clinic's `appEntranceTracking` flag takes up to
-    `MOMENTUM_FLAG_CACHE_SECONDS` (5 s) to reach this route."""
-    clients = request.app.state.clients
+    either way. A workout completed moments earlier, and a change of the clinic's `appEntranceTracking`
+    flag or of the patient's timezone, are seen as soon as their events reach entrances (milliseconds)."""
+    # Served by services.gateway.fast_paths in front of FastAPI when the body is empty (or `{}`); this
+    # route documents it and answers any other body (refused: a field here is a client bug).
+    status, reply = await log_app_entrance(request.app.state.clients, caller)
+    return JSONResponse(reply, status_code=status)
+
+
+LOG_PATH = "/v2/app-entrances/log"
+
+
+async def log_app_entrance(clients: Any, caller: Identity) -> tuple[int, dict[str, Any]]:
+    """The log route's work, framework-free: its status (202 when finalization is scheduled) and reply."""
     reply = await clients.call(clients.entrances.LogEntrance, entrances_pb2.LogEntranceRequest(), caller)
-    status = 202 if reply.action in ("created", "extended") else 200
-    return JSONResponse(EntranceLogReply.of(reply).model_dump(), status_code=status)
+    return (202 if reply.action in ("created", "extended") else 200), EntranceLogReply.of(reply).model_dump()
 
 
 @router.get("/v2/doctor/patients/{patient_id}/app-entrances", response_model=EntranceHistoryReply, operation_id="listPatientAppEntrances")

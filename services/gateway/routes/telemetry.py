@@ -108,7 +108,7 @@ async def post_pose_frames(request: Request) -> Response:
     """One batch (about a second) of MediaPipe landmarks. Retried or overlapping batches are
     de-duplicated by frame timestamp; a refused batch is a 4xx with the reason and never
     harms the session. Credential: the session token, checked by telemetry without a database read."""
-    # Served by services.gateway.pose_fast_path in front of FastAPI; this route documents it and
+    # Served by services.gateway.fast_paths in front of FastAPI; this route documents it and
     # answers when the app runs without that layer.
     reply = await ingest_pose_batch(
         request.app.state.telemetry_ring, request.app.state.identities, request.headers.get("content-type"), request.headers.get("authorization"),

@@ -7,7 +7,7 @@ from typing import Any
 
 from momentum.plans.v1 import plans_pb2
 from services.common import identity
-from services.common.parsing import iso_utc, parse_date, parse_uuid, required_instant
+from services.common.parsing import iso_utc, parse_date, parse_uuid, required_instant, to_timestamp
 from services.plans.care.handlers import WorkoutHandlers
 from services.plans.care.mirror import MirrorWorkouts
 from services.plans.care.plan_handlers import PlanHandlers, Prescription
@@ -173,22 +173,16 @@ class CareRpcs:
         )
 
     # ------------------------------------------------------------------ for other services
-    async def HasRealWorkoutOn(self, request, context):  # type: ignore[no-untyped-def]
-        found = await self._workouts.has_real_workout_on(
-            identity.current(), parse_uuid("patientId", request.patient_id), parse_date("localDate", request.local_date)
+    async def FinalizeEntrance(self, request, context):  # type: ignore[no-untyped-def]
+        facts = await self._mirrors.finalize_entrance(
+            identity.current(), parse_uuid("entranceId", request.entrance_id), parse_uuid("patientId", request.patient_id),
+            parse_date("localDate", request.local_date), request.timezone,
         )
-        return plans_pb2.HasRealWorkoutOnResponse(has_real_workout=found)
-
-    async def GetLatestRealWorkout(self, request, context):  # type: ignore[no-untyped-def]
-        latest = await self._workouts.latest_real_workout(identity.current(), parse_uuid("patientId", request.patient_id))
-        if latest is None:
-            return plans_pb2.LatestRealWorkout(found=False)
-        return plans_pb2.LatestRealWorkout(found=True, workout_id=str(latest[0]), completed_at=iso_utc(latest[1]))
-
-    async def CreateMirrorWorkout(self, request, context):  # type: ignore[no-untyped-def]
-        mirror = await self._mirrors.create_mirror(
-            identity.current(), parse_uuid("entranceId", request.entrance_id),
-            parse_uuid("sourceWorkoutId", request.source_workout_id), parse_date("localDate", request.local_date),
-            parse_uuid("patientId", request.patient_id), request.timezone,
+        mirror = facts.mirror
+        return plans_pb2.EntranceFinalization(
+            entrance_tracking=facts.entrance_tracking, has_real_workout=facts.has_real_workout,
+            source_workout_id=str(facts.latest_real_workout_id or ""),
+            mirror_workout_id=str(mirror.workout_id) if mirror else "",
+            mirror_completed_at=to_timestamp(mirror.completed_at) if mirror else None,
+            mirror_timezone=mirror.timezone if mirror else "",
         )
-        return workout_reply(mirror)

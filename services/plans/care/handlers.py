@@ -165,14 +165,3 @@ class WorkoutHandlers:
             await uow.audit(who, "form_response.submit", "workout", str(workout_id), now, template=template_key, version=version)
             await uow.commit()
         return {"response_id": str(response_id), "submitted_at": now, "answers": answers}
-
-    # ------------------------------------------------------------------ for other services
-    async def has_real_workout_on(self, who: Identity, patient_id: uuid.UUID, day: date) -> bool:
-        async with self._units(who.tenant_id) as uow:
-            await uow.patients.require_visible(who, patient_id)
-            return await uow.workouts.has_real_workout_on(patient_id, day)
-
-    async def latest_real_workout(self, who: Identity, patient_id: uuid.UUID) -> tuple[uuid.UUID, datetime] | None:
-        async with self._units(who.tenant_id) as uow:
-            await uow.patients.require_visible(who, patient_id)
-            return await uow.workouts.latest_real(patient_id)

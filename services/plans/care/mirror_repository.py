@@ -3,16 +3,37 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 
 from sqlalchemy import text
 
 from services.common.db import UnitOfWork
+from services.plans.domain.mirror import EntranceFacts, MadeMirror
 from services.plans.domain.workout import Workout
 
 
 async def workout_id_for_entrance(uow: UnitOfWork, entrance_id: uuid.UUID) -> uuid.UUID | None:
     row = (await uow.execute(text("SELECT workout_id FROM plans.workouts WHERE entrance_id = :e"), {"e": entrance_id})).first()
     return row.workout_id if row else None
+
+
+async def entrance_facts(uow: UnitOfWork, patient_id: uuid.UUID, entrance_id: uuid.UUID, day: date) -> EntranceFacts:
+    """The day's real workout, the latest real workout and the entrance's mirror, in one statement."""
+    row = (
+        await uow.execute(
+            text(
+                "SELECT EXISTS (SELECT 1 FROM plans.workouts WHERE patient_id = :p AND local_date = :d "
+                "AND status = 'completed' AND source = 'real') AS has_real, "
+                "(SELECT workout_id FROM plans.workouts WHERE patient_id = :p AND status = 'completed' AND source = 'real' "
+                "ORDER BY completed_at DESC LIMIT 1) AS latest, "
+                "m.workout_id AS mirror_id, m.completed_at AS mirror_at, m.timezone AS mirror_tz "
+                "FROM (SELECT 1) AS one LEFT JOIN plans.workouts AS m ON m.entrance_id = :e"
+            ),
+            {"p": patient_id, "d": day, "e": entrance_id},
+        )
+    ).one()
+    mirror = MadeMirror(row.mirror_id, row.mirror_at, row.mirror_tz) if row.mirror_id is not None else None
+    return EntranceFacts(row.has_real, row.latest, mirror)
 
 
 async def insert_mirror(uow: UnitOfWork, mirror: Workout) -> bool:

@@ -156,28 +156,6 @@ async def record_skip(uow: UnitOfWork, workout_id: uuid.UUID, at: datetime, reas
     await uow.execute(text("UPDATE plans.exercise_logs SET skipped = true WHERE workout_id = :w"), {"w": workout_id})
 
 
-async def has_real_workout_on(uow: UnitOfWork, patient_id: uuid.UUID, local_date: date) -> bool:
-    row = (
-        await uow.execute(
-            text("SELECT 1 FROM plans.workouts WHERE patient_id = :p AND local_date = :d AND status = 'completed' "
-                 "AND source = 'real' LIMIT 1"),
-            {"p": patient_id, "d": local_date},
-        )
-    ).first()
-    return row is not None
-
-
-async def latest_real_workout(uow: UnitOfWork, patient_id: uuid.UUID) -> tuple[uuid.UUID, datetime] | None:
-    row = (
-        await uow.execute(
-            text("SELECT workout_id, completed_at FROM plans.workouts WHERE patient_id = :p AND status = 'completed' "
-                 "AND source = 'real' ORDER BY completed_at DESC LIMIT 1"),
-            {"p": patient_id},
-        )
-    ).first()
-    return (row.workout_id, row.completed_at) if row else None
-
-
 # ------------------------------------------------------------------ form responses and exercise sessions
 async def insert_form_response(
     uow: UnitOfWork, tenant_id: uuid.UUID, response_id: uuid.UUID, workout_id: uuid.UUID, patient_id: uuid.UUID,

@@ -18,6 +18,7 @@ from services.common.db import Database, UnitOfWork
 from services.common.identity import Identity
 from services.plans import people
 from services.plans.care import mirror_repository, repository
+from services.plans.domain.mirror import EntranceFacts
 from services.plans.domain.workout import Workout
 
 
@@ -42,12 +43,6 @@ class WorkoutStore(ABC):
     async def save_skip(self, workout: Workout, at: datetime) -> None: ...
 
     @abstractmethod
-    async def has_real_workout_on(self, patient_id: uuid.UUID, day: date) -> bool: ...
-
-    @abstractmethod
-    async def latest_real(self, patient_id: uuid.UUID) -> tuple[uuid.UUID, datetime] | None: ...
-
-    @abstractmethod
     async def add_exercise_session(
         self, session_id: uuid.UUID, workout: Workout, exercise_id: uuid.UUID, purposes: Sequence[str],
         started_at: datetime, expires_at: datetime, local_date: date,
@@ -62,6 +57,10 @@ class WorkoutStore(ABC):
 
     @abstractmethod
     async def mirror_of_entrance(self, entrance_id: uuid.UUID) -> uuid.UUID | None: ...
+
+    @abstractmethod
+    async def entrance_facts(self, patient_id: uuid.UUID, entrance_id: uuid.UUID, day: date) -> EntranceFacts:
+        """What finalizing an entrance depends on in the workouts, as one read (the clinic flag comes from people)."""
 
     @abstractmethod
     async def add_mirror(self, mirror: Workout) -> bool:
@@ -80,6 +79,9 @@ class PatientDirectory(ABC):
 
     @abstractmethod
     async def granted_purposes(self, patient_id: uuid.UUID) -> list[str]: ...
+
+    @abstractmethod
+    async def clinic_flag(self, tenant_id: uuid.UUID, flag: str) -> bool: ...
 
 
 class CareUnitOfWork(ABC):
@@ -131,12 +133,6 @@ class SqlWorkoutStore(WorkoutStore):
     async def save_skip(self, workout: Workout, at: datetime) -> None:
         await repository.record_skip(self._uow, workout.workout_id, at, workout.skip_reason or "")
 
-    async def has_real_workout_on(self, patient_id: uuid.UUID, day: date) -> bool:
-        return await repository.has_real_workout_on(self._uow, patient_id, day)
-
-    async def latest_real(self, patient_id: uuid.UUID) -> tuple[uuid.UUID, datetime] | None:
-        return await repository.latest_real_workout(self._uow, patient_id)
-
     async def add_exercise_session(
         self, session_id: uuid.UUID, workout: Workout, exercise_id: uuid.UUID, purposes: Sequence[str],
         started_at: datetime, expires_at: datetime, local_date: date,
@@ -158,6 +154,9 @@ class SqlWorkoutStore(WorkoutStore):
     async def mirror_of_entrance(self, entrance_id: uuid.UUID) -> uuid.UUID | None:
         return await mirror_repository.workout_id_for_entrance(self._uow, entrance_id)
 
+    async def entrance_facts(self, patient_id: uuid.UUID, entrance_id: uuid.UUID, day: date) -> EntranceFacts:
+        return await mirror_repository.entrance_facts(self._uow, patient_id, entrance_id, day)
+
     async def add_mirror(self, mirror: Workout) -> bool:
         if not await mirror_repository.insert_mirror(self._uow, mirror):
             return False
@@ -178,6 +177,9 @@ class SqlPatientDirectory(PatientDirectory):
 
     async def granted_purposes(self, patient_id: uuid.UUID) -> list[str]:
         return await people.granted_purposes(self._uow, patient_id)
+
+    async def clinic_flag(self, tenant_id: uuid.UUID, flag: str) -> bool:
+        return await people.clinic_flag(self._uow, tenant_id, flag)
 
 
 class SqlCareUnitOfWork(CareUnitOfWork):

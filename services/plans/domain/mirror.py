@@ -3,12 +3,38 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from services.common.errors import RuleViolation
 from services.common.timezones import day_bounds_utc, resolve_zone_name
 from services.plans.domain.workout import Workout
+
+
+@dataclass(frozen=True)
+class MadeMirror:
+    workout_id: uuid.UUID
+    completed_at: datetime
+    timezone: str
+
+
+@dataclass(frozen=True)
+class EntranceFacts:
+    """What finalizing an app entrance decides on, read in one plans transaction; `mirror` is the
+    entrance's mirror when one exists (made now or by an earlier attempt)."""
+
+    has_real_workout: bool
+    latest_real_workout_id: uuid.UUID | None
+    mirror: MadeMirror | None
+    entrance_tracking: bool = False
+
+    @property
+    def calls_for_mirror(self) -> bool:
+        """Entrances' rule (decide_finalization): tracking on, no real workout that day, something to copy."""
+        return (
+            self.mirror is None and self.entrance_tracking and not self.has_real_workout
+            and self.latest_real_workout_id is not None
+        )
 
 
 def mirror_instant(day: date, zone: str, now: datetime) -> datetime:

@@ -2,6 +2,6 @@
 
 Other contexts reach people only through these functions, never through its repository."""
 
-from services.plans.people.handlers import assign_to_therapist, granted_purposes, patient_zone, visible_patient
+from services.plans.people.handlers import assign_to_therapist, clinic_flag, granted_purposes, patient_zone, visible_patient
 
-__all__ = ["assign_to_therapist", "granted_purposes", "patient_zone", "visible_patient"]
+__all__ = ["assign_to_therapist", "clinic_flag", "granted_purposes", "patient_zone", "visible_patient"]

@@ -22,6 +22,7 @@ from services.plans.people.repository import StoredIdentity, TenantRow, UserRow
 USER_TIMEZONE_CHANGED = "plans.user.timezone_changed"
 CONSENT_CHANGED = "plans.consent.changed"
 BILLING_SETTINGS_CHANGED = "plans.tenant.billing_settings_changed"
+FEATURE_FLAGS_CHANGED = "plans.tenant.feature_flags_changed"
 CONSENT_PURPOSES = ("analytics", "biometric")
 QUALIFYING_POLICIES = ("activity_days", "access_days")
 # Flags a clinic admin may switch; anything else is a typo, not a new flag.
@@ -74,6 +75,12 @@ async def granted_purposes(uow: UnitOfWork, patient_id: uuid.UUID) -> list[str]:
     """The purposes the patient consents to now, sorted: what an exercise session may collect."""
     consents = await repository.current_consents(uow, patient_id)
     return sorted(purpose for purpose, (granted, _) in consents.items() if granted)
+
+
+async def clinic_flag(uow: UnitOfWork, tenant_id: uuid.UUID, flag: str) -> bool:
+    """One of the clinic's feature flags as of this transaction; off for a clinic plans does not know."""
+    tenant = await repository.get_tenant(uow, tenant_id)
+    return tenant is not None and bool(tenant.feature_flags.get(flag, False))
 
 
 class PeopleHandlers:
@@ -301,8 +308,18 @@ class PeopleHandlers:
                 raise NotFound(f"clinic {who.tenant_id} is not known")
             flags = {**tenant.feature_flags, flag: enabled}
             await repository.set_feature_flags(uow, who.tenant_id, flags)
-            if flag == "rtmBilling" and bool(tenant.feature_flags.get(flag)) != enabled:
-                await self._billing_settings_changed(uow, who, enabled, tenant.rtm_qualifying_policy, now)
+            if bool(tenant.feature_flags.get(flag)) != enabled:
+                await uow.add_event(
+                    FEATURE_FLAGS_CHANGED,
+                    events_pb2.FeatureFlagsChanged(
+                        feature_flags={name: bool(flags.get(name, False)) for name in FEATURE_FLAGS},
+                        changed_at=to_timestamp(now),
+                    ),
+                    tenant_id=who.tenant_id,
+                    occurred_at=now,
+                )
+                if flag == "rtmBilling":
+                    await self._billing_settings_changed(uow, who, enabled, tenant.rtm_qualifying_policy, now)
             await audit(uow, who, "tenant.feature_flag.set", "tenant", str(who.tenant_id), now, flag=flag, enabled=enabled)
             await uow.commit()
         return {name: bool(flags.get(name, False)) for name in FEATURE_FLAGS}, tenant.rtm_qualifying_policy

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 from services.common.identity import Identity
 from services.entrances import repository
@@ -184,3 +185,35 @@ async def test_finalized_after_local_midnight_the_mirror_keeps_the_entrance_day(
     assert entrance.status == "FINALIZED_TO_INFERRED_WORKOUT"
     (mirror,) = await mirrors_of(estack, clinic)
     assert mirror.local_date == opened.date() != datetime.now(timezone.utc).date()
+
+
+async def test_the_clinic_switching_tracking_reaches_the_log_through_its_event(estack):
+    # entrances' own copy of the flag, not plans' answer: after the first log only the event changes it.
+    clinic = await clinic_for(estack)
+    await seed_earlier_workout(estack, clinic)
+    assert (await log(estack, clinic)).status_code == 202
+    people = estack.runtimes["plans"].components.people
+    admin = Identity(clinic.tenant_id, clinic.admin_id, "admin", "test-flag-event")
+
+    await people.set_feature_flag(admin, "appEntranceTracking", False)
+    off = await eventually(lambda: log(estack, clinic), lambda r: r.json()["status"] == "disabled", timeout=10, every=0.1)
+    assert off.status_code == 200
+    await people.set_feature_flag(admin, "appEntranceTracking", True)
+    on = await eventually(lambda: log(estack, clinic), lambda r: r.status_code == 202, timeout=10, every=0.1)
+    assert on.json()["status"] == "PENDING"
+
+
+async def test_a_patient_moving_timezone_moves_the_logs_local_day(estack):
+    # 25 hours apart: at any instant their local dates differ.
+    clinic = await clinic_for(estack, patient_timezone="Pacific/Kiritimati")
+    first = await log(estack, clinic)
+    assert first.status_code == 202, first.text
+    patient = Identity(clinic.tenant_id, clinic.patient_id, "patient", "test-zone-event")
+    await estack.runtimes["plans"].components.people.update_my_timezone(patient, "Pacific/Pago_Pago")
+
+    moved = await eventually(
+        lambda: log(estack, clinic), lambda r: r.json()["localDate"] != first.json()["localDate"], timeout=10, every=0.1
+    )
+    assert moved.json()["localDate"] == datetime.now(ZoneInfo("Pacific/Pago_Pago")).date().isoformat()
+    days = {row.local_date.isoformat(): row.timezone for row in await daily_rows(estack, clinic)}
+    assert days[moved.json()["localDate"]] == "Pacific/Pago_Pago"

@@ -109,8 +109,9 @@ class DiesAfterMirror:
     def __getattr__(self, name):  # type: ignore[no-untyped-def]
         return getattr(self._plans, name)
 
-    async def create_mirror_workout(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        self.mirror_ids.append(await self._plans.create_mirror_workout(*args, **kwargs))
+    async def finalize_entrance(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        answer = await self._plans.finalize_entrance(*args, **kwargs)
+        self.mirror_ids.append(answer.mirror.workout_id)
         raise RuntimeError("finalizer killed before its commit")
 
 

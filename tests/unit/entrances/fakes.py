@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, datetime, timezone as _tz
 from typing import Any
 
 from google.protobuf.message import Message
@@ -13,7 +13,7 @@ from google.protobuf.message import Message
 from services.common.audit import AuditEntry
 from services.entrances.activity_repository import AppOpen
 from services.entrances.domain.entrance import Entrance, EntranceStatus, FinalizationSchedule, Transition
-from services.entrances.plans_client import PatientContext
+from services.entrances.plans_client import EntranceFinalization, MadeMirror, PatientContext
 from services.entrances.repository import StoredEntrance
 
 
@@ -47,29 +47,33 @@ class FakePlansClient:
         self.fresh_context_asks += fresh
         return PatientContext(patient_id, tenant_id, self.timezone, {"appEntranceTracking": self.tracking})
 
-    async def has_real_workout_on(
-        self, tenant_id: uuid.UUID, patient_id: uuid.UUID, local_date: date, cached: bool = False
-    ) -> bool:
-        self.calls.append("has_real_workout_on")
-        return local_date in self.real_workout_days
+    async def finalize_entrance(
+        self, tenant_id: uuid.UUID, entrance_id: str, patient_id: uuid.UUID, local_date: date, timezone: str
+    ) -> EntranceFinalization:
+        """plans' one transaction: the facts, and the mirror when tracking is on, the day has no real
+        workout and there is one to copy; an entrance mirrored before gets its mirror back."""
+        self.calls.append("finalize_entrance")
+        has_real = local_date in self.real_workout_days
+        source = self.latest_real_workout_id
+        mirror_id = self._mirrors.get(entrance_id)
+        if mirror_id is None and self.tracking and not has_real and source is not None:
+            self.mirror_requests.append(MirrorRequest(entrance_id, source, local_date, timezone))
+            if self.mirror_failure is not None:
+                raise self.mirror_failure
+            mirror_id = self._mirrors.setdefault(entrance_id, str(uuid.uuid4()))
+        mirror = MadeMirror(mirror_id, datetime(2026, 1, 1, tzinfo=_tz.utc), timezone) if mirror_id else None
+        return EntranceFinalization(self.tracking, has_real, source, mirror)
 
-    def note_real_workout(self, tenant_id: uuid.UUID, patient_id: uuid.UUID, local_date: date) -> None:
-        self.calls.append("note_real_workout")
-        self.real_workout_days.add(local_date)
 
-    async def latest_real_workout(self, tenant_id: uuid.UUID, patient_id: uuid.UUID) -> str | None:
-        self.calls.append("latest_real_workout")
-        return self.latest_real_workout_id
+class FakeContexts:
+    """entrances' copy of plans' zones and flags, always in step with the fake plans (every event arrived)."""
 
-    async def create_mirror_workout(
-        self, tenant_id: uuid.UUID, entrance_id: str, source_workout_id: str, local_date: date,
-        patient_id: uuid.UUID, timezone: str,
-    ) -> str:
-        self.calls.append("create_mirror_workout")
-        self.mirror_requests.append(MirrorRequest(entrance_id, source_workout_id, local_date, timezone))
-        if self.mirror_failure is not None:
-            raise self.mirror_failure
-        return self._mirrors.setdefault(entrance_id, str(uuid.uuid4()))
+    def __init__(self, plans: FakePlansClient) -> None:
+        self._plans = plans
+
+    async def of(self, uow: "FakeUnitOfWork", tenant_id: uuid.UUID, patient_id: uuid.UUID) -> PatientContext:
+        uow.require_open()
+        return PatientContext(patient_id, tenant_id, self._plans.timezone, {"appEntranceTracking": self._plans.tracking})
 
 
 class FakeScheduler:
@@ -103,8 +107,10 @@ class FakeEntranceRepository:
     """services.entrances.repository in memory, with the same guards: one entrance per patient and day,
     extensions and terminal states only while PENDING."""
 
-    def __init__(self) -> None:
+    def __init__(self, real_workout_days: set[date] | None = None) -> None:
         self.rows = _Rows()
+        # entrances' copy of plans' real workouts (completed_workouts), by local day
+        self.real_workout_days = real_workout_days if real_workout_days is not None else set()
 
     # what tests read
     @property
@@ -143,6 +149,10 @@ class FakeEntranceRepository:
     async def lock_entrance(self, uow: "FakeUnitOfWork", entrance_id: str) -> Entrance | None:
         uow.require_open()
         return self.rows.entrances.get(entrance_id)
+
+    async def has_real_workout_on(self, uow: "FakeUnitOfWork", patient_id: str, local_date: date) -> bool:
+        uow.require_open()
+        return local_date in self.real_workout_days
 
     async def save_terminal(
         self, uow: "FakeUnitOfWork", tenant_id: str, entrance: Entrance, change: Transition, request_id: str | None

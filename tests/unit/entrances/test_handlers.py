@@ -19,7 +19,7 @@ from services.entrances.finalizer import ENTRANCE_FINALIZED, Finalizer
 from services.entrances.handlers import DISABLED, NOT_NEEDED, EntranceHandlers
 from services.entrances.plans_client import PlansUnavailable
 
-from .fakes import FakeDatabase, FakeEntranceRepository, FakePlansClient, FakeScheduler
+from .fakes import FakeContexts, FakeDatabase, FakeEntranceRepository, FakePlansClient, FakeScheduler
 
 TENANT = uuid.UUID("5b0c0d3e-0000-4000-8000-000000000001")
 PATIENT = uuid.UUID("5b0c0d3e-0000-4000-8000-000000000002")
@@ -43,10 +43,11 @@ class Clinic:
 @pytest.fixture
 def clinic() -> Clinic:
     plans, scheduler = FakePlansClient(latest_real_workout="real-workout-1"), FakeScheduler()
-    entrances = FakeEntranceRepository()
+    entrances = FakeEntranceRepository(plans.real_workout_days)  # the events have all arrived
     database, clock = FakeDatabase(entrances), FrozenClock(NOON_IN_MADRID)
     handlers = EntranceHandlers(
-        database, plans, scheduler, clock, WINDOW, POLICY, entrances=entrances,  # type: ignore[arg-type]
+        database, plans, FakeContexts(plans), scheduler, clock, WINDOW, POLICY,  # type: ignore[arg-type]
+        entrances=entrances,  # type: ignore[arg-type]
     )
     finalizer = Finalizer(database, plans, clock, entrances=entrances)  # type: ignore[arg-type]
     return Clinic(plans, scheduler, entrances, database, clock, handlers, finalizer)
@@ -166,7 +167,8 @@ async def test_tracking_turned_off_before_finalization_skips_it(clinic):
 
     assert outcome is FinalizationOutcome.SKIP_FEATURE_DISABLED
     assert clinic.entrances.get(entrance.id).status is EntranceStatus.SKIPPED_FEATURE_DISABLED
-    assert clinic.plans.fresh_context_asks == 1  # the flag is asked afresh, never from the log path's cache
+    # The flag is asked afresh in plans' one call, never from the log path's cache.
+    assert clinic.plans.calls == ["finalize_entrance"]
     assert clinic.plans.mirror_requests == []
 
 
@@ -211,7 +213,7 @@ async def test_a_message_before_the_deadline_is_dropped_without_asking_plans(cli
 
 async def test_plans_failing_to_make_the_mirror_leaves_the_entrance_pending_and_announces_nothing(clinic):
     entrance = pending_entrance(clinic, due=NOON_IN_MADRID)
-    clinic.plans.mirror_failure = PlansUnavailable("plans could not answer CreateMirrorWorkout: unavailable")
+    clinic.plans.mirror_failure = PlansUnavailable("plans could not answer FinalizeEntrance: unavailable")
 
     with pytest.raises(PlansUnavailable):
         await clinic.finalizer.finalize(TENANT, entrance.id)
@@ -221,6 +223,19 @@ async def test_plans_failing_to_make_the_mirror_leaves_the_entrance_pending_and_
     # The next attempt (the sweep, a redelivery) gets its mirror.
     clinic.plans.mirror_failure = None
     assert await clinic.finalizer.finalize(TENANT, entrance.id) is FinalizationOutcome.CREATE_MIRROR
+
+
+async def test_a_mirror_plans_made_for_an_attempt_that_died_stands_whatever_the_facts_say_now(clinic):
+    entrance = pending_entrance(clinic, due=NOON_IN_MADRID)
+    made = await clinic.plans.finalize_entrance(TENANT, entrance.id, PATIENT, DAY, "Europe/Madrid")
+    assert made.mirror is not None  # ...and then this finalizer's transaction died before its commit
+    clinic.plans.tracking = False  # meanwhile the clinic turned tracking off
+
+    assert await clinic.finalizer.finalize(TENANT, entrance.id) is FinalizationOutcome.CREATE_MIRROR
+
+    stored = clinic.entrances.get(entrance.id)
+    assert (stored.status, stored.mirror_workout_id) == (EntranceStatus.FINALIZED_TO_INFERRED_WORKOUT, made.mirror.workout_id)
+    assert len(clinic.plans.mirror_requests) == 1
 
 
 async def test_an_entrance_this_clinic_does_not_have_is_none(clinic):

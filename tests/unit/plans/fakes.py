@@ -13,6 +13,7 @@ from google.protobuf.message import Message
 from services.common.errors import NotFound
 from services.common.identity import Identity
 from services.plans.care.unit_of_work import CareUnitOfWork, PatientDirectory, WorkoutStore
+from services.plans.domain.mirror import EntranceFacts, MadeMirror
 from services.plans.domain.workout import ExerciseLog, Workout
 
 
@@ -39,6 +40,7 @@ class Clinic:
 
     workouts: dict[uuid.UUID, Workout] = field(default_factory=dict)
     zones: dict[uuid.UUID, str] = field(default_factory=dict)  # patient -> zone
+    flags: dict[str, bool] = field(default_factory=lambda: {"appEntranceTracking": True})
     events: list[OutboxEvent] = field(default_factory=list)
     audit: list[AuditRow] = field(default_factory=list)
     commits: int = 0
@@ -66,14 +68,18 @@ class FakeWorkoutStore(WorkoutStore):
     async def save_skip(self, workout: Workout, at: datetime) -> None:
         self._workouts[workout.workout_id] = workout
 
-    async def has_real_workout_on(self, patient_id: uuid.UUID, day: date) -> bool:
+    def _has_real_workout_on(self, patient_id: uuid.UUID, day: date) -> bool:
         return any(w.patient_id == patient_id and w.local_date == day and w.source == "real" and w.status == "completed"
                    for w in self._workouts.values())
 
-    async def latest_real(self, patient_id: uuid.UUID) -> tuple[uuid.UUID, datetime] | None:
+    async def entrance_facts(self, patient_id: uuid.UUID, entrance_id: uuid.UUID, day: date) -> EntranceFacts:
         done = [w for w in self._workouts.values() if w.patient_id == patient_id and w.source == "real" and w.completed_at]
         latest = max(done, key=lambda w: w.completed_at, default=None)  # type: ignore[arg-type, return-value]
-        return (latest.workout_id, latest.completed_at) if latest and latest.completed_at else None
+        mirror = next((w for w in self._workouts.values() if w.entrance_id == entrance_id), None)
+        return EntranceFacts(
+            self._has_real_workout_on(patient_id, day), latest.workout_id if latest else None,
+            MadeMirror(mirror.workout_id, mirror.completed_at, mirror.timezone) if mirror else None,  # type: ignore[arg-type]
+        )
 
     async def add_exercise_session(
         self, session_id: uuid.UUID, workout: Workout, exercise_id: uuid.UUID, purposes: Sequence[str],
@@ -103,8 +109,9 @@ class FakeWorkoutStore(WorkoutStore):
 
 
 class FakePatientDirectory(PatientDirectory):
-    def __init__(self, zones: dict[uuid.UUID, str]) -> None:
+    def __init__(self, zones: dict[uuid.UUID, str], flags: dict[str, bool]) -> None:
         self._zones = zones
+        self._flags = flags
 
     async def zone(self, who: Identity, patient_id: uuid.UUID) -> str:
         await self.require_visible(who, patient_id)
@@ -117,6 +124,9 @@ class FakePatientDirectory(PatientDirectory):
     async def granted_purposes(self, patient_id: uuid.UUID) -> list[str]:
         return []
 
+    async def clinic_flag(self, tenant_id: uuid.UUID, flag: str) -> bool:
+        return self._flags.get(flag, False)
+
 
 class FakeCareUnitOfWork(CareUnitOfWork):
     """Works on a copy of the clinic's workouts; commit publishes the copy, events and audit rows,
@@ -128,7 +138,7 @@ class FakeCareUnitOfWork(CareUnitOfWork):
         self._events: list[OutboxEvent] = []
         self._audit: list[AuditRow] = []
         self.workouts = FakeWorkoutStore(self._workouts)
-        self.patients = FakePatientDirectory(clinic.zones)
+        self.patients = FakePatientDirectory(clinic.zones, clinic.flags)
 
     async def add_event(
         self, routing_key: str, body: Message, tenant_id: uuid.UUID, message_id: str | None = None,

@@ -143,3 +143,43 @@ async def test_a_mirror_needs_a_completed_real_workout_of_the_patient() -> None:
         await mirrors.create_mirror(Identity(TENANT, uuid.uuid4(), SERVICE_ROLE, "r"), uuid.uuid4(), workout_id,
                                     date(2026, 3, 9), PATIENT, ZONE)
     assert clinic.commits == 0
+
+
+async def test_finalizing_an_entrance_makes_its_mirror_in_the_same_transaction_and_answers_it_again() -> None:
+    clinic, handlers, workout_id = world()
+    await handlers.complete(patient(), workout_id, report(30, SQUATS_DONE))
+    mirrors = MirrorWorkouts(fake_units(clinic), FrozenClock(datetime(2026, 3, 11, 5, 0, tzinfo=timezone.utc)))
+    service = Identity(TENANT, uuid.uuid4(), SERVICE_ROLE, "req-finalize")
+    entrance, day = uuid.uuid4(), date(2026, 3, 10)
+    commits = clinic.commits
+
+    made = await mirrors.finalize_entrance(service, entrance, PATIENT, day, ZONE)
+
+    assert (made.entrance_tracking, made.has_real_workout, made.latest_real_workout_id) == (True, False, workout_id)
+    assert made.mirror is not None and clinic.commits == commits + 1
+    stored = clinic.workouts[made.mirror.workout_id]
+    assert (stored.source, stored.local_date, stored.entrance_id) == ("inferred", day, entrance)
+    assert made.mirror.completed_at == stored.completed_at == datetime(2026, 3, 11, 3, 59, 59, tzinfo=timezone.utc)
+    # A second attempt (the first one's caller died) gets the same mirror, and nothing new is written.
+    clinic.flags["appEntranceTracking"] = False
+    again = await mirrors.finalize_entrance(service, entrance, PATIENT, day, ZONE)
+    assert again.mirror == made.mirror and clinic.commits == commits + 1
+    assert [e.body.source for e in clinic.events] == ["real", "inferred"]
+
+
+async def test_finalizing_an_entrance_makes_no_mirror_when_the_facts_do_not_call_for_one() -> None:
+    clinic, handlers, workout_id = world()
+    await handlers.complete(patient(), workout_id, report(30, SQUATS_DONE))  # a real workout on 9 March
+    mirrors = MirrorWorkouts(fake_units(clinic), FrozenClock(NOW))
+    service = Identity(TENANT, uuid.uuid4(), SERVICE_ROLE, "r")
+    commits = clinic.commits
+
+    same_day = await mirrors.finalize_entrance(service, uuid.uuid4(), PATIENT, date(2026, 3, 9), ZONE)
+    clinic.flags["appEntranceTracking"] = False
+    tracking_off = await mirrors.finalize_entrance(service, uuid.uuid4(), PATIENT, date(2026, 3, 10), ZONE)
+
+    assert (same_day.has_real_workout, same_day.mirror) == (True, None)
+    assert (tracking_off.entrance_tracking, tracking_off.mirror) == (False, None)
+    assert clinic.commits == commits and [e.body.source for e in clinic.events] == ["real"]
+    with pytest.raises(NotFound):
+        await mirrors.finalize_entrance(service, uuid.uuid4(), uuid.uuid4(), date(2026, 3, 10), ZONE)

@@ -182,6 +182,21 @@ class ExerciseSessionFinalized(_message.Message):
     frame_count: int
     def __init__(self, session_id: _Optional[str] = ..., patient_id: _Optional[str] = ..., workout_id: _Optional[str] = ..., exercise_id: _Optional[str] = ..., incomplete: _Optional[bool] = ..., started_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., ended_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., pose: _Optional[_Union[PoseSessionSummary, _Mapping]] = ..., media: _Optional[_Iterable[_Union[MediaSessionSummary, _Mapping]]] = ..., replay_key: _Optional[str] = ..., frame_count: _Optional[int] = ...) -> None: ...
 
+class FeatureFlagsChanged(_message.Message):
+    __slots__ = ("feature_flags", "changed_at")
+    class FeatureFlagsEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: bool
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[bool] = ...) -> None: ...
+    FEATURE_FLAGS_FIELD_NUMBER: _ClassVar[int]
+    CHANGED_AT_FIELD_NUMBER: _ClassVar[int]
+    feature_flags: _containers.ScalarMap[str, bool]
+    changed_at: _timestamp_pb2.Timestamp
+    def __init__(self, feature_flags: _Optional[_Mapping[str, bool]] = ..., changed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
 class BillingSettingsChanged(_message.Message):
     __slots__ = ("rtm_billing", "qualifying_policy", "changed_at")
     RTM_BILLING_FIELD_NUMBER: _ClassVar[int]

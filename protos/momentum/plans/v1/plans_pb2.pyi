@@ -529,49 +529,33 @@ class PatientContext(_message.Message):
     rtm_qualifying_policy: str
     def __init__(self, patient_id: _Optional[str] = ..., tenant_id: _Optional[str] = ..., timezone: _Optional[str] = ..., feature_flags: _Optional[_Mapping[str, bool]] = ..., fetched_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., rtm_qualifying_policy: _Optional[str] = ...) -> None: ...
 
-class HasRealWorkoutOnRequest(_message.Message):
-    __slots__ = ("patient_id", "local_date")
-    PATIENT_ID_FIELD_NUMBER: _ClassVar[int]
-    LOCAL_DATE_FIELD_NUMBER: _ClassVar[int]
-    patient_id: str
-    local_date: str
-    def __init__(self, patient_id: _Optional[str] = ..., local_date: _Optional[str] = ...) -> None: ...
-
-class HasRealWorkoutOnResponse(_message.Message):
-    __slots__ = ("has_real_workout",)
-    HAS_REAL_WORKOUT_FIELD_NUMBER: _ClassVar[int]
-    has_real_workout: bool
-    def __init__(self, has_real_workout: _Optional[bool] = ...) -> None: ...
-
-class GetLatestRealWorkoutRequest(_message.Message):
-    __slots__ = ("patient_id",)
-    PATIENT_ID_FIELD_NUMBER: _ClassVar[int]
-    patient_id: str
-    def __init__(self, patient_id: _Optional[str] = ...) -> None: ...
-
-class LatestRealWorkout(_message.Message):
-    __slots__ = ("found", "workout_id", "completed_at")
-    FOUND_FIELD_NUMBER: _ClassVar[int]
-    WORKOUT_ID_FIELD_NUMBER: _ClassVar[int]
-    COMPLETED_AT_FIELD_NUMBER: _ClassVar[int]
-    found: bool
-    workout_id: str
-    completed_at: str
-    def __init__(self, found: _Optional[bool] = ..., workout_id: _Optional[str] = ..., completed_at: _Optional[str] = ...) -> None: ...
-
-class CreateMirrorWorkoutRequest(_message.Message):
-    __slots__ = ("entrance_id", "source_workout_id", "local_date", "patient_id", "timezone")
+class FinalizeEntranceRequest(_message.Message):
+    __slots__ = ("entrance_id", "patient_id", "local_date", "timezone")
     ENTRANCE_ID_FIELD_NUMBER: _ClassVar[int]
-    SOURCE_WORKOUT_ID_FIELD_NUMBER: _ClassVar[int]
-    LOCAL_DATE_FIELD_NUMBER: _ClassVar[int]
     PATIENT_ID_FIELD_NUMBER: _ClassVar[int]
+    LOCAL_DATE_FIELD_NUMBER: _ClassVar[int]
     TIMEZONE_FIELD_NUMBER: _ClassVar[int]
     entrance_id: str
-    source_workout_id: str
-    local_date: str
     patient_id: str
+    local_date: str
     timezone: str
-    def __init__(self, entrance_id: _Optional[str] = ..., source_workout_id: _Optional[str] = ..., local_date: _Optional[str] = ..., patient_id: _Optional[str] = ..., timezone: _Optional[str] = ...) -> None: ...
+    def __init__(self, entrance_id: _Optional[str] = ..., patient_id: _Optional[str] = ..., local_date: _Optional[str] = ..., timezone: _Optional[str] = ...) -> None: ...
+
+class EntranceFinalization(_message.Message):
+    __slots__ = ("entrance_tracking", "has_real_workout", "source_workout_id", "mirror_workout_id", "mirror_completed_at", "mirror_timezone")
+    ENTRANCE_TRACKING_FIELD_NUMBER: _ClassVar[int]
+    HAS_REAL_WORKOUT_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_WORKOUT_ID_FIELD_NUMBER: _ClassVar[int]
+    MIRROR_WORKOUT_ID_FIELD_NUMBER: _ClassVar[int]
+    MIRROR_COMPLETED_AT_FIELD_NUMBER: _ClassVar[int]
+    MIRROR_TIMEZONE_FIELD_NUMBER: _ClassVar[int]
+    entrance_tracking: bool
+    has_real_workout: bool
+    source_workout_id: str
+    mirror_workout_id: str
+    mirror_completed_at: _timestamp_pb2.Timestamp
+    mirror_timezone: str
+    def __init__(self, entrance_tracking: _Optional[bool] = ..., has_real_workout: _Optional[bool] = ..., source_workout_id: _Optional[str] = ..., mirror_workout_id: _Optional[str] = ..., mirror_completed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., mirror_timezone: _Optional[str] = ...) -> None: ...
 
 class ResolveIdentityRequest(_message.Message):
     __slots__ = ("user_id",)

@@ -154,20 +154,10 @@ class PlansServiceStub:
                 request_serializer=momentum_dot_plans_dot_v1_dot_plans__pb2.GetPatientContextRequest.SerializeToString,
                 response_deserializer=momentum_dot_plans_dot_v1_dot_plans__pb2.PatientContext.FromString,
                 _registered_method=True)
-        self.HasRealWorkoutOn = channel.unary_unary(
-                '/momentum.plans.v1.PlansService/HasRealWorkoutOn',
-                request_serializer=momentum_dot_plans_dot_v1_dot_plans__pb2.HasRealWorkoutOnRequest.SerializeToString,
-                response_deserializer=momentum_dot_plans_dot_v1_dot_plans__pb2.HasRealWorkoutOnResponse.FromString,
-                _registered_method=True)
-        self.GetLatestRealWorkout = channel.unary_unary(
-                '/momentum.plans.v1.PlansService/GetLatestRealWorkout',
-                request_serializer=momentum_dot_plans_dot_v1_dot_plans__pb2.GetLatestRealWorkoutRequest.SerializeToString,
-                response_deserializer=momentum_dot_plans_dot_v1_dot_plans__pb2.LatestRealWorkout.FromString,
-                _registered_method=True)
-        self.CreateMirrorWorkout = channel.unary_unary(
-                '/momentum.plans.v1.PlansService/CreateMirrorWorkout',
-                request_serializer=momentum_dot_plans_dot_v1_dot_plans__pb2.CreateMirrorWorkoutRequest.SerializeToString,
-                response_deserializer=momentum_dot_plans_dot_v1_dot_plans__pb2.Workout.FromString,
+        self.FinalizeEntrance = channel.unary_unary(
+                '/momentum.plans.v1.PlansService/FinalizeEntrance',
+                request_serializer=momentum_dot_plans_dot_v1_dot_plans__pb2.FinalizeEntranceRequest.SerializeToString,
+                response_deserializer=momentum_dot_plans_dot_v1_dot_plans__pb2.EntranceFinalization.FromString,
                 _registered_method=True)
         self.ResolveIdentity = channel.unary_unary(
                 '/momentum.plans.v1.PlansService/ResolveIdentity',
@@ -343,20 +333,9 @@ class PlansServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
-    def HasRealWorkoutOn(self, request, context):
-        """Missing associated documentation comment in .proto file."""
-        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
-        context.set_details('Method not implemented!')
-        raise NotImplementedError('Method not implemented!')
-
-    def GetLatestRealWorkout(self, request, context):
-        """Missing associated documentation comment in .proto file."""
-        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
-        context.set_details('Method not implemented!')
-        raise NotImplementedError('Method not implemented!')
-
-    def CreateMirrorWorkout(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+    def FinalizeEntrance(self, request, context):
+        """The finalizer's one call: the facts it decides on, and the mirror made in the same transaction when they call for it.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
@@ -504,20 +483,10 @@ def add_PlansServiceServicer_to_server(servicer, server):
                     request_deserializer=momentum_dot_plans_dot_v1_dot_plans__pb2.GetPatientContextRequest.FromString,
                     response_serializer=momentum_dot_plans_dot_v1_dot_plans__pb2.PatientContext.SerializeToString,
             ),
-            'HasRealWorkoutOn': grpc.unary_unary_rpc_method_handler(
-                    servicer.HasRealWorkoutOn,
-                    request_deserializer=momentum_dot_plans_dot_v1_dot_plans__pb2.HasRealWorkoutOnRequest.FromString,
-                    response_serializer=momentum_dot_plans_dot_v1_dot_plans__pb2.HasRealWorkoutOnResponse.SerializeToString,
-            ),
-            'GetLatestRealWorkout': grpc.unary_unary_rpc_method_handler(
-                    servicer.GetLatestRealWorkout,
-                    request_deserializer=momentum_dot_plans_dot_v1_dot_plans__pb2.GetLatestRealWorkoutRequest.FromString,
-                    response_serializer=momentum_dot_plans_dot_v1_dot_plans__pb2.LatestRealWorkout.SerializeToString,
-            ),
-            'CreateMirrorWorkout': grpc.unary_unary_rpc_method_handler(
-                    servicer.CreateMirrorWorkout,
-                    request_deserializer=momentum_dot_plans_dot_v1_dot_plans__pb2.CreateMirrorWorkoutRequest.FromString,
-                    response_serializer=momentum_dot_plans_dot_v1_dot_plans__pb2.Workout.SerializeToString,
+            'FinalizeEntrance': grpc.unary_unary_rpc_method_handler(
+                    servicer.FinalizeEntrance,
+                    request_deserializer=momentum_dot_plans_dot_v1_dot_plans__pb2.FinalizeEntranceRequest.FromString,
+                    response_serializer=momentum_dot_plans_dot_v1_dot_plans__pb2.EntranceFinalization.SerializeToString,
             ),
             'ResolveIdentity': grpc.unary_unary_rpc_method_handler(
                     servicer.ResolveIdentity,
@@ -1194,7 +1163,7 @@ class PlansService:
             _registered_method=True)
 
     @staticmethod
-    def HasRealWorkoutOn(request,
+    def FinalizeEntrance(request,
             target,
             options=(),
             channel_credentials=None,
@@ -1207,63 +1176,9 @@ class PlansService:
         return grpc.experimental.unary_unary(
             request,
             target,
-            '/momentum.plans.v1.PlansService/HasRealWorkoutOn',
-            momentum_dot_plans_dot_v1_dot_plans__pb2.HasRealWorkoutOnRequest.SerializeToString,
-            momentum_dot_plans_dot_v1_dot_plans__pb2.HasRealWorkoutOnResponse.FromString,
-            options,
-            channel_credentials,
-            insecure,
-            call_credentials,
-            compression,
-            wait_for_ready,
-            timeout,
-            metadata,
-            _registered_method=True)
-
-    @staticmethod
-    def GetLatestRealWorkout(request,
-            target,
-            options=(),
-            channel_credentials=None,
-            call_credentials=None,
-            insecure=False,
-            compression=None,
-            wait_for_ready=None,
-            timeout=None,
-            metadata=None):
-        return grpc.experimental.unary_unary(
-            request,
-            target,
-            '/momentum.plans.v1.PlansService/GetLatestRealWorkout',
-            momentum_dot_plans_dot_v1_dot_plans__pb2.GetLatestRealWorkoutRequest.SerializeToString,
-            momentum_dot_plans_dot_v1_dot_plans__pb2.LatestRealWorkout.FromString,
-            options,
-            channel_credentials,
-            insecure,
-            call_credentials,
-            compression,
-            wait_for_ready,
-            timeout,
-            metadata,
-            _registered_method=True)
-
-    @staticmethod
-    def CreateMirrorWorkout(request,
-            target,
-            options=(),
-            channel_credentials=None,
-            call_credentials=None,
-            insecure=False,
-            compression=None,
-            wait_for_ready=None,
-            timeout=None,
-            metadata=None):
-        return grpc.experimental.unary_unary(
-            request,
-            target,
-            '/momentum.plans.v1.PlansService/CreateMirrorWorkout',
-            momentum_dot_plans_dot_v1_dot_plans__pb2.CreateMirrorWorkoutRequest.SerializeToString,
-            momentum_dot_plans_dot_v1_dot_plans__pb2.Workout.FromString,
+            '/momentum.plans.v1.PlansService/FinalizeEntrance',
+            momentum_dot_plans_dot_v1_dot_plans__pb2.FinalizeEntranceRequest.SerializeToString,
+            momentum_dot_plans_dot_v1_dot_plans__pb2.EntranceFinalization.FromString,
             options,
             channel_credentials,
             insecure,

@@ -1,4 +1,4 @@
-"""The pose route answered in front of FastAPI: the same replies, errors, request id and metrics as the route it stands for."""
+"""The hot routes answered in front of FastAPI (pose frames, the entrance log): the same replies, errors, request id and metrics as the routes they stand for."""
 
 from __future__ import annotations
 
@@ -10,9 +10,13 @@ import httpx
 import pytest
 from prometheus_client import REGISTRY
 
+from google.protobuf.timestamp_pb2 import Timestamp
+
+from momentum.entrances.v1 import entrances_pb2
 from momentum.telemetry.v1 import telemetry_pb2
 from services.common.settings import load_settings
 from services.gateway.app import create_app
+from services.gateway.auth import issue_local_token
 from services.common.session_token import SessionClaims, issue_session_token
 from services.gateway.errors import ApiError
 from services.gateway.identity_check import IdentityResolver, StoredIdentity
@@ -152,3 +156,74 @@ async def test_a_deactivated_patient_s_batches_are_refused_and_an_active_one_ask
     refused = await http.post("/v1/pose/frames", content=b"x", headers={**BINARY, "Authorization": f"Bearer {genuine_session_token(gone)}"})
     assert refused.status_code == 401 and "deactivated" in refused.json()["detail"]
     assert len(ring.calls) == 5  # the refused batch never reached telemetry
+
+
+# ------------------------------------------------------------------ the entrance log
+
+
+class FakeClients:
+    """The gateway's gRPC clients as the log route uses them: entrances' LogEntrance, recorded."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[Any, Any]] = []
+        self.entrances = self
+
+    async def LogEntrance(self, request: Any, **_: Any) -> Any:  # noqa: N802 (the stub's name)
+        raise AssertionError("reached only through call()")
+
+    async def call(self, method: Any, request: Any, caller: Any) -> Any:
+        self.calls.append((request, caller))
+        finalize_after = Timestamp(seconds=1_770_000_000)
+        return entrances_pb2.LogEntranceReply(
+            status="PENDING", action="created", entrance_id=str(ENTRANCE), local_date="2026-03-02",
+            finalize_after=finalize_after,
+        )
+
+
+ENTRANCE = uuid.uuid4()
+
+
+@pytest.fixture
+async def gateway(pose) -> AsyncIterator[tuple[httpx.AsyncClient, httpx.AsyncClient, FakeClients]]:
+    fast, _ = pose
+    clients = FakeClients()
+    GATEWAY.app.state.clients = clients
+    plain = GatewayMiddleware(GATEWAY.app.app, SETTINGS.gateway_max_body_bytes)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=plain), base_url="http://gateway") as slow:
+        yield fast, slow, clients
+
+
+def bearer(role: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {issue_local_token(SETTINGS.auth, CLINIC, uuid.uuid4(), role)}"}
+
+
+async def test_a_log_is_answered_by_the_fast_path_exactly_as_the_fastapi_route_answers_it(gateway):
+    fast, slow, clients = gateway
+    headers = bearer("patient")
+    for body in ({}, {"json": {}}):  # no body at all, or the web app's `{}`
+        fast_reply = await fast.post("/v2/app-entrances/log", headers=headers, **body)
+        slow_reply = await slow.post("/v2/app-entrances/log", headers=headers, **body)
+        assert fast_reply.status_code == slow_reply.status_code == 202
+        assert fast_reply.content == slow_reply.content
+        assert fast_reply.json() == {"status": "PENDING", "entranceId": str(ENTRANCE),
+                                     "finalizeAfter": "2026-02-02T02:40:00Z", "localDate": "2026-03-02"}
+    assert len(clients.calls) == 4 and {caller.role for _, caller in clients.calls} == {"patient"}
+
+
+@pytest.mark.parametrize("headers, body, status", [
+    ({}, {}, 401),
+    ({"Authorization": "Basic dTpw"}, {}, 401),
+    ("therapist", {}, 403),
+    ("patient", {"json": {"patientId": str(uuid.uuid4())}}, 422),
+    ("patient", {"content": b"not json", "headers": {"Content-Type": "text/plain"}}, 422),
+], ids=["no token", "not a bearer token", "not a patient", "a field", "not json"])
+async def test_refused_logs_never_reach_entrances_and_are_refused_as_fastapi_refuses_them(gateway, headers, body, status):
+    fast, slow, clients = gateway
+    headers = bearer(headers) if isinstance(headers, str) else headers
+    body = dict(body)
+    extra = body.pop("headers", {})
+    fast_reply = await fast.post("/v2/app-entrances/log", headers={**headers, **extra}, **body)
+    slow_reply = await slow.post("/v2/app-entrances/log", headers={**headers, **extra}, **body)
+    assert (fast_reply.status_code, fast_reply.json()) == (slow_reply.status_code, slow_reply.json())
+    assert fast_reply.status_code == status and fast_reply.json()["detail"]
+    assert clients.calls == []
