@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -79,6 +80,15 @@ def _choice(*allowed: str) -> Callable[[str], str]:
 
 
 @dataclass(frozen=True)
+class DatabaseServer:
+    """Where one service's schema lives: each service owns its schema, so each may have its own server."""
+
+    host: str
+    port: int
+    name: str
+
+
+@dataclass(frozen=True)
 class DatabaseSettings:
     host: str = "127.0.0.1"
     port: int = 5432
@@ -88,20 +98,40 @@ class DatabaseSettings:
     pool_size: int = 10
     # MOMENTUM_DB_<SERVICE>_PASSWORD per role; a service missing here uses app_password (old env files).
     service_passwords: Mapping[str, str] = field(default_factory=dict)
+    # MOMENTUM_DB_<SERVICE>_POOL_SIZE; a service missing here uses pool_size.
+    service_pool_sizes: Mapping[str, int] = field(default_factory=dict)
+    # MOMENTUM_DB_<SERVICE>_HOST/_PORT/_NAME; a service missing here uses host, port and name.
+    service_servers: Mapping[str, DatabaseServer] = field(default_factory=dict)
+    # MOMENTUM_<SERVICE>_INSTANCES: how many processes of each service share the server (the start-up
+    # check of instances x pool against the server's max_connections).
+    instances: Mapping[str, int] = field(default_factory=dict)
+    # Through PgBouncer in transaction pooling a server connection changes under a session, so a
+    # server-side prepared statement cache would name statements another server connection never saw.
+    transaction_pooler: bool = False
+    # libpq's sslmode (disable, require, verify-ca, verify-full) and the CA bundle verify-* check against.
+    sslmode: str = "disable"
+    sslrootcert: str | None = None
 
     def password_for(self, service: str) -> str:
         return self.service_passwords.get(service) or self.app_password
 
+    def pool_size_for(self, service: str) -> int:
+        return self.service_pool_sizes.get(service, self.pool_size)
+
+    def server_for(self, service: str) -> DatabaseServer:
+        return self.service_servers.get(service) or DatabaseServer(self.host, self.port, self.name)
+
     def app_url(self, service: str) -> str:
         """The service's own role: owns nothing, cannot bypass row-level security."""
-        return self._url(f"momentum_{service}", self.password_for(service))
+        return self._url(f"momentum_{service}", self.password_for(service), self.server_for(service))
 
-    def owner_url(self) -> str:
-        """The schema owner, used only by migrations."""
-        return self._url("momentum_owner", self.owner_password)
+    def owner_url(self, service: str | None = None) -> str:
+        """The schema owner, used only by migrations (on the server of `service` when given)."""
+        server = self.server_for(service) if service else DatabaseServer(self.host, self.port, self.name)
+        return self._url("momentum_owner", self.owner_password, server)
 
-    def _url(self, user: str, password: str) -> str:
-        return f"postgresql+asyncpg://{user}:{quote(password, safe='')}@{self.host}:{self.port}/{self.name}"
+    def _url(self, user: str, password: str, server: DatabaseServer) -> str:
+        return f"postgresql+asyncpg://{user}:{quote(password, safe='')}@{server.host}:{server.port}/{server.name}"
 
 
 @dataclass(frozen=True)
@@ -119,12 +149,28 @@ class BrokerSettings:
     retry_ladder: tuple[timedelta, ...] = tuple(timedelta(seconds=s) for s in (1, 5, 30, 120, 600))
     # Parked in `<queue>.dead` only after failing transiently for at least this long.
     retry_park_after: timedelta = timedelta(minutes=15)
+    # MOMENTUM_AMQP_URLS: the nodes of a cluster, amqp:// or amqps://; a reconnect tries the next one.
+    # Empty: the one node of host, port, user, password and vhost.
+    urls: tuple[str, ...] = ()
+    # CA bundle an amqps:// node's certificate is verified against (aiormq's `cafile` URL option).
+    ca_file: str | None = None
 
     @property
     def url(self) -> str:
-        return (
+        """The first node: what a one-off tool (the dlq command, a test probe) connects to."""
+        return self.node_urls[0]
+
+    @property
+    def node_urls(self) -> tuple[str, ...]:
+        urls = self.urls or (
             f"amqp://{quote(self.user, safe='')}:{quote(self.password, safe='')}"
-            f"@{self.host}:{self.port}/{quote(self.vhost, safe='')}"
+            f"@{self.host}:{self.port}/{quote(self.vhost, safe='')}",
+        )
+        if not self.ca_file:
+            return urls
+        return tuple(
+            f"{url}{'&' if '?' in url else '?'}cafile={quote(self.ca_file, safe='')}" if url.startswith("amqps://") else url
+            for url in urls
         )
 
 
@@ -132,8 +178,9 @@ class BrokerSettings:
 class S3Settings:
     endpoint: str | None = "http://127.0.0.1:9000"
     region: str = "us-east-1"
-    access_key: str = "momentum-local"
-    secret_key: str = "momentum-local-secret"
+    # None: the default AWS credential chain (instance role, web identity, ~/.aws, AWS_* variables).
+    access_key: str | None = "momentum-local"
+    secret_key: str | None = "momentum-local-secret"
     replay_bucket: str = "momentum-replays"
 
 
@@ -157,6 +204,23 @@ class AuthSettings:
 
 
 @dataclass(frozen=True)
+class GrpcTls:
+    """TLS on every gRPC hop. A server presents cert/key; with client_ca it also requires and verifies the
+    caller's certificate (a caller presents the same cert/key). A caller verifies servers against ca;
+    server_name overrides the name checked when targets are IP addresses."""
+
+    cert_file: str | None = None
+    key_file: str | None = None
+    ca_file: str | None = None
+    client_ca_file: str | None = None
+    server_name: str | None = None
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.ca_file or self.cert_file)
+
+
+@dataclass(frozen=True)
 class Settings:
     environment: str = "local"
     log_format: str = "console"
@@ -171,6 +235,11 @@ class Settings:
     auth: AuthSettings = AuthSettings()
     grpc_host: str = "127.0.0.1"
     grpc_ports: Mapping[str, int] = field(default_factory=lambda: dict(DEFAULT_GRPC_PORTS))
+    # MOMENTUM_<SERVICE>_GRPC_LISTEN (host:port) and MOMENTUM_<SERVICE>_TARGETS (a gRPC target: host:port,
+    # ipv4:a:p,b:p, dns:///name:port); a service missing here listens on and is dialled at grpc_host:port.
+    grpc_listen: Mapping[str, str] = field(default_factory=dict)
+    grpc_targets: Mapping[str, str] = field(default_factory=dict)
+    grpc_tls: GrpcTls = GrpcTls()
     # Prometheus port of each service process (dead letters, retries, quarantined outbox rows); 0: none.
     metrics_ports: Mapping[str, int] = field(default_factory=lambda: {s: 0 for s in SERVICES})
     gateway_host: str = "127.0.0.1"
@@ -200,7 +269,17 @@ class Settings:
     telemetry_targets: tuple[str, ...] = ()
 
     def grpc_target(self, service: str) -> str:
-        return f"{self.grpc_host}:{self.grpc_ports[service]}"
+        """What a caller dials: the service's target list, else the one host of MOMENTUM_GRPC_HOST."""
+        return self.grpc_targets.get(service) or f"{self.grpc_host}:{self.grpc_ports[service]}"
+
+    def grpc_listen_address(self, service: str, port: int | None = None) -> str:
+        """Where the service's gRPC server binds; `port` (a test's free port) replaces the configured one."""
+        listen = self.grpc_listen.get(service)
+        if listen is None:
+            return f"{self.grpc_host}:{self.grpc_ports[service] if port is None else port}"
+        if port is None:
+            return listen
+        return f"{listen.rpartition(':')[0]}:{port}"
 
 
 def _origins(raw: str) -> tuple[str, ...]:
@@ -220,6 +299,44 @@ def _targets(raw: str) -> tuple[str, ...]:
         if not sep or not host or not port.isdigit():
             raise ValueError(f"{target!r} is not host:port")
     return targets
+
+
+def _host_port(raw: str) -> str:
+    host, sep, port = raw.strip().rpartition(":")
+    if not sep or not host or not port.isdigit() or not 0 <= int(port) < 65536:
+        raise ValueError(f"{raw.strip()!r} is not host:port")
+    return f"{host}:{port}"
+
+
+def _grpc_target(raw: str) -> str:
+    """A gRPC target for client-side round-robin: `dns:///name:port` (every address the name resolves to),
+    `ipv4:a:p,b:p`, or a comma-separated host:port list (IP addresses become one ipv4: target)."""
+    raw = raw.strip()
+    if raw.startswith(("dns:", "ipv4:", "ipv6:", "unix:")):
+        return raw
+    parts = [_host_port(part) for part in raw.split(",") if part.strip()]
+    if not parts:
+        raise ValueError("expected host:port, a host:port list or dns:///name:port")
+    if len(parts) == 1:
+        return parts[0]
+    for part in parts:
+        try:
+            ipaddress.IPv4Address(part.rpartition(":")[0])
+        except ValueError:
+            raise ValueError(
+                f"{part!r}: a list must be IPv4 addresses; for host names use one dns:///name:port resolving to all"
+            ) from None
+    return "ipv4:" + ",".join(parts)
+
+
+def _amqp_urls(raw: str) -> tuple[str, ...]:
+    urls = tuple(part.strip() for part in raw.split(",") if part.strip())
+    if not urls:
+        raise ValueError("expected amqp:// or amqps:// URLs separated by commas")
+    for url in urls:
+        if not url.startswith(("amqp://", "amqps://")):
+            raise ValueError(f"{url.split('@')[-1]!r} is not an amqp:// or amqps:// URL")
+    return urls
 
 
 def _telemetry_keys(raw: str) -> dict[str, bytes]:
@@ -303,6 +420,20 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             owner_password=_read(env, "MOMENTUM_DB_OWNER_PASSWORD", db.owner_password, str),
             app_password=_read(env, "MOMENTUM_DB_APP_PASSWORD", db.app_password, str),
             pool_size=_read(env, "MOMENTUM_DB_POOL_SIZE", db.pool_size, _positive_int),
+            service_pool_sizes={
+                service: _read(env, f"MOMENTUM_DB_{service.upper()}_POOL_SIZE", 0, _positive_int)
+                for service in SERVICES
+                if env.get(f"MOMENTUM_DB_{service.upper()}_POOL_SIZE")
+            },
+            service_servers=_service_servers(env, db),
+            instances={
+                service: _read(env, f"MOMENTUM_{service.upper()}_INSTANCES", 1, _positive_int) for service in SERVICES
+            },
+            transaction_pooler=_read(env, "MOMENTUM_DB_TRANSACTION_POOLER", db.transaction_pooler, _bool),
+            sslmode=_read(
+                env, "MOMENTUM_DB_SSLMODE", db.sslmode, _choice("disable", "prefer", "require", "verify-ca", "verify-full")
+            ),
+            sslrootcert=_read(env, "MOMENTUM_DB_SSLROOTCERT", db.sslrootcert, str) or None,
             service_passwords={
                 service: env[f"MOMENTUM_DB_{service.upper()}_PASSWORD"]
                 for service in SERVICES
@@ -319,17 +450,38 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             delivery_limit=_read(env, "MOMENTUM_AMQP_DELIVERY_LIMIT", broker.delivery_limit, _positive_int),
             retry_ladder=_read(env, "MOMENTUM_AMQP_RETRY_LADDER", broker.retry_ladder, _ladder),
             retry_park_after=_read(env, "MOMENTUM_AMQP_RETRY_PARK_AFTER", broker.retry_park_after, _seconds),
+            urls=_read(env, "MOMENTUM_AMQP_URLS", broker.urls, _amqp_urls),
+            ca_file=_read(env, "MOMENTUM_AMQP_CA", broker.ca_file, str) or None,
         ),
         s3=S3Settings(
             endpoint=_read(env, "MOMENTUM_S3_ENDPOINT", s3.endpoint, str),
             region=_read(env, "MOMENTUM_S3_REGION", s3.region, str),
-            access_key=_read(env, "MOMENTUM_S3_ACCESS_KEY", s3.access_key, str),
-            secret_key=_read(env, "MOMENTUM_S3_SECRET_KEY", s3.secret_key, str),
+            # Production has no local keys: unset, the default AWS credential chain signs.
+            access_key=_read(env, "MOMENTUM_S3_ACCESS_KEY", None if environment == "production" else s3.access_key, str),
+            secret_key=_read(env, "MOMENTUM_S3_SECRET_KEY", None if environment == "production" else s3.secret_key, str),
             replay_bucket=_read(env, "MOMENTUM_S3_REPLAY_BUCKET", s3.replay_bucket, str),
         ),
         auth=auth_settings,
         grpc_host=_read(env, "MOMENTUM_GRPC_HOST", base.grpc_host, str),
         grpc_ports=ports,
+        grpc_listen={
+            service: _read(env, f"MOMENTUM_{service.upper()}_GRPC_LISTEN", "", _host_port)
+            for service in SERVICES
+            if env.get(f"MOMENTUM_{service.upper()}_GRPC_LISTEN")
+        },
+        # Telemetry's MOMENTUM_TELEMETRY_TARGETS is the gateway's session-affinity set (telemetry_targets).
+        grpc_targets={
+            service: _read(env, f"MOMENTUM_{service.upper()}_TARGETS", "", _grpc_target)
+            for service in SERVICES
+            if service != "telemetry" and env.get(f"MOMENTUM_{service.upper()}_TARGETS")
+        },
+        grpc_tls=GrpcTls(
+            cert_file=_read(env, "MOMENTUM_GRPC_TLS_CERT", None, str) or None,
+            key_file=_read(env, "MOMENTUM_GRPC_TLS_KEY", None, str) or None,
+            ca_file=_read(env, "MOMENTUM_GRPC_TLS_CA", None, str) or None,
+            client_ca_file=_read(env, "MOMENTUM_GRPC_TLS_CLIENT_CA", None, str) or None,
+            server_name=_read(env, "MOMENTUM_GRPC_TLS_SERVER_NAME", None, str) or None,
+        ),
         metrics_ports=metrics_ports,
         gateway_host=_read(env, "MOMENTUM_GATEWAY_HOST", base.gateway_host, str),
         gateway_port=_read(env, "MOMENTUM_GATEWAY_PORT", base.gateway_port, _positive_int),
@@ -356,9 +508,31 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         ),
         telemetry_targets=_read(env, "MOMENTUM_TELEMETRY_TARGETS", base.telemetry_targets, _targets),
     )
+    tls = settings.grpc_tls
+    if bool(tls.cert_file) != bool(tls.key_file):
+        raise SettingsError("MOMENTUM_GRPC_TLS_CERT and MOMENTUM_GRPC_TLS_KEY go together")
+    if tls.client_ca_file and not tls.cert_file:
+        raise SettingsError("MOMENTUM_GRPC_TLS_CLIENT_CA needs MOMENTUM_GRPC_TLS_CERT and _KEY (callers present them too)")
+    if settings.database.sslmode in ("verify-ca", "verify-full") and not settings.database.sslrootcert:
+        raise SettingsError(f"MOMENTUM_DB_SSLMODE={settings.database.sslmode} needs MOMENTUM_DB_SSLROOTCERT")
     if environment == "production":
         _refuse_local_secrets(settings)
     return settings
+
+
+def _service_servers(env: Mapping[str, str], db: DatabaseSettings) -> dict[str, DatabaseServer]:
+    """MOMENTUM_DB_<SERVICE>_HOST/_PORT/_NAME: a service whose schema lives on a server of its own."""
+    servers = {}
+    for service in SERVICES:
+        prefix = f"MOMENTUM_DB_{service.upper()}"
+        if not any(env.get(f"{prefix}_{part}") for part in ("HOST", "PORT", "NAME")):
+            continue
+        servers[service] = DatabaseServer(
+            host=_read(env, f"{prefix}_HOST", env.get("MOMENTUM_DB_HOST") or db.host, str),
+            port=_read(env, f"{prefix}_PORT", _read(env, "MOMENTUM_DB_PORT", db.port, _positive_int), _positive_int),
+            name=_read(env, f"{prefix}_NAME", env.get("MOMENTUM_DB_NAME") or db.name, str),
+        )
+    return servers
 
 
 def _refuse_local_secrets(settings: Settings) -> None:
@@ -384,6 +558,7 @@ def _refuse_local_secrets(settings: Settings) -> None:
                  local.auth.service_keys[caller])
                 for caller in CALLERS
             ),
+            # Unset is the AWS credential chain; only the public local key is refused.
             ("MOMENTUM_S3_SECRET_KEY", settings.s3.secret_key, local.s3.secret_key),
         )
         if value == default
