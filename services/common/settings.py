@@ -269,7 +269,10 @@ class Settings:
     telemetry_targets: tuple[str, ...] = ()
 
     def grpc_target(self, service: str) -> str:
-        """What a caller dials: the service's target list, else the one host of MOMENTUM_GRPC_HOST."""
+        """What a caller dials: the service's target list, else the one host of MOMENTUM_GRPC_HOST. Telemetry's
+        list is the gateway's session ring; calls of no session (health, reads) round-robin over it."""
+        if service == "telemetry" and self.telemetry_targets and service not in self.grpc_targets:
+            return _grpc_target(",".join(self.telemetry_targets))
         return self.grpc_targets.get(service) or f"{self.grpc_host}:{self.grpc_ports[service]}"
 
     def grpc_listen_address(self, service: str, port: int | None = None) -> str:

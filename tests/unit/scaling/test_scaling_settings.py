@@ -32,6 +32,10 @@ def test_each_service_has_its_own_listen_address_and_target_list():
     assert settings.grpc_target("plans") == "ipv4:10.0.0.1:7001,10.0.0.2:7001"
     assert settings.grpc_target("streaks") == "dns:///streaks.clinic.internal:7002"
     assert settings.grpc_target("entrances") == "entrances.internal:7003"
+    # Telemetry's list is the gateway's session ring; calls of no session round-robin over it.
+    ring = load_settings({"MOMENTUM_TELEMETRY_TARGETS": "10.0.0.2:7004,10.0.0.1:7004"})
+    assert ring.telemetry_targets == ("10.0.0.1:7004", "10.0.0.2:7004")
+    assert ring.grpc_target("telemetry") == "ipv4:10.0.0.1:7004,10.0.0.2:7004"
 
 
 @pytest.mark.parametrize(
