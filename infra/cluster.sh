@@ -141,28 +141,46 @@ start_rabbit() {  # n
   [ -f "$dir/.erlang.cookie" ] || { cp "$STATE/erlang.cookie" "$dir/.erlang.cookie"; chmod 400 "$dir/.erlang.cookie"; }
   : > "$dir/rabbitmq-env.conf"
   echo "[]." > "$dir/enabled_plugins"
-  printf 'listeners.tcp.default = 5672\nloopback_users = none\nlog.console = false\nlog.file.level = warning\n' > "$dir/rabbitmq.conf"
+  # Peers from the configuration (the first node forms the cluster, the others join it as they boot) and the
+  # user and vhost made on first boot: no CLI round trips, which take seconds each on a busy machine.
+  cat > "$dir/rabbitmq.conf" <<EOF
+listeners.tcp.default = 5672
+loopback_users = none
+log.console = false
+log.file.level = warning
+default_user = $AMQP_USER
+default_pass = $AMQP_PASSWORD
+default_vhost = momentum
+default_permissions.configure = .*
+default_permissions.read = .*
+default_permissions.write = .*
+cluster_formation.peer_discovery_backend = classic_config
+cluster_formation.classic_config.nodes.1 = rabbit@${IP[rmq1]}
+cluster_formation.classic_config.nodes.2 = rabbit@${IP[rmq2]}
+cluster_formation.classic_config.nodes.3 = rabbit@${IP[rmq3]}
+EOF
   # shellcheck disable=SC2046
   in_ns "rmq$1" env $(rabbit_env "$1") setsid "$RMQ_BIN/rabbitmq-server" >"$dir/server.out" 2>&1 < /dev/null &
-  wait_tcp "${IP[rmq$1]}" 5672 90
-  rabbitmqctl_on "$1" await_startup >/dev/null
+  wait_amqp "$1" 180
+}
+
+wait_amqp() {  # n seconds: the node takes a login on the momentum vhost (it has booted and joined)
+  local i; for i in $(seq 1 $(( $2 * 2 ))); do
+    "$PY" "$ROOT/infra/probe.py" amqp "amqp://$AMQP_USER:$AMQP_PASSWORD@${IP[rmq$1]}:5672/momentum" >/dev/null 2>&1 && return 0
+    sleep 0.5
+  done
+  log "rmq$1 takes no AMQP login after $2 s"; return 1
 }
 
 rabbits_up() {
   mkdir -p "$STATE"
   od -An -N20 -tx1 /dev/urandom | tr -d ' \n' | tr a-f A-F > "$STATE/erlang.cookie"
+  # The first node alone forms the cluster (and its user and vhost); the other two then join it as they boot.
+  start_rabbit 1
   local pids="" n
-  for n in 1 2 3; do start_rabbit "$n" & pids+="$! "; done
+  for n in 2 3; do start_rabbit "$n" & pids+="$! "; done
   # shellcheck disable=SC2086
   wait $pids  # only these: the S3 server is a background job of this shell too
-  for n in 2 3; do
-    rabbitmqctl_on "$n" stop_app >/dev/null
-    rabbitmqctl_on "$n" join_cluster "rabbit@${IP[rmq1]}" >/dev/null
-    rabbitmqctl_on "$n" start_app >/dev/null
-  done
-  rabbitmqctl_on 1 add_user "$AMQP_USER" "$AMQP_PASSWORD" >/dev/null
-  rabbitmqctl_on 1 add_vhost momentum >/dev/null
-  rabbitmqctl_on 1 set_permissions -p momentum "$AMQP_USER" ".*" ".*" ".*" >/dev/null
   log "RabbitMQ cluster: $(rabbitmqctl_on 1 cluster_status --formatter json | "$PY" -c 'import json,sys; print(" ".join(json.load(sys.stdin)["running_nodes"]))')"
 }
 
