@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: up down test test-unit protos protos-check bench migrate seed venv stack clean web lock
+.PHONY: up down test test-unit protos protos-check bench migrate seed venv stack clean web lock cluster-test
 
 venv: $(STAMP)
 
@@ -59,6 +59,12 @@ protos: venv
 
 protos-check: venv
 	@bash infra/check_protos.sh
+
+# Simulated hosts (Linux network namespaces, root): Postgres behind PgBouncer, three clustered RabbitMQ nodes,
+# two application hosts and an edge gateway under load while a RabbitMQ node and an application host are
+# killed; tears everything down, even on failure. Writes bench/results/cluster.json. See docs/scaling.md.
+cluster-test: venv
+	@bash infra/cluster.sh test
 
 # Each benchmark prints its table and writes bench/results/<name>.json (see bench/results.py); the whole
 # set takes about 10 minutes. SOAK=600 for the 10-minute soak; BENCH_PROFILE=1 adds py-spy profiles.

@@ -53,8 +53,14 @@ def cmd_login(args: argparse.Namespace) -> int:
 def cmd_migrate(args: argparse.Namespace) -> int:
     from services.common.migrations import migrate
 
-    migrate(load_settings(), tuple(args.service) if args.service else None)
+    settings = load_settings()
+    migrate(settings, tuple(args.service) if args.service else None)
     print("migrations applied")
+    if args.s3 and (not args.service or "telemetry" in args.service):
+        from services.telemetry.cli import setup_replay_bucket
+
+        rules = asyncio.run(setup_replay_bucket(settings.s3))
+        print(f"bucket {settings.s3.replay_bucket}: {len(rules)} lifecycle rules")
     return 0
 
 
@@ -64,7 +70,7 @@ async def _with_plans(action):  # type: ignore[no-untyped-def]
     from services.plans.people.handlers import PeopleHandlers
 
     settings = load_settings()
-    database = Database(create_engine(settings.database.app_url("plans"), 2), "plans")
+    database = Database(create_engine(settings.database.app_url("plans"), 2, settings=settings.database), "plans")
     try:
         return await action(PeopleHandlers(database, SystemClock()))
     finally:
@@ -120,6 +126,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     migrate = commands.add_parser("migrate", help="apply every service's migrations (as the schema owner)")
     migrate.add_argument("service", nargs="*", choices=("plans", "streaks", "entrances", "telemetry", []))
+    migrate.add_argument(
+        "--no-s3", dest="s3", action="store_false", help="leave the replay bucket alone (see `momentum s3 setup`)"
+    )
     migrate.set_defaults(run=cmd_migrate)
 
     tenant = commands.add_parser("tenant", help="clinics").add_subparsers(dest="action", required=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import errno
 import socket
+import ssl
 import uuid
 from datetime import datetime, timezone
 from typing import Any, Callable
@@ -19,6 +20,7 @@ from services.common.errors import InvalidInput
 from services.common.identity import current_request_id
 from services.common.logging import get_logger
 from services.common.parsing import instant_in_window
+from services.common.settings import SERVICES, DatabaseSettings
 
 log = get_logger(__name__)
 
@@ -88,7 +90,41 @@ def _says_unavailable(exc: BaseException) -> bool:
 CONNECT_TIMEOUT_SECONDS = 4.0
 
 
-def create_engine(url: str, pool_size: int = 10, connect_timeout: float = CONNECT_TIMEOUT_SECONDS) -> AsyncEngine:
+def _unique_statement_name() -> str:
+    return f"__momentum_{uuid.uuid4().hex}__"
+
+
+def driver_options(settings: DatabaseSettings | None) -> dict[str, Any]:
+    """asyncpg's connect arguments for how the server is reached: TLS, and nothing transaction pooling breaks."""
+    if settings is None:
+        return {}
+    options: dict[str, Any] = {}
+    if settings.transaction_pooler:
+        # PgBouncer in transaction pooling hands each transaction any server connection: a statement prepared
+        # and cached on one is unknown on the next, and asyncpg's numbered names collide across clients.
+        # No cache (asyncpg's and SQLAlchemy's) and a unique name for each statement SQLAlchemy prepares.
+        options["statement_cache_size"] = 0
+        options["prepared_statement_cache_size"] = 0
+        options["prepared_statement_name_func"] = _unique_statement_name
+    if settings.sslmode != "disable":
+        options["ssl"] = _ssl_option(settings)
+    return options
+
+
+def _ssl_option(settings: DatabaseSettings) -> Any:
+    # asyncpg takes libpq's sslmode names; verify-* against a CA of our own needs an SSLContext.
+    if settings.sslmode in ("prefer", "require") or not settings.sslrootcert:
+        return settings.sslmode
+    context = ssl.create_default_context(cafile=settings.sslrootcert)
+    context.check_hostname = settings.sslmode == "verify-full"
+    return context
+
+
+def create_engine(
+    url: str, pool_size: int = 10, connect_timeout: float = CONNECT_TIMEOUT_SECONDS,
+    settings: DatabaseSettings | None = None,
+) -> AsyncEngine:
+    """`settings` says how the server is reached (PgBouncer, TLS); None: directly, in plain TCP (tests' probes)."""
     return create_async_engine(
         url,
         pool_size=pool_size,
@@ -100,7 +136,10 @@ def create_engine(url: str, pool_size: int = 10, connect_timeout: float = CONNEC
         pool_recycle=1800,
         # A Postgres host that swallows packets would hold a new connection for asyncpg's default 60 s, past
         # the gateway's 5 s deadline (a 504): 4 s, then TimeoutError, which database_unavailable makes a 503.
-        connect_args={"server_settings": {"application_name": "momentum"}, "timeout": connect_timeout},
+        connect_args={
+            "server_settings": {"application_name": "momentum"}, "timeout": connect_timeout,
+            **driver_options(settings),
+        },
     )
 
 
@@ -242,5 +281,42 @@ class Database:
         async with self.engine.connect() as connection:
             await connection.execute(text("SELECT 1"))
 
+    async def server_connection_limit(self) -> int:
+        """Connections the server admits to roles like ours: max_connections less the superuser reserve."""
+        async with self.engine.connect() as connection:
+            row = (await connection.execute(text(
+                "SELECT current_setting('max_connections')::int - current_setting('superuser_reserved_connections')::int"
+            ))).scalar_one()
+        return int(row)
+
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+def planned_connections(settings: DatabaseSettings, service: str) -> int:
+    """What every process on `service`'s server may open at most: instances x (pool + overflow), summed over
+    the services whose schema is on that server."""
+    server = settings.server_for(service)
+    return sum(
+        settings.instances.get(other, 1) * 2 * settings.pool_size_for(other)
+        for other in SERVICES
+        if settings.server_for(other) == server
+    )
+
+
+async def warn_if_over_connection_limit(database: Database, settings: DatabaseSettings, service: str) -> None:
+    """A start-up warning, never a refusal: past the limit the last processes to connect get "too many clients"
+    (a 503) under load. Through a transaction pooler the clients are PgBouncer's, and its pool size is the limit."""
+    if settings.transaction_pooler:
+        return
+    try:
+        limit = await database.server_connection_limit()
+    except Exception as exc:  # the database may be away at start-up: the health loop reports that
+        log.info("db.connection_limit_unknown", error=" ".join(str(exc).split())[:200])
+        return
+    planned = planned_connections(settings, service)
+    if planned > limit:
+        log.warning(
+            "db.pools_exceed_max_connections", planned=planned, server_limit=limit,
+            hint="lower MOMENTUM_DB_<SERVICE>_POOL_SIZE, raise max_connections or put PgBouncer in front",
+        )

@@ -14,6 +14,7 @@ from grpc_health.v1._async import HealthServicer
 from grpc_reflection.v1alpha import reflection
 
 from services.common.db import database_unavailable
+from services.common.grpc_transport import server_credentials
 from services.common.errors import (
     Aborted, Conflict, DomainError, InvalidInput, NotFound, PermissionDenied, RuleViolation, Unauthenticated,
     Unavailable,
@@ -22,6 +23,7 @@ from services.common.grpc_metrics import observe_served
 from services.common.identity import SERVICE_ROLE, identity_from_metadata, new_request_id, set_current
 from services.common.logging import get_logger
 from services.common.service_auth import CallRefused, verify
+from services.common.settings import GrpcTls
 
 log = get_logger(__name__)
 
@@ -42,6 +44,10 @@ _STATUS_OF: dict[type[DomainError], grpc.StatusCode] = {
 
 # Trailing metadata of an UNAVAILABLE: seconds the caller should wait before retrying (the gateway's Retry-After).
 RETRY_AFTER_KEY = "retry-after-seconds"
+# gRPC's server pushback: a negative value tells the caller's retry policy not to retry this call. An outage
+# this server reports (its database, a service it needs) is as true on every instance, so the client answers
+# 503 with Retry-After at once; only a refused or vanished connection is retried on the next address.
+NO_CLIENT_RETRY = ("grpc-retry-pushback-ms", "-1")
 # Trailing metadata of a refused call: the DomainError's specific code, and the field an InvalidInput names, so the
 # gateway can answer `rtm_billing_disabled` and let a form highlight `painBefore` instead of parsing the detail.
 ERROR_CODE_KEY = "momentum-error-code"
@@ -139,7 +145,7 @@ class CallContextInterceptor(grpc.aio.ServerInterceptor):
                         # Something this call needs (another service, S3) is away: expected, one warning line.
                         log.warning("rpc.dependency_unavailable", detail=exc.detail)
                         await context.abort(
-                            status, exc.detail, trailing_metadata=((RETRY_AFTER_KEY, str(SERVICE_RETRY_AFTER_SECONDS)),)
+                            status, exc.detail, trailing_metadata=((RETRY_AFTER_KEY, str(SERVICE_RETRY_AFTER_SECONDS)), NO_CLIENT_RETRY)
                         )
                     log.info("rpc.rejected", status=status.name, detail=exc.detail, code=exc.code)
                     await context.abort(status, exc.detail, trailing_metadata=error_metadata(exc))
@@ -157,7 +163,7 @@ class CallContextInterceptor(grpc.aio.ServerInterceptor):
                         await context.abort(
                             grpc.StatusCode.UNAVAILABLE,
                             "database unavailable; retry (request id " + request_id + ")",
-                            trailing_metadata=((RETRY_AFTER_KEY, str(DATABASE_RETRY_AFTER_SECONDS)),),
+                            trailing_metadata=((RETRY_AFTER_KEY, str(DATABASE_RETRY_AFTER_SECONDS)), NO_CLIENT_RETRY),
                         )
                     log.exception("rpc.failed")
                     await context.abort(grpc.StatusCode.INTERNAL, "internal error; see server logs for request id " + request_id)
@@ -174,7 +180,10 @@ class CallContextInterceptor(grpc.aio.ServerInterceptor):
 
 
 class GrpcServer:
-    def __init__(self, host: str, port: int, service_names: Iterable[str], service: str, keys: Mapping[str, bytes]) -> None:
+    def __init__(
+        self, host: str, port: int, service_names: Iterable[str], service: str, keys: Mapping[str, bytes],
+        tls: GrpcTls | None = None,
+    ) -> None:
         self.server = grpc.aio.server(
             interceptors=[CallContextInterceptor(service, keys)],
             options=[("grpc.max_receive_message_length", 8 * 1024 * 1024), ("grpc.so_reuseport", 0)],
@@ -187,7 +196,11 @@ class GrpcServer:
             self.server,
         )
         self._stopping = False
-        self.port = self.server.add_insecure_port(f"{host}:{port}")
+        address = f"{host}:{port}"
+        if tls is not None and tls.cert_file:
+            self.port = self.server.add_secure_port(address, server_credentials(tls))
+        else:
+            self.port = self.server.add_insecure_port(address)
         if self.port == 0:
             raise RuntimeError(f"cannot bind gRPC on {host}:{port}")
 

@@ -18,14 +18,14 @@ SERVICES_DIR = Path(__file__).resolve().parent.parent
 def alembic_config(service: str, settings: Settings) -> Config:
     config = Config()
     config.set_main_option("script_location", str(SERVICES_DIR / service / "migrations"))
-    config.set_main_option("sqlalchemy.url", settings.database.owner_url().replace("%", "%%"))
+    config.set_main_option("sqlalchemy.url", settings.database.owner_url(service).replace("%", "%%"))
     config.attributes["schema"] = service
     config.attributes["app_role"] = f"momentum_{service}"
     return config
 
 
 async def _prepare_schema(service: str, settings: Settings) -> None:
-    engine = create_async_engine(settings.database.owner_url())
+    engine = create_async_engine(settings.database.owner_url(service))
     try:
         async with engine.begin() as conn:
             await conn.execute(text(f"CREATE SCHEMA IF NOT EXISTS {service}"))

@@ -8,7 +8,7 @@ import signal
 from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable, Generic, TypeVar
 
-from services.common.db import Database, create_engine
+from services.common.db import Database, create_engine, warn_if_over_connection_limit
 from services.common.grpc_server import GrpcServer
 from services.common.health import DependencyHealth, broker_check
 from services.common.logging import configure_logging, get_logger
@@ -43,12 +43,13 @@ class ServiceRuntime(Generic[C]):
 
     @classmethod
     def create(cls, name: str, settings: Settings, grpc_port: int | None = None, service_names: tuple[str, ...] = ()) -> "ServiceRuntime":
-        database = Database(create_engine(settings.database.app_url(name), settings.database.pool_size), name)
+        database = Database(create_engine(settings.database.app_url(name), settings.database.pool_size_for(name),
+                                          settings=settings.database), name)
         broker = Broker(settings.broker, f"momentum-{name}")
         relay = OutboxRelay(database.engine, name, broker, settings.outbox_poll_interval)
         database.on_events_committed(relay.wake)
-        port = settings.grpc_ports[name] if grpc_port is None else grpc_port
-        grpc = GrpcServer(settings.grpc_host, port, service_names, name, settings.auth.service_keys)
+        host, _, port = settings.grpc_listen_address(name, grpc_port).rpartition(":")
+        grpc = GrpcServer(host, int(port), service_names, name, settings.auth.service_keys, settings.grpc_tls)
         health = DependencyHealth(grpc.set_serving)
         health.add_check("database", database.ping)
         health.add_check("broker", broker_check(broker))
@@ -61,8 +62,9 @@ class ServiceRuntime(Generic[C]):
 
         port = self.settings.metrics_ports.get(self.name, 0)
         if port:
-            _serve_metrics(self.name, self.settings.grpc_host, port)
+            _serve_metrics(self.name, self.settings.grpc_listen_address(self.name).rpartition(":")[0], port)
         self.loops.append(MessagingMonitor(self.broker, self.consumers, self.relay))
+        await warn_if_over_connection_limit(self.database, self.settings.database, self.name)
         await self.broker.connect()
         for consumer in self.consumers:
             await consumer.start()

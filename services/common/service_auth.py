@@ -23,6 +23,8 @@ from typing import Any, Callable, Mapping
 import grpc
 
 from services.common.grpc_metrics import ClientMetricsInterceptor
+from services.common.grpc_transport import channel_credentials, channel_options
+from services.common.settings import GrpcTls
 
 CALLER_HEADER = "x-momentum-caller"
 TIMESTAMP_HEADER = "x-momentum-timestamp"
@@ -32,13 +34,6 @@ SIGNED_IDENTITY_HEADERS = ("x-tenant-id", "x-user-id", "x-role", "x-request-id")
 _VERSION = "momentum-call-v1"
 # ASCII digits only: str.isdigit() and int() also take other scripts' digits (a second spelling).
 _TIMESTAMP = re.compile(r"[0-9]{1,12}")
-
-# A restarted service is found again within 2 s instead of gRPC's default backoff (up to 120 s).
-CHANNEL_OPTIONS = (
-    ("grpc.initial_reconnect_backoff_ms", 250),
-    ("grpc.min_reconnect_backoff_ms", 250),
-    ("grpc.max_reconnect_backoff_ms", 2000),
-)
 
 
 class CallRefused(Exception):
@@ -112,12 +107,16 @@ class SigningInterceptor(grpc.aio.UnaryUnaryClientInterceptor):  # type: ignore[
         return await continuation(details, request)
 
 
-def service_channel(keys: Mapping[str, bytes], caller: str, target_service: str, address: str) -> grpc.aio.Channel:
-    """The one way a process opens a channel to a service: signed calls, a short reconnect backoff."""
+def service_channel(
+    keys: Mapping[str, bytes], caller: str, target_service: str, address: str, tls: GrpcTls | None = None
+) -> grpc.aio.Channel:
+    """The one way a process opens a channel to a service: signed calls, a short reconnect backoff,
+    round-robin over the target's addresses with retries on UNAVAILABLE, TLS when configured."""
     key = keys.get(caller)
     if key is None:
         raise ValueError(f"no service key for caller {caller!r}")
-    return grpc.aio.insecure_channel(
-        address, options=list(CHANNEL_OPTIONS),
-        interceptors=[ClientMetricsInterceptor(target_service), SigningInterceptor(caller, target_service, key)],
-    )
+    interceptors = [ClientMetricsInterceptor(target_service), SigningInterceptor(caller, target_service, key)]
+    options = channel_options(address, tls)
+    if tls is not None and tls.enabled:
+        return grpc.aio.secure_channel(address, channel_credentials(tls), options=options, interceptors=interceptors)
+    return grpc.aio.insecure_channel(address, options=options, interceptors=interceptors)

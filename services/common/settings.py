@@ -5,79 +5,42 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Callable, Mapping, TypeVar
+from typing import Mapping
 from urllib.parse import quote
 
-from services.common.session_token import MIN_KEY_BYTES
+from services.common.setting_values import (  # noqa: F401 - SettingsError is part of this module's API
+    MIN_SERVICE_KEY_CHARS,
+    SettingsError,
+    _amqp_urls,
+    _bool,
+    _choice,
+    _grpc_target,
+    _host_port,
+    _ladder,
+    _non_negative_int,
+    _origins,
+    _positive_int,
+    _read,
+    _seconds,
+    _service_key,
+    _targets,
+    _telemetry_keys,
+)
 
-T = TypeVar("T")
 
 SERVICES = ("plans", "streaks", "entrances", "telemetry")
 # Who may call a gRPC port: the gateway (on behalf of users) and the services themselves.
 CALLERS = ("gateway", *SERVICES)
-MIN_SERVICE_KEY_CHARS = 32
 DEFAULT_GRPC_PORTS = {"plans": 50051, "streaks": 50052, "entrances": 50053, "telemetry": 50054}
 
 
-class SettingsError(ValueError):
-    """A configuration variable is missing or malformed; the message names it."""
+@dataclass(frozen=True)
+class DatabaseServer:
+    """Where one service's schema lives: each service owns its schema, so each may have its own server."""
 
-
-def _read(env: Mapping[str, str], name: str, default: T, parse: Callable[[str], T]) -> T:
-    raw = env.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        return parse(raw)
-    except (ValueError, TypeError) as exc:
-        raise SettingsError(f"environment variable {name}={raw!r} is invalid: {exc}") from exc
-
-
-def _positive_int(raw: str) -> int:
-    value = int(raw)
-    if value <= 0:
-        raise ValueError("must be a positive integer")
-    return value
-
-
-def _non_negative_int(raw: str) -> int:
-    value = int(raw)
-    if value < 0:
-        raise ValueError("must be a whole number of at least 0")
-    return value
-
-
-def _seconds(raw: str) -> timedelta:
-    value = float(raw)
-    if value < 0:
-        raise ValueError("must be a non-negative number of seconds")
-    return timedelta(seconds=value)
-
-
-def _ladder(raw: str) -> tuple[timedelta, ...]:
-    # "1,5,30,120,600": seconds of each retry step; the last one repeats.
-    steps = tuple(_seconds(part.strip()) for part in raw.split(",") if part.strip())
-    if not steps or any(step <= timedelta(0) for step in steps):
-        raise ValueError("expected positive seconds separated by commas, e.g. 1,5,30,120,600")
-    return steps
-
-
-def _bool(raw: str) -> bool:
-    lowered = raw.strip().lower()
-    if lowered in ("1", "true", "yes", "on"):
-        return True
-    if lowered in ("0", "false", "no", "off"):
-        return False
-    raise ValueError("must be true or false")
-
-
-def _choice(*allowed: str) -> Callable[[str], str]:
-    def parse(raw: str) -> str:
-        if raw not in allowed:
-            raise ValueError(f"must be one of {', '.join(allowed)}")
-        return raw
-
-    return parse
+    host: str
+    port: int
+    name: str
 
 
 @dataclass(frozen=True)
@@ -90,20 +53,40 @@ class DatabaseSettings:
     pool_size: int = 10
     # MOMENTUM_DB_<SERVICE>_PASSWORD per role; a service missing here uses app_password (old env files).
     service_passwords: Mapping[str, str] = field(default_factory=dict)
+    # MOMENTUM_DB_<SERVICE>_POOL_SIZE; a service missing here uses pool_size.
+    service_pool_sizes: Mapping[str, int] = field(default_factory=dict)
+    # MOMENTUM_DB_<SERVICE>_HOST/_PORT/_NAME; a service missing here uses host, port and name.
+    service_servers: Mapping[str, DatabaseServer] = field(default_factory=dict)
+    # MOMENTUM_<SERVICE>_INSTANCES: how many processes of each service share the server (the start-up
+    # check of instances x pool against the server's max_connections).
+    instances: Mapping[str, int] = field(default_factory=dict)
+    # Through PgBouncer in transaction pooling a server connection changes under a session, so a
+    # server-side prepared statement cache would name statements another server connection never saw.
+    transaction_pooler: bool = False
+    # libpq's sslmode (disable, require, verify-ca, verify-full) and the CA bundle verify-* check against.
+    sslmode: str = "disable"
+    sslrootcert: str | None = None
 
     def password_for(self, service: str) -> str:
         return self.service_passwords.get(service) or self.app_password
 
+    def pool_size_for(self, service: str) -> int:
+        return self.service_pool_sizes.get(service, self.pool_size)
+
+    def server_for(self, service: str) -> DatabaseServer:
+        return self.service_servers.get(service) or DatabaseServer(self.host, self.port, self.name)
+
     def app_url(self, service: str) -> str:
         """The service's own role: owns nothing, cannot bypass row-level security."""
-        return self._url(f"momentum_{service}", self.password_for(service))
+        return self._url(f"momentum_{service}", self.password_for(service), self.server_for(service))
 
-    def owner_url(self) -> str:
-        """The schema owner, used only by migrations."""
-        return self._url("momentum_owner", self.owner_password)
+    def owner_url(self, service: str | None = None) -> str:
+        """The schema owner, used only by migrations (on the server of `service` when given)."""
+        server = self.server_for(service) if service else DatabaseServer(self.host, self.port, self.name)
+        return self._url("momentum_owner", self.owner_password, server)
 
-    def _url(self, user: str, password: str) -> str:
-        return f"postgresql+asyncpg://{user}:{quote(password, safe='')}@{self.host}:{self.port}/{self.name}"
+    def _url(self, user: str, password: str, server: DatabaseServer) -> str:
+        return f"postgresql+asyncpg://{user}:{quote(password, safe='')}@{server.host}:{server.port}/{server.name}"
 
 
 @dataclass(frozen=True)
@@ -121,12 +104,28 @@ class BrokerSettings:
     retry_ladder: tuple[timedelta, ...] = tuple(timedelta(seconds=s) for s in (1, 5, 30, 120, 600))
     # Parked in `<queue>.dead` only after failing transiently for at least this long.
     retry_park_after: timedelta = timedelta(minutes=15)
+    # MOMENTUM_AMQP_URLS: the nodes of a cluster, amqp:// or amqps://; a reconnect tries the next one.
+    # Empty: the one node of host, port, user, password and vhost.
+    urls: tuple[str, ...] = ()
+    # CA bundle an amqps:// node's certificate is verified against (aiormq's `cafile` URL option).
+    ca_file: str | None = None
 
     @property
     def url(self) -> str:
-        return (
+        """The first node: what a one-off tool (the dlq command, a test probe) connects to."""
+        return self.node_urls[0]
+
+    @property
+    def node_urls(self) -> tuple[str, ...]:
+        urls = self.urls or (
             f"amqp://{quote(self.user, safe='')}:{quote(self.password, safe='')}"
-            f"@{self.host}:{self.port}/{quote(self.vhost, safe='')}"
+            f"@{self.host}:{self.port}/{quote(self.vhost, safe='')}",
+        )
+        if not self.ca_file:
+            return urls
+        return tuple(
+            f"{url}{'&' if '?' in url else '?'}cafile={quote(self.ca_file, safe='')}" if url.startswith("amqps://") else url
+            for url in urls
         )
 
 
@@ -134,8 +133,9 @@ class BrokerSettings:
 class S3Settings:
     endpoint: str | None = "http://127.0.0.1:9000"
     region: str = "us-east-1"
-    access_key: str = "momentum-local"
-    secret_key: str = "momentum-local-secret"
+    # None: the default AWS credential chain (instance role, web identity, ~/.aws, AWS_* variables).
+    access_key: str | None = "momentum-local"
+    secret_key: str | None = "momentum-local-secret"
     replay_bucket: str = "momentum-replays"
 
 
@@ -180,6 +180,23 @@ class BrowserSessionSettings:
 
 
 @dataclass(frozen=True)
+class GrpcTls:
+    """TLS on every gRPC hop. A server presents cert/key; with client_ca it also requires and verifies the
+    caller's certificate (a caller presents the same cert/key). A caller verifies servers against ca;
+    server_name overrides the name checked when targets are IP addresses."""
+
+    cert_file: str | None = None
+    key_file: str | None = None
+    ca_file: str | None = None
+    client_ca_file: str | None = None
+    server_name: str | None = None
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.ca_file or self.cert_file)
+
+
+@dataclass(frozen=True)
 class Settings:
     environment: str = "local"
     log_format: str = "console"
@@ -195,6 +212,11 @@ class Settings:
     browser_sessions: BrowserSessionSettings = BrowserSessionSettings()
     grpc_host: str = "127.0.0.1"
     grpc_ports: Mapping[str, int] = field(default_factory=lambda: dict(DEFAULT_GRPC_PORTS))
+    # MOMENTUM_<SERVICE>_GRPC_LISTEN (host:port) and MOMENTUM_<SERVICE>_TARGETS (a gRPC target: host:port,
+    # ipv4:a:p,b:p, dns:///name:port); a service missing here listens on and is dialled at grpc_host:port.
+    grpc_listen: Mapping[str, str] = field(default_factory=dict)
+    grpc_targets: Mapping[str, str] = field(default_factory=dict)
+    grpc_tls: GrpcTls = GrpcTls()
     # Prometheus port of each service process (dead letters, retries, quarantined outbox rows); 0: none.
     metrics_ports: Mapping[str, int] = field(default_factory=lambda: {s: 0 for s in SERVICES})
     gateway_host: str = "127.0.0.1"
@@ -224,46 +246,22 @@ class Settings:
     telemetry_targets: tuple[str, ...] = ()
 
     def grpc_target(self, service: str) -> str:
-        return f"{self.grpc_host}:{self.grpc_ports[service]}"
+        """What a caller dials: the service's target list, else the one host of MOMENTUM_GRPC_HOST. Telemetry's
+        list is the gateway's session ring; calls of no session (health, reads) round-robin over it."""
+        if service == "telemetry" and self.telemetry_targets and service not in self.grpc_targets:
+            return _grpc_target(",".join(self.telemetry_targets))
+        return self.grpc_targets.get(service) or f"{self.grpc_host}:{self.grpc_ports[service]}"
+
+    def grpc_listen_address(self, service: str, port: int | None = None) -> str:
+        """Where the service's gRPC server binds; `port` (a test's free port) replaces the configured one."""
+        listen = self.grpc_listen.get(service)
+        if listen is None:
+            return f"{self.grpc_host}:{self.grpc_ports[service] if port is None else port}"
+        if port is None:
+            return listen
+        return f"{listen.rpartition(':')[0]}:{port}"
 
 
-def _origins(raw: str) -> tuple[str, ...]:
-    # "https://clinic.example,http://localhost:5173": exact origins, scheme and host (and port), no path.
-    origins = tuple(part.strip().rstrip("/") for part in raw.split(",") if part.strip())
-    for origin in origins:
-        if origin != "*" and not origin.startswith(("http://", "https://")) or origin.count("/") > 2:
-            raise ValueError(f"{origin!r} is not an origin like https://clinic.example")
-    return origins
-
-
-def _targets(raw: str) -> tuple[str, ...]:
-    # "host:port,host:port" — order does not matter: the gateway hashes sessions over the set.
-    targets = tuple(sorted({t.strip() for t in raw.split(",") if t.strip()}))
-    for target in targets:
-        host, sep, port = target.rpartition(":")
-        if not sep or not host or not port.isdigit():
-            raise ValueError(f"{target!r} is not host:port")
-    return targets
-
-
-def _telemetry_keys(raw: str) -> dict[str, bytes]:
-    # "kid1:secret1,kid2:secret2" — several keys so a rotation never invalidates live sessions.
-    keys: dict[str, bytes] = {}
-    for pair in raw.split(","):
-        kid, sep, secret = pair.partition(":")
-        if not sep or not kid.strip():
-            raise ValueError("expected kid:secret pairs separated by commas")
-        # The length signing checks (session_token.MIN_KEY_BYTES), so a key that loads can sign.
-        if len(secret.encode()) < MIN_KEY_BYTES:
-            raise ValueError(f"the secret of key {kid.strip()!r} has {len(secret.encode())} bytes; signing needs {MIN_KEY_BYTES}+")
-        keys[kid.strip()] = secret.encode()
-    return keys
-
-
-def _service_key(raw: str) -> bytes:
-    if len(raw) < MIN_SERVICE_KEY_CHARS:
-        raise ValueError(f"a service key needs at least {MIN_SERVICE_KEY_CHARS} characters")
-    return raw.encode()
 
 
 def _secret(env: Mapping[str, str], name: str, default: str | None) -> str | None:
@@ -378,6 +376,20 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             owner_password=_read(env, "MOMENTUM_DB_OWNER_PASSWORD", db.owner_password, str),
             app_password=_read(env, "MOMENTUM_DB_APP_PASSWORD", db.app_password, str),
             pool_size=_read(env, "MOMENTUM_DB_POOL_SIZE", db.pool_size, _positive_int),
+            service_pool_sizes={
+                service: _read(env, f"MOMENTUM_DB_{service.upper()}_POOL_SIZE", 0, _positive_int)
+                for service in SERVICES
+                if env.get(f"MOMENTUM_DB_{service.upper()}_POOL_SIZE")
+            },
+            service_servers=_service_servers(env, db),
+            instances={
+                service: _read(env, f"MOMENTUM_{service.upper()}_INSTANCES", 1, _positive_int) for service in SERVICES
+            },
+            transaction_pooler=_read(env, "MOMENTUM_DB_TRANSACTION_POOLER", db.transaction_pooler, _bool),
+            sslmode=_read(
+                env, "MOMENTUM_DB_SSLMODE", db.sslmode, _choice("disable", "prefer", "require", "verify-ca", "verify-full")
+            ),
+            sslrootcert=_read(env, "MOMENTUM_DB_SSLROOTCERT", db.sslrootcert, str) or None,
             service_passwords={
                 service: env[f"MOMENTUM_DB_{service.upper()}_PASSWORD"]
                 for service in SERVICES
@@ -394,18 +406,39 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             delivery_limit=_read(env, "MOMENTUM_AMQP_DELIVERY_LIMIT", broker.delivery_limit, _positive_int),
             retry_ladder=_read(env, "MOMENTUM_AMQP_RETRY_LADDER", broker.retry_ladder, _ladder),
             retry_park_after=_read(env, "MOMENTUM_AMQP_RETRY_PARK_AFTER", broker.retry_park_after, _seconds),
+            urls=_read(env, "MOMENTUM_AMQP_URLS", broker.urls, _amqp_urls),
+            ca_file=_read(env, "MOMENTUM_AMQP_CA", broker.ca_file, str) or None,
         ),
         s3=S3Settings(
             endpoint=_read(env, "MOMENTUM_S3_ENDPOINT", s3.endpoint, str),
             region=_read(env, "MOMENTUM_S3_REGION", s3.region, str),
-            access_key=_read(env, "MOMENTUM_S3_ACCESS_KEY", s3.access_key, str),
-            secret_key=_read(env, "MOMENTUM_S3_SECRET_KEY", s3.secret_key, str),
+            # Production has no local keys: unset, the default AWS credential chain signs.
+            access_key=_read(env, "MOMENTUM_S3_ACCESS_KEY", None if environment == "production" else s3.access_key, str),
+            secret_key=_read(env, "MOMENTUM_S3_SECRET_KEY", None if environment == "production" else s3.secret_key, str),
             replay_bucket=_read(env, "MOMENTUM_S3_REPLAY_BUCKET", s3.replay_bucket, str),
         ),
         auth=auth_settings,
         browser_sessions=_browser_sessions(env, base.browser_sessions),
         grpc_host=_read(env, "MOMENTUM_GRPC_HOST", base.grpc_host, str),
         grpc_ports=ports,
+        grpc_listen={
+            service: _read(env, f"MOMENTUM_{service.upper()}_GRPC_LISTEN", "", _host_port)
+            for service in SERVICES
+            if env.get(f"MOMENTUM_{service.upper()}_GRPC_LISTEN")
+        },
+        # Telemetry's MOMENTUM_TELEMETRY_TARGETS is the gateway's session-affinity set (telemetry_targets).
+        grpc_targets={
+            service: _read(env, f"MOMENTUM_{service.upper()}_TARGETS", "", _grpc_target)
+            for service in SERVICES
+            if service != "telemetry" and env.get(f"MOMENTUM_{service.upper()}_TARGETS")
+        },
+        grpc_tls=GrpcTls(
+            cert_file=_read(env, "MOMENTUM_GRPC_TLS_CERT", None, str) or None,
+            key_file=_read(env, "MOMENTUM_GRPC_TLS_KEY", None, str) or None,
+            ca_file=_read(env, "MOMENTUM_GRPC_TLS_CA", None, str) or None,
+            client_ca_file=_read(env, "MOMENTUM_GRPC_TLS_CLIENT_CA", None, str) or None,
+            server_name=_read(env, "MOMENTUM_GRPC_TLS_SERVER_NAME", None, str) or None,
+        ),
         metrics_ports=metrics_ports,
         gateway_host=_read(env, "MOMENTUM_GATEWAY_HOST", base.gateway_host, str),
         gateway_port=_read(env, "MOMENTUM_GATEWAY_PORT", base.gateway_port, _positive_int),
@@ -435,9 +468,31 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     if settings.browser_sessions.oidc is not None and settings.auth.jwt_algorithm != "RS256":
         # The provider's access tokens are what the API verifies: they are RS256 against its JWKS, never our secret.
         raise SettingsError("MOMENTUM_OIDC_ISSUER needs MOMENTUM_JWT_ALGORITHM=RS256 and MOMENTUM_JWKS_PATH (the provider's keys)")
+    tls = settings.grpc_tls
+    if bool(tls.cert_file) != bool(tls.key_file):
+        raise SettingsError("MOMENTUM_GRPC_TLS_CERT and MOMENTUM_GRPC_TLS_KEY go together")
+    if tls.client_ca_file and not tls.cert_file:
+        raise SettingsError("MOMENTUM_GRPC_TLS_CLIENT_CA needs MOMENTUM_GRPC_TLS_CERT and _KEY (callers present them too)")
+    if settings.database.sslmode in ("verify-ca", "verify-full") and not settings.database.sslrootcert:
+        raise SettingsError(f"MOMENTUM_DB_SSLMODE={settings.database.sslmode} needs MOMENTUM_DB_SSLROOTCERT")
     if environment == "production":
         _refuse_local_secrets(settings)
     return settings
+
+
+def _service_servers(env: Mapping[str, str], db: DatabaseSettings) -> dict[str, DatabaseServer]:
+    """MOMENTUM_DB_<SERVICE>_HOST/_PORT/_NAME: a service whose schema lives on a server of its own."""
+    servers = {}
+    for service in SERVICES:
+        prefix = f"MOMENTUM_DB_{service.upper()}"
+        if not any(env.get(f"{prefix}_{part}") for part in ("HOST", "PORT", "NAME")):
+            continue
+        servers[service] = DatabaseServer(
+            host=_read(env, f"{prefix}_HOST", env.get("MOMENTUM_DB_HOST") or db.host, str),
+            port=_read(env, f"{prefix}_PORT", _read(env, "MOMENTUM_DB_PORT", db.port, _positive_int), _positive_int),
+            name=_read(env, f"{prefix}_NAME", env.get("MOMENTUM_DB_NAME") or db.name, str),
+        )
+    return servers
 
 
 def _refuse_local_secrets(settings: Settings) -> None:
@@ -463,6 +518,7 @@ def _refuse_local_secrets(settings: Settings) -> None:
                  local.auth.service_keys[caller])
                 for caller in CALLERS
             ),
+            # Unset is the AWS credential chain; only the public local key is refused.
             ("MOMENTUM_S3_SECRET_KEY", settings.s3.secret_key, local.s3.secret_key),
             ("MOMENTUM_SESSION_KEY", settings.browser_sessions.key, local.browser_sessions.key),
         )

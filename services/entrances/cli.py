@@ -20,7 +20,7 @@ async def _with_finalizer(action: Callable[[Any, Any], Awaitable[Any]]) -> Any:
     from services.entrances.sweep import RepairSweep
 
     settings = load_settings()
-    database = Database(create_engine(settings.database.app_url("entrances"), 2), "entrances")
+    database = Database(create_engine(settings.database.app_url("entrances"), 2, settings=settings.database), "entrances")
     plans = PlansClient(settings)
     clock = SystemClock()
     finalizer = Finalizer(database, plans, clock)

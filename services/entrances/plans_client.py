@@ -71,7 +71,9 @@ class PlansClient:
     identity of the tenant: entrances has already decided the caller may do what it asks."""
 
     def __init__(self, settings: Settings) -> None:
-        self._channel = service_channel(settings.auth.service_keys, "entrances", "plans", settings.grpc_target("plans"))
+        self._channel = service_channel(
+            settings.auth.service_keys, "entrances", "plans", settings.grpc_target("plans"), settings.grpc_tls
+        )
         self._stub = plans_pb2_grpc.PlansServiceStub(self._channel)
         self._deadline = settings.grpc_deadline.total_seconds()
         self._ttl = settings.flag_cache_ttl.total_seconds()

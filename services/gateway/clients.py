@@ -38,7 +38,7 @@ class ServiceClients:
     def __init__(self, settings: Settings) -> None:
         self._deadline = settings.grpc_deadline.total_seconds()
         self.channels = {
-            name: service_channel(settings.auth.service_keys, "gateway", name, settings.grpc_target(name))
+            name: service_channel(settings.auth.service_keys, "gateway", name, settings.grpc_target(name), settings.grpc_tls)
             for name in GATEWAY_SERVICES
         }
         stubs = {name: _stub_class(name)(channel) for name, channel in self.channels.items()}  # type: ignore[misc]

@@ -27,7 +27,7 @@ def run_seed(args: argparse.Namespace) -> int:
     settings = load_settings()
 
     async def go():  # type: ignore[no-untyped-def]
-        database = Database(create_engine(settings.database.app_url("plans"), 2), "plans")
+        database = Database(create_engine(settings.database.app_url("plans"), 2, settings=settings.database), "plans")
         clock = SystemClock()
         try:
             return await seed_demo(

@@ -30,7 +30,7 @@ def cmd_recalculate(args: argparse.Namespace) -> int:
 
     async def run() -> dict:
         # The service's own role: row-level security applies here exactly as in the service.
-        database = Database(create_engine(settings.database.app_url("streaks"), 2), "streaks")
+        database = Database(create_engine(settings.database.app_url("streaks"), 2, settings=settings.database), "streaks")
         try:
             report = await recalculate(
                 database, SystemClock(), tenant=args.tenant, apply=args.apply, restart=args.restart,

@@ -35,7 +35,9 @@ class PlansClient:
     """One channel to plans, opened at start-up and closed on stop; calls carry the service identity."""
 
     def __init__(self, settings: Settings) -> None:
-        self._channel = service_channel(settings.auth.service_keys, "streaks", "plans", settings.grpc_target("plans"))
+        self._channel = service_channel(
+            settings.auth.service_keys, "streaks", "plans", settings.grpc_target("plans"), settings.grpc_tls
+        )
         self._stub = plans_pb2_grpc.PlansServiceStub(self._channel)
         self._deadline = settings.grpc_deadline.total_seconds()
         self._cache: dict[tuple[uuid.UUID, uuid.UUID], tuple[float, PlansPatient]] = {}

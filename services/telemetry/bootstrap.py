@@ -41,7 +41,7 @@ async def build(
         service_names=(telemetry_pb2.DESCRIPTOR.services_by_name["TelemetryService"].full_name,),
     )
     instance = InstanceIdentity(
-        name=f"{advertised_host(settings.grpc_host)}:{runtime.grpc.port}",
+        name=f"{advertised_host(settings.grpc_listen_address('telemetry').rpartition(':')[0])}:{runtime.grpc.port}",
         incarnation=uuid.uuid4().hex,
     )
     store = ReplayStore(settings.s3)

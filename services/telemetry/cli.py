@@ -1,4 +1,4 @@
-"""`momentum telemetry …`: keep media partitions ahead, state the replay bucket's lifecycle, list sessions in flight."""
+"""`momentum telemetry …` and `momentum s3 setup`: media partitions, the replay bucket and its lifecycle, sessions in flight."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import argparse
 import asyncio
 import json
 
-from services.common.settings import load_settings
+from services.common.settings import S3Settings, load_settings
 
 
 def cmd_partitions(args: argparse.Namespace) -> int:
@@ -18,7 +18,7 @@ def cmd_partitions(args: argparse.Namespace) -> int:
 
     async def run() -> int:
         # The service's own role, through the same SECURITY DEFINER function its maintenance loop calls.
-        database = Database(create_engine(settings.database.app_url("telemetry"), 1), "telemetry")
+        database = Database(create_engine(settings.database.app_url("telemetry"), 1, settings=settings.database), "telemetry")
         try:
             async with database.unit_of_work(None) as uow:
                 changed = await repository.maintain_month_partitions(uow, args.months_ahead, args.keep_months)
@@ -33,18 +33,28 @@ def cmd_partitions(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_lifecycle(args: argparse.Namespace) -> int:
+async def setup_replay_bucket(settings: S3Settings) -> list:
+    """Creates the replay bucket if missing and states its lifecycle rules; returns the rules S3 now holds."""
     from services.telemetry.replay_store import ReplayStore
 
-    async def run() -> list:
-        store = ReplayStore(load_settings().s3)
-        await store.start()  # creates the bucket if missing and states the rules
-        try:
-            return await store.lifecycle_rules()
-        finally:
-            await store.close()
+    store = ReplayStore(settings)
+    await store.start()
+    try:
+        await store.setup()
+        return await store.lifecycle_rules()
+    finally:
+        await store.close()
 
-    print(json.dumps(asyncio.run(run()), indent=2, default=str))
+
+def cmd_lifecycle(args: argparse.Namespace) -> int:
+    print(json.dumps(asyncio.run(setup_replay_bucket(load_settings().s3)), indent=2, default=str))
+    return 0
+
+
+def cmd_s3_setup(args: argparse.Namespace) -> int:
+    settings = load_settings().s3
+    rules = asyncio.run(setup_replay_bucket(settings))
+    print(f"bucket {settings.replay_bucket}: {len(rules)} lifecycle rules")
     return 0
 
 
@@ -55,7 +65,7 @@ def cmd_sessions(args: argparse.Namespace) -> int:
     settings = load_settings()
 
     async def run() -> list[dict]:
-        database = Database(create_engine(settings.database.app_url("telemetry"), 1), "telemetry")
+        database = Database(create_engine(settings.database.app_url("telemetry"), 1, settings=settings.database), "telemetry")
         try:
             async with database.unit_of_work(None) as uow:
                 return await repository.sessions_in_flight(uow)
@@ -76,3 +86,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     lifecycle.set_defaults(run=cmd_lifecycle)
     sessions = telemetry.add_parser("sessions", help="exercise sessions in flight, with the instance holding each")
     sessions.set_defaults(run=cmd_sessions)
+    s3 = commands.add_parser("s3", help="object storage set-up (an admin step, not done at start-up)")
+    s3.add_subparsers(dest="action", required=True).add_parser(
+        "setup", help="create the replay bucket if missing and state its lifecycle rules (momentum migrate runs it)"
+    ).set_defaults(run=cmd_s3_setup)

@@ -1,4 +1,4 @@
-"""Replay blobs in S3: the bucket and its lifecycle at start-up, multipart streams, presigned reads."""
+"""Replay blobs in S3: the bucket and its lifecycle (an admin step), multipart streams, presigned reads."""
 
 from __future__ import annotations
 
@@ -68,10 +68,13 @@ class ReplayStore:
         self._client: Any = None
 
     async def start(self) -> None:
-        """Opens the client, creates the bucket if missing and (re)states its lifecycle rules."""
+        """Opens the client. The bucket is `setup()`'s (`momentum s3 setup`, run by `momentum migrate`): a service
+        instance needs no right to create buckets or change their lifecycle."""
+        # Without static keys botocore walks the default credential chain (environment, web identity,
+        # ~/.aws, the instance or task role) and refreshes what it found before it expires.
         session = aioboto3.Session(
-            aws_access_key_id=self._settings.access_key,
-            aws_secret_access_key=self._settings.secret_key,
+            aws_access_key_id=self._settings.access_key or None,
+            aws_secret_access_key=self._settings.secret_key or None,
             region_name=self._settings.region,
         )
         config = Config(
@@ -85,6 +88,9 @@ class ReplayStore:
         self._client = await self._stack.enter_async_context(
             session.client("s3", endpoint_url=self._settings.endpoint, config=config)
         )
+
+    async def setup(self) -> None:
+        """Creates the bucket if missing and (re)states its lifecycle rules; idempotent."""
         await self._ensure_bucket()
         await self._client.put_bucket_lifecycle_configuration(
             Bucket=self.bucket, LifecycleConfiguration={"Rules": LIFECYCLE_RULES}

@@ -120,9 +120,11 @@ def test_every_secret_is_read_from_the_environment():
 def test_production_refuses_the_public_local_secrets():
     with pytest.raises(SettingsError) as refused:
         load_settings({"MOMENTUM_ENV": "production"})
-    for name in ("MOMENTUM_JWT_SECRET", "MOMENTUM_TELEMETRY_TOKEN_KEYS", "MOMENTUM_DB_APP_PASSWORD", "MOMENTUM_S3_SECRET_KEY",
+    for name in ("MOMENTUM_JWT_SECRET", "MOMENTUM_TELEMETRY_TOKEN_KEYS", "MOMENTUM_DB_APP_PASSWORD",
                  "MOMENTUM_SERVICE_KEY_GATEWAY", "MOMENTUM_SERVICE_KEY_PLANS", "MOMENTUM_SESSION_KEY"):
         assert name in str(refused.value)
+    # No S3 keys in production is the AWS credential chain, not a refusal; the public local key is refused.
+    assert "MOMENTUM_S3_SECRET_KEY" not in str(refused.value)
     own = {
         "MOMENTUM_ENV": "production", "MOMENTUM_JWT_SECRET": "prod-" + "j" * 40, "MOMENTUM_DB_APP_PASSWORD": "prod-app",
         "MOMENTUM_S3_SECRET_KEY": "prod-s3", "MOMENTUM_TELEMETRY_TOKEN_KEYS": "p1:" + "t" * 40,
@@ -134,6 +136,8 @@ def test_production_refuses_the_public_local_secrets():
         load_settings({**own, "MOMENTUM_SERVICE_KEY_STREAKS": LOCAL.auth.service_keys["streaks"].decode()})
     with pytest.raises(SettingsError, match="MOMENTUM_JWT_SECRET"):
         load_settings({**own, "MOMENTUM_JWT_SECRET": LOCAL.auth.jwt_secret})
+    with pytest.raises(SettingsError, match="MOMENTUM_S3_SECRET_KEY"):
+        load_settings({**own, "MOMENTUM_S3_SECRET_KEY": LOCAL.s3.secret_key})
 
 
 def test_no_secret_is_hard_coded_outside_the_local_defaults():

@@ -80,6 +80,10 @@ async def fresh_vhost(broker: BrokerSettings) -> None:
 
 
 async def fresh_storage(settings: Settings, services: Iterable[str] = SERVICES) -> None:
-    """fresh_database and fresh_vhost: what a test session or a benchmark starts from."""
+    """fresh_database and fresh_vhost, and the replay bucket `momentum migrate` sets up: what a test session or a
+    benchmark starts from."""
+    from services.telemetry.cli import setup_replay_bucket
+
     await fresh_database(settings, services)
     await fresh_vhost(settings.broker)
+    await setup_replay_bucket(settings.s3)

@@ -55,7 +55,7 @@ def test_failure_history_from_headers() -> None:
 
 
 def test_queue_names() -> None:
-    assert retry_queue_name("streaks.workout-events", timedelta(seconds=30)) == "streaks.workout-events.retry-30000ms"
+    assert retry_queue_name("streaks.workout-events", timedelta(seconds=30)) == "streaks.workout-events.retry-30000ms.q"
     assert work_queue_of("streaks.workout-events.dead") == "streaks.workout-events"
     with pytest.raises(ValueError):
         work_queue_of("streaks.workout-events")

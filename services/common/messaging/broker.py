@@ -10,6 +10,8 @@ from typing import Mapping
 import aio_pika
 import aiormq
 from aio_pika.abc import AbstractChannel, AbstractExchange, AbstractRobustConnection
+from aio_pika.robust_connection import RobustConnection
+from yarl import URL
 
 from pamqp.frame import marshal
 from pamqp.header import ContentHeader
@@ -46,6 +48,34 @@ def event_message(
     return message
 
 
+class FailoverConnection(RobustConnection):
+    """aio-pika's robust connection over the nodes of a cluster: every (re)connection attempt goes to the next
+    node in turn, so a dead node costs one failed attempt and consumers and channels are restored on a live one.
+
+    aio-pika takes one URL (its maintainers point at round-robin DNS, mosquito/aio-pika#104 and #141); this
+    hooks the one step that opens the transport, which reads `self.url`, and leaves the rest of the recovery
+    (channels, QoS, consumers, declarations) to aio-pika."""
+
+    def __init__(self, urls: tuple[str, ...], first: int = 0, **kwargs: object) -> None:
+        self._nodes = tuple(URL(url) for url in urls)
+        self._next = first % len(self._nodes)
+        super().__init__(self._nodes[self._next], **kwargs)  # type: ignore[arg-type]
+
+    async def _RobustConnection__connect_transport(self) -> None:  # the name-mangled private step, overridden
+        self.url = self._nodes[self._next]
+        self._next = (self._next + 1) % len(self._nodes)
+        await RobustConnection._RobustConnection__connect_transport(self)  # type: ignore[attr-defined]
+
+
+async def connect_failover(
+    urls: tuple[str, ...], first: int = 0, timeout: float | None = None, **kwargs: object
+) -> AbstractRobustConnection:
+    """Like aio_pika.connect_robust, over a list of nodes starting at `first`."""
+    connection = FailoverConnection(urls, first, **kwargs)
+    await connection.connect(timeout=timeout)
+    return connection
+
+
 class Broker:
     def __init__(self, settings: BrokerSettings, connection_name: str) -> None:
         self._settings = settings
@@ -66,10 +96,13 @@ class Broker:
         return self._connection is not None and not self._connection.is_closed
 
     async def connect(self, attempts: int = 30) -> None:
+        urls = self._settings.node_urls
         for attempt in range(1, attempts + 1):
             try:
-                self._connection = await aio_pika.connect_robust(
-                    self._settings.url,
+                # Each first attempt starts at the next node: with one node down, start-up costs one try.
+                self._connection = await connect_failover(
+                    urls,
+                    attempt - 1,
                     client_properties={"connection_name": self._connection_name},
                     timeout=10,
                     reconnect_interval=1,
@@ -188,4 +221,4 @@ class Broker:
             self._connection = None
 
 
-__all__ = ["Broker", "EVENTS_EXCHANGE", "Unencodable", "event_message"]
+__all__ = ["Broker", "EVENTS_EXCHANGE", "FailoverConnection", "Unencodable", "connect_failover", "event_message"]

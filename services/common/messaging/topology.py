@@ -1,5 +1,5 @@
 """The broker's shape: one topic exchange for events, a quorum queue per consumer with a dead-letter
-queue, and fixed-TTL delay and retry queues that dead-letter into their work queue."""
+queue, and fixed-TTL quorum delay and retry queues that dead-letter into their work queue."""
 
 from __future__ import annotations
 
@@ -39,10 +39,16 @@ DEAD_REASON_HEADER = "x-momentum-dead-reason"
 DEAD_SUFFIX = ".dead"
 
 
+# Delay and retry queues were classic until they became quorum; a queue's type cannot change, so the quorum
+# ones carry this suffix and the classic ones of an older release drain into their work queues by themselves
+# (docs/scaling.md, "Moving a running broker to quorum delay queues").
+QUORUM_DELAY_SUFFIX = ".q"
+
+
 def delay_queue_name(work_queue: str, delay: timedelta, kind: str = "delay") -> str:
     # The delay is part of the name: a new delay is a new queue, never a clash with the
     # arguments of an existing one.
-    return f"{work_queue}.{kind}-{int(delay.total_seconds() * 1000)}ms"
+    return f"{work_queue}.{kind}-{int(delay.total_seconds() * 1000)}ms{QUORUM_DELAY_SUFFIX}"
 
 
 def retry_queue_name(work_queue: str, delay: timedelta) -> str:
@@ -93,19 +99,24 @@ async def declare_consumer_queue(channel: AbstractChannel, spec: ConsumerQueue, 
 async def declare_delay_queue(
     channel: AbstractChannel, work_queue: str, delay: timedelta, kind: str = "delay", expires: timedelta | None = None,
 ) -> str:
-    """A classic durable queue whose messages expire after `delay` into `work_queue` (by name, through the
-    default exchange, so only that queue's consumer sees them).
+    """A quorum queue (replicated: a delayed message survives the loss of a node) whose messages expire after
+    `delay` into `work_queue` (by name, through the default exchange, so only that queue's consumer sees them).
 
-    One fixed TTL per queue: per-message expiration would block behind the head message."""
+    One fixed TTL per queue: per-message expiration would block behind the head message. At-least-once
+    dead-lettering keeps an expired message in this queue until the work queue confirmed it (RabbitMQ 3.10+;
+    it requires reject-publish overflow)."""
     name = delay_queue_name(work_queue, delay, kind)
     lifetime = {"x-expires": int(expires.total_seconds() * 1000)} if expires else {}
     await channel.declare_queue(
         name,
         durable=True,
         arguments={
+            "x-queue-type": "quorum",
             "x-message-ttl": int(delay.total_seconds() * 1000),
             "x-dead-letter-exchange": "",
             "x-dead-letter-routing-key": work_queue,
+            "x-dead-letter-strategy": "at-least-once",
+            "x-overflow": "reject-publish",
             **lifetime,
         },
     )

@@ -26,6 +26,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from momentum.telemetry.v1 import telemetry_pb2, telemetry_pb2_grpc
 from services.common.identity import Identity
 from services.common.service_auth import service_channel
+from services.common.settings import GrpcTls
 from services.gateway.auth import authenticated
 from services.gateway.errors import ApiError, ErrorBody, from_grpc
 from services.gateway.identity_check import IdentityResolver
@@ -51,10 +52,15 @@ _POSE_BODY = {
 class TelemetryRing:
     """gRPC stubs of every telemetry instance and the choice of one per session."""
 
-    def __init__(self, targets: tuple[str, ...], deadline_seconds: float, service_keys: Mapping[str, bytes]) -> None:
+    def __init__(
+        self, targets: tuple[str, ...], deadline_seconds: float, service_keys: Mapping[str, bytes],
+        tls: GrpcTls | None = None,
+    ) -> None:
         self.targets = tuple(sorted(set(targets)))
         self._deadline = deadline_seconds
-        self._channels = {target: service_channel(service_keys, "gateway", "telemetry", target) for target in self.targets}
+        self._channels = {
+            target: service_channel(service_keys, "gateway", "telemetry", target, tls) for target in self.targets
+        }
         self._stubs = {t: telemetry_pb2_grpc.TelemetryServiceStub(c) for t, c in self._channels.items()}
 
     def target_for(self, session_key: str) -> str:
@@ -86,7 +92,7 @@ async def telemetry_ring(app: FastAPI) -> AsyncIterator[None]:
     settings = app.state.settings
     ring = TelemetryRing(
         settings.telemetry_targets or (settings.grpc_target("telemetry"),), settings.grpc_deadline.total_seconds(),
-        settings.auth.service_keys,
+        settings.auth.service_keys, settings.grpc_tls,
     )
     app.state.telemetry_ring = ring
     yield

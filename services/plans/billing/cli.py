@@ -92,7 +92,7 @@ def run_recalculate(args: argparse.Namespace) -> int:
     settings = load_settings()
 
     async def go() -> RecalculateSummary:
-        database = Database(create_engine(settings.database.app_url("plans"), 2), "plans")
+        database = Database(create_engine(settings.database.app_url("plans"), 2, settings=settings.database), "plans")
         try:
             return await recalculate_everyone(database, SystemClock(), args.apply, sys.stdout, args.tenant)
         finally:

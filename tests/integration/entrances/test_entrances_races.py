@@ -26,7 +26,7 @@ from tests.support.entrances import (
 )
 from tests.support.waiting import eventually
 
-DELAY_QUEUE = "entrances.finalize.delay-2000ms"
+DELAY_QUEUE = "entrances.finalize.delay-2000ms.q"
 
 
 async def clinic_with_source(stack, patients=1):
