@@ -1,5 +1,6 @@
 // A plan's form: title, dates and frequency (when new), the exercises picked from the catalogue with their dose; the
-// API checks it and each of its field errors is shown under the input it names.
+// API checks it and each of its field errors is shown under the input it names. Numbers are text inputs (numeric
+// keypad): a number input hides a typo like "5s" as an empty value, this form names it instead.
 import { useId, useState, type FormEvent } from "react";
 import { ApiFailure, api, unwrap, type Schemas } from "../api/client";
 import { useI18n } from "../i18n";
@@ -109,12 +110,12 @@ export function PlanForm({ patientId, planId, initial, catalogue, onSaved, onCan
         </div>
         <div className="field">
           <label htmlFor={`${id}-durationWeeks`}>{t("editor.durationWeeks")}</label>
-          <input {...field("durationWeeks")} type="number" inputMode="numeric" min={1} max={104} value={draft.durationWeeks} disabled={editing} onChange={(e) => set({ durationWeeks: e.target.value })} />
+          <input {...field("durationWeeks")} type="text" inputMode="numeric" autoComplete="off" value={draft.durationWeeks} disabled={editing} onChange={(e) => set({ durationWeeks: e.target.value })} />
           {errorsOf("durationWeeks")}
         </div>
         <div className="field">
           <label htmlFor={`${id}-frequencyPerWeek`}>{t("editor.frequency")}</label>
-          <input {...field("frequencyPerWeek")} type="number" inputMode="numeric" min={1} max={14} value={draft.frequencyPerWeek} disabled={editing} onChange={(e) => set({ frequencyPerWeek: e.target.value })} />
+          <input {...field("frequencyPerWeek")} type="text" inputMode="numeric" autoComplete="off" value={draft.frequencyPerWeek} disabled={editing} onChange={(e) => set({ frequencyPerWeek: e.target.value })} />
           {errorsOf("frequencyPerWeek")}
         </div>
       </div>
@@ -135,9 +136,9 @@ export function PlanForm({ patientId, planId, initial, catalogue, onSaved, onCan
                     <label htmlFor={`${id}-exercises.${i}.${part}`}>{t(`editor.${part}`, { name: e.name })}</label>
                     <input
                       {...field(`exercises.${i}.${part}`)}
-                      type="number"
+                      type="text"
                       inputMode="numeric"
-                      min={1}
+                      autoComplete="off"
                       value={e[part]}
                       placeholder={part === "holdSeconds" ? t("editor.noHold") : undefined}
                       onChange={(ev) => setDose(i, { [part]: ev.target.value })}

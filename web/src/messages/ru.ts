@@ -323,7 +323,7 @@ export const ru: Record<MessageKey, string> = {
   "rtm.question": "Что считается днём с данными",
   "rtm.policy.activity_days": "Дни активности",
   "rtm.policy.activity_days.help": "День засчитывается, если пациент выполнил тренировку или сеанс упражнения.",
-  "rtm.policy.access_days": "Дни доступа",
+  "rtm.policy.access_days": "Дни входа",
   "rtm.policy.access_days.help": "День засчитывается и тогда, когда пациент только открыл приложение (визит в приложение).",
   "rtm.save": "Сохранить политику",
   "rtm.saved": "Политика сохранена. Записи биллинга пересчитываются.",
