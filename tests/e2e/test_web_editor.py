@@ -148,6 +148,9 @@ async def test_admin_adds_a_therapist_and_deactivates_one(browser, stack):  # no
     therapists = page.get_by_test_id("users-therapist").locator("tbody tr")
     await expect(therapists).to_have_count(1)
     await expect(page.get_by_test_id("users-patient").locator("tbody tr")).to_have_count(1)
+    # The admin's own row has no deactivate button (the API would refuse it: another admin must).
+    await expect(page.get_by_test_id("users-admin").locator(f'tr[data-user-id="{clinic.admin_id}"]')).to_contain_text("You")
+    await expect(page.get_by_test_id("users-admin").get_by_role("button")).to_have_count(0)
 
     async def listed() -> list[dict[str, Any]]:
         async with client(stack.base_url) as http:

@@ -312,6 +312,7 @@ export const en = {
   "users.reactivate": "Reactivate {name}",
   "users.deactivated": "{name} is deactivated and can no longer sign in.",
   "users.reactivated": "{name} is active again.",
+  "users.you": "You",
   "users.cacheHelp": "A change of access takes effect within 30 seconds on every server.",
   "rtm.title": "RTM billing policy",
   "rtm.billingOn": "RTM billing is on for this clinic: the policy below decides its data days.",

@@ -314,6 +314,7 @@ export const ru: Record<MessageKey, string> = {
   "users.reactivate": "Включить снова: {name}",
   "users.deactivated": "{name} отключён(а) и больше не может войти.",
   "users.reactivated": "{name} снова активен(а).",
+  "users.you": "Это вы",
   "users.cacheHelp": "Изменение доступа вступает в силу на всех серверах в течение 30 секунд.",
   "rtm.title": "Политика биллинга RTM",
   "rtm.billingOn": "Биллинг RTM в клинике включён: политика ниже определяет дни с данными.",

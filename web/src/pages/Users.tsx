@@ -13,6 +13,9 @@ type User = Schemas["ClinicUserReply"];
 export function Users(): React.JSX.Element {
   const { t } = useI18n();
   const [users, reload] = useLoad(() => unwrap(api.GET("/v1/users")), []);
+  // The signed-in admin gets no deactivate button of their own: the API refuses it (another admin must).
+  const [me] = useLoad(() => unwrap(api.GET("/v2/user/me")), []);
+  const myId = me.state === "ready" ? me.value.userId : null;
   const [notice, setNotice] = useState<string | null>(null);
   const [failure, setFailure] = useState<ApiFailure | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
@@ -73,9 +76,13 @@ export function Users(): React.JSX.Element {
                           <td>{u.timezone ?? t("common.none")}</td>
                           <td className="user-access">{u.active ? t("users.active") : t("users.inactive")}</td>
                           <td>
-                            <button type="button" disabled={busy !== null} onClick={() => void setActive(u, !u.active)}>
-                              {u.active ? t("users.deactivate", { name: u.displayName }) : t("users.reactivate", { name: u.displayName })}
-                            </button>
+                            {u.userId === myId ? (
+                              <span className="help">{t("users.you")}</span>
+                            ) : (
+                              <button type="button" disabled={busy !== null} onClick={() => void setActive(u, !u.active)}>
+                                {u.active ? t("users.deactivate", { name: u.displayName }) : t("users.reactivate", { name: u.displayName })}
+                              </button>
+                            )}
                           </td>
                         </tr>
                       ))}
