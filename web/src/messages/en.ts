@@ -111,6 +111,7 @@ export const en = {
   "flags.rtmBilling": "RTM billing",
   "flags.rtmBilling.help": "Track remote therapeutic monitoring days and billing records.",
   "flags.saved": "Saved.",
+  "flags.changePolicy": "Change the policy",
   "flags.policy": "RTM qualifying policy: {policy}",
   "policy.activity_days": "activity days",
   "policy.access_days": "access days",

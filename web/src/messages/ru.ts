@@ -113,6 +113,7 @@ export const ru: Record<MessageKey, string> = {
   "flags.rtmBilling": "Биллинг RTM",
   "flags.rtmBilling.help": "Учёт дней удалённого терапевтического мониторинга и счетов.",
   "flags.saved": "Сохранено.",
+  "flags.changePolicy": "Изменить правило",
   "flags.policy": "Правило учёта RTM: {policy}",
   "policy.activity_days": "дни активности",
   "policy.access_days": "дни входа",
