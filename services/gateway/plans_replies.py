@@ -7,7 +7,7 @@ import json
 from momentum.plans.v1 import plans_pb2
 from services.gateway.schemas.clinic_admin import FeatureFlagsReply
 from services.gateway.schemas.plans import ConsentReply, ExerciseReply, PlanReply, PrescribedExerciseReply
-from services.gateway.schemas.users import UserReply
+from services.gateway.schemas.users import ClinicUserReply, UserReply
 from services.gateway.schemas.workouts import ExerciseLogReply, ExerciseSessionLinkReply, WorkoutReply
 
 
@@ -16,8 +16,12 @@ def user(p: plans_pb2.UserProfile) -> UserReply:
                      timezone=p.timezone or None, effectiveTimezone=p.effective_timezone)
 
 
+def clinic_user(p: plans_pb2.UserProfile) -> ClinicUserReply:
+    return ClinicUserReply(userId=p.user_id, role=p.role, displayName=p.display_name, timezone=p.timezone or None, active=p.active)
+
+
 def flags(f: plans_pb2.FeatureFlags) -> FeatureFlagsReply:
-    return FeatureFlagsReply(flags=dict(f.flags), rtmQualifyingPolicy=f.rtm_qualifying_policy)
+    return FeatureFlagsReply(flags=dict(f.flags), rtmQualifyingPolicy=f.rtm_qualifying_policy or "activity_days")
 
 
 def consent(c: plans_pb2.ConsentState) -> ConsentReply:
@@ -35,7 +39,8 @@ def plan(p: plans_pb2.TreatmentPlan) -> PlanReply:
         planId=p.plan_id, patientId=p.patient_id, therapistId=p.therapist_id, title=p.title, startDate=p.start_date,
         durationWeeks=p.duration_weeks, frequencyPerWeek=p.frequency_per_week, status=p.status,
         sessionsPlanned=p.sessions_planned, sessionsCompleted=p.sessions_completed,
-        exercises=[PrescribedExerciseReply(exerciseId=e.exercise_id, name=e.name, position=e.position, sets=e.sets, reps=e.reps)
+        exercises=[PrescribedExerciseReply(exerciseId=e.exercise_id, name=e.name, position=e.position, sets=e.sets, reps=e.reps,
+                                           holdSeconds=e.hold_seconds or None)
                    for e in p.exercises],
     )
 

@@ -142,6 +142,10 @@ ROUTES: dict[tuple[str, str], RouteCase] = {
         _send("PUT", lambda w: "/v1/admin/feature-flags/appEntranceTracking", lambda w: {"enabled": True})),
     ("PUT", "/v1/admin/rtm-policy"): _route("jwt", ("admin",), "self", ("plans", "tenant.rtm_policy.set"))(
         _send("PUT", lambda w: "/v1/admin/rtm-policy", lambda w: {"policy": "activity_days"})),
+    ("GET", "/v1/users"): _route("jwt", ("admin",), "self")(_get(lambda w: "/v1/users")),
+    # Reactivating patient 1 (already active) changes nothing another case relies on, and is audited all the same.
+    ("PATCH", "/v1/users/{user_id}"): _route("jwt", ("admin",), "clinic", ("plans", "user.access.set"))(
+        _send("PATCH", lambda w: f"/v1/users/{w.a.patient_ids[1]}", lambda w: {"active": True})),
     ("POST", "/v1/users"): _route("jwt", ("admin",), "self", ("plans", "user.create"))(
         _send("POST", lambda w: "/v1/users", lambda w: {"role": "patient", "displayName": f"New {w.marker}"})),
     # people, consents, catalogue, plans

@@ -1,4 +1,5 @@
-// Who is signed in decides the shell: therapist (roster, patient and session pages), clinic admin (flags, billing board, worklist, dashboard), patient (today).
+// Who is signed in decides the shell: therapist (roster, patient, plan editor and session pages), clinic admin (flags, RTM policy,
+// users, billing board, worklist, dashboard), patient (today).
 import { useEffect, useMemo, useState } from "react";
 import { api, signOut as endSession, unwrap } from "./api/client";
 import { Failure, Loading } from "./components/Status";
@@ -10,9 +11,12 @@ import { Dashboard } from "./pages/Dashboard";
 import { ExerciseSessionPage } from "./pages/ExerciseSessionPage";
 import { FeatureFlags } from "./pages/FeatureFlags";
 import { PatientPage } from "./pages/PatientPage";
+import { PlanEditor } from "./pages/PlanEditor";
 import { Roster } from "./pages/Roster";
+import { RtmPolicy } from "./pages/RtmPolicy";
 import { SignIn } from "./pages/SignIn";
 import { Today } from "./pages/Today";
+import { Users } from "./pages/Users";
 import { Link, match, navigate, usePath } from "./router";
 
 const LANGUAGE_KEY = "momentum.language"; // only the language preference is stored; never a token
@@ -72,6 +76,8 @@ function Shell({ role, onSignOut }: { role: string; onSignOut: () => void }): Re
       : role === "admin"
         ? [
             { href: "/", label: t("nav.flags") },
+            { href: "/admin/rtm-policy", label: t("nav.rtmPolicy") },
+            { href: "/admin/users", label: t("nav.users") },
             { href: "/admin/billing-board", label: t("nav.board") },
             { href: "/admin/billing-records", label: t("nav.worklist") },
             { href: "/admin/dashboard", label: t("nav.dashboard") },
@@ -110,6 +116,8 @@ function Screen({ role, path }: { role: string; path: string }): React.JSX.Eleme
   if (role === "therapist") {
     const session = match("/patients/:id/exercise-sessions/:sessionId", path);
     if (session) return <ExerciseSessionPage key={session.sessionId} patientId={session.id} sessionId={session.sessionId} />;
+    const plans = match("/patients/:id/plans", path);
+    if (plans) return <PlanEditor key={plans.id} patientId={plans.id} />;
     const patient = match("/patients/:id", path);
     return patient ? <PatientPage key={patient.id} patientId={patient.id} /> : <Roster />;
   }
@@ -117,6 +125,8 @@ function Screen({ role, path }: { role: string; path: string }): React.JSX.Eleme
     if (path === "/admin/billing-board") return <BillingBoard />;
     if (path === "/admin/billing-records") return <BillingWorklist />;
     if (path === "/admin/dashboard") return <Dashboard />;
+    if (path === "/admin/rtm-policy") return <RtmPolicy />;
+    if (path === "/admin/users") return <Users />;
     return <FeatureFlags />;
   }
   return <Today />;

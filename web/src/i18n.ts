@@ -19,7 +19,7 @@ export function translator(language: Language): Translate {
 /** A status code from the API, translated; an unknown code is shown as sent rather than hidden. */
 export type StatusKind =
   | "workoutStatus" | "planStatus" | "board" | "dayStatus" | "policy" | "entranceStatus" | "trend" | "rtmStatus" | "alert"
-  | "sessionStatus" | "incompleteReason" | "track" | "billingStatus";
+  | "sessionStatus" | "incompleteReason" | "track" | "billingStatus" | "role";
 
 export function statusLabel(t: Translate, prefix: StatusKind, code: string): string {
   const key = `${prefix}.${code}`;

@@ -26,7 +26,8 @@ PLAN_START_AHEAD = timedelta(days=366)
 
 
 def _prescriptions(items: list[PrescribedExerciseBody]) -> list[plans_pb2.PrescribedExercise]:
-    return [plans_pb2.PrescribedExercise(exercise_id=str(e.exerciseId), sets=e.sets, reps=e.reps) for e in items]
+    return [plans_pb2.PrescribedExercise(exercise_id=str(e.exerciseId), sets=e.sets, reps=e.reps, hold_seconds=e.holdSeconds or 0)
+            for e in items]
 
 
 @router.post("/v1/users", response_model=UserReply, status_code=201, operation_id="createUser", responses=errors(409))

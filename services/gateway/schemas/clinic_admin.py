@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, StrictBool
+from typing import Literal
+
+from pydantic import BaseModel, Field, StrictBool
 
 from services.gateway.schemas.base import StrictBody, example
 
@@ -14,4 +16,7 @@ class FeatureFlagBody(StrictBody):
 
 class FeatureFlagsReply(BaseModel):
     flags: dict[str, bool]
-    rtmQualifyingPolicy: str = "activity_days"
+    rtmQualifyingPolicy: Literal["activity_days", "access_days"] = Field(
+        default="activity_days",
+        description="what makes an RTM data day: activity_days (a completed workout or exercise session), access_days (also an app visit)",
+    )

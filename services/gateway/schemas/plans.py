@@ -59,10 +59,11 @@ class ExerciseReply(BaseModel):
 
 
 class PrescribedExerciseBody(StrictBody):
-    model_config = example(exerciseId="5b0f6f0e-2c47-4d7a-9a51-3f7a2b8e4c11", sets=3, reps=10)
+    model_config = example(exerciseId="5b0f6f0e-2c47-4d7a-9a51-3f7a2b8e4c11", sets=3, reps=10, holdSeconds=5)
     exerciseId: UUID
     sets: StrictInt = Field(ge=1, le=50)
     reps: StrictInt = Field(ge=1, le=500)
+    holdSeconds: StrictInt | None = Field(default=None, ge=1, le=600, description="seconds each rep is held; absent or null: no hold")
 
 
 class CreatePlanBody(StrictBody):
@@ -88,6 +89,7 @@ class PrescribedExerciseReply(BaseModel):
     position: int
     sets: int
     reps: int
+    holdSeconds: int | None = Field(description="seconds each rep is held; null: no hold prescribed")
 
 
 class PlanReply(BaseModel):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from typing import Literal
+
+from pydantic import BaseModel, Field, StrictBool
 
 from services.gateway.schemas.base import StrictBody, UuidText, example
 
@@ -27,3 +29,25 @@ class UserReply(BaseModel):
     displayName: str
     timezone: str | None
     effectiveTimezone: str
+
+
+UserRole = Literal["patient", "therapist", "admin"]
+
+
+class ClinicUserReply(BaseModel):
+    """A person of the clinic as its admin manages them: a deactivated one can no longer sign in."""
+
+    userId: UuidText
+    role: UserRole
+    displayName: str
+    timezone: str | None = Field(description="the user's own IANA zone; null until one is reported")
+    active: bool
+
+
+class ClinicUserListReply(BaseModel):
+    users: list[ClinicUserReply]
+
+
+class UserAccessBody(StrictBody):
+    model_config = example(active=False)
+    active: StrictBool = Field(description="false deactivates: the gateway refuses the user's tokens within its identity cache TTL (30 s)")

@@ -69,10 +69,15 @@ def plan_reply(plan: PlanRow, prescriptions: list[PrescriptionRow]) -> plans_pb2
         frequency_per_week=plan.frequency_per_week, status=plan.status,
         sessions_planned=plan.sessions_planned, sessions_completed=plan.sessions_completed,
         exercises=[
-            plans_pb2.PrescribedExercise(exercise_id=str(p.exercise_id), sets=p.sets, reps=p.reps, position=p.position, name=p.name)
+            plans_pb2.PrescribedExercise(exercise_id=str(p.exercise_id), sets=p.sets, reps=p.reps, position=p.position, name=p.name,
+                                         hold_seconds=p.hold_seconds or 0)
             for p in prescriptions
         ],
     )
+
+
+def _prescription(e: plans_pb2.PrescribedExercise) -> Prescription:
+    return Prescription(e.exercise_id, e.sets, e.reps, e.hold_seconds or None)
 
 
 def exercise_reply(e: ExerciseRow) -> plans_pb2.Exercise:
@@ -108,7 +113,7 @@ class CareRpcs:
         plan, prescriptions = await self._plans.create_plan(
             identity.current(), parse_uuid("patientId", request.patient_id), request.title,
             parse_date("startDate", request.start_date), request.duration_weeks, request.frequency_per_week,
-            [Prescription(e.exercise_id, e.sets, e.reps) for e in request.exercises],
+            [_prescription(e) for e in request.exercises],
         )
         return plan_reply(plan, prescriptions)
 
@@ -116,7 +121,7 @@ class CareRpcs:
         return plan_reply(*await self._plans.get_plan(identity.current(), parse_uuid("planId", request.plan_id)))
 
     async def UpdatePlan(self, request, context):  # type: ignore[no-untyped-def]
-        prescriptions = [Prescription(e.exercise_id, e.sets, e.reps) for e in request.exercises] if request.replace_exercises else None
+        prescriptions = [_prescription(e) for e in request.exercises] if request.replace_exercises else None
         plan, rows = await self._plans.update_plan(
             identity.current(), parse_uuid("planId", request.plan_id), request.title or None, request.status or None, prescriptions
         )

@@ -37,6 +37,7 @@ class Prescription:
     exercise_id: str
     sets: int
     reps: int
+    hold_seconds: int | None = None
 
 
 class PlanHandlers:
@@ -115,8 +116,9 @@ class PlanHandlers:
             where = f"exercises[{index}]"
             if exercise_id not in known:
                 raise InvalidInput(f"{where}.exerciseId", f"{exercise_id} is not in this clinic's catalogue")
-            check_dose(where, prescription.sets, prescription.reps)
-            rows.append(PrescriptionRow(index + 1, exercise_id, prescription.sets, prescription.reps, known[exercise_id].name))
+            check_dose(where, prescription.sets, prescription.reps, prescription.hold_seconds)
+            rows.append(PrescriptionRow(index + 1, exercise_id, prescription.sets, prescription.reps, known[exercise_id].name,
+                                        prescription.hold_seconds))
         return rows
 
     async def get_plan(self, who: Identity, plan_id: uuid.UUID) -> tuple[PlanRow, list[PrescriptionRow]]:

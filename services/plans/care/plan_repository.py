@@ -29,6 +29,7 @@ class PrescriptionRow:
     sets: int
     reps: int
     name: str
+    hold_seconds: int | None = None
 
 
 @dataclass(frozen=True)
@@ -91,12 +92,12 @@ async def replace_prescriptions(uow: UnitOfWork, tenant_id: uuid.UUID, plan_id: 
     await uow.execute(text("DELETE FROM plans.plan_exercises WHERE plan_id = :p"), {"p": plan_id})
     await uow.execute(
         text(
-            "INSERT INTO plans.plan_exercises (tenant_id, plan_id, position, exercise_id, sets, reps) "
-            "VALUES (:tenant_id, :plan_id, :position, :exercise_id, :sets, :reps)"
+            "INSERT INTO plans.plan_exercises (tenant_id, plan_id, position, exercise_id, sets, reps, hold_seconds) "
+            "VALUES (:tenant_id, :plan_id, :position, :exercise_id, :sets, :reps, :hold)"
         ),
         [
             {"tenant_id": tenant_id, "plan_id": plan_id, "position": p.position, "exercise_id": p.exercise_id,
-             "sets": p.sets, "reps": p.reps}
+             "sets": p.sets, "reps": p.reps, "hold": p.hold_seconds}
             for p in prescriptions
         ],
     )
@@ -153,12 +154,12 @@ async def active_plans_ending_before(uow: UnitOfWork, before: date) -> list[Endi
 async def prescriptions(uow: UnitOfWork, plan_id: uuid.UUID) -> list[PrescriptionRow]:
     rows = await uow.execute(
         text(
-            "SELECT pe.position, pe.exercise_id, pe.sets, pe.reps, e.name FROM plans.plan_exercises pe "
+            "SELECT pe.position, pe.exercise_id, pe.sets, pe.reps, e.name, pe.hold_seconds FROM plans.plan_exercises pe "
             "JOIN plans.exercises e ON e.exercise_id = pe.exercise_id WHERE pe.plan_id = :p ORDER BY pe.position"
         ),
         {"p": plan_id},
     )
-    return [PrescriptionRow(r.position, r.exercise_id, r.sets, r.reps, r.name) for r in rows]
+    return [PrescriptionRow(r.position, r.exercise_id, r.sets, r.reps, r.name, r.hold_seconds) for r in rows]
 
 
 async def update_plan(uow: UnitOfWork, plan_id: uuid.UUID, title: str, status: str, ended_on: date | None) -> None:

@@ -19,6 +19,7 @@ MAX_TITLE_LENGTH = 200
 MAX_EXERCISES = 50
 MAX_SETS = 50
 MAX_REPS = 500
+MAX_HOLD_SECONDS = 600  # a hold longer than ten minutes is a duration typed in the wrong unit
 
 
 def plan_title(title: str) -> str:
@@ -98,8 +99,10 @@ def check_exercise_count(count: int) -> None:
         raise InvalidInput("exercises", f"at most {MAX_EXERCISES} exercises per plan")
 
 
-def check_dose(where: str, sets: int, reps: int) -> None:
+def check_dose(where: str, sets: int, reps: int, hold_seconds: int | None = None) -> None:
     if not 1 <= sets <= MAX_SETS:
         raise InvalidInput(f"{where}.sets", f"must be between 1 and {MAX_SETS}")
     if not 1 <= reps <= MAX_REPS:
         raise InvalidInput(f"{where}.reps", f"must be between 1 and {MAX_REPS}")
+    if hold_seconds is not None and not 1 <= hold_seconds <= MAX_HOLD_SECONDS:
+        raise InvalidInput(f"{where}.holdSeconds", f"must be between 1 and {MAX_HOLD_SECONDS} seconds")

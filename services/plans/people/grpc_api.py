@@ -16,7 +16,7 @@ from services.plans.people.repository import UserRow
 def profile_reply(user: UserRow, default_zone: str | None = None) -> plans_pb2.UserProfile:
     return plans_pb2.UserProfile(
         user_id=str(user.user_id), tenant_id=str(user.tenant_id), role=user.role, display_name=user.display_name,
-        timezone=user.timezone or "", effective_timezone=resolve_zone_name(user.timezone, default_zone),
+        timezone=user.timezone or "", effective_timezone=resolve_zone_name(user.timezone, default_zone), active=user.active,
     )
 
 
@@ -56,6 +56,14 @@ class PeopleRpcs:
 
     async def ListPatients(self, request, context):  # type: ignore[no-untyped-def]
         return plans_pb2.ListPatientsResponse(patients=[profile_reply(u) for u in await self._people.list_patients(identity.current())])
+
+    async def ListUsers(self, request, context):  # type: ignore[no-untyped-def]
+        found = await self._people.list_users(identity.current(), request.role or None)
+        return plans_pb2.ListUsersResponse(users=[profile_reply(u) for u in found])
+
+    async def SetUserActive(self, request, context):  # type: ignore[no-untyped-def]
+        user = await self._people.set_user_active(identity.current(), parse_uuid("userId", request.user_id), request.active)
+        return profile_reply(user)
 
     # ------------------------------------------------------------------ administration
     async def GetFeatureFlags(self, request, context):  # type: ignore[no-untyped-def]

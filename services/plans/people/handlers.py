@@ -4,7 +4,7 @@ feature flags and the RTM policy."""
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -12,7 +12,7 @@ from momentum.events.v1 import events_pb2
 from services.common.audit import audit
 from services.common.clock import Clock
 from services.common.db import Database, UnitOfWork
-from services.common.errors import InvalidInput, NotFound, PermissionDenied
+from services.common.errors import InvalidInput, NotFound, PermissionDenied, RuleViolation
 from services.common.identity import ROLES, SERVICE_ROLE, Identity
 from services.common.parsing import to_timestamp
 from services.common.timezones import UnknownTimezone, resolve_zone_name, zone
@@ -220,6 +220,31 @@ class PeopleHandlers:
             await audit(uow, who, "patient.assign", "user", str(patient_id), now, therapist_id=str(therapist_id))
             await uow.commit()
         return therapist_id
+
+    async def list_users(self, who: Identity, role: str | None) -> list[UserRow]:
+        """The clinic's people for its admin: therapists, patients and admins, deactivated ones too."""
+        who.require_role("admin")
+        if role is not None and role not in ROLES:
+            raise InvalidInput("role", f"must be one of {', '.join(ROLES)}")
+        async with self._db.unit_of_work(who.tenant_id) as uow:
+            return await repository.list_users(uow, role)
+
+    async def set_user_active(self, who: Identity, user_id: uuid.UUID, active: bool) -> UserRow:
+        """An admin deactivates (or reactivates) someone of the clinic; the gateway refuses a deactivated user's
+        tokens once its cached answer expires (MOMENTUM_IDENTITY_CACHE_SECONDS)."""
+        who.require_role("admin")
+        if user_id == who.user_id and not active:
+            raise RuleViolation("an admin cannot deactivate themselves: another admin of the clinic must", code="cannot_deactivate_self")
+        now = self._clock.now()
+        async with self._db.unit_of_work(who.tenant_id) as uow:
+            user = await repository.get_user(uow, user_id, for_update=True)
+            if user is None:
+                raise NotFound(f"user {user_id} is not known in this clinic")
+            if user.active != active:
+                await repository.update_user_access(uow, user_id, None, active)
+            await audit(uow, who, "user.access.set", "user", str(user_id), now, active=active, previous=user.active)
+            await uow.commit()
+        return replace(user, active=active)
 
     async def list_patients(self, who: Identity) -> list[UserRow]:
         who.require_role("therapist", "admin")

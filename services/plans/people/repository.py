@@ -29,6 +29,7 @@ class UserRow:
     role: str
     display_name: str
     timezone: str | None
+    active: bool = True
 
 
 @dataclass(frozen=True)
@@ -126,11 +127,11 @@ async def get_user(uow: UnitOfWork, user_id: uuid.UUID, for_update: bool = False
     lock = " FOR UPDATE" if for_update else ""
     row = (
         await uow.execute(
-            text(f"SELECT user_id, tenant_id, role, display_name, timezone FROM plans.users WHERE user_id = :u{lock}"),
+            text(f"SELECT user_id, tenant_id, role, display_name, timezone, active FROM plans.users WHERE user_id = :u{lock}"),
             {"u": user_id},
         )
     ).first()
-    return UserRow(row.user_id, row.tenant_id, row.role, row.display_name, row.timezone) if row else None
+    return UserRow(row.user_id, row.tenant_id, row.role, row.display_name, row.timezone, row.active) if row else None
 
 
 async def set_user_timezone(uow: UnitOfWork, user_id: uuid.UUID, timezone: str, at: datetime) -> None:
@@ -146,6 +147,18 @@ async def list_patients(uow: UnitOfWork) -> list[UserRow]:
         text("SELECT user_id, tenant_id, role, display_name, timezone FROM plans.users WHERE role = 'patient' ORDER BY display_name")
     )
     return [UserRow(r.user_id, r.tenant_id, r.role, r.display_name, r.timezone) for r in rows]
+
+
+async def list_users(uow: UnitOfWork, role: str | None) -> list[UserRow]:
+    """The clinic's people of one role (None: all), active or not, by role then name."""
+    rows = await uow.execute(
+        text(
+            "SELECT user_id, tenant_id, role, display_name, timezone, active FROM plans.users "
+            "WHERE CAST(:role AS text) IS NULL OR role = :role ORDER BY role, display_name, user_id"
+        ),
+        {"role": role},
+    )
+    return [UserRow(r.user_id, r.tenant_id, r.role, r.display_name, r.timezone, r.active) for r in rows]
 
 
 async def assign_patient(uow: UnitOfWork, tenant_id: uuid.UUID, therapist_id: uuid.UUID, patient_id: uuid.UUID) -> None:

@@ -75,3 +75,10 @@ def test_a_plan_prescribes_1_to_50_exercises_each_with_a_sane_dose() -> None:
     check_dose("exercises[0]", 50, 500)
     assert field_of(check_dose, "exercises[2]", 0, 10) == "exercises[2].sets"
     assert field_of(check_dose, "exercises[2]", 3, 501) == "exercises[2].reps"
+
+
+def test_a_hold_is_optional_and_at_most_ten_minutes_per_rep() -> None:
+    check_dose("exercises[0]", 2, 1, None)
+    check_dose("exercises[0]", 2, 1, 600)
+    assert field_of(check_dose, "exercises[1]", 2, 1, 0) == "exercises[1].holdSeconds"
+    assert field_of(check_dose, "exercises[1]", 2, 1, 601) == "exercises[1].holdSeconds"

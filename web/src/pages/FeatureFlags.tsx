@@ -4,6 +4,7 @@ import { ApiFailure, api, unwrap } from "../api/client";
 import { Failure, Loading } from "../components/Status";
 import { useLoad } from "../components/useLoad";
 import { statusLabel, useI18n } from "../i18n";
+import { Link } from "../router";
 
 const FLAGS = ["appEntranceTracking", "rtmBilling"] as const;
 
@@ -60,7 +61,10 @@ export function FeatureFlags(): React.JSX.Element {
           </div>
         ))}
       </fieldset>
-      <p>{t("flags.policy", { policy: statusLabel(t, "policy", loaded.value.rtmQualifyingPolicy ?? "activity_days") })}</p>
+      <p>
+        {t("flags.policy", { policy: statusLabel(t, "policy", loaded.value.rtmQualifyingPolicy ?? "activity_days") })}{" "}
+        <Link href="/admin/rtm-policy">{t("flags.changePolicy")}</Link>
+      </p>
       <p role="status" aria-live="polite">
         {saved ? t("flags.saved") : ""}
       </p>

@@ -1,5 +1,5 @@
-// A patient seen by their therapist: the summary header, plan progress, the streak card, workout and exercise
-// sessions, app visits, management time and billing records. The header and the plan come from /summary alone.
+// A patient seen by their therapist: the summary header, plan progress and prescription, the streak card, workout and
+// exercise sessions, app visits, management time and billing records. The header and the plan come from /summary alone.
 import { useMemo, useState } from "react";
 import { api, unwrap, type Workout } from "../api/client";
 import { EntranceHistory } from "../components/EntranceHistory";
@@ -15,6 +15,7 @@ import { useLoad } from "../components/useLoad";
 import { statusLabel, useI18n } from "../i18n";
 import { localToday } from "../logic/format";
 import { averagePainChange, painSeries } from "../logic/pain";
+import { doseLabel } from "../logic/planForm";
 import { sessionRows } from "../logic/sessions";
 import { Link } from "../router";
 
@@ -46,11 +47,14 @@ export function PatientPage({ patientId }: { patientId: string }): React.JSX.Ele
       {summary.state === "ready" && <PatientHeader summary={summary.value} />}
       {summary.state === "ready" &&
         (plan ? (
-          <PlanProgress planId={plan.planId} />
+          <PlanProgress planId={plan.planId} patientId={patientId} />
         ) : (
           <section className="card">
             <h2>{t("patient.plan")}</h2>
             <p>{t("patient.noPlan")}</p>
+            <p>
+              <Link href={`/patients/${patientId}/plans`}>{t("patient.buildPlan")}</Link>
+            </p>
           </section>
         ))}
       {streak.state === "loading" && <Loading />}
@@ -76,11 +80,16 @@ export function PatientPage({ patientId }: { patientId: string }): React.JSX.Ele
   );
 }
 
-/** The current plan's progress route: pain before and after per session, this week, and weekly adherence. */
-function PlanProgress({ planId }: { planId: string }): React.JSX.Element {
+/** The current plan's progress route: pain before and after per session, this week, and weekly adherence; the
+ * prescription (each exercise's dose) from the plan route. */
+function PlanProgress({ planId, patientId }: { planId: string; patientId: string }): React.JSX.Element {
   const { t } = useI18n();
   const [progress, reload] = useLoad(
     () => unwrap(api.GET("/v1/patient-treatment-plans/{plan_id}/progress", { params: { path: { plan_id: planId } } })),
+    [planId],
+  );
+  const [prescribed, reloadPlan] = useLoad(
+    () => unwrap(api.GET("/v1/patient-treatment-plans/{plan_id}", { params: { path: { plan_id: planId } } })),
     [planId],
   );
   const series = progress.state === "ready" ? painSeries(progress.value.painTrend) : null;
@@ -93,8 +102,21 @@ function PlanProgress({ planId }: { planId: string }): React.JSX.Element {
       {progress.state === "ready" && (
         <>
           <p>
-            {statusLabel(t, "planStatus", progress.value.status)} · {progress.value.startDate} – {progress.value.endDate}
+            <span data-testid="plan-status">{statusLabel(t, "planStatus", progress.value.status)}</span> · {progress.value.startDate} –{" "}
+            {progress.value.endDate} · <Link href={`/patients/${patientId}/plans`}>{t("patient.managePlans")}</Link>
           </p>
+          {prescribed.state === "error" && <Failure failure={prescribed.failure} retry={reloadPlan} />}
+          {prescribed.state === "ready" && (
+            <ul className="prescribed" data-testid="plan-exercises" aria-label={t("editor.exercises")}>
+              {[...prescribed.value.exercises]
+                .sort((a, b) => a.position - b.position)
+                .map((e) => (
+                  <li key={e.position} data-exercise-id={e.exerciseId}>
+                    <span className="dose-name">{e.name}</span> <span className="dose">{doseLabel(t, e.sets, e.reps, e.holdSeconds)}</span>
+                  </li>
+                ))}
+            </ul>
+          )}
           {progress.value.thisWeek && (
             <p>{t("patient.thisWeek", { done: progress.value.thisWeek.sessionsDone, planned: progress.value.thisWeek.sessionsPlanned })}</p>
           )}

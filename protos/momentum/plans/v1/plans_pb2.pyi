@@ -14,20 +14,22 @@ class GetMeRequest(_message.Message):
     def __init__(self) -> None: ...
 
 class UserProfile(_message.Message):
-    __slots__ = ("user_id", "tenant_id", "role", "display_name", "timezone", "effective_timezone")
+    __slots__ = ("user_id", "tenant_id", "role", "display_name", "timezone", "effective_timezone", "active")
     USER_ID_FIELD_NUMBER: _ClassVar[int]
     TENANT_ID_FIELD_NUMBER: _ClassVar[int]
     ROLE_FIELD_NUMBER: _ClassVar[int]
     DISPLAY_NAME_FIELD_NUMBER: _ClassVar[int]
     TIMEZONE_FIELD_NUMBER: _ClassVar[int]
     EFFECTIVE_TIMEZONE_FIELD_NUMBER: _ClassVar[int]
+    ACTIVE_FIELD_NUMBER: _ClassVar[int]
     user_id: str
     tenant_id: str
     role: str
     display_name: str
     timezone: str
     effective_timezone: str
-    def __init__(self, user_id: _Optional[str] = ..., tenant_id: _Optional[str] = ..., role: _Optional[str] = ..., display_name: _Optional[str] = ..., timezone: _Optional[str] = ..., effective_timezone: _Optional[str] = ...) -> None: ...
+    active: bool
+    def __init__(self, user_id: _Optional[str] = ..., tenant_id: _Optional[str] = ..., role: _Optional[str] = ..., display_name: _Optional[str] = ..., timezone: _Optional[str] = ..., effective_timezone: _Optional[str] = ..., active: _Optional[bool] = ...) -> None: ...
 
 class UpdateMyTimezoneRequest(_message.Message):
     __slots__ = ("timezone",)
@@ -82,6 +84,26 @@ class ListPatientsResponse(_message.Message):
     PATIENTS_FIELD_NUMBER: _ClassVar[int]
     patients: _containers.RepeatedCompositeFieldContainer[UserProfile]
     def __init__(self, patients: _Optional[_Iterable[_Union[UserProfile, _Mapping]]] = ...) -> None: ...
+
+class ListUsersRequest(_message.Message):
+    __slots__ = ("role",)
+    ROLE_FIELD_NUMBER: _ClassVar[int]
+    role: str
+    def __init__(self, role: _Optional[str] = ...) -> None: ...
+
+class ListUsersResponse(_message.Message):
+    __slots__ = ("users",)
+    USERS_FIELD_NUMBER: _ClassVar[int]
+    users: _containers.RepeatedCompositeFieldContainer[UserProfile]
+    def __init__(self, users: _Optional[_Iterable[_Union[UserProfile, _Mapping]]] = ...) -> None: ...
+
+class SetUserActiveRequest(_message.Message):
+    __slots__ = ("user_id", "active")
+    USER_ID_FIELD_NUMBER: _ClassVar[int]
+    ACTIVE_FIELD_NUMBER: _ClassVar[int]
+    user_id: str
+    active: bool
+    def __init__(self, user_id: _Optional[str] = ..., active: _Optional[bool] = ...) -> None: ...
 
 class GetFeatureFlagsRequest(_message.Message):
     __slots__ = ()
@@ -199,18 +221,20 @@ class ListExercisesResponse(_message.Message):
     def __init__(self, exercises: _Optional[_Iterable[_Union[Exercise, _Mapping]]] = ...) -> None: ...
 
 class PrescribedExercise(_message.Message):
-    __slots__ = ("exercise_id", "sets", "reps", "position", "name")
+    __slots__ = ("exercise_id", "sets", "reps", "position", "name", "hold_seconds")
     EXERCISE_ID_FIELD_NUMBER: _ClassVar[int]
     SETS_FIELD_NUMBER: _ClassVar[int]
     REPS_FIELD_NUMBER: _ClassVar[int]
     POSITION_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
+    HOLD_SECONDS_FIELD_NUMBER: _ClassVar[int]
     exercise_id: str
     sets: int
     reps: int
     position: int
     name: str
-    def __init__(self, exercise_id: _Optional[str] = ..., sets: _Optional[int] = ..., reps: _Optional[int] = ..., position: _Optional[int] = ..., name: _Optional[str] = ...) -> None: ...
+    hold_seconds: int
+    def __init__(self, exercise_id: _Optional[str] = ..., sets: _Optional[int] = ..., reps: _Optional[int] = ..., position: _Optional[int] = ..., name: _Optional[str] = ..., hold_seconds: _Optional[int] = ...) -> None: ...
 
 class CreatePlanRequest(_message.Message):
     __slots__ = ("patient_id", "title", "start_date", "duration_weeks", "frequency_per_week", "exercises")

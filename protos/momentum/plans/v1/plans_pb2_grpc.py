@@ -59,6 +59,16 @@ class PlansServiceStub:
                 request_serializer=momentum_dot_plans_dot_v1_dot_plans__pb2.ListPatientsRequest.SerializeToString,
                 response_deserializer=momentum_dot_plans_dot_v1_dot_plans__pb2.ListPatientsResponse.FromString,
                 _registered_method=True)
+        self.ListUsers = channel.unary_unary(
+                '/momentum.plans.v1.PlansService/ListUsers',
+                request_serializer=momentum_dot_plans_dot_v1_dot_plans__pb2.ListUsersRequest.SerializeToString,
+                response_deserializer=momentum_dot_plans_dot_v1_dot_plans__pb2.ListUsersResponse.FromString,
+                _registered_method=True)
+        self.SetUserActive = channel.unary_unary(
+                '/momentum.plans.v1.PlansService/SetUserActive',
+                request_serializer=momentum_dot_plans_dot_v1_dot_plans__pb2.SetUserActiveRequest.SerializeToString,
+                response_deserializer=momentum_dot_plans_dot_v1_dot_plans__pb2.UserProfile.FromString,
+                _registered_method=True)
         self.GetFeatureFlags = channel.unary_unary(
                 '/momentum.plans.v1.PlansService/GetFeatureFlags',
                 request_serializer=momentum_dot_plans_dot_v1_dot_plans__pb2.GetFeatureFlagsRequest.SerializeToString,
@@ -208,6 +218,20 @@ class PlansServiceServicer:
 
     def ListPatients(self, request, context):
         """therapist, admin
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListUsers(self, request, context):
+        """admin: the clinic's people, active or not
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SetUserActive(self, request, context):
+        """admin
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -387,6 +411,16 @@ def add_PlansServiceServicer_to_server(servicer, server):
                     servicer.ListPatients,
                     request_deserializer=momentum_dot_plans_dot_v1_dot_plans__pb2.ListPatientsRequest.FromString,
                     response_serializer=momentum_dot_plans_dot_v1_dot_plans__pb2.ListPatientsResponse.SerializeToString,
+            ),
+            'ListUsers': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListUsers,
+                    request_deserializer=momentum_dot_plans_dot_v1_dot_plans__pb2.ListUsersRequest.FromString,
+                    response_serializer=momentum_dot_plans_dot_v1_dot_plans__pb2.ListUsersResponse.SerializeToString,
+            ),
+            'SetUserActive': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetUserActive,
+                    request_deserializer=momentum_dot_plans_dot_v1_dot_plans__pb2.SetUserActiveRequest.FromString,
+                    response_serializer=momentum_dot_plans_dot_v1_dot_plans__pb2.UserProfile.SerializeToString,
             ),
             'GetFeatureFlags': grpc.unary_unary_rpc_method_handler(
                     servicer.GetFeatureFlags,
@@ -639,6 +673,60 @@ class PlansService:
             '/momentum.plans.v1.PlansService/ListPatients',
             momentum_dot_plans_dot_v1_dot_plans__pb2.ListPatientsRequest.SerializeToString,
             momentum_dot_plans_dot_v1_dot_plans__pb2.ListPatientsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListUsers(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/momentum.plans.v1.PlansService/ListUsers',
+            momentum_dot_plans_dot_v1_dot_plans__pb2.ListUsersRequest.SerializeToString,
+            momentum_dot_plans_dot_v1_dot_plans__pb2.ListUsersResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SetUserActive(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/momentum.plans.v1.PlansService/SetUserActive',
+            momentum_dot_plans_dot_v1_dot_plans__pb2.SetUserActiveRequest.SerializeToString,
+            momentum_dot_plans_dot_v1_dot_plans__pb2.UserProfile.FromString,
             options,
             channel_credentials,
             insecure,
