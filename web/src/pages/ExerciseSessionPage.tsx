@@ -3,6 +3,7 @@ import { useMemo } from "react";
 import { api, unwrap, type Schemas } from "../api/client";
 import { ReplayViewer } from "../components/ReplayViewer";
 import { Failure, Loading } from "../components/Status";
+import { VideoQuality } from "../components/VideoQuality";
 import { useLoad } from "../components/useLoad";
 import { statusLabel, useI18n } from "../i18n";
 import { dateTime, oneDecimal, seconds } from "../logic/format";
@@ -120,31 +121,7 @@ function SessionDetail({ session, exercise }: { session: Session; exercise: Exer
         <p className="card">{t("replay.none")}</p>
       )}
       {session.videoQuality.length > 0 && (
-        <section className="card" aria-labelledby="video-title">
-          <h2 id="video-title">{t("video.title")}</h2>
-          <div className="scroll">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">{t("video.startup")}</th>
-                  <th scope="col">{t("video.watched")}</th>
-                  <th scope="col">{t("video.completion")}</th>
-                  <th scope="col">{t("video.rebuffers")}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {session.videoQuality.map((v) => (
-                  <tr key={v.mediaSessionId}>
-                    <td>{v.startupTimeMs === null ? none : seconds(v.startupTimeMs)}</td>
-                    <td>{oneDecimal(v.watchTimeSeconds)}</td>
-                    <td>{Math.round(v.completionPercentage)}%</td>
-                    <td>{t("video.rebufferFigures", { count: v.rebufferCount, seconds: oneDecimal(v.rebufferDurationSeconds) ?? none })}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        </section>
+        <VideoQuality exerciseName={exercise?.name ?? t("sessions.exercise")} playbacks={session.videoQuality} />
       )}
     </>
   );
