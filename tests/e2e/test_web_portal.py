@@ -85,7 +85,7 @@ async def _assert_heatmap_is_the_api(page: Page, demo: Demo, headers: dict[str, 
     assert shown == [(d["date"], _level(d)) for d in days]
     active = sum(1 for d in days if _level(d) != "0")
     await expect(page.get_by_test_id("activity-summary")).to_have_text(
-        f"Active on {active} of {len(days)} days · streak {answer['currentStreakDays']} days")
+        f"Active on {active} of {len(days)} days · daily goal streak: {answer['currentStreakDays']}")
 
 
 async def test_patient_completes_today_on_a_phone_and_the_therapist_sees_it(browser, demo):  # noqa: F811

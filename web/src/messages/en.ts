@@ -196,7 +196,7 @@ export const en = {
   "today.repsDone": "Reps per set",
   "activity.title": "My daily activity",
   "activity.grid": "Every day of the last twelve weeks, Monday to Sunday in columns",
-  "activity.summary": "Active on {active} of {total} days · streak {streak} days",
+  "activity.summary": "Active on {active} of {total} days · daily goal streak: {streak}",
   "activity.legend": "What the colours mean",
   "activity.level0": "no activity",
   "activity.level1": "app opened",

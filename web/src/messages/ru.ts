@@ -198,7 +198,7 @@ export const ru: Record<MessageKey, string> = {
   "today.repsDone": "Повторений в подходе",
   "activity.title": "Моя активность по дням",
   "activity.grid": "Каждый день последних двенадцати недель, с понедельника по воскресенье в столбцах",
-  "activity.summary": "Активность в {active} из {total} дней · серия {streak} дн.",
+  "activity.summary": "Активность в {active} из {total} дней · серия дневных целей: {streak}",
   "activity.legend": "Что означают цвета",
   "activity.level0": "нет активности",
   "activity.level1": "приложение открыто",

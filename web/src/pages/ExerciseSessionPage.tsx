@@ -1,7 +1,7 @@
 // One exercise session for the therapist: status and why it is incomplete, totals, the per-rep table and the replay.
 import { useMemo } from "react";
 import { api, unwrap, type Schemas } from "../api/client";
-import { ReplayViewer } from "../components/ReplayViewer";
+import { ReplayViewer, useReplay, type ReplayLoad } from "../components/ReplayViewer";
 import { Failure, Loading } from "../components/Status";
 import { VideoQuality } from "../components/VideoQuality";
 import { useLoad } from "../components/useLoad";
@@ -24,6 +24,7 @@ async function loadSession(sessionId: string): Promise<{ session: Session; exerc
 export function ExerciseSessionPage({ patientId, sessionId }: { patientId: string; sessionId: string }): React.JSX.Element {
   const { t } = useI18n();
   const [loaded, reload] = useLoad(() => loadSession(sessionId), [sessionId]);
+  const replay = useReplay(sessionId);
   return (
     <div className="session-page">
       <p>
@@ -31,12 +32,12 @@ export function ExerciseSessionPage({ patientId, sessionId }: { patientId: strin
       </p>
       {loaded.state === "loading" && <Loading />}
       {loaded.state === "error" && <Failure failure={loaded.failure} retry={reload} />}
-      {loaded.state === "ready" && <SessionDetail session={loaded.value.session} exercise={loaded.value.exercise} />}
+      {loaded.state === "ready" && <SessionDetail session={loaded.value.session} exercise={loaded.value.exercise} replay={replay} />}
     </div>
   );
 }
 
-function SessionDetail({ session, exercise }: { session: Session; exercise: Exercise | null }): React.JSX.Element {
+function SessionDetail({ session, exercise, replay }: { session: Session; exercise: Exercise | null; replay: ReplayLoad }): React.JSX.Element {
   const { t, language } = useI18n();
   const none = t("common.none");
   const joint = useMemo(() => primaryJoint(exercise?.poseProfile ?? null), [exercise]);
@@ -116,7 +117,7 @@ function SessionDetail({ session, exercise }: { session: Session; exercise: Exer
         )}
       </section>
       {session.replay.available ? (
-        <ReplayViewer sessionId={session.sessionId} reps={session.reps} joint={joint} />
+        <ReplayViewer replay={replay} reps={session.reps} joint={joint} />
       ) : (
         <p className="card">{t("replay.none")}</p>
       )}
