@@ -29,8 +29,8 @@ describe("videoFigures", () => {
     expect(figures.playbacks).toBe(4);
   });
 
-  it("sums stalls over all viewing time, not an average of per-playback percentages", () => {
-    // 9 s stalled of 90 s viewing, and nothing stalled in a 10 s playback: 9 / 100 = 9 %, not the mean (5 %).
+  it("weighs each playback's stalled share by its viewing time, not a plain mean of the percentages", () => {
+    // 10 % of 90 s viewing, and nothing stalled in a 10 s playback: 9 s of 100 s = 9 %, not the mean (5 %).
     const figures = videoFigures([
       playback({ watchTimeSeconds: 81, rebufferDurationSeconds: 9, rebufferPercentage: 10, completionPercentage: 90 }),
       playback({ watchTimeSeconds: 10, rebufferDurationSeconds: 0, completionPercentage: 20 }),
@@ -42,6 +42,11 @@ describe("videoFigures", () => {
   it("adds the renditions of every playback", () => {
     const figures = videoFigures([playback({ qualitySeconds: { "720p": 30 } }), playback({ qualitySeconds: { "720p": 10, "360p": 10 } })]);
     expect(figures.quality.map((q) => [q.rendition, q.percent])).toEqual([["720p", 80], ["360p", 20]]);
+  });
+
+  it("shows one playback's stalled share exactly as the API reports it", () => {
+    const figures = videoFigures([playback({ watchTimeSeconds: 41.2, rebufferDurationSeconds: 2, rebufferPercentage: 4.63 })]);
+    expect(figures.rebufferPercent).toBeCloseTo(4.63, 9);
   });
 
   it("has no figures without playbacks", () => {

@@ -15,7 +15,8 @@ export interface VideoFigures {
   startupMs: number | null;
   /** Mean completion of the playbacks. */
   watchPercent: number | null;
-  /** Stalled share of all viewing time, summed as the API defines it for one playback. */
+  /** Stalled share of all viewing time: each playback's rebufferPercentage as the API has it, weighted by its
+   * viewing time (watch time + stalls), so one playback shows exactly the API's figure. */
   rebufferPercent: number | null;
   quality: RenditionShare[];
 }
@@ -42,15 +43,16 @@ function median(values: number[]): number | null {
 }
 
 export function videoFigures(playbacks: Playback[]): VideoFigures {
-  const watched = playbacks.reduce((sum, p) => sum + p.watchTimeSeconds, 0);
-  const stalled = playbacks.reduce((sum, p) => sum + p.rebufferDurationSeconds, 0);
+  const viewing = (p: Playback): number => p.watchTimeSeconds + p.rebufferDurationSeconds;
+  const viewed = playbacks.reduce((sum, p) => sum + viewing(p), 0);
+  const stalledShare = playbacks.reduce((sum, p) => sum + p.rebufferPercentage * viewing(p), 0);
   const quality: Record<string, number> = {};
   for (const p of playbacks) for (const [rendition, s] of Object.entries(p.qualitySeconds)) quality[rendition] = (quality[rendition] ?? 0) + s;
   return {
     playbacks: playbacks.length,
     startupMs: median(playbacks.flatMap((p) => (p.startupTimeMs === null ? [] : [p.startupTimeMs]))),
     watchPercent: playbacks.length === 0 ? null : playbacks.reduce((sum, p) => sum + p.completionPercentage, 0) / playbacks.length,
-    rebufferPercent: playbacks.length === 0 ? null : watched + stalled > 0 ? (100 * stalled) / (watched + stalled) : 0,
+    rebufferPercent: playbacks.length === 0 ? null : viewed > 0 ? stalledShare / viewed : 0,
     quality: renditionShares(quality),
   };
 }
