@@ -171,6 +171,8 @@ function Player({ replay, frames, loading, reps, joint }: { replay: Replay; fram
   const seek = useCallback((ms: number) => setPositionMs(Math.max(0, Math.min(ms, end))), [end]);
   const toggle = (): void => {
     if (!playing && positionMs >= end && !loading) setPositionMs(0); // play again from the start
+    // Playing shows the next frame at once: the clock alone would take a couple of animation frames to reach it.
+    else if (!playing && frame + 1 < replay.count) setPositionMs(replay.timestamps[frame + 1]);
     setPlaying(!playing);
   };
   const angle = jointAngle(replay, frame, joint);
