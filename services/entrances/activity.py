@@ -20,6 +20,7 @@ from services.entrances.domain.daily_activity import (
     DailyGoal,
     add_awarded_xp,
     consecutive_streak_days,
+    every_day,
     record_app_close,
     rollup_day,
 )
@@ -204,6 +205,8 @@ class ActivityHandlers:
         context = await self._plans.patient_context(who.tenant_id, patient_id)
         today = local_date(self._clock.now(), context.timezone)
         async with self._db.unit_of_work(who.tenant_id) as uow:
-            days = await activity_repository.days_between(uow, patient_id, first_day, last_day)
+            stored = await activity_repository.days_between(uow, patient_id, first_day, last_day)
             streak_days = await activity_repository.recent_streak_days(uow, patient_id, today, STREAK_LOOKBACK_DAYS)
+        # A heatmap or a chart needs every day: the days nobody stored are empty days, never gaps.
+        days = every_day(stored, first_day, last_day, str(patient_id), context.timezone, self.policy.goal)
         return ActivityRange(days, consecutive_streak_days(streak_days, today), today)

@@ -7,6 +7,7 @@ reads the organisation dashboard. Each screen is screenshotted under .run/artifa
 from __future__ import annotations
 
 import asyncio
+import math
 import uuid
 from bisect import bisect_right
 from datetime import timedelta
@@ -21,7 +22,7 @@ from tests.e2e.test_web_app import Demo, _axe, _context, _shoot, browser, demo  
 from tests.support.analytics import complete_on_days, exercises, give_plan, utc_today
 from tests.support.cli import momentum
 from tests.support.clinic import Clinic, client, new_clinic
-from tests.support.telemetry import Exercise, bearer
+from tests.support.telemetry import Exercise, bearer, media_playback
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.stack
@@ -36,7 +37,8 @@ class RecordedSession:
 
 @pytest.fixture(scope="module")
 async def recorded(demo: Demo) -> RecordedSession:  # noqa: F811
-    """Ana does six sit-to-stands with the camera on: the session is started, streamed and ended through the API."""
+    """Ana watches the video and does six sit-to-stands with the camera on: the session is started, streamed and
+    ended through the API."""
     headers = demo.clinic.as_patient(0)
     movement = Exercise.of(reps=6, rep_seconds=3.0, rest_seconds=1.0, profile=PoseProfile.from_dict(KNEE_PROFILE), seed=14)
     async with client(demo.stack.base_url) as http:
@@ -48,6 +50,9 @@ async def recorded(demo: Demo) -> RecordedSession:  # noqa: F811
                                 json={"exerciseId": sit_to_stand["exerciseId"]}, headers=headers)
         assert grant.status_code == 201, grant.text
         session_id, token = grant.json()["sessionId"], grant.json()["token"]
+        # She watched the exercise video first: one playback with a stall and a drop from 720p to 480p.
+        watched = await http.post("/v1/media/events", json={"events": media_playback()}, headers=bearer(token, None))
+        assert watched.status_code == 200, watched.text
         for body in movement.batches:
             sent = await http.post("/v1/pose/frames", content=body, headers=bearer(token))
             assert sent.status_code == 200, sent.text
@@ -125,6 +130,23 @@ async def test_therapist_reviews_a_session_plays_its_replay_and_logs_time(browse
     await page.get_by_role("button", name=f"Go to rep {rep['repNumber']} at").click()
     await expect(canvas).to_have_attribute("data-frame", str(bisect_right(timestamps, rep["startMs"]) - 1))
     await page.get_by_label("Speed").select_option("2")
+
+    # Video quality of the exercise, from the API's figures for its playbacks.
+    (playback,) = session["videoQuality"]
+    video = page.get_by_test_id("video-quality")
+    await expect(video.get_by_role("heading", level=2)).to_have_text("Video quality: Sit-to-stand")
+    await expect(video.locator(".video-playbacks")).to_have_text("1")
+    await expect(video.locator(".video-startup")).to_have_text(f"{playback['startupTimeMs'] / 1000:.1f} s")
+    await expect(video.locator(".video-watch")).to_have_text(f"{_one_decimal(playback['completionPercentage'])}%")
+    await expect(video.locator(".video-rebuffer")).to_have_text(f"{_one_decimal(playback['rebufferPercentage'])}%")
+    played = {q: s for q, s in playback["qualitySeconds"].items() if s > 0}
+    assert set(played) == {"720p", "480p"}, playback["qualitySeconds"]
+    renditions = video.get_by_test_id("video-renditions").locator("li")
+    await expect(renditions).to_have_count(2)
+    total = sum(played.values())
+    for index, name in enumerate(("720p", "480p")):  # highest first
+        await expect(renditions.nth(index)).to_have_attribute("data-rendition", name)
+        await expect(renditions.nth(index)).to_contain_text(f"{name}: {math.floor(100 * played[name] / total + 0.5)}%")
     await _shoot(page, "therapist-exercise-session")
     await _axe(page, "exercise session")
 

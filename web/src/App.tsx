@@ -1,23 +1,26 @@
 // Who is signed in decides the shell: therapist (roster, patient, plan editor and session pages), clinic admin (flags, RTM policy,
 // users, billing board, worklist, dashboard), patient (today).
-import { useEffect, useMemo, useState } from "react";
+import { Suspense, lazy, useEffect, useMemo, useState } from "react";
 import { api, signOut as endSession, unwrap } from "./api/client";
 import { Failure, Loading } from "./components/Status";
 import { useLoad } from "./components/useLoad";
 import { I18nContext, initialLanguage, translator, useI18n, type Language } from "./i18n";
-import { BillingBoard } from "./pages/BillingBoard";
-import { BillingWorklist } from "./pages/BillingWorklist";
-import { Dashboard } from "./pages/Dashboard";
-import { ExerciseSessionPage } from "./pages/ExerciseSessionPage";
-import { FeatureFlags } from "./pages/FeatureFlags";
-import { PatientPage } from "./pages/PatientPage";
-import { PlanEditor } from "./pages/PlanEditor";
 import { Roster } from "./pages/Roster";
-import { RtmPolicy } from "./pages/RtmPolicy";
 import { SignIn } from "./pages/SignIn";
-import { Today } from "./pages/Today";
-import { Users } from "./pages/Users";
 import { Link, match, navigate, usePath } from "./router";
+
+// The roster is the therapist's first screen and comes with the shell; every other screen is its own chunk, loaded
+// when it is first opened, so the roster is interactive without parsing the charts, the replay decoder or admin pages.
+const PatientPage = lazy(() => import("./pages/PatientPage").then((m) => ({ default: m.PatientPage })));
+const ExerciseSessionPage = lazy(() => import("./pages/ExerciseSessionPage").then((m) => ({ default: m.ExerciseSessionPage })));
+const BillingBoard = lazy(() => import("./pages/BillingBoard").then((m) => ({ default: m.BillingBoard })));
+const BillingWorklist = lazy(() => import("./pages/BillingWorklist").then((m) => ({ default: m.BillingWorklist })));
+const Dashboard = lazy(() => import("./pages/Dashboard").then((m) => ({ default: m.Dashboard })));
+const FeatureFlags = lazy(() => import("./pages/FeatureFlags").then((m) => ({ default: m.FeatureFlags })));
+const Today = lazy(() => import("./pages/Today").then((m) => ({ default: m.Today })));
+const PlanEditor = lazy(() => import("./pages/PlanEditor").then((m) => ({ default: m.PlanEditor })));
+const RtmPolicy = lazy(() => import("./pages/RtmPolicy").then((m) => ({ default: m.RtmPolicy })));
+const Users = lazy(() => import("./pages/Users").then((m) => ({ default: m.Users })));
 
 const LANGUAGE_KEY = "momentum.language"; // only the language preference is stored; never a token
 
@@ -106,7 +109,9 @@ function Shell({ role, onSignOut }: { role: string; onSignOut: () => void }): Re
         </button>
       </header>
       <main id="main">
-        <Screen role={role} path={path} />
+        <Suspense fallback={<Loading />}>
+          <Screen role={role} path={path} />
+        </Suspense>
       </main>
     </div>
   );

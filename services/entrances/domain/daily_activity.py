@@ -156,6 +156,17 @@ def rollup_day(
     )
 
 
+def every_day(
+    rows: Iterable[DailyActivity], first: date, last: date, patient_id: str, timezone: str, goal: DailyGoal
+) -> list[DailyActivity]:
+    """Each local date from first to last, in order: the stored row, else a day with nothing in it (today's goal)."""
+    stored = {row.local_date: row for row in rows}
+    return [
+        stored.get(day) or new_day(patient_id, day, timezone, goal)
+        for day in (first + timedelta(days=n) for n in range((last - first).days + 1))
+    ]
+
+
 def consecutive_streak_days(rows: Iterable[DailyActivity], today: date) -> int:
     """The current run of consecutive streak days ending today, or yesterday while today is open."""
     streak_dates = {row.local_date for row in rows if row.is_streak_day}

@@ -186,7 +186,9 @@ async def test_daily_activity_lists_days_and_the_current_streak_run(estack):
         )
     assert own.status_code == 200, own.text
     assert own.json()["currentStreakDays"] == 3 and own.json()["today"] == today.isoformat()
-    assert [d["date"] for d in own.json()["days"]] == [
-        (today - timedelta(days=n)).isoformat() for n in (4, 2, 1, 0)
-    ]
+    # Every day of the range, the days without a row as empty days (three days ago: the gap).
+    days = own.json()["days"]
+    assert [d["date"] for d in days] == [(today - timedelta(days=n)).isoformat() for n in range(6, -1, -1)]
+    assert [d["isStreakDay"] for d in days] == [False, False, True, False, True, True, True]
+    assert (days[3]["xpEarned"], days[3]["appOpensCount"], days[3]["workoutsCompleted"]) == (0, 0, 0)
     assert staff.json() == own.json()

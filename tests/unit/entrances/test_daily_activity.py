@@ -1,5 +1,6 @@
 """Daily activity rows: DST-correct rollups, late-night events, sticky streak day, streak runs."""
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -13,6 +14,7 @@ from services.entrances.domain.daily_activity import (
     DailyGoal,
     add_awarded_xp,
     consecutive_streak_days,
+    every_day,
     new_day,
     record_app_close,
     record_app_open,
@@ -199,3 +201,17 @@ def test_streak_run_matches_a_walk_back(offsets):
     while start + expected in offsets:
         expected += 1
     assert consecutive_streak_days(rows, today) == expected
+
+
+def test_every_day_of_a_range_is_listed_the_stored_ones_as_stored():
+    stored = replace(new_day("p", date(2026, 3, 9), NY, GOAL), workouts_completed=1, xp_earned=12, is_streak_day=True)
+    days = every_day([stored], date(2026, 3, 7), date(2026, 3, 10), "p", NY, GOAL)
+    assert [d.local_date for d in days] == [date(2026, 3, 7), date(2026, 3, 8), date(2026, 3, 9), date(2026, 3, 10)]
+    assert days[2] is stored
+    empty = days[1]  # the DST change in New York: still one day, with nothing in it and today's goal
+    assert (empty.app_opens_count, empty.workouts_completed, empty.xp_earned, empty.is_streak_day) == (0, 0, 0, False)
+    assert (empty.timezone, empty.daily_xp_goal, empty.daily_exercises_goal) == (NY, 30, 5)
+
+
+def test_a_one_day_range_is_one_day():
+    assert [d.local_date for d in every_day([], date(2026, 12, 1), date(2026, 12, 1), "p", NY, GOAL)] == [date(2026, 12, 1)]

@@ -6,9 +6,9 @@ import "uplot/dist/uPlot.min.css";
 import { api, unwrap } from "../api/client";
 import { useI18n } from "../i18n";
 import { drawSkeleton } from "../logic/skeleton";
-import { ReplayDecoder, durationMs, frameAt, jointAngle, type Replay } from "../logic/replay";
+import { ReplayDecoder, SLICE_BYTES, durationMs, frameAt, jointAngle, type Replay } from "../logic/replay";
 import { Failure, Loading } from "./Status";
-import { useLoad } from "./useLoad";
+import { useLoad, type Loaded } from "./useLoad";
 
 export interface RepMark {
   repNumber: number;
@@ -28,6 +28,18 @@ interface Streamed {
 }
 
 class StorageUnavailable extends Error {}
+
+/** Decoding runs in turns of about this long, so the first frames are drawn and the controls answer meanwhile. */
+const DECODE_SLICE_MS = 8;
+
+/** The end of this task: the browser may paint and handle input before the promise resolves. */
+function nextTask(): Promise<void> {
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => resolve();
+    channel.port2.postMessage(null);
+  });
+}
 
 /** Downloads the signed URL and decodes it as it arrives; `frames` follows the decoder at most once per paint. */
 function useReplayStream(url: string | null, expectedFrames: number): Streamed {
@@ -50,10 +62,22 @@ function useReplayStream(url: string | null, expectedFrames: number): Streamed {
       const response = await fetch(url, { signal: abort.signal, credentials: "omit" });
       if (!response.ok || response.body === null) throw new StorageUnavailable(`HTTP ${response.status}`);
       const reader = response.body.getReader();
+      let since = performance.now();
       for (;;) {
         const { done, value } = await reader.read();
         if (done) break;
-        decoder.push(value);
+        for (let at = 0; at < value.length; at += SLICE_BYTES) {
+          const before = decoder.count;
+          decoder.push(value.subarray(at, at + SLICE_BYTES));
+          // Once the bytes have arrived every read resolves at once, and the loop would decode the whole blob
+          // before the browser paints: hand it a turn when the first frames are in and every few milliseconds.
+          if ((before === 0 && decoder.count > 0) || performance.now() - since > DECODE_SLICE_MS) {
+            show(false);
+            await nextTask();
+            if (abort.signal.aborted) return;
+            since = performance.now();
+          }
+        }
         show(false);
       }
       // A fresh object: finishing may have put the frames back in time order, so what was traced is traced again.
@@ -70,11 +94,25 @@ function useReplayStream(url: string | null, expectedFrames: number): Streamed {
   return state;
 }
 
-export function ReplayViewer({ sessionId, reps, joint }: { sessionId: string; reps: RepMark[]; joint: Joint }): React.JSX.Element {
-  const { t } = useI18n();
+export interface ReplayLoad {
+  link: Loaded<{ url: string | null; frameCount: number }>;
+  reload: () => void;
+  stream: Streamed;
+}
+
+/** The replay's signed link and its stream, asked for as soon as the session page opens: in parallel with the
+ * session's own read, not after it, so the first frames are on the canvas sooner. */
+export function useReplay(sessionId: string): ReplayLoad {
   const [link, reload] = useLoad(() => unwrap(api.GET("/v1/sessions/{session_id}/replay", { params: { path: { session_id: sessionId } } })), [sessionId]);
   const ready = link.state === "ready" ? link.value : null;
   const stream = useReplayStream(ready?.url ?? null, ready?.frameCount ?? 0);
+  return { link, reload, stream };
+}
+
+export function ReplayViewer({ replay, reps, joint }: { replay: ReplayLoad; reps: RepMark[]; joint: Joint }): React.JSX.Element {
+  const { t } = useI18n();
+  const { link, reload, stream } = replay;
+  const ready = link.state === "ready" ? link.value : null;
   return (
     <section className="card replay" aria-labelledby="replay-title">
       <h2 id="replay-title">{t("replay.title")}</h2>
@@ -133,6 +171,8 @@ function Player({ replay, frames, loading, reps, joint }: { replay: Replay; fram
   const seek = useCallback((ms: number) => setPositionMs(Math.max(0, Math.min(ms, end))), [end]);
   const toggle = (): void => {
     if (!playing && positionMs >= end && !loading) setPositionMs(0); // play again from the start
+    // Playing shows the next frame at once: the clock alone would take a couple of animation frames to reach it.
+    else if (!playing && frame + 1 < replay.count) setPositionMs(replay.timestamps[frame + 1]);
     setPlaying(!playing);
   };
   const angle = jointAngle(replay, frame, joint);

@@ -1,7 +1,6 @@
-// The therapist's session list, and what completing a workout sends.
+// The therapist's session list: done and skipped sessions newest first.
 import { describe, expect, it } from "vitest";
 import type { Workout } from "../api/client";
-import { completionBody } from "./completion";
 import { sessionRows } from "./sessions";
 
 function workout(overrides: Partial<Workout>): Workout {
@@ -24,29 +23,5 @@ describe("sessionRows", () => {
       workout({ workoutId: "skipped", status: "skipped", localDate: null, scheduledDate: "2026-03-02" }),
     ]);
     expect(rows.map((w) => w.workoutId)).toEqual(["mirror", "skipped", "old"]);
-  });
-});
-
-describe("completionBody", () => {
-  const now = new Date("2026-03-06T10:30:00Z");
-
-  it("sends the pain, difficulty, the prescribed sets and reps, and a start minutes before now", () => {
-    const body = completionBody(workout({}), { painBefore: "6", painAfter: "3", difficulty: "5", minutes: "25" }, now);
-    expect(body).toEqual({
-      timeWorkoutStart: "2026-03-06T10:05:00.000Z",
-      timeWorkoutEnd: "2026-03-06T10:30:00.000Z",
-      painBefore: 6,
-      painAfter: 3,
-      perceivedDifficulty: 5,
-      exercises: [{ exerciseId: "e1", actualSets: 3, actualReps: 10, skipped: false }],
-    });
-  });
-
-  it("refuses out-of-range or non-numeric answers, so nothing is sent", () => {
-    const form = { painBefore: "6", painAfter: "3", difficulty: "5", minutes: "25" };
-    expect(completionBody(workout({}), { ...form, painBefore: "11" }, now)).toBeNull();
-    expect(completionBody(workout({}), { ...form, difficulty: "0" }, now)).toBeNull();
-    expect(completionBody(workout({}), { ...form, painAfter: "2.5" }, now)).toBeNull();
-    expect(completionBody(workout({}), { ...form, minutes: "" }, now)).toBeNull();
   });
 });

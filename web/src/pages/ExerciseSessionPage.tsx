@@ -1,8 +1,9 @@
 // One exercise session for the therapist: status and why it is incomplete, totals, the per-rep table and the replay.
 import { useMemo } from "react";
 import { api, unwrap, type Schemas } from "../api/client";
-import { ReplayViewer } from "../components/ReplayViewer";
+import { ReplayViewer, useReplay, type ReplayLoad } from "../components/ReplayViewer";
 import { Failure, Loading } from "../components/Status";
+import { VideoQuality } from "../components/VideoQuality";
 import { useLoad } from "../components/useLoad";
 import { statusLabel, useI18n } from "../i18n";
 import { dateTime, oneDecimal, seconds } from "../logic/format";
@@ -23,6 +24,7 @@ async function loadSession(sessionId: string): Promise<{ session: Session; exerc
 export function ExerciseSessionPage({ patientId, sessionId }: { patientId: string; sessionId: string }): React.JSX.Element {
   const { t } = useI18n();
   const [loaded, reload] = useLoad(() => loadSession(sessionId), [sessionId]);
+  const replay = useReplay(sessionId);
   return (
     <div className="session-page">
       <p>
@@ -30,12 +32,12 @@ export function ExerciseSessionPage({ patientId, sessionId }: { patientId: strin
       </p>
       {loaded.state === "loading" && <Loading />}
       {loaded.state === "error" && <Failure failure={loaded.failure} retry={reload} />}
-      {loaded.state === "ready" && <SessionDetail session={loaded.value.session} exercise={loaded.value.exercise} />}
+      {loaded.state === "ready" && <SessionDetail session={loaded.value.session} exercise={loaded.value.exercise} replay={replay} />}
     </div>
   );
 }
 
-function SessionDetail({ session, exercise }: { session: Session; exercise: Exercise | null }): React.JSX.Element {
+function SessionDetail({ session, exercise, replay }: { session: Session; exercise: Exercise | null; replay: ReplayLoad }): React.JSX.Element {
   const { t, language } = useI18n();
   const none = t("common.none");
   const joint = useMemo(() => primaryJoint(exercise?.poseProfile ?? null), [exercise]);
@@ -115,38 +117,12 @@ function SessionDetail({ session, exercise }: { session: Session; exercise: Exer
         )}
       </section>
       {session.replay.available ? (
-        <ReplayViewer sessionId={session.sessionId} reps={session.reps} joint={joint} />
+        <ReplayViewer replay={replay} reps={session.reps} joint={joint} />
       ) : (
         <p className="card">{t("replay.none")}</p>
       )}
       {session.videoQuality.length > 0 && (
-        <section className="card" aria-labelledby="video-title">
-          <h2 id="video-title">{t("video.title")}</h2>
-          <div className="scroll">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">{t("video.startup")}</th>
-                  <th scope="col">{t("video.watched")}</th>
-                  <th scope="col">{t("video.completion")}</th>
-                  <th scope="col">{t("video.rebuffers")}</th>
-                  <th scope="col">{t("video.score")}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {session.videoQuality.map((v) => (
-                  <tr key={v.mediaSessionId}>
-                    <td>{v.startupTimeMs === null ? none : seconds(v.startupTimeMs)}</td>
-                    <td>{oneDecimal(v.watchTimeSeconds)}</td>
-                    <td>{Math.round(v.completionPercentage)}%</td>
-                    <td>{t("video.rebufferFigures", { count: v.rebufferCount, seconds: oneDecimal(v.rebufferDurationSeconds) ?? none })}</td>
-                    <td className="viewer-experience">{oneDecimal(v.viewerExperience.score) ?? none}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        </section>
+        <VideoQuality exerciseName={exercise?.name ?? t("sessions.exercise")} playbacks={session.videoQuality} />
       )}
     </>
   );

@@ -1,13 +1,13 @@
-// The patient portal: today's workout and completing it, and the streak card. Phone-sized first.
+// The patient portal: today's workout and completing it, the streak card, my progress and my daily activity. Phone first.
 import { useEffect, useRef, useState, type FormEvent } from "react";
 import { ApiFailure, api, unwrap, type Workout } from "../api/client";
-import { PainChart } from "../components/PainChart";
+import { ActivityHeatmap } from "../components/ActivityHeatmap";
+import { MyProgress } from "../components/MyProgress";
 import { Failure, Loading } from "../components/Status";
 import { StreakCard } from "../components/StreakCard";
 import { useLoad } from "../components/useLoad";
 import { useI18n } from "../i18n";
-import { completionBody, type CompletionForm } from "../logic/completion";
-import { painSeries } from "../logic/pain";
+import { completionBody, initialForm, type CompletionForm } from "../logic/completion";
 
 const STREAK_REREADS = 8;
 
@@ -61,25 +61,8 @@ export function Today(): React.JSX.Element {
       {today.state === "ready" && today.value.workout !== null && (
         <MyProgress planId={today.value.workout.planId} generation={completedNow ? 1 : 0} />
       )}
+      <ActivityHeatmap generation={completedNow ? 1 : 0} />
     </div>
-  );
-}
-
-/** My plan: sessions done of planned and my pain before and after each session. */
-function MyProgress({ planId, generation }: { planId: string; generation: number }): React.JSX.Element | null {
-  const { t } = useI18n();
-  const [progress] = useLoad(
-    () => unwrap(api.GET("/v1/patient-treatment-plans/{plan_id}/progress", { params: { path: { plan_id: planId } } })),
-    [planId, generation],
-  );
-  if (progress.state !== "ready") return null; // the workout matters more: no spinner or error for this part
-  const series = painSeries(progress.value.painTrend);
-  return (
-    <section className="card" aria-labelledby="progress-title">
-      <h2 id="progress-title">{t("today.progress")}</h2>
-      <p data-testid="my-sessions">{t("patient.sessions", { done: progress.value.sessionsCompleted, planned: progress.value.sessionsPlanned })}</p>
-      {series.sessions.length > 0 && <PainChart series={series} title={t("patient.painTrend")} />}
-    </section>
   );
 }
 
@@ -96,12 +79,12 @@ function OpenWorkout(props: { localDate: string; workout: Workout | null; comple
       </p>
     );
   }
-  return <TodayWorkout workout={workout} onCompleted={props.onCompleted} />;
+  return <TodayWorkout key={workout.workoutId} workout={workout} onCompleted={props.onCompleted} />;
 }
 
 function TodayWorkout({ workout, onCompleted }: { workout: Workout; onCompleted: () => void }): React.JSX.Element {
   const { t } = useI18n();
-  const [form, setForm] = useState<CompletionForm>({ painBefore: "", painAfter: "", difficulty: "", minutes: "20" });
+  const [form, setForm] = useState<CompletionForm>(() => initialForm(workout));
   const [invalid, setInvalid] = useState(false);
   const [saving, setSaving] = useState(false);
   const [failure, setFailure] = useState<ApiFailure | null>(null);
@@ -123,7 +106,7 @@ function TodayWorkout({ workout, onCompleted }: { workout: Workout; onCompleted:
       setSaving(false);
     }
   };
-  const field = (name: keyof CompletionForm, label: string, min: number, max: number): React.JSX.Element => (
+  const field = (name: "painBefore" | "painAfter" | "difficulty" | "minutes", label: string, min: number, max: number): React.JSX.Element => (
     <label className="field">
       {label}
       <input
@@ -142,11 +125,28 @@ function TodayWorkout({ workout, onCompleted }: { workout: Workout; onCompleted:
     <form onSubmit={(event) => void submit(event)} noValidate>
       <h2>{t("today.exercises")}</h2>
       <ul className="exercises">
-        {workout.exercises.map((e) => (
-          <li key={e.exerciseId}>
-            {e.name} — {t("today.setsReps", { sets: e.prescribedSets, reps: e.prescribedReps })}
-          </li>
-        ))}
+        {workout.exercises.map((e) => {
+          const done = form.exercises[e.exerciseId];
+          const change = (part: "sets" | "reps", value: string): void =>
+            setForm({ ...form, exercises: { ...form.exercises, [e.exerciseId]: { ...done, [part]: value } } });
+          return (
+            <li key={e.exerciseId} data-exercise-id={e.exerciseId}>
+              <span className="exercise-name">{e.name}</span> — {t("today.setsReps", { sets: e.prescribedSets, reps: e.prescribedReps })}
+              <div className="done-figures">
+                <label className="field">
+                  {t("today.setsDone")}
+                  <span className="visually-hidden"> {e.name}</span>
+                  <input type="number" inputMode="numeric" min={0} max={100} value={done.sets} onChange={(event) => change("sets", event.target.value)} />
+                </label>
+                <label className="field">
+                  {t("today.repsDone")}
+                  <span className="visually-hidden"> {e.name}</span>
+                  <input type="number" inputMode="numeric" min={0} max={1000} value={done.reps} onChange={(event) => change("reps", event.target.value)} />
+                </label>
+              </div>
+            </li>
+          );
+        })}
       </ul>
       {field("painBefore", t("today.painBefore"), 0, 10)}
       {field("painAfter", t("today.painAfter"), 0, 10)}
