@@ -7,7 +7,8 @@ function playback(figures: Partial<Playback>): Playback {
     mediaSessionId: "00000000-0000-4000-8000-000000000001", startupTimeMs: 800, watchTimeSeconds: 60, completionPercentage: 100,
     milestonesReached: [25, 50, 75, 100], rebufferCount: 0, rebufferDurationSeconds: 0, rebufferPercentage: 0,
     rebufferFrequencyPerMinute: 0, qualitySeconds: {}, qualityUpSwitches: 0, qualityDownSwitches: 0, droppedFrameRatio: 0,
-    exitBeforeVideoStart: false, ended: true, ...figures,
+    exitBeforeVideoStart: false, ended: true, viewingTimeSeconds: 60.8, averageBitrateBitsPerSecond: null, bitrateSeconds: {},
+    viewerExperience: { score: 100, playbackSuccess: 100, startup: 100, smoothness: 100, videoQuality: 100 }, ...figures,
   };
 }
 
