@@ -143,7 +143,7 @@ class RosterHandlers:
                     keys = await self._alerting_by_name(uow, who, now, where, query, after)
                 else:
                     keys = await first_pass.roster_keys(
-                        uow, who.tenant_id, now, where, query.sort, after, None if by_alert else query.limit + 1, by_alert,
+                        uow, who.tenant_id, now, where, query.sort, after, None if by_alert else query.limit + 1,
                     )
                     if by_alert:
                         keys = _alerting(keys, bool(query.has_alerts), query.limit + 1)
@@ -168,7 +168,7 @@ class RosterHandlers:
         stopping once the page is full: a clinic where many patients alert reads a chunk or two, not all."""
         wanted, chosen, position = bool(query.has_alerts), [], after
         while True:
-            keys = await first_pass.roster_keys(uow, who.tenant_id, now, where, query.sort, position, NAME_CHUNK, True)
+            keys = await first_pass.roster_keys(uow, who.tenant_id, now, where, query.sort, position, NAME_CHUNK)
             chosen += _alerting(keys, wanted, query.limit + 1 - len(chosen))
             if len(chosen) > query.limit or len(keys) < NAME_CHUNK:
                 return chosen
