@@ -123,8 +123,8 @@ class RosterHandlers:
     async def page(self, who: Identity, query: RosterQuery) -> RosterPage:
         """One page of the clinic's patients in the asked order. A name-ordered page is one statement over
         its own rows. A page ordered or filtered by a figure first reads the figures that decide the order
-        for every candidate (`roster_keys`, grouped over the clinic); alerts are the domain's rules, applied
-        to those candidates in order until `limit + 1` match; then the page's rows get every figure."""
+        for every candidate (`roster_keys`, one read-model row per patient); alerts are the domain's rules,
+        applied to those candidates in order until `limit + 1` match; then the page's rows get every figure."""
         who.require_role("therapist", "admin")
         _check(query)
         after = decode_cursor(query.cursor, query.sort) if query.cursor else None

@@ -249,11 +249,10 @@ async def patient_plans(uow: UnitOfWork, patient_id: uuid.UUID) -> list[PlanFigu
             text(
                 """
                 SELECT u.user_id, p.plan_id, p.title, p.status, p.start_date, p.start_date + 7 * p.duration_weeks - 1 AS end_date,
-                    p.frequency_per_week,
-                    (SELECT count(*) FILTER (WHERE w.status = 'completed') FROM plans.workouts w
-                        WHERE w.plan_id = p.plan_id AND w.source = 'real') AS sessions_completed,
-                    (SELECT count(*) FROM plans.workouts w WHERE w.plan_id = p.plan_id AND w.source = 'real') AS sessions_planned
+                    p.frequency_per_week, coalesce(f.sessions_completed, 0) AS sessions_completed,
+                    coalesce(f.sessions_planned, 0) AS sessions_planned
                 FROM plans.users u LEFT JOIN plans.treatment_plans p ON p.patient_id = u.user_id
+                LEFT JOIN plans.plan_figures f ON f.plan_id = p.plan_id
                 WHERE u.user_id = :p AND u.role = 'patient'
                 ORDER BY p.start_date DESC, p.created_at DESC
                 """

@@ -336,9 +336,16 @@ def upgrade() -> None:
     op.execute("SELECT plans.rebuild_read_models()")
     for table in BACKFILL_TABLES:
         op.execute(f"ALTER TABLE plans.{table} FORCE ROW LEVEL SECURITY")
+    # 0010's index served only the roster's first pass over the clinic's recent sessions, which the read model
+    # replaced: every completion stops paying for it.
+    op.execute("DROP INDEX plans.workouts_tenant_recent_completed")
 
 
 def downgrade() -> None:
+    op.execute(
+        "CREATE INDEX workouts_tenant_recent_completed ON plans.workouts (tenant_id, completed_at) "
+        "INCLUDE (patient_id, plan_id, local_date, pain_after) WHERE status = 'completed' AND source = 'real'"
+    )
     for name, when, _ in TRIGGERS:
         op.execute(f"DROP TRIGGER {name} ON {when.split(' ON ')[1].split()[0]}")
     for signature, _ in reversed(FUNCTIONS):
