@@ -12,7 +12,7 @@ from sqlalchemy import text
 
 from services.common.db import UnitOfWork
 from services.plans.analytics.roster_repository import (
-    ADHERENCE, CURRENT, KEYSET, NO_JIT, Keyset, RosterFilter, order_of, params_of,
+    ADHERENCE, CURRENT, KEYSET, NO_JIT, PEOPLE, Keyset, RosterFilter, order_of, params_of,
 )
 
 
@@ -36,21 +36,19 @@ class RosterKey:
 # both passes give one row the same figures; tests/e2e/test_roster_first_pass.py walks every sort and alert
 # filter against the one-statement name page on generated patients.
 ROSTER_KEYS = """
-    WITH people AS (
-        SELECT u.user_id AS patient_id, u.display_name, coalesce(u.timezone, t.default_timezone, 'UTC') AS zone,
-            (CAST(:now AS timestamptz) AT TIME ZONE coalesce(u.timezone, t.default_timezone, 'UTC'))::date AS today
-        FROM plans.users u JOIN plans.tenants t ON t.tenant_id = u.tenant_id
+    WITH chosen AS MATERIALIZED (
+        SELECT u.* FROM plans.users u
         WHERE u.tenant_id = :tenant AND u.role = 'patient'
           AND (CAST(:search AS text) IS NULL OR u.display_name ILIKE '%' || CAST(:search AS text) || '%' ESCAPE '\\')
           AND (CAST(:therapist AS uuid) IS NULL OR EXISTS (
               SELECT 1 FROM plans.therapist_patients a WHERE a.patient_id = u.user_id AND a.therapist_id = CAST(:therapist AS uuid)))
         {chunk}
+    ), {people}
     ), {current}
     ), keyed AS (
         SELECT c.*, {rtm} AS rtm_status FROM current c
     ), figures AS (
-        SELECT keyed.*, {adherence_7} AS adherence_7d, {adherence_30} AS adherence_30d,
-            (last_activity_at AT TIME ZONE zone)::date AS last_activity_day
+        SELECT keyed.*, {adherence_7} AS adherence_7d, {adherence_30} AS adherence_30d
         FROM keyed
         WHERE CAST(:rtm_status AS text) IS NULL OR rtm_status = CAST(:rtm_status AS text)
     )
@@ -78,7 +76,7 @@ async def roster_keys(
     order = order_of(sort, limit)
     chunked = limit is not None and order["key_type"] == "text" and where.plan_status is None and where.rtm_status is None
     statement = ROSTER_KEYS.format(
-        current=CURRENT, rtm=_RTM if where.rtm_status is not None else "'none'",
+        people=PEOPLE.format(chosen='chosen'), current=CURRENT, rtm=_RTM if where.rtm_status is not None else "'none'",
         adherence_7=ADHERENCE.format(days=7), adherence_30=ADHERENCE.format(days=30),
         page=KEYSET.format(source="figures", **order),
         chunk=_NAME_CHUNK.format(**order) if chunked else "",

@@ -5,7 +5,8 @@ Revises: 0010
 
 Three tables, each a summary of plans.workouts, plans.exercise_logs and plans.treatment_plans:
 - roster_figures, one row per patient who has a plan: the plan a roster row shows (the active one, else the
-  latest) with its dates, the last completed real session, the last three pains after, and the local dates of
+  latest) with its dates, the last completed real session (its end, and the local date it was counted on),
+  the last three pains after, and the local dates of
   that plan's completed sessions in the month before its latest one (adherence over 7 and 30 days counts them at
   read time, against the patient's today, so the row never goes stale as days pass);
 - plan_figures, one row per plan: sessions planned, completed, completed on days inside the plan, and the first
@@ -37,16 +38,16 @@ BACKFILL_TABLES = ("users", "treatment_plans", "workouts", "exercise_logs", *TAB
 REFRESH_ROSTER = """
 CREATE FUNCTION plans.refresh_roster_figures(patients uuid[]) RETURNS void LANGUAGE sql AS $$
     INSERT INTO plans.roster_figures AS r (patient_id, tenant_id, plan_id, plan_status, plan_start, plan_last_day,
-        frequency_per_week, last_activity_at, recent_pain_after, recent_days)
+        frequency_per_week, last_activity_at, last_activity_day, recent_pain_after, recent_days)
     SELECT u.user_id, u.tenant_id, cp.plan_id, cp.status, cp.start_date, cp.start_date + 7 * cp.duration_weeks - 1,
-        cp.frequency_per_week, la.completed_at, coalesce(pa.pains, '{}'), coalesce(rd.days, '{}')
+        cp.frequency_per_week, la.completed_at, la.local_date, coalesce(pa.pains, '{}'), coalesce(rd.days, '{}')
     FROM plans.users u
     LEFT JOIN LATERAL (
         SELECT p.plan_id, p.status, p.start_date, p.duration_weeks, p.frequency_per_week FROM plans.treatment_plans p
         WHERE p.patient_id = u.user_id ORDER BY p.status = 'active' DESC, p.start_date DESC, p.created_at DESC LIMIT 1
     ) cp ON true
     LEFT JOIN LATERAL (
-        SELECT w.completed_at FROM plans.workouts w
+        SELECT w.completed_at, w.local_date FROM plans.workouts w
         WHERE w.patient_id = u.user_id AND w.status = 'completed' AND w.source = 'real'
         ORDER BY w.completed_at DESC LIMIT 1
     ) la ON true
@@ -69,6 +70,7 @@ CREATE FUNCTION plans.refresh_roster_figures(patients uuid[]) RETURNS void LANGU
     ON CONFLICT (patient_id) DO UPDATE SET tenant_id = excluded.tenant_id, plan_id = excluded.plan_id,
         plan_status = excluded.plan_status, plan_start = excluded.plan_start, plan_last_day = excluded.plan_last_day,
         frequency_per_week = excluded.frequency_per_week, last_activity_at = excluded.last_activity_at,
+        last_activity_day = excluded.last_activity_day,
         recent_pain_after = excluded.recent_pain_after, recent_days = excluded.recent_days
 $$
 """
@@ -303,6 +305,7 @@ def upgrade() -> None:
             plan_last_day date,
             frequency_per_week integer,
             last_activity_at timestamptz,
+            last_activity_day date,
             recent_pain_after smallint[] NOT NULL,
             recent_days date[] NOT NULL
         )
