@@ -33,10 +33,13 @@ TABLES = ("roster_figures", "plan_figures", "exercise_days")
 # What the backfill reads and writes: forced RLS binds the owner too, so it is lifted for that one statement.
 BACKFILL_TABLES = ("users", "treatment_plans", "workouts", "exercise_logs", *TABLES)
 
+# The functions are PL/pgSQL so that each connection plans their statements once (a LANGUAGE sql function that
+# is not inlined plans its statement on every call, inside every completion).
 # The roster row of each given patient, recomputed from the source tables (index probes per patient). The plan
 # choice and the expressions are those the roster statement used before this read model existed.
 REFRESH_ROSTER = """
-CREATE FUNCTION plans.refresh_roster_figures(patients uuid[]) RETURNS void LANGUAGE sql AS $$
+CREATE FUNCTION plans.refresh_roster_figures(patients uuid[]) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
     INSERT INTO plans.roster_figures AS r (patient_id, tenant_id, plan_id, plan_status, plan_start, plan_last_day,
         frequency_per_week, last_activity_at, last_activity_day, recent_pain_after, recent_days)
     SELECT u.user_id, u.tenant_id, cp.plan_id, cp.status, cp.start_date, cp.start_date + 7 * cp.duration_weeks - 1,
@@ -71,13 +74,15 @@ CREATE FUNCTION plans.refresh_roster_figures(patients uuid[]) RETURNS void LANGU
         plan_status = excluded.plan_status, plan_start = excluded.plan_start, plan_last_day = excluded.plan_last_day,
         frequency_per_week = excluded.frequency_per_week, last_activity_at = excluded.last_activity_at,
         last_activity_day = excluded.last_activity_day,
-        recent_pain_after = excluded.recent_pain_after, recent_days = excluded.recent_days
+        recent_pain_after = excluded.recent_pain_after, recent_days = excluded.recent_days;
+END
 $$
 """
 
 # The figures of each given plan, recomputed over its own sessions (one index range per plan).
 REFRESH_PLAN = """
-CREATE FUNCTION plans.refresh_plan_figures(plan_ids uuid[]) RETURNS void LANGUAGE sql AS $$
+CREATE FUNCTION plans.refresh_plan_figures(plan_ids uuid[]) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
     INSERT INTO plans.plan_figures AS f (plan_id, tenant_id, sessions_planned, sessions_completed, completed_in_plan,
         pains_reported, first_before, last_before, first_after, last_after)
     SELECT p.plan_id, p.tenant_id, s.planned, s.completed, s.in_plan, s.reported, s.first_before, s.last_before,
@@ -102,7 +107,8 @@ CREATE FUNCTION plans.refresh_plan_figures(plan_ids uuid[]) RETURNS void LANGUAG
     ON CONFLICT (plan_id) DO UPDATE SET sessions_planned = excluded.sessions_planned,
         sessions_completed = excluded.sessions_completed, completed_in_plan = excluded.completed_in_plan,
         pains_reported = excluded.pains_reported, first_before = excluded.first_before, last_before = excluded.last_before,
-        first_after = excluded.first_after, last_after = excluded.last_after
+        first_after = excluded.first_after, last_after = excluded.last_after;
+END
 $$
 """
 
@@ -110,7 +116,8 @@ $$
 # locked in exercise order, so two completions of the same day never wait on each other in a cycle.
 COUNT_SESSION_LOGS = """
 CREATE FUNCTION plans.count_session_logs(tenant uuid, workout uuid, day date, sign integer) RETURNS void
-LANGUAGE sql AS $$
+LANGUAGE plpgsql AS $$
+BEGIN
     INSERT INTO plans.exercise_days AS x (tenant_id, local_date, exercise_id, sessions_prescribed, sessions_done,
         pose_sum, pose_count, watch_sum, watch_count)
     SELECT tenant, day, l.exercise_id, sign * count(*), sign * count(*) FILTER (WHERE NOT l.skipped),
@@ -122,14 +129,16 @@ LANGUAGE sql AS $$
         sessions_prescribed = x.sessions_prescribed + excluded.sessions_prescribed,
         sessions_done = x.sessions_done + excluded.sessions_done, pose_sum = x.pose_sum + excluded.pose_sum,
         pose_count = x.pose_count + excluded.pose_count, watch_sum = x.watch_sum + excluded.watch_sum,
-        watch_count = x.watch_count + excluded.watch_count
+        watch_count = x.watch_count + excluded.watch_count;
+END
 $$
 """
 
 # Adds `sign` times one exercise log's values to its day's row.
 COUNT_LOG = """
 CREATE FUNCTION plans.count_log(tenant uuid, day date, exercise uuid, sign integer, skipped boolean,
-    pose double precision, watch double precision) RETURNS void LANGUAGE sql AS $$
+    pose double precision, watch double precision) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
     INSERT INTO plans.exercise_days AS x (tenant_id, local_date, exercise_id, sessions_prescribed, sessions_done,
         pose_sum, pose_count, watch_sum, watch_count)
     VALUES (tenant, day, exercise, sign, CASE WHEN skipped THEN 0 ELSE sign END, sign * coalesce(pose::numeric, 0),
@@ -139,7 +148,8 @@ CREATE FUNCTION plans.count_log(tenant uuid, day date, exercise uuid, sign integ
         sessions_prescribed = x.sessions_prescribed + excluded.sessions_prescribed,
         sessions_done = x.sessions_done + excluded.sessions_done, pose_sum = x.pose_sum + excluded.pose_sum,
         pose_count = x.pose_count + excluded.pose_count, watch_sum = x.watch_sum + excluded.watch_sum,
-        watch_count = x.watch_count + excluded.watch_count
+        watch_count = x.watch_count + excluded.watch_count;
+END
 $$
 """
 
