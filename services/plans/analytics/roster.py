@@ -164,7 +164,7 @@ class RosterHandlers:
     async def _alerting_by_name(
         self, uow: UnitOfWork, who: Identity, now: datetime, where: RosterFilter, query: RosterQuery, after: Keyset | None,
     ) -> list[RosterKey]:
-        """In name order, alerts are decided chunk by chunk (each chunk reads only its own people's sessions),
+        """In name order, alerts are decided chunk by chunk (each chunk reads only its own people's read-model rows),
         stopping once the page is full: a clinic where many patients alert reads a chunk or two, not all."""
         wanted, chosen, position = bool(query.has_alerts), [], after
         while True:

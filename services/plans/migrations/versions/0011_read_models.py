@@ -6,17 +6,18 @@ Revises: 0010
 Three tables, each a summary of plans.workouts, plans.exercise_logs and plans.treatment_plans:
 - roster_figures, one row per patient who has a plan: the plan a roster row shows (the active one, else the
   latest) with its dates, the last completed real session (its end, and the local date it was counted on),
-  the last three pains after, and the local dates of
-  that plan's completed sessions in the month before its latest one (adherence over 7 and 30 days counts them at
-  read time, against the patient's today, so the row never goes stale as days pass);
+  the last three pains after, and the local dates of that plan's completed sessions in the month before its
+  latest one (adherence over 7 and 30 days counts them at read time, against the patient's today, so the row
+  never goes stale as days pass);
 - plan_figures, one row per plan: sessions planned, completed, completed on days inside the plan, and the first
   and last pains (the dashboard's pain improvement, the active plans' adherence, the roster's "x of y");
 - exercise_days, one row per clinic, day and exercise: sessions prescribed and done, pose and watch sums and
   counts of completed real sessions (the dashboard's exercise usage sums 90 of them per exercise).
 Triggers keep them, so every writer (a completion, a skip, a late pose score, a plan created, changed or ended
 by the daily job, the billing CLI) changes them in its own transaction, and no path can forget to. They are
-row triggers with WHEN clauses, so a write that changes no figure (a scheduled session inserted, a skip, an
-inferred mirror workout) does no work beyond the WHEN test. plans.rebuild_read_models() recomputes all three
+row triggers with WHEN clauses, so a write that changes no figure (a skip, an inferred mirror workout, a log
+update that moves no counted value) does no work beyond the WHEN test; a scheduled session inserted adds one to
+its plan's count, and an inserted log looks its session up. plans.rebuild_read_models() recomputes all three
 from the source tables: this migration's backfill, and a bulk load that disabled the triggers.
 """
 
