@@ -132,7 +132,8 @@ def _usage(rows: Any) -> list[dict[str, Any]]:
 @router.get("/v1/organizations/dashboard", response_model=DashboardReply, operation_id="getOrganizationDashboard")
 async def organization_dashboard(request: Request, caller: Identity = Depends(admin)) -> dict[str, Any]:
     """The caller's clinic only: pain improvement over completed plans, adherence of active plans,
-    top exercises and plan outcomes. No figure ever mixes clinics."""
+    top exercises and plan outcomes. No figure ever mixes clinics. The figures are current as of the last
+    committed write: a completion, a late pose score or a plan change shows in the next call."""
     stub = plans.analytics(request)
     d = await plans.call(request, stub.GetOrganizationDashboard, analytics_pb2.GetOrganizationDashboardRequest(), caller)
     return {

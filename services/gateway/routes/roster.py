@@ -84,7 +84,9 @@ async def list_patients(
 ) -> dict[str, Any]:
     """The clinic's patients a page at a time, each with therapist, current plan, 7- and 30-day adherence,
     last activity, current streak, the current RTM period and open alerts. Paging is by an opaque cursor
-    (no patient twice, none skipped); any parameter not listed here is a 400."""
+    (no patient twice, none skipped); any parameter not listed here is a 400. Every figure but the streak is
+    current as of the last committed write (a completion, a plan change) with no delay; the streak is the
+    streaks service's and follows a completion within seconds."""
     asked = roster_pb2.ListRosterRequest(
         limit=limit, cursor=cursor or "", search=search or "", assigned_to_me=assignedToMe, plan_status=planStatus or "",
         rtm_status=rtmStatus or "", sort=sort,

@@ -168,6 +168,8 @@ async def analytics_figures(uow: UnitOfWork, plan_id: uuid.UUID) -> AnalyticsFig
 
 
 # ------------------------------------------------------------------ organization dashboard
+# The dashboard reads the summary rows of migration 0011 (plan_figures, exercise_days), which the writing
+# transactions keep current: one row per plan and one per exercise and day, instead of a scan of the sessions.
 async def pain_improvement(uow: UnitOfWork, tenant_id: uuid.UUID) -> dict[str, Any]:
     """Per completed plan, first minus last reported pain (before and after a session), averaged."""
     row = (
@@ -175,15 +177,9 @@ async def pain_improvement(uow: UnitOfWork, tenant_id: uuid.UUID) -> dict[str, A
             text(
                 """
                 WITH per_plan AS (
-                    SELECT w.plan_id,
-                        (array_agg(w.pain_before ORDER BY w.session_number) FILTER (WHERE w.pain_before IS NOT NULL))[1] AS first_before,
-                        (array_agg(w.pain_before ORDER BY w.session_number DESC) FILTER (WHERE w.pain_before IS NOT NULL))[1] AS last_before,
-                        (array_agg(w.pain_after ORDER BY w.session_number) FILTER (WHERE w.pain_after IS NOT NULL))[1] AS first_after,
-                        (array_agg(w.pain_after ORDER BY w.session_number DESC) FILTER (WHERE w.pain_after IS NOT NULL))[1] AS last_after,
-                        count(w.pain_before) AS reported
-                    FROM plans.treatment_plans p JOIN plans.workouts w ON w.plan_id = p.plan_id
-                    WHERE p.tenant_id = :tenant AND p.status = 'completed' AND w.source = 'real' AND w.status = 'completed'
-                    GROUP BY w.plan_id
+                    SELECT f.first_before, f.last_before, f.first_after, f.last_after, f.pains_reported AS reported
+                    FROM plans.treatment_plans p JOIN plans.plan_figures f ON f.plan_id = p.plan_id
+                    WHERE p.tenant_id = :tenant AND p.status = 'completed'
                 )
                 SELECT count(*) FILTER (WHERE reported >= 2) AS plans_counted,
                     avg(first_before - last_before) FILTER (WHERE reported >= 2)::float8 AS before_points,
@@ -206,26 +202,21 @@ async def active_adherence(uow: UnitOfWork, tenant_id: uuid.UUID, now: datetime)
 
     Expected sessions follow services.plans.domain.adherence.expected_sessions exactly:
     floor(frequency x whole plan days passed / 7), capped at the plan's length; each plan's
-    ratio is capped at 1 before averaging, so extra sessions bank no credit."""
+    ratio is capped at 1 before averaging, so extra sessions bank no credit. Completed sessions
+    are those on days inside the plan (plan_figures.completed_in_plan)."""
     row = (
         await uow.execute(
             text(
                 """
-                WITH active AS (
-                    SELECT p.plan_id, p.start_date, p.duration_weeks, p.frequency_per_week,
-                        (CAST(:now AS timestamptz) AT TIME ZONE coalesce(u.timezone, t.default_timezone, 'UTC'))::date AS today
+                WITH figures AS (
+                    SELECT coalesce(f.completed_in_plan, 0) AS completed,
+                        p.frequency_per_week * least(greatest((CAST(:now AS timestamptz)
+                            AT TIME ZONE coalesce(u.timezone, t.default_timezone, 'UTC'))::date - p.start_date, 0),
+                            7 * p.duration_weeks) / 7 AS expected
                     FROM plans.treatment_plans p JOIN plans.users u ON u.user_id = p.patient_id
                     JOIN plans.tenants t ON t.tenant_id = p.tenant_id
+                    LEFT JOIN plans.plan_figures f ON f.plan_id = p.plan_id
                     WHERE p.tenant_id = :tenant AND p.status = 'active'
-                ), done AS (
-                    SELECT w.plan_id, count(*) AS completed FROM plans.workouts w JOIN active a ON a.plan_id = w.plan_id
-                    WHERE w.tenant_id = :tenant AND w.source = 'real' AND w.status = 'completed'
-                      AND w.local_date BETWEEN a.start_date AND a.start_date + 7 * a.duration_weeks - 1
-                    GROUP BY w.plan_id
-                ), figures AS (
-                    SELECT a.plan_id, coalesce(d.completed, 0) AS completed,
-                        a.frequency_per_week * least(greatest(a.today - a.start_date, 0), 7 * a.duration_weeks) / 7 AS expected
-                    FROM active a LEFT JOIN done d ON d.plan_id = a.plan_id
                 )
                 SELECT count(*) AS active_plans, count(*) FILTER (WHERE expected > 0) AS plans_with_expectation,
                     coalesce(sum(completed), 0) AS sessions_completed, coalesce(sum(expected), 0) AS sessions_expected,
@@ -249,14 +240,15 @@ async def exercise_usage(uow: UnitOfWork, tenant_id: uuid.UUID, performance_sinc
                 SELECT pe.exercise_id, count(DISTINCT pe.plan_id) AS plans FROM plans.plan_exercises pe
                 WHERE pe.tenant_id = :tenant GROUP BY pe.exercise_id
             ), performance AS (
-                SELECT l.exercise_id, count(*) AS sessions_prescribed, count(*) FILTER (WHERE NOT l.skipped) AS sessions_done,
-                    avg(l.pose_accuracy_score) AS average_pose, avg(l.video_watch_percentage) AS average_watch
-                FROM plans.workouts w JOIN plans.exercise_logs l ON l.workout_id = w.workout_id
-                WHERE w.tenant_id = :tenant AND w.source = 'real' AND w.status = 'completed' AND w.local_date >= :since
-                GROUP BY l.exercise_id
+                SELECT d.exercise_id, sum(d.sessions_prescribed) AS sessions_prescribed, sum(d.sessions_done) AS sessions_done,
+                    (sum(d.pose_sum) / nullif(sum(d.pose_count), 0))::float8 AS average_pose,
+                    (sum(d.watch_sum) / nullif(sum(d.watch_count), 0))::float8 AS average_watch
+                FROM plans.exercise_days d
+                WHERE d.tenant_id = :tenant AND d.local_date >= :since
+                GROUP BY d.exercise_id HAVING sum(d.sessions_prescribed) > 0
             )
             SELECT e.exercise_id, e.name, coalesce(pr.plans, 0) AS plans_prescribed,
-                coalesce(pf.sessions_prescribed, 0) AS sessions_prescribed, coalesce(pf.sessions_done, 0) AS sessions_done,
+                coalesce(pf.sessions_prescribed, 0)::int AS sessions_prescribed, coalesce(pf.sessions_done, 0)::int AS sessions_done,
                 pf.average_pose, pf.average_watch
             FROM plans.exercises e
             LEFT JOIN prescribed pr ON pr.exercise_id = e.exercise_id

@@ -123,8 +123,8 @@ class RosterHandlers:
     async def page(self, who: Identity, query: RosterQuery) -> RosterPage:
         """One page of the clinic's patients in the asked order. A name-ordered page is one statement over
         its own rows. A page ordered or filtered by a figure first reads the figures that decide the order
-        for every candidate (`roster_keys`, grouped over the clinic); alerts are the domain's rules, applied
-        to those candidates in order until `limit + 1` match; then the page's rows get every figure."""
+        for every candidate (`roster_keys`, one read-model row per patient); alerts are the domain's rules,
+        applied to those candidates in order until `limit + 1` match; then the page's rows get every figure."""
         who.require_role("therapist", "admin")
         _check(query)
         after = decode_cursor(query.cursor, query.sort) if query.cursor else None
@@ -143,7 +143,7 @@ class RosterHandlers:
                     keys = await self._alerting_by_name(uow, who, now, where, query, after)
                 else:
                     keys = await first_pass.roster_keys(
-                        uow, who.tenant_id, now, where, query.sort, after, None if by_alert else query.limit + 1, by_alert,
+                        uow, who.tenant_id, now, where, query.sort, after, None if by_alert else query.limit + 1,
                     )
                     if by_alert:
                         keys = _alerting(keys, bool(query.has_alerts), query.limit + 1)
@@ -164,11 +164,11 @@ class RosterHandlers:
     async def _alerting_by_name(
         self, uow: UnitOfWork, who: Identity, now: datetime, where: RosterFilter, query: RosterQuery, after: Keyset | None,
     ) -> list[RosterKey]:
-        """In name order, alerts are decided chunk by chunk (each chunk reads only its own people's sessions),
+        """In name order, alerts are decided chunk by chunk (each chunk reads only its own people's read-model rows),
         stopping once the page is full: a clinic where many patients alert reads a chunk or two, not all."""
         wanted, chosen, position = bool(query.has_alerts), [], after
         while True:
-            keys = await first_pass.roster_keys(uow, who.tenant_id, now, where, query.sort, position, NAME_CHUNK, True)
+            keys = await first_pass.roster_keys(uow, who.tenant_id, now, where, query.sort, position, NAME_CHUNK)
             chosen += _alerting(keys, wanted, query.limit + 1 - len(chosen))
             if len(chosen) > query.limit or len(keys) < NAME_CHUNK:
                 return chosen

@@ -93,6 +93,37 @@ KEYSET = """
         {limit}
 """
 
+# Each person's zone and today. Today is worked out once per zone, and the people are materialized, so that
+# the expressions over today below do not repeat a time-zone conversion per array element and per row (it was
+# ~10 us each: most of a first pass over 2,000 patients).
+PEOPLE = """zones AS MATERIALIZED (
+        SELECT s.zone, (CAST(:now AS timestamptz) AT TIME ZONE s.zone)::date AS today FROM (
+            SELECT DISTINCT coalesce(u.timezone, t.default_timezone, 'UTC') AS zone
+            FROM {chosen} u JOIN plans.tenants t ON t.tenant_id = u.tenant_id) s
+    ), people AS MATERIALIZED (
+        SELECT u.user_id AS patient_id, u.display_name, z.zone, z.today
+        FROM {chosen} u JOIN plans.tenants t ON t.tenant_id = u.tenant_id
+        JOIN zones z ON z.zone = coalesce(u.timezone, t.default_timezone, 'UTC')
+"""
+
+# The figures that order and filter a row, from the patient's row of the roster read model (0011, kept by the
+# writing transactions): the plan it shows, the last session, the last pains, and that plan's sessions of the
+# last month, counted here against the patient's today so that the row never goes stale as days pass. A patient
+# with no plan has no row yet: every figure is then empty.
+CURRENT = """current AS (
+        SELECT pe.*, f.plan_id, f.plan_status, f.plan_start AS start_date, f.frequency_per_week, f.plan_last_day AS last_day,
+            f.last_activity_at, f.last_activity_day, f.recent_pain_after, coalesce(n.done_7, 0) AS done_7,
+            coalesce(n.done_30, 0) AS done_30
+        FROM people pe LEFT JOIN plans.roster_figures f ON f.patient_id = pe.patient_id
+        -- One pass over the dates for both windows (as a column expression it ran once per use in ADHERENCE).
+        LEFT JOIN LATERAL (
+            SELECT count(*) FILTER (WHERE d BETWEEN greatest(pe.today - 7, f.plan_start) AND least(pe.today, f.plan_last_day)) AS done_7,
+                count(*) FILTER (WHERE d BETWEEN greatest(pe.today - 30, f.plan_start) AND least(pe.today, f.plan_last_day)) AS done_30
+            FROM unnest(f.recent_days) d
+        ) n ON true
+        WHERE CAST(:plan_status AS text) IS NULL OR coalesce(f.plan_status, 'none') = CAST(:plan_status AS text)
+"""
+
 ROSTER = """
     WITH chosen AS (
         SELECT u.*, u.user_id AS patient_id FROM plans.users u
@@ -102,45 +133,14 @@ ROSTER = """
           AND (CAST(:search AS text) IS NULL OR u.display_name ILIKE '%' || CAST(:search AS text) || '%' ESCAPE '\\')
           AND (CAST(:therapist AS uuid) IS NULL OR EXISTS (
               SELECT 1 FROM plans.therapist_patients a WHERE a.patient_id = u.user_id AND a.therapist_id = CAST(:therapist AS uuid)))
-    ), people AS (
-        SELECT u.user_id AS patient_id, u.display_name, coalesce(u.timezone, t.default_timezone, 'UTC') AS zone,
-            (CAST(:now AS timestamptz) AT TIME ZONE coalesce(u.timezone, t.default_timezone, 'UTC'))::date AS today
-        FROM {chosen} u JOIN plans.tenants t ON t.tenant_id = u.tenant_id
-    ), current AS (
-        -- The plan a row shows: the active one, else the latest.
-        SELECT pe.*, cp.plan_id, cp.title, cp.status AS plan_status, cp.start_date, cp.frequency_per_week,
-            cp.start_date + 7 * cp.duration_weeks - 1 AS last_day
-        FROM people pe LEFT JOIN LATERAL (
-            SELECT p.plan_id, p.title, p.status, p.start_date, p.duration_weeks, p.frequency_per_week
-            FROM plans.treatment_plans p WHERE p.patient_id = pe.patient_id
-            ORDER BY p.status = 'active' DESC, p.start_date DESC, p.created_at DESC LIMIT 1
-        ) cp ON true
-        WHERE CAST(:plan_status AS text) IS NULL OR coalesce(cp.status, 'none') = CAST(:plan_status AS text)
+    ), {people}
+    ), {current}
     ), candidates AS (
         {candidates}
     ), keyed AS (
-        -- What sorting and filtering need, for every candidate: cheap index probes per patient.
-        SELECT c.*, la.last_activity_at, coalesce(d.done_7, 0) AS done_7, coalesce(d.done_30, 0) AS done_30,
-            coalesce(dd.status, 'none') AS rtm_status, dd.period_start AS rtm_period_start,
+        SELECT c.*, coalesce(dd.status, 'none') AS rtm_status, dd.period_start AS rtm_period_start,
             dd.period_end AS rtm_period_end, coalesce(dd.quantity, 0) AS rtm_data_days
         FROM candidates c
-        LEFT JOIN LATERAL (
-            SELECT w.completed_at AS last_activity_at FROM plans.workouts w
-            WHERE w.patient_id = c.patient_id AND w.status = 'completed' AND w.source = 'real'
-            ORDER BY w.completed_at DESC LIMIT 1
-        ) la ON true
-        -- A session's local date is the day its end falls on, so none dated in the last 31 days ended
-        -- before now - 32 days: the bound keeps the probe to a month of the patient's index. The plan is
-        -- a FILTER, not a WHERE, so the planner does not AND in the plan's index of every session.
-        LEFT JOIN LATERAL (
-            SELECT count(*) FILTER (WHERE w.plan_id = c.plan_id
-                    AND w.local_date BETWEEN greatest(c.today - 7, c.start_date) AND least(c.today, c.last_day)) AS done_7,
-                count(*) FILTER (WHERE w.plan_id = c.plan_id
-                    AND w.local_date BETWEEN greatest(c.today - 30, c.start_date) AND least(c.today, c.last_day)) AS done_30
-            FROM plans.workouts w
-            WHERE w.patient_id = c.patient_id AND w.status = 'completed' AND w.source = 'real'
-              AND w.completed_at >= CAST(:now AS timestamptz) - interval '32 days'
-        ) d ON c.plan_status = 'active'
         -- The RTM period of today: the 30-day data-days window holding it, else the latest before it.
         LEFT JOIN LATERAL (
             SELECT r.status, r.period_start, r.period_end, r.quantity FROM plans.billing_records r
@@ -148,16 +148,16 @@ ROSTER = """
             ORDER BY r.period_start DESC LIMIT 1
         ) dd ON true
     ), figures AS (
-        SELECT keyed.*, {adherence_7} AS adherence_7d, {adherence_30} AS adherence_30d,
-            (last_activity_at AT TIME ZONE zone)::date AS last_activity_day
+        SELECT keyed.*, {adherence_7} AS adherence_7d, {adherence_30} AS adherence_30d
         FROM keyed
         WHERE CAST(:rtm_status AS text) IS NULL OR rtm_status = CAST(:rtm_status AS text)
     ), page AS (
         {page}
     )
     -- What only the rows shown need: computed for the page, not the clinic.
-    SELECT page.*, coalesce(s.sessions_completed, 0) AS sessions_completed, coalesce(s.sessions_planned, 0) AS sessions_planned,
-        pa.recent_pain_after, coalesce(mt.quantity, 0) AS rtm_minutes, tp.therapist_id, th.display_name AS therapist_name
+    SELECT page.*, pl.title, coalesce(pf.sessions_completed, 0) AS sessions_completed,
+        coalesce(pf.sessions_planned, 0) AS sessions_planned, coalesce(mt.quantity, 0) AS rtm_minutes, tp.therapist_id,
+        th.display_name AS therapist_name
     FROM page
     -- A patient may be followed by several therapists (each who prescribed a plan): the row names the
     -- latest assigned; "assigned to me" is any of them.
@@ -166,17 +166,8 @@ ROSTER = """
         ORDER BY a.assigned_at DESC, a.therapist_id LIMIT 1
     ) tp ON true
     LEFT JOIN plans.users th ON th.user_id = tp.therapist_id
-    LEFT JOIN LATERAL (
-        SELECT count(*) FILTER (WHERE w.status = 'completed') AS sessions_completed, count(*) AS sessions_planned
-        FROM plans.workouts w WHERE w.plan_id = page.plan_id AND w.source = 'real'
-    ) s ON page.plan_id IS NOT NULL
-    LEFT JOIN LATERAL (
-        SELECT array_agg(p.pain_after ORDER BY p.completed_at DESC) AS recent_pain_after FROM (
-            SELECT w.pain_after, w.completed_at FROM plans.workouts w
-            WHERE w.patient_id = page.patient_id AND w.status = 'completed' AND w.source = 'real' AND w.pain_after IS NOT NULL
-            ORDER BY w.completed_at DESC LIMIT 3
-        ) p
-    ) pa ON true
+    LEFT JOIN plans.treatment_plans pl ON pl.plan_id = page.plan_id
+    LEFT JOIN plans.plan_figures pf ON pf.plan_id = page.plan_id
     -- The management-time month holding today.
     LEFT JOIN LATERAL (
         SELECT r.quantity FROM plans.billing_records r
@@ -192,7 +183,7 @@ ROSTER = """
 NO_JIT = "SELECT set_config('jit', 'off', true)"
 # The page statement probes its rows by index whatever the parameters, so one generic plan per prepared
 # statement serves every call (each connection plans it once instead of spending 8-26 ms on every call:
-# measured 106 -> 37 ms median under load). The first pass is not: its generic plan was 5x slower.
+# measured 106 -> 37 ms median under load).
 NO_JIT_GENERIC_PLAN = "SELECT set_config('jit', 'off', true), set_config('plan_cache_mode', 'force_generic_plan', true)"
 
 
@@ -252,7 +243,7 @@ async def roster_page(
         candidates, chosen, page = "SELECT * FROM current", "chosen", f"SELECT figures.*, {order['key']} AS sort_key FROM figures"
     statement = ROSTER.format(
         adherence_7=ADHERENCE.format(days=7), adherence_30=ADHERENCE.format(days=30), candidates=candidates, page=page,
-        chosen=chosen, direction=order["direction"],
+        people=PEOPLE.format(chosen=chosen), direction=order["direction"], current=CURRENT,
     )
     params = params_of(tenant_id, now, where, None if ids is not None else after)
     params["ids"] = ids
@@ -270,11 +261,10 @@ async def patient_plans(uow: UnitOfWork, patient_id: uuid.UUID) -> list[PlanFigu
             text(
                 """
                 SELECT u.user_id, p.plan_id, p.title, p.status, p.start_date, p.start_date + 7 * p.duration_weeks - 1 AS end_date,
-                    p.frequency_per_week,
-                    (SELECT count(*) FILTER (WHERE w.status = 'completed') FROM plans.workouts w
-                        WHERE w.plan_id = p.plan_id AND w.source = 'real') AS sessions_completed,
-                    (SELECT count(*) FROM plans.workouts w WHERE w.plan_id = p.plan_id AND w.source = 'real') AS sessions_planned
+                    p.frequency_per_week, coalesce(f.sessions_completed, 0) AS sessions_completed,
+                    coalesce(f.sessions_planned, 0) AS sessions_planned
                 FROM plans.users u LEFT JOIN plans.treatment_plans p ON p.patient_id = u.user_id
+                LEFT JOIN plans.plan_figures f ON f.plan_id = p.plan_id
                 WHERE u.user_id = :p AND u.role = 'patient'
                 ORDER BY p.start_date DESC, p.created_at DESC
                 """
