@@ -13,7 +13,6 @@ gateway opens it. The `BrowserSessionLayer` hands a live session to the routes a
 
 from __future__ import annotations
 
-import html
 import hmac
 import json
 import secrets
@@ -34,6 +33,7 @@ from services.common.settings import AuthSettings, BrowserSessionSettings
 from services.gateway.auth import authenticated
 from services.gateway.errors import ApiError
 from services.gateway.oidc import FLOW_TTL_SECONDS, Flow, OidcClient
+from services.gateway.signin_page import failure_page
 from services.gateway.routing import api_router
 from services.gateway.sealed_cookie import Sealer
 from services.gateway.session_ledger import SessionLedger
@@ -335,12 +335,9 @@ async def _json(send: Any, scope: dict[str, Any], status: int, error: str, detai
 
 async def _page(send: Any, scope: dict[str, Any], status: int, detail: str, headers: dict[str, str] | None = None,
                 clear: list[tuple[bytes, bytes]] | None = None) -> None:
-    """A sign-in failure as the browser shows it: a small page naming the problem, with the way back."""
-    body = (
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Sign-in failed</title></head>"
-        f"<body><main><h1>Sign-in failed</h1><p id=\"problem\">{html.escape(detail)}</p>"
-        "<p><a href=\"/\">Back to sign-in</a></p></main></body></html>"
-    ).encode()
+    """A sign-in failure as the browser shows it: what to do in the browser's language, the problem named exactly."""
+    accept = next((v.decode("latin-1") for k, v in scope.get("headers") or [] if k == b"accept-language"), "")
+    body = failure_page(status, detail, accept)
     extra = [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()]
     await _respond(send, scope, status, body, [(b"content-type", b"text/html; charset=utf-8"), *extra, *(clear or [])])
 
