@@ -10,10 +10,10 @@ import re
 import uuid
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, AsyncIterator
+from typing import Any
 
 import pytest
-from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
+from playwright.async_api import Browser, BrowserContext, Page, expect
 
 from services.common.clock import SystemClock
 from services.common.identity import Identity
@@ -24,7 +24,7 @@ from tests.support.analytics import service_identity
 from tests.support.cli import momentum
 from tests.support.clinic import Clinic, client
 from tests.support.waiting import eventually
-from tests.support.web import AXE, CHROMIUM, ROOT, ensure_web_build
+from tests.support.web import AXE, ROOT, browser  # noqa: F401  (the fixture, by name)
 
 pytestmark = pytest.mark.stack
 
@@ -36,16 +36,6 @@ REFERENCE_COLOURS = {  # shared/reference/streaks.txt, as the browser reports co
     "missed": "rgb(254, 226, 226)", "inactive": "rgb(229, 231, 235)", "future": "rgb(229, 231, 235)",
 }
 expect.set_options(timeout=TIMEOUT_MS)
-
-
-@pytest.fixture(scope="module")
-async def browser() -> AsyncIterator[Browser]:
-    ensure_web_build()
-    assert CHROMIUM.exists(), "Debian's chromium is missing: `bash infra/web.sh chromium`"
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(executable_path=str(CHROMIUM))
-        yield launched
-        await launched.close()
 
 
 class Demo:

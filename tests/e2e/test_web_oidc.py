@@ -7,31 +7,20 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import AsyncIterator
 
 import pytest
-from playwright.async_api import Browser, async_playwright, expect
+from playwright.async_api import expect
 
 from tests.support.clinic import new_clinic
 from tests.support.gateways import free_port, gateway_in_process, settings_beside
 from tests.support.oidc_issuer import Issuer
-from tests.support.web import AXE, CHROMIUM, ROOT, ensure_web_build
+from tests.support.web import AXE, ROOT, browser  # noqa: F401  (the fixture, by name)
 
 pytestmark = pytest.mark.stack
 TIMEOUT_MS = 60_000
 ARTIFACTS = ROOT / ".run" / "artifacts" / "web"
 expect.set_options(timeout=TIMEOUT_MS)
 JWT = re.compile(r"eyJ[\w-]+\.[\w-]+\.[\w-]+")
-
-
-@pytest.fixture(scope="module")
-async def browser() -> AsyncIterator[Browser]:
-    ensure_web_build()
-    assert CHROMIUM.exists(), "Debian's chromium is missing: `bash infra/web.sh chromium`"
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(executable_path=str(CHROMIUM))
-        yield launched
-        await launched.close()
 
 
 async def test_a_therapist_signs_in_with_her_clinic_reloads_and_signs_out(stack, browser, tmp_path: Path):  # type: ignore[no-untyped-def]
