@@ -150,3 +150,15 @@ def _service_key(raw: str) -> bytes:
     if len(raw) < MIN_SERVICE_KEY_CHARS:
         raise ValueError(f"a service key needs at least {MIN_SERVICE_KEY_CHARS} characters")
     return raw.encode()
+
+
+def _secret(env: Mapping[str, str], name: str, default: str | None) -> str | None:
+    """NAME, or NAME_FILE naming a file that holds it (a mounted secret)."""
+    path = env.get(f"{name}_FILE")
+    if not path:
+        return _read(env, name, default, str)
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return handle.read().strip() or default
+    except OSError as exc:
+        raise SettingsError(f"environment variable {name}_FILE={path!r} cannot be read: {exc}") from exc

@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import Mapping
 from urllib.parse import quote
 
+from services.common.browser_settings import BrowserSessionSettings, OidcSettings, _browser_sessions  # noqa: F401
 from services.common.setting_values import (  # noqa: F401 - SettingsError is part of this module's API
     MIN_SERVICE_KEY_CHARS,
     SettingsError,
@@ -159,27 +160,6 @@ class AuthSettings:
 
 
 @dataclass(frozen=True)
-class OidcSettings:
-    """The clinic's OpenID Connect provider, for browser sign-in (authorization code with PKCE)."""
-
-    issuer: str
-    client_id: str
-    redirect_url: str
-    client_secret: str | None = None
-    scopes: tuple[str, ...] = ("openid", "profile")
-
-
-@dataclass(frozen=True)
-class BrowserSessionSettings:
-    # Seals (encrypts and authenticates) the session and sign-in cookies: every gateway needs the same key.
-    key: str = "momentum-local-browser-session-key-change-me"
-    ttl: timedelta = timedelta(hours=12)
-    # How often a gateway reads the sign-outs every gateway recorded in plans: the bound on "signed out everywhere".
-    sync_interval: timedelta = timedelta(seconds=5)
-    oidc: OidcSettings | None = None
-
-
-@dataclass(frozen=True)
 class GrpcTls:
     """TLS on every gRPC hop. A server presents cert/key; with client_ca it also requires and verifies the
     caller's certificate (a caller presents the same cert/key). A caller verifies servers against ca;
@@ -262,54 +242,6 @@ class Settings:
         return f"{listen.rpartition(':')[0]}:{port}"
 
 
-
-
-def _secret(env: Mapping[str, str], name: str, default: str | None) -> str | None:
-    """NAME, or NAME_FILE naming a file that holds it (a mounted secret)."""
-    path = env.get(f"{name}_FILE")
-    if not path:
-        return _read(env, name, default, str)
-    try:
-        with open(path, encoding="utf-8") as handle:
-            return handle.read().strip() or default
-    except OSError as exc:
-        raise SettingsError(f"environment variable {name}_FILE={path!r} cannot be read: {exc}") from exc
-
-
-def _session_key(raw: str) -> str:
-    if len(raw) < MIN_SERVICE_KEY_CHARS:
-        raise ValueError(f"a session key needs at least {MIN_SERVICE_KEY_CHARS} characters")
-    return raw
-
-
-def _url(raw: str) -> str:
-    if not raw.startswith(("https://", "http://")):
-        raise ValueError("must be an http(s) URL")
-    return raw.rstrip("/")
-
-
-def _browser_sessions(env: Mapping[str, str], base: BrowserSessionSettings) -> BrowserSessionSettings:
-    key = _secret(env, "MOMENTUM_SESSION_KEY", base.key)
-    oidc = None
-    issuer = _read(env, "MOMENTUM_OIDC_ISSUER", None, _url)
-    if issuer is not None:
-        missing = [n for n in ("MOMENTUM_OIDC_CLIENT_ID", "MOMENTUM_OIDC_REDIRECT_URL") if not env.get(n)]
-        if missing:
-            raise SettingsError(f"MOMENTUM_OIDC_ISSUER is set: {' and '.join(missing)} must be set too")
-        scopes = tuple(_read(env, "MOMENTUM_OIDC_SCOPES", "openid profile", str).split())
-        if "openid" not in scopes:
-            raise SettingsError("MOMENTUM_OIDC_SCOPES must include openid")
-        oidc = OidcSettings(
-            issuer=issuer, client_id=env["MOMENTUM_OIDC_CLIENT_ID"],
-            redirect_url=_read(env, "MOMENTUM_OIDC_REDIRECT_URL", "", _url),
-            client_secret=_secret(env, "MOMENTUM_OIDC_CLIENT_SECRET", None) or None, scopes=scopes,
-        )
-    return BrowserSessionSettings(
-        key=_read({"MOMENTUM_SESSION_KEY": key or ""}, "MOMENTUM_SESSION_KEY", base.key, _session_key),
-        ttl=_read(env, "MOMENTUM_SESSION_TTL_SECONDS", base.ttl, _seconds),
-        sync_interval=_read(env, "MOMENTUM_SESSION_SYNC_SECONDS", base.sync_interval, _seconds),
-        oidc=oidc,
-    )
 
 
 def _service_keys(env: Mapping[str, str], defaults: Mapping[str, bytes]) -> dict[str, bytes]:
