@@ -68,7 +68,7 @@ cluster-test: venv
 
 # Each benchmark prints its table and writes bench/results/<name>.json (see bench/results.py); the whole
 # set takes about 10 minutes. SOAK=600 for the 10-minute soak; BENCH_PROFILE=1 adds py-spy profiles.
-BENCHES := streaks_replay telemetry_codec telemetry_ingest entrances_bench analytics_bench streaks_recalculate
+BENCHES := streaks_replay telemetry_codec telemetry_ingest entrances_bench analytics_bench roster_bench streaks_recalculate
 ARGS_analytics_bench := --requests 500
 SOAK ?= 60
 bench: stack
