@@ -18,7 +18,7 @@ from services.common.messaging.broker import Broker
 from services.common.messaging.consumer import IncomingEvent, PoisonMessage
 from services.common.messaging.topology import ConsumerQueue
 from services.common.parsing import from_timestamp, parse_uuid, to_timestamp
-from services.entrances import repository
+from services.entrances import metrics, repository
 from services.entrances.domain.entrance import (
     EntranceChange,
     FinalizationOutcome,
@@ -116,6 +116,12 @@ class Finalizer:
         plans is called while the row lock is held, so a racing finalizer waits and then sees the
         terminal state; if this transaction dies after plans made the mirror, the next attempt gets
         the same mirror back (FinalizeEntrance is idempotent on the entrance id)."""
+        outcome = await self._decide_in(uow, tenant_id, entrance_id)
+        if outcome is not None:
+            uow.after_commit(metrics.FINALIZATIONS.labels(outcome.value).inc)
+        return outcome
+
+    async def _decide_in(self, uow: UnitOfWork, tenant_id: uuid.UUID, entrance_id: str) -> FinalizationOutcome | None:
         entrance = await self._entrances.lock_entrance(uow, entrance_id)
         if entrance is None:
             log.warning("entrance.finalize_unknown", entrance_id=entrance_id, tenant_id=str(tenant_id))
