@@ -90,6 +90,7 @@ async def store_terminal(
         occurred_at=moved.at,
     )
     log.info("entrance.transition", **moved.log_fields())
+    uow.after_commit(metrics.FINALIZATIONS.labels(entrance.status.value.lower()).inc)
 
 
 class Finalizer:
@@ -116,12 +117,6 @@ class Finalizer:
         plans is called while the row lock is held, so a racing finalizer waits and then sees the
         terminal state; if this transaction dies after plans made the mirror, the next attempt gets
         the same mirror back (FinalizeEntrance is idempotent on the entrance id)."""
-        outcome = await self._decide_in(uow, tenant_id, entrance_id)
-        if outcome is not None:
-            uow.after_commit(metrics.FINALIZATIONS.labels(outcome.value).inc)
-        return outcome
-
-    async def _decide_in(self, uow: UnitOfWork, tenant_id: uuid.UUID, entrance_id: str) -> FinalizationOutcome | None:
         entrance = await self._entrances.lock_entrance(uow, entrance_id)
         if entrance is None:
             log.warning("entrance.finalize_unknown", entrance_id=entrance_id, tenant_id=str(tenant_id))

@@ -9,9 +9,8 @@ OLDEST_OVERDUE = Gauge(
     "momentum_entrances_oldest_overdue_seconds",
     "How long the oldest pending entrance has been past its delay window, 0 when none is",
 )
-# outcome: create_mirror | cancel_real_workout | skip_feature_disabled | skip_no_source_workout, and the
-# drops of a message that came too early (drop_not_due) or for an entrance already final (drop_not_pending).
+# outcome: the terminal status, lowercased: finalized_to_inferred_workout (a mirror workout made),
+# canceled_by_real_workout, skipped_no_source_workout, skipped_feature_disabled (no mirror needed or allowed).
 FINALIZATIONS = Counter(
-    "momentum_entrances_finalizations_total", "Finalization attempts that committed, by what they decided",
-    ["outcome"],
+    "momentum_entrances_finalizations_total", "Entrances that reached their terminal state, by which", ["outcome"],
 )
