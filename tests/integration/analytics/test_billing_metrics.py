@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
+import asyncpg
 from prometheus_client import REGISTRY
+from sqlalchemy import text
 
 from services.common.clock import FrozenClock, SystemClock
 from services.plans.billing.loops import BillingMonitor
@@ -13,6 +15,7 @@ from tests.support.analytics import (
     admin, billing_consumer_saw, billing_records, complete, complete_on_days, exercises, give_plan, recalculate, utc_today,
 )
 from tests.support.clinic import client, new_clinic
+from tests.support.fresh import asyncpg_dsn
 
 
 def sample(name: str, **labels: str) -> float:
@@ -55,3 +58,31 @@ async def test_completions_count_once_and_billing_records_are_counted_by_status(
     # Two months on with no period closer run, the open window is one the closer missed.
     await months_on.run_once()
     assert sample("momentum_billing_records_unclosed") == unclosed + 1
+
+
+async def test_the_monitor_s_count_is_for_plans_alone_and_opens_no_clinic_s_rows(stack):
+    """The count crosses clinics through the owner's function; the service role itself still sees no record
+    without its tenant, and no other service may run the count."""
+    clinic = await new_clinic(stack.runtimes["plans"].components.people, stack.settings, flags={"rtmBilling": True})
+    day = utc_today() - timedelta(days=3)
+    care = await give_plan(stack, clinic, 0, day, 2, 7, await exercises(stack, clinic, ("Clamshell",)))
+    await complete_on_days(stack, clinic, 0, care, [day])
+    await recalculate(stack, clinic, 0)
+    counts = await monitor(stack).run_once()
+    async with stack.runtimes["plans"].database.unit_of_work(None) as uow:
+        visible = (await uow.execute(text("SELECT count(*) FROM plans.billing_records"))).scalar_one()
+    assert sum(counts.values()) > 0 and visible == 0
+
+    settings = stack.settings
+    owner = await asyncpg.connect(asyncpg_dsn(settings, "momentum_owner", settings.database.owner_password))
+    try:
+        grants = {
+            role: await owner.fetchval(
+                "SELECT has_function_privilege($1, 'plans.billing_record_counts(date)', 'EXECUTE')", role
+            )
+            for role in ("momentum_plans", "momentum_entrances", "momentum_streaks", "momentum_telemetry")
+        }
+    finally:
+        await owner.close()
+    assert grants == {"momentum_plans": True, "momentum_entrances": False, "momentum_streaks": False,
+                      "momentum_telemetry": False}
