@@ -50,8 +50,8 @@ GAUGES_THAT_MOVE = {
 # Moved by the two faults the run injects: a purged delay queue (the sweep finalizes those entrances late,
 # so they are overdue for a while) and a finalization job no finalizer can read (parked, a dead letter).
 MOVED_BY_FAULTS = {"entrances": ["momentum_consumer_parked_total", "momentum_dead_letter_messages"]}
-# Exported by every service, moved only by outages their own tests provoke (tests/integration/foundation,
-# tests/faults): the relay's backlog and failures, retries, pauses, quarantined rows.
+# Exported by every service, moved only by an outage (the broker or Postgres away), which a healthy run has not:
+# the relay's backlog and failures, retries, pauses, quarantined rows.
 EXPORTED_BY_EVERY_SERVICE = [
     "momentum_outbox_backlog_rows", "momentum_outbox_oldest_age_seconds", "momentum_outbox_publish_failures_total",
     "momentum_outbox_quarantined_rows", "momentum_consumer_retries_total", "momentum_consumer_pauses_total",
