@@ -55,10 +55,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-async def start_stack() -> tuple[ProcessStack, Settings]:
-    """Fresh schemas and vhost for this run, every service with a bootstrap, and the gateway."""
+async def start_stack(**overrides: str) -> tuple[ProcessStack, Settings]:
+    """Fresh schemas and vhost for this run, every service with a bootstrap, and the gateway. `overrides`
+    (environment variables of every process) win over the run's short entrance window."""
     stack = ProcessStack.create(
-        ENTRANCE_FINALIZE_DELAY="20", ENTRANCE_SWEEP_INTERVAL="5", ENTRANCE_SWEEP_GRACE="10",
+        **{"ENTRANCE_FINALIZE_DELAY": "20", "ENTRANCE_SWEEP_INTERVAL": "5", "ENTRANCE_SWEEP_GRACE": "10", **overrides},
     )
     settings = stack.settings
     await fresh_storage(settings)
@@ -115,7 +116,9 @@ async def drive(args: argparse.Namespace) -> dict[str, Any]:
         seeding = time.monotonic()
         population = await seed(settings, args.patients, args.clinics, weeks)
         print(f"seeded {len(population)} patients in {args.clinics} clinics ({time.monotonic() - seeding:.0f}s)", flush=True)
-        return await run_load(args, base_url, vhost, rss, population, pace, stack)
+        figures, recorder, cpu = await run_load(args, base_url, vhost, rss, population, pace, stack)
+        write_results(args, recorder, figures, cpu)
+        return figures
     finally:
         if stack is not None:
             codes = await stack.stop_all()
@@ -126,7 +129,8 @@ async def drive(args: argparse.Namespace) -> dict[str, Any]:
 async def run_load(
     args: argparse.Namespace, base_url: str, vhost: str, rss: Callable[[], Mapping[str, int | None]],
     population: list[SeededPatient], pace: Pace, stack: ProcessStack | None,
-) -> dict[str, Any]:
+) -> tuple[dict[str, Any], Recorder, CpuWindow]:
+    """Drives the patients for --duration, waits for the work queues to drain, prints the report."""
     limits = httpx.Limits(max_connections=256, max_keepalive_connections=256)
     async with httpx.AsyncClient(base_url=base_url, timeout=15, limits=limits) as client:
         routes = set((await client.get("/openapi.json")).json()["paths"])
@@ -148,8 +152,7 @@ async def run_load(
         drain = await wait_for_drain(vhost)
         await sampling
     figures = print_report(recorder, sampler, drain, args, stack.log_dir if stack else None)
-    write_results(args, recorder, figures, cpu)
-    return figures
+    return figures, recorder, cpu
 
 
 def write_results(args: argparse.Namespace, recorder: Recorder, figures: dict[str, Any], cpu: CpuWindow) -> None:

@@ -163,6 +163,7 @@ class UnitOfWork:
         self._on_commit = on_commit
         self._connection: AsyncConnection | None = None
         self._events = 0
+        self._after_commit: list[Callable[[], None]] = []
         self.committed = False
 
     @property
@@ -214,6 +215,12 @@ class UnitOfWork:
         self.committed = True
         if self._events and self._on_commit is not None:
             self._on_commit()
+        for callback in self._after_commit:
+            callback()
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Runs `callback` once this transaction commits, never if it rolls back: counting a committed effect."""
+        self._after_commit.append(callback)
 
     async def execute(self, statement: Any, params: Any = None) -> Any:
         return await self.connection.execute(statement, params)

@@ -63,7 +63,9 @@ class ServiceRuntime(Generic[C]):
         port = self.settings.metrics_ports.get(self.name, 0)
         if port:
             _serve_metrics(self.name, self.settings.grpc_listen_address(self.name).rpartition(":")[0], port)
-        self.loops.append(MessagingMonitor(self.broker, self.consumers, self.relay))
+        self.loops.append(
+            MessagingMonitor(self.broker, self.consumers, self.relay, self.settings.monitor_interval.total_seconds())
+        )
         await warn_if_over_connection_limit(self.database, self.settings.database, self.name)
         await self.broker.connect()
         for consumer in self.consumers:

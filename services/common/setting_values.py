@@ -48,6 +48,14 @@ def _seconds(raw: str) -> timedelta:
     return timedelta(seconds=value)
 
 
+def _positive_seconds(raw: str) -> timedelta:
+    # For the period of a loop: 0 would run it back to back.
+    value = float(raw)
+    if value <= 0:
+        raise ValueError("must be a positive number of seconds")
+    return timedelta(seconds=value)
+
+
 def _ladder(raw: str) -> tuple[timedelta, ...]:
     # "1,5,30,120,600": seconds of each retry step; the last one repeats.
     steps = tuple(_seconds(part.strip()) for part in raw.split(",") if part.strip())

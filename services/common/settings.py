@@ -21,6 +21,7 @@ from services.common.setting_values import (  # noqa: F401 - SettingsError is pa
     _non_negative_int,
     _origins,
     _positive_int,
+    _positive_seconds,
     _read,
     _seconds,
     _service_key,
@@ -206,6 +207,8 @@ class Settings:
     cors_allow_origins: tuple[str, ...] = ()
     grpc_deadline: timedelta = timedelta(seconds=5)
     outbox_poll_interval: timedelta = timedelta(seconds=1)
+    # How often each process recounts the gauges it reads from its database and broker (backlogs, pending work).
+    monitor_interval: timedelta = timedelta(seconds=15)
     flag_cache_ttl: timedelta = timedelta(seconds=5)
     entrance_finalize_delay: timedelta = timedelta(hours=2)
     entrance_sweep_interval: timedelta = timedelta(minutes=15)
@@ -378,6 +381,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         cors_allow_origins=_read(env, "MOMENTUM_CORS_ALLOW_ORIGINS", base.cors_allow_origins, _origins),
         grpc_deadline=_read(env, "MOMENTUM_GRPC_DEADLINE_SECONDS", base.grpc_deadline, _seconds),
         outbox_poll_interval=_read(env, "MOMENTUM_OUTBOX_POLL_SECONDS", base.outbox_poll_interval, _seconds),
+        monitor_interval=_read(env, "MOMENTUM_MONITOR_SECONDS", base.monitor_interval, _positive_seconds),
         flag_cache_ttl=_read(env, "MOMENTUM_FLAG_CACHE_SECONDS", base.flag_cache_ttl, _seconds),
         identity_cache_ttl=_read(env, "MOMENTUM_IDENTITY_CACHE_SECONDS", base.identity_cache_ttl, _seconds),
         entrance_finalize_delay=_read(env, "ENTRANCE_FINALIZE_DELAY", base.entrance_finalize_delay, _seconds),

@@ -15,6 +15,7 @@ from services.entrances.consumers import WORKOUT_EVENTS, WorkoutEvents
 from services.entrances.finalizer import FINALIZE_QUEUE, FinalizationScheduler, Finalizer
 from services.entrances.grpc_api import EntrancesServicer
 from services.entrances.handlers import EntranceHandlers
+from services.entrances.monitor import EntranceMonitor
 from services.entrances.patient_context import PEOPLE_EVENTS, PatientContexts
 from services.entrances.plans_client import PlansClient, PlansUnavailable
 from services.entrances.sweep import RepairSweep
@@ -72,7 +73,7 @@ async def build(
     runtime.consumers.append(
         Consumer("entrances.people-events", PEOPLE_EVENTS, contexts.handlers, runtime.database, runtime.broker)
     )
-    runtime.loops.append(sweep)
+    runtime.loops += [sweep, EntranceMonitor(runtime.database, clock, settings.monitor_interval)]
     runtime.on_stop.append(plans.close)
     runtime.components = EntrancesComponents(entrances, activity, finalizer, sweep, plans)
     return runtime

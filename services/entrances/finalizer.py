@@ -18,7 +18,7 @@ from services.common.messaging.broker import Broker
 from services.common.messaging.consumer import IncomingEvent, PoisonMessage
 from services.common.messaging.topology import ConsumerQueue
 from services.common.parsing import from_timestamp, parse_uuid, to_timestamp
-from services.entrances import repository
+from services.entrances import metrics, repository
 from services.entrances.domain.entrance import (
     EntranceChange,
     FinalizationOutcome,
@@ -90,6 +90,7 @@ async def store_terminal(
         occurred_at=moved.at,
     )
     log.info("entrance.transition", **moved.log_fields())
+    uow.after_commit(metrics.FINALIZATIONS.labels(entrance.status.value.lower()).inc)
 
 
 class Finalizer:

@@ -200,6 +200,17 @@ async def due_entrances(uow: UnitOfWork, due_before: datetime, limit: int) -> li
     return [(row.tenant_id, row.entrance_id) for row in rows]
 
 
+async def pending_figures(uow: UnitOfWork, as_of: datetime) -> tuple[int, float]:
+    """(pending entrances, seconds the oldest has been past its deadline) across tenants, for the monitor."""
+    row = (
+        await uow.execute(
+            text("SELECT pending, oldest_overdue_seconds FROM entrances.pending_entrance_figures(:as_of)"),
+            {"as_of": as_of},
+        )
+    ).one()
+    return int(row.pending), float(row.oldest_overdue_seconds)
+
+
 # ------------------------------------------------------------------ the dashboard log, in one round trip
 
 

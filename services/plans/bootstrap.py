@@ -16,7 +16,7 @@ from services.plans.analytics.roster_grpc_api import RosterServicer
 from services.plans.billing.consumers import BILLING_EVENTS, BillingConsumers
 from services.plans.billing.grpc_api import BillingServicer
 from services.plans.billing.handlers import BillingHandlers
-from services.plans.billing.loops import PeriodCloser
+from services.plans.billing.loops import BillingMonitor, PeriodCloser
 from services.plans.billing.worklist import BillingWorklist
 from services.plans.billing.worklist_grpc_api import BillingWorklistServicer
 from services.plans.care.consumers import TELEMETRY_EVENTS, TELEMETRY_HANDLERS
@@ -89,6 +89,9 @@ async def build(
         Consumer("plans.telemetry-events", TELEMETRY_EVENTS, TELEMETRY_HANDLERS, database, runtime.broker),
         Consumer("plans.billing-events", BILLING_EVENTS, BillingConsumers(clock).handlers, database, runtime.broker),
     ]
-    runtime.loops += [PeriodCloser(database, clock), MediaPartitionKeeper(database), PlanLifecycle(database, clock)]
+    runtime.loops += [
+        PeriodCloser(database, clock), MediaPartitionKeeper(database), PlanLifecycle(database, clock),
+        BillingMonitor(database, clock, settings.monitor_interval),
+    ]
     runtime.components = components
     return runtime

@@ -19,6 +19,7 @@ from services.common.identity import Identity, service_identity
 from services.common.logging import get_logger
 from services.common.parsing import to_timestamp
 from services.telemetry import repository
+from services.telemetry.metrics import SESSION_SECONDS, SESSIONS_ENDED
 from services.telemetry.domain.pose_batch import PoseBatchRejected, decode_replay, encode_batch
 from services.telemetry.domain.pose_metrics import SessionPoseMetrics, aggregate_session
 from services.telemetry.plans_client import PlansClient
@@ -252,6 +253,8 @@ class SessionFinalizer:
                 incomplete=incomplete, frames=frame_count, reps=metrics.rep_count, replay_key=replay_key,
             )
             await uow.commit()
+        SESSIONS_ENDED.labels("incomplete" if incomplete else "completed", reason).inc()
+        SESSION_SECONDS.observe(max((ended_at - row.opened_at).total_seconds(), 0))
         return Finalization(
             who.session_id, incomplete, False, frame_count, metrics.rep_count, metrics.average_form_score,
             metrics.pose_accuracy_score, replay_key, len(media),

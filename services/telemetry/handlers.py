@@ -21,7 +21,7 @@ from services.common.messaging.consumer import IncomingEvent, PoisonMessage
 from services.common.parsing import from_timestamp, parse_uuid
 from services.common.partitions import keep_month_partitions
 from services.common.session_token import ExpiredSessionToken, InvalidSessionToken, verify_session_token
-from services.telemetry import repository
+from services.telemetry import metrics, repository
 from services.telemetry.domain.pose_batch import PoseBatchRejected, decode_batch
 from services.telemetry.finalizer import Finalization, SessionFinalizer
 from services.telemetry.media_ingest import MediaIngest, MediaIngestOutcome
@@ -103,6 +103,18 @@ class TelemetryHandlers:
     # ------------------------------------------------------------------ pose frames (the hot path)
     async def ingest_pose(self, token: str, body: bytes) -> Accepted:
         """No database access once the session is open on this instance: verify, decode, append."""
+        metrics.POSE_BYTES.inc(len(body))
+        try:
+            accepted = await self._ingest_pose(token, body)
+        except Exception:
+            metrics.POSE_BATCHES.labels("refused").inc()
+            raise
+        metrics.POSE_BATCHES.labels("accepted").inc()
+        metrics.POSE_FRAMES.labels("accepted").inc(accepted.frames_accepted)
+        metrics.POSE_FRAMES.labels("duplicate").inc(accepted.duplicate_frames)
+        return accepted
+
+    async def _ingest_pose(self, token: str, body: bytes) -> Accepted:
         who, claims_purposes = self._verify(token)
         if BIOMETRIC not in claims_purposes:
             raise PermissionDenied("the session token carries no biometric consent; pose frames are refused")

@@ -10,6 +10,7 @@ from datetime import datetime
 
 import numpy as np
 
+from services.telemetry import metrics
 from services.telemetry.domain.pose_batch import PoseBatch, encode_batch, in_time_order, unseen_frames
 
 # S3's minimum size of every part but the last: the replay stream is cut into parts of at least this.
@@ -156,9 +157,11 @@ class SessionRegistry:
 
     def add(self, session: InFlightSession) -> None:
         self._live[session.who.session_id] = session
+        metrics.SESSIONS_IN_FLIGHT.set(len(self._live))
 
     def remove(self, session_id: str) -> None:
         self._live.pop(session_id, None)
+        metrics.SESSIONS_IN_FLIGHT.set(len(self._live))
 
     def live(self) -> list[InFlightSession]:
         return list(self._live.values())

@@ -23,6 +23,7 @@ def test_defaults_are_the_local_stack():
         ("MOMENTUM_JWT_ALGORITHM", "none"),
         ("MOMENTUM_TELEMETRY_TOKEN_KEYS", "short:abc"),
         ("MOMENTUM_LOG_FORMAT", "xml"),
+        ("MOMENTUM_MONITOR_SECONDS", "0"),
     ],
 )
 def test_a_bad_variable_is_named(name, value):

@@ -377,3 +377,13 @@ async def board_rows(uow: UnitOfWork) -> list[BoardRow]:
                  _record(r) if r.record_id is not None else None)
         for r in rows
     ]
+
+
+async def record_counts(uow: UnitOfWork, today: date) -> tuple[dict[str, int], int]:
+    """Records by status across clinics, and the projected ones whose period ended before yesterday (the monitor's)."""
+    rows = (
+        await uow.execute(
+            text("SELECT status, records, unclosed FROM plans.billing_record_counts(:today)"), {"today": today}
+        )
+    ).all()
+    return {row.status: int(row.records) for row in rows}, sum(int(row.unclosed) for row in rows)

@@ -28,6 +28,7 @@ from services.plans.domain.workout import (
     require_prescribed,
     skip_workout,
 )
+from services.plans.metrics import COMPLETIONS
 
 WORKOUT_COMPLETED = "plans.workout.completed"
 MAX_SKIP_REASON = 500
@@ -107,6 +108,7 @@ class WorkoutHandlers:
             await uow.audit(who, "workout.complete", "workout", str(workout_id), now,
                             local_date=str(done.local_date), minutes=done.duration_minutes)
             await uow.commit()
+        COMPLETIONS.inc()
         return done
 
     async def skip(self, who: Identity, workout_id: uuid.UUID, reason: str) -> Workout:

@@ -15,6 +15,7 @@ from services.plans.care.handlers import emit_completed, visible_workout
 from services.plans.care.unit_of_work import CareUnitOfWork, CareUnits, sql_units
 from services.plans.domain.mirror import EntranceFacts, MadeMirror, mirror_workout
 from services.plans.domain.workout import Workout
+from services.plans.metrics import MIRROR_WORKOUTS
 
 APP_ENTRANCE_FLAG = "appEntranceTracking"
 
@@ -49,6 +50,7 @@ class MirrorWorkouts:
                     raise Conflict(f"a mirror workout for entrance {entrance_id} is being created concurrently; retry")
                 return replace(facts, mirror=winner.mirror)
             await uow.commit()
+        MIRROR_WORKOUTS.inc()
         assert mirror.completed_at is not None and mirror.timezone is not None
         return replace(facts, mirror=MadeMirror(mirror.workout_id, mirror.completed_at, mirror.timezone))
 
@@ -71,6 +73,7 @@ class MirrorWorkouts:
                     raise Conflict(f"a mirror workout for entrance {entrance_id} is being created concurrently; retry")
                 return await visible_workout(uow, who, winner)
             await uow.commit()
+        MIRROR_WORKOUTS.inc()
         # Read back: the mirror's exercise logs were copied by SQL from its source.
         async with self._units(who.tenant_id) as uow:
             return await visible_workout(uow, who, mirror.workout_id)

@@ -208,6 +208,7 @@ class FakeUnitOfWork:
         self.committed = False
         self._open = False
         self._events: list[OutboxEvent] = []
+        self._after_commit: list[Any] = []
         self._before: _Rows | None = None
 
     async def __aenter__(self) -> "FakeUnitOfWork":
@@ -228,6 +229,11 @@ class FakeUnitOfWork:
         self.committed = True
         self._database.outbox.extend(self._events)
         self._database.commits += 1
+        for callback in self._after_commit:
+            callback()
+
+    def after_commit(self, callback: Any) -> None:
+        self._after_commit.append(callback)
 
     async def add_event(
         self, routing_key: str, body: Message, tenant_id: uuid.UUID | str, message_id: str | None = None,
