@@ -81,20 +81,27 @@ class Section(BaseSettings):
         }
 
     @classmethod
-    def read(cls, env: Mapping[str, str], problems: list[Problem], prefix: str | None = None) -> Self | None:
-        """The section's values, or None with each of its bad variables appended to `problems`."""
+    def read(cls, env: Mapping[str, str], problems: list[Problem], prefix: str | None = None) -> Self:
+        """The section's values; each bad variable is appended to `problems` and stands at its default, so the
+        checks across variables still see what the operator set in the others."""
         given: dict[str, Any] = dict(env)
         secrets = {name for name, secret in cls.variables(prefix).items() if secret}
         for name in secrets:
             given.update(_secret_from_file(env, name))
+        scoped = cls if prefix is None else _with_prefix(cls, prefix)
         try:
-            scoped = cls if prefix is None else _with_prefix(cls, prefix)
             return scoped(_build_sources=((_MappingSource(scoped, given),), {}))
         except ValidationError as invalid:
+            bad = set()
             for error in invalid.errors():
                 name = cls.variable(str(error["loc"][0]), prefix) if error["loc"] else cls.__name__
+                bad.add(name)
                 problems.append(Problem((name,), _describe(error, shown=name not in secrets)))
-            return None
+        rest = {key: value for key, value in given.items() if key.upper() not in bad}
+        try:
+            return scoped(_build_sources=((_MappingSource(scoped, rest),), {}))
+        except ValidationError:
+            return scoped.model_construct()
 
 
 def _is_secret(metadata: list[Any], annotation: Any) -> bool:

@@ -166,15 +166,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     """Reads every variable once; SettingsError lists every bad one, each with what is wrong with it."""
     env = os.environ if env is None else env
     problems: list[Problem] = []
-    unread: set[str] = set()
 
     def read(section: type[Section], prefix: str | None = None):  # type: ignore[no-untyped-def]
-        # A section with a bad variable stands in with its defaults, so the checks across sections still run.
-        found = section.read(env, problems, prefix)
-        if found is None:
-            unread.update(section.variables(prefix))
-            return section.model_construct()
-        return found
+        return section.read(env, problems, prefix)
 
     platform, entrances = read(PlatformEnvironment), read(EntranceEnvironment)
     database, broker, s3 = read(DatabaseEnvironment), read(BrokerEnvironment), read(S3Environment)
@@ -192,8 +186,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         ))
     if settings.environment == "production":
         checks.extend(_local_secrets_left(settings))
-    # A check over a section that did not read stands on its defaults, not on what the operator set: left out.
-    problems.extend(check for check in checks if not unread.intersection(check.variables))
+    # A bad variable stands at its default: a check naming it would judge the default, not what the operator set.
+    bad = {name for problem in problems for name in problem.variables}
+    problems.extend(check for check in checks if not bad.intersection(check.variables))
     if problems:
         raise SettingsError(problems)
     return settings
