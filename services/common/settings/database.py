@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from typing import Annotated, Literal, Mapping
 from urllib.parse import quote
@@ -122,11 +121,7 @@ def database_settings(
 
 
 def database_problems(settings: DatabaseSettings) -> list[Problem]:
-    if settings.sslmode not in ("verify-ca", "verify-full"):
-        return []
-    if not settings.sslrootcert:
+    # Whether the file is there is for the processes that connect to judge (the gateway never does).
+    if settings.sslmode in ("verify-ca", "verify-full") and not settings.sslrootcert:
         return [Problem(("MOMENTUM_DB_SSLROOTCERT",), f"MOMENTUM_DB_SSLMODE={settings.sslmode} needs the CA bundle to verify against")]
-    # The engine opens it as the CA bundle on its first connection: a wrong path is a start-up error, not an outage.
-    if not os.access(settings.sslrootcert, os.R_OK):
-        return [Problem(("MOMENTUM_DB_SSLROOTCERT",), f"{settings.sslrootcert!r} is not a readable file")]
     return []

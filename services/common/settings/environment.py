@@ -59,8 +59,9 @@ class _MappingSource(EnvSettingsSource):
         super().__init__(settings_cls)
 
     def _load_env_vars(self) -> Mapping[str, Any]:
-        # Case-insensitive like the section's config; an empty variable is an unset one (env files write X=).
-        return {name.lower(): value for name, value in self._given.items() if value != ""}
+        # An empty variable is an unset one (env files write X=).
+        # Variable names are case-sensitive like the environment: only the upper-case spelling is ours.
+        return {name.lower(): value for name, value in self._given.items() if value != "" and name.isupper()}
 
 
 class Section(BaseSettings):

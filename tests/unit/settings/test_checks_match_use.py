@@ -139,9 +139,7 @@ def test_the_pooler_switch_is_a_strict_boolean():
     assert load_settings({"MOMENTUM_DB_TRANSACTION_POOLER": "yes"}).database.transaction_pooler
 
 
-def test_a_ca_bundle_that_cannot_be_read_is_refused_at_load_not_at_the_first_connection(tmp_path: Path):
+def test_a_grpc_tls_file_that_cannot_be_read_is_refused_at_load_not_when_the_first_channel_opens(tmp_path: Path):
     missing = str(tmp_path / "missing.pem")
-    says = problem_of({"MOMENTUM_DB_SSLMODE": "verify-full", "MOMENTUM_DB_SSLROOTCERT": missing})
-    assert "MOMENTUM_DB_SSLROOTCERT" in says and "readable" in says
     says = problem_of({"MOMENTUM_GRPC_TLS_CA": missing})
     assert "MOMENTUM_GRPC_TLS_CA" in says and "readable" in says
