@@ -67,7 +67,8 @@ class _MappingSource(EnvSettingsSource):
 class Section(BaseSettings):
     """A group of variables sharing one prefix: the field `port` of prefix MOMENTUM_DB_ is MOMENTUM_DB_PORT."""
 
-    model_config = SettingsConfigDict(frozen=True, extra="ignore", env_ignore_empty=True)
+    # The defaults are the dataclasses' own values, already what the code uses: only what the environment says is checked.
+    model_config = SettingsConfigDict(frozen=True, extra="ignore", env_ignore_empty=True, validate_default=False)
 
     @classmethod
     def variable(cls, field: str, prefix: str | None = None) -> str:

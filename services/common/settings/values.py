@@ -26,8 +26,6 @@ def _text(raw: object) -> str:
 
 
 def _seconds(raw: object, positive: bool = False) -> timedelta:
-    if isinstance(raw, timedelta):
-        return raw
     try:
         value = float(_text(raw))
     except ValueError:
@@ -42,8 +40,6 @@ def _seconds(raw: object, positive: bool = False) -> timedelta:
 
 def _ladder(raw: object) -> tuple[timedelta, ...]:
     # "1,5,30,120,600": seconds of each retry step; the last one repeats.
-    if isinstance(raw, tuple):
-        return raw
     try:
         steps = tuple(_seconds(part, positive=True) for part in _text(raw).split(",") if part.strip())
     except ValueError:
@@ -69,12 +65,10 @@ def _host_port(raw: object) -> str:
 
 def _targets(raw: object) -> tuple[str, ...]:
     # "host:port,host:port" — order does not matter: the gateway hashes sessions over the set.
-    if isinstance(raw, tuple):
-        return raw
     return tuple(sorted({_host_port(t) for t in _text(raw).split(",") if t.strip()}))
 
 
-def _grpc_target(raw: object) -> str:
+def grpc_target(raw: object) -> str:
     """A gRPC target for client-side round-robin: `dns:///name:port` (every address the name resolves to),
     `ipv4:a:p,b:p`, or a comma-separated host:port list (IP addresses become one ipv4: target)."""
     text = _text(raw)
@@ -95,10 +89,6 @@ def _grpc_target(raw: object) -> str:
     return "ipv4:" + ",".join(parts)
 
 
-def grpc_target(raw: str) -> str:
-    return _grpc_target(raw)
-
-
 def _url(raw: object, schemes: tuple[str, ...]) -> str:
     text = _text(raw)
     try:
@@ -116,8 +106,6 @@ def _http_url(raw: object) -> str:
 
 
 def _amqp_urls(raw: object) -> tuple[str, ...]:
-    if isinstance(raw, tuple):
-        return raw
     urls = tuple(part.strip() for part in _text(raw).split(",") if part.strip())
     if not urls:
         raise ValueError("expected amqp:// or amqps:// URLs separated by commas")
@@ -132,8 +120,6 @@ def _amqp_urls(raw: object) -> tuple[str, ...]:
 
 def _origins(raw: object) -> tuple[str, ...]:
     # "https://clinic.example,http://localhost:5173": exact origins, scheme and host (and port), no path.
-    if isinstance(raw, tuple):
-        return raw
     origins = tuple(part.strip().rstrip("/") for part in _text(raw).split(",") if part.strip())
     for origin in origins:
         if origin == "*":
@@ -150,8 +136,6 @@ def _origins(raw: object) -> tuple[str, ...]:
 
 def _secret_bytes(what: str):  # type: ignore[no-untyped-def]
     def check(raw: object) -> bytes:
-        if isinstance(raw, bytes):
-            return raw
         value = _text(raw).encode()
         if len(value) < MIN_SECRET_BYTES:
             raise ValueError(f"{what} needs at least {MIN_SECRET_BYTES} bytes, this one has {len(value)}")
@@ -166,8 +150,6 @@ def _session_key(raw: object) -> str:
 
 def _telemetry_keys(raw: object) -> dict[str, bytes]:
     # "kid1:secret1,kid2:secret2" — several keys so a rotation never invalidates live sessions.
-    if isinstance(raw, dict):
-        return raw
     keys: dict[str, bytes] = {}
     for pair in _text(raw).split(","):
         kid, sep, secret = pair.strip().partition(":")
@@ -183,8 +165,6 @@ def _telemetry_keys(raw: object) -> dict[str, bytes]:
 
 
 def _scopes(raw: object) -> tuple[str, ...]:
-    if isinstance(raw, tuple):
-        return raw
     scopes = tuple(_text(raw).split())
     if "openid" not in scopes:
         raise ValueError("must include openid")
@@ -200,7 +180,7 @@ Seconds = Annotated[timedelta, BeforeValidator(_seconds)]
 PositiveSeconds = Annotated[timedelta, BeforeValidator(lambda raw: _seconds(raw, positive=True))]
 Ladder = Annotated[tuple[timedelta, ...], NoDecode, BeforeValidator(_ladder)]
 HostPort = Annotated[str, BeforeValidator(_host_port)]
-GrpcTarget = Annotated[str, BeforeValidator(_grpc_target)]
+GrpcTarget = Annotated[str, BeforeValidator(grpc_target)]
 Targets = Annotated[tuple[str, ...], NoDecode, BeforeValidator(_targets)]
 HttpUrl = Annotated[str, BeforeValidator(_http_url)]
 Origins = Annotated[tuple[str, ...], NoDecode, BeforeValidator(_origins)]
