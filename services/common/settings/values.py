@@ -19,10 +19,14 @@ from services.common.settings.environment import FROM_FILE, refuse_file_trouble
 MIN_SECRET_BYTES = MIN_KEY_BYTES
 
 
-def _text(raw: object) -> str:
+def _raw(raw: object) -> str:
     if not isinstance(raw, str):
         raise ValueError("expected text")
-    return raw.strip()
+    return raw
+
+
+def _text(raw: object) -> str:
+    return _raw(raw).strip()
 
 
 def _seconds(raw: object, positive: bool = False) -> timedelta:
@@ -136,7 +140,8 @@ def _origins(raw: object) -> tuple[str, ...]:
 
 def _secret_bytes(what: str):  # type: ignore[no-untyped-def]
     def check(raw: object) -> bytes:
-        value = _text(raw).encode()
+        # As given: a key's every byte signs (a mounted file's trailing newline is already gone).
+        value = _raw(raw).encode()
         if len(value) < MIN_SECRET_BYTES:
             raise ValueError(f"{what} needs at least {MIN_SECRET_BYTES} bytes, this one has {len(value)}")
         return value
@@ -151,8 +156,8 @@ def _session_key(raw: object) -> str:
 def _telemetry_keys(raw: object) -> dict[str, bytes]:
     # "kid1:secret1,kid2:secret2" — several keys so a rotation never invalidates live sessions.
     keys: dict[str, bytes] = {}
-    for pair in _text(raw).split(","):
-        kid, sep, secret = pair.strip().partition(":")
+    for pair in _raw(raw).split(","):
+        kid, sep, secret = pair.partition(":")
         if not sep or not kid.strip():
             raise ValueError("expected kid:secret pairs separated by commas")
         if kid.strip() in keys:
