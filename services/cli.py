@@ -50,6 +50,18 @@ def cmd_login(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_config_check(args: argparse.Namespace) -> int:
+    """Reads the configuration as a service would; every problem on its own line, so one run shows them all."""
+    try:
+        load_settings()
+    except SettingsError as exc:
+        for problem in exc.problems:
+            print(problem)
+        return 2
+    print("configuration ok")
+    return 0
+
+
 def cmd_migrate(args: argparse.Namespace) -> int:
     from services.common.migrations import migrate
 
@@ -124,6 +136,11 @@ def build_parser() -> argparse.ArgumentParser:
     login.add_argument("--base-url", help="the gateway as the browser reaches it (default: MOMENTUM_GATEWAY_HOST:PORT)")
     login.set_defaults(run=cmd_login)
 
+    config = commands.add_parser("config", help="the environment's configuration").add_subparsers(dest="action", required=True)
+    config.add_parser("check", help="print every bad variable, one per line (exit 2), or `configuration ok`").set_defaults(
+        run=cmd_config_check
+    )
+
     migrate = commands.add_parser("migrate", help="apply every service's migrations (as the schema owner)")
     migrate.add_argument("service", nargs="*", choices=("plans", "streaks", "entrances", "telemetry", []))
     migrate.add_argument(
@@ -183,7 +200,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.run(args) or 0)
     except SettingsError as exc:
-        print(f"configuration error: {exc}", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"configuration error: {problem}", file=sys.stderr)
         return 2
     except DomainError as exc:  # what the operator asked for is refused: say why in their terms
         print(f"error: {exc.detail}", file=sys.stderr)

@@ -29,7 +29,7 @@ from fastapi import Depends, Request
 from pydantic import BaseModel, Field
 
 from services.common.identity import ROLES, Identity
-from services.common.settings import AuthSettings, BrowserSessionSettings
+from services.common.settings import OIDC_CALLBACK_PATH, AuthSettings, BrowserSessionSettings
 from services.gateway.auth import authenticated
 from services.gateway.errors import ApiError
 from services.gateway.oidc import FLOW_TTL_SECONDS, Flow, OidcClient
@@ -42,7 +42,6 @@ SIGNIN_AUDIENCE = "momentum-web-signin"
 SIGNIN_PATH = "/v1/session/signin"
 SIGNOUT_PATH = "/v1/session/signout"
 OIDC_START_PATH = "/v1/session/oidc/start"
-OIDC_CALLBACK_PATH = "/v1/session/oidc/callback"
 LINK_TTL = timedelta(minutes=10)
 SESSION_COOKIE = "momentum_session"
 CSRF_COOKIE = "momentum_csrf"

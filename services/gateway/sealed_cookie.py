@@ -24,7 +24,7 @@ VERSION = b"v1"
 
 class Sealer:
     def __init__(self, key: str) -> None:
-        # The configured key is text of 32+ characters; AES wants exactly 32 bytes.
+        # The configured key is text of 32+ bytes (the settings check it); AES wants exactly 32 bytes.
         self._aead = AESGCM(hashlib.sha256(b"momentum-browser-session:" + key.encode()).digest())
 
     def seal(self, purpose: str, payload: dict[str, Any], expires_at: float) -> str:
