@@ -18,6 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from services.common.identity import Identity
 from services.common.logging import configure_logging, get_logger
 from services.common.settings import Settings
+from services.common.tracing import traced_asgi
 from services.gateway.auth import TokenVerifier
 from services.gateway.browser_session import BrowserSessionLayer, BrowserSessions
 from services.gateway.browser_session import router as browser_session_router
@@ -69,6 +70,9 @@ def create_app(settings: Settings) -> Any:
         # Served by web.py from local assets: no page of ours loads a CDN.
         docs_url=None,
         redoc_url=None,
+        # FastAPI's own OpenTelemetry would start a second server span, inside the fast paths and sign-in layers:
+        # the request's span is traced_asgi's, around every layer. Prometheus and our log lines are the rest.
+        telemetry={"tracing": False, "metrics": False, "logs": False, "operation_spans": False},
     )
     app.state.settings = settings
     app.state.verifier = TokenVerifier(settings.auth)
@@ -161,7 +165,7 @@ def create_app(settings: Settings) -> Any:
             allow_headers=["Authorization", "Content-Type", "X-CSRF-Token", "Idempotency-Key", "X-Request-Id"],
             expose_headers=["Retry-After", "X-Request-Id"], max_age=600,
         )
-    return GatewayMiddleware(layered, settings.gateway_max_body_bytes)
+    return traced_asgi(GatewayMiddleware(layered, settings.gateway_max_body_bytes), "gateway")
 
 
 def validation_field(loc: Any) -> str:
