@@ -104,9 +104,7 @@ def configure_tracing(service: str, environ: Mapping[str, str] | None = None) ->
     return True
 
 
-def install(
-    processors: Sequence[Any], service: str, service_name: str | None = None, sampler: Any = None,
-) -> None:
+def install(processors: Sequence[Any], service: str, service_name: str | None = None) -> None:
     """Traces every service of this process into `processors` (SDK span processors). `service` is the process's
     own: its provider also records the database calls (asyncpg is instrumented once per process). Tests call this
     with an in-memory exporter and `uninstall` after."""
@@ -117,8 +115,8 @@ def install(
     if _installed is not None:
         raise RuntimeError("tracing is already installed in this process")
     # The sampler OTEL_TRACES_SAMPLER names (parentbased_always_on when unset), read the way the SDK reads it.
-    chosen = sampler if sampler is not None else sampling._get_from_env_or_default()
-    _installed = _Installed(list(processors), _NoOrphanQueries(chosen), service, service_name or service)
+    sampler = _NoOrphanQueries(sampling._get_from_env_or_default())
+    _installed = _Installed(list(processors), sampler, service, service_name or service)
     queries = AsyncPGInstrumentor()
     queries.instrument(tracer_provider=provider(service))
     _installed.instrumentors.append(queries)
@@ -197,7 +195,8 @@ def traced_asgi(app: Any, service: str) -> Any:
 
     excluded = os.environ.get("OTEL_PYTHON_ASGI_EXCLUDED_URLS") or os.environ.get("OTEL_PYTHON_EXCLUDED_URLS")
     return OpenTelemetryMiddleware(
-        app, tracer_provider=found, excluded_urls=parse_excluded_urls(excluded or _PROBES), exclude_spans=["receive", "send"],
+        _NamedByRoute(app), tracer_provider=found, excluded_urls=parse_excluded_urls(excluded or _PROBES),
+        exclude_spans=["receive", "send"],
         # The method alone until the route is known: a path holds ids, a span name must not.
         default_span_details=lambda scope: (_method_of(scope), {}),
     )
@@ -206,6 +205,29 @@ def traced_asgi(app: Any, service: str) -> Any:
 def _method_of(scope: Mapping[str, Any]) -> str:
     method = str(scope.get("method") or "HTTP")
     return method if method in _METHODS else "HTTP"
+
+
+class _NamedByRoute:
+    """Names the request's span by its route (`POST /v2/workouts/{workout_id}/complete`) at the response's start:
+    the first moment the route is known and the last the span is surely open."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        span = trace.get_current_span()
+
+        async def named(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start" and span.is_recording():
+                route = getattr(scope.get("route"), "path", None) or "unmatched"
+                span.update_name(f"{scope['method']} {route}")
+                span.set_attribute("http.route", route)
+            await send(message)
+
+        await self.app(scope, receive, named)
 
 
 def current_context_carrier() -> dict[str, str]:

@@ -7,7 +7,6 @@ import time
 from typing import Any
 
 import structlog
-from opentelemetry import trace
 from prometheus_client import Counter, Histogram
 
 from services.common.identity import new_request_id
@@ -92,7 +91,6 @@ class GatewayMiddleware:
             if message["type"] == "http.response.start":
                 started_response = True
                 status_holder["status"] = message["status"]
-                _name_request_span(scope)
                 message.setdefault("headers", []).append((b"x-request-id", request_id.encode()))
             await send(message)
 
@@ -126,16 +124,6 @@ class GatewayMiddleware:
             log.error("http.request", **line)
         else:
             log.debug("http.request", **line)
-
-
-def _name_request_span(scope: dict[str, Any]) -> None:
-    """With tracing on, the request's span named by its route (a path holds ids, a span name must not); at the
-    response's start, the last moment the span is open for sure and the first the route is known."""
-    span = trace.get_current_span()
-    if span.is_recording():
-        route = getattr(scope.get("route"), "path", None) or "unmatched"
-        span.update_name(f"{scope['method']} {route}")
-        span.set_attribute("http.route", route)
 
 
 def _clean_request_id(raw: bytes | None) -> str | None:
