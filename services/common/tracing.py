@@ -15,7 +15,7 @@ from typing import Any, Mapping, Sequence
 
 from opentelemetry import trace
 from opentelemetry.context import Context
-from opentelemetry.trace import Tracer, TracerProvider
+from opentelemetry.trace import SpanKind, Tracer, TracerProvider
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
 # The outbox row and the AMQP headers carry W3C trace context whatever OTEL_PROPAGATORS says for HTTP and
@@ -115,7 +115,7 @@ def install(processors: Sequence[Any], service: str, service_name: str | None = 
     if _installed is not None:
         raise RuntimeError("tracing is already installed in this process")
     # The sampler OTEL_TRACES_SAMPLER names (parentbased_always_on when unset), read the way the SDK reads it.
-    sampler = _NoOrphanQueries(sampling._get_from_env_or_default())
+    sampler = _NoRootCalls(sampling._get_from_env_or_default())
     _installed = _Installed(list(processors), sampler, service, service_name or service)
     queries = AsyncPGInstrumentor()
     queries.instrument(tracer_provider=provider(service))
@@ -237,9 +237,10 @@ def current_context_carrier() -> dict[str, str]:
     return carrier
 
 
-class _NoOrphanQueries:
-    """The configured sampler, except that a database call with no span above it starts no trace: the relay's
-    polls and the health pings would otherwise be most of what is exported."""
+class _NoRootCalls:
+    """The configured sampler, except that a call made with no span above it (a database query or a gRPC call of
+    background work: the relay's polls, health pings, the gateway's sign-out ledger) starts no trace; those would
+    otherwise be most of what is exported. A request, a consumed message and a loop's own span still do."""
 
     def __init__(self, inner: Any) -> None:
         self._inner = inner
@@ -250,10 +251,9 @@ class _NoOrphanQueries:
     ) -> Any:
         from opentelemetry.sdk.trace.sampling import Decision, SamplingResult
 
-        parent = trace.get_current_span(parent_context).get_span_context()
-        if not parent.is_valid and attributes and ("db.system" in attributes or "db.system.name" in attributes):
+        if kind == SpanKind.CLIENT and not trace.get_current_span(parent_context).get_span_context().is_valid:
             return SamplingResult(Decision.DROP)
         return self._inner.should_sample(parent_context, trace_id, name, kind, attributes, links, trace_state)
 
     def get_description(self) -> str:
-        return f"NoOrphanQueries{{{self._inner.get_description()}}}"
+        return f"NoRootCalls{{{self._inner.get_description()}}}"

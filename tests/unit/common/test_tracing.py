@@ -112,7 +112,7 @@ def test_the_variables_turn_tracing_on_with_the_service_name_and_sampler_they_gi
         OTEL_TRACES_SAMPLER_ARG="0.25", OTEL_RESOURCE_ATTRIBUTES="deployment.environment=staging",
     )
     assert out.splitlines() == [
-        "True", "streaks-eu momentum", "staging", "NoOrphanQueries{TraceIdRatioBased{0.25}}", "1 True",
+        "True", "streaks-eu momentum", "staging", "NoRootCalls{TraceIdRatioBased{0.25}}", "1 True",
     ]
 
 
@@ -160,3 +160,27 @@ def test_log_lines_carry_the_trace_and_span_they_were_written_in(tmp_path):
         assert by_event[event]["service"] == "plans"
     for event in ("before.any.span", "after.the.span"):
         assert "trace_id" not in by_event[event] and "span_id" not in by_event[event]
+
+
+def test_a_call_of_background_work_starts_no_trace_but_one_inside_a_request_is_kept():
+    out = run(
+        """
+        from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+        from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+        from opentelemetry.trace import SpanKind
+        from services.common import tracing
+
+        exporter = InMemorySpanExporter()
+        tracing.install([SimpleSpanProcessor(exporter)], "gateway")
+        spans = tracing.tracer("gateway")
+        with spans.start_as_current_span("poll sign-outs", kind=SpanKind.CLIENT):  # a loop's call: no request
+            pass
+        with spans.start_as_current_span("GET /v2/streaks", kind=SpanKind.SERVER):
+            with spans.start_as_current_span("GetStreaks", kind=SpanKind.CLIENT):
+                pass
+        with spans.start_as_current_span("process streaks.workout-events", kind=SpanKind.CONSUMER):
+            pass
+        print(sorted(s.name for s in exporter.get_finished_spans()))
+        """
+    )
+    assert out.strip() == "['GET /v2/streaks', 'GetStreaks', 'process streaks.workout-events']"
