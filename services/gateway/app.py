@@ -18,7 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from services.common.identity import Identity
 from services.common.logging import configure_logging, get_logger
 from services.common.settings import Settings
-from services.common.tracing import traced_asgi
+from services.common.tracing import provider, traced_asgi
 from services.gateway.auth import TokenVerifier
 from services.gateway.browser_session import BrowserSessionLayer, BrowserSessions
 from services.gateway.browser_session import router as browser_session_router
@@ -42,6 +42,8 @@ def create_app(settings: Settings) -> Any:
         settings.log_format, settings.log_level, service="gateway",
         file=settings.log_file, max_bytes=settings.log_max_bytes, backups=settings.log_backups,
     )
+    if provider("gateway") is not None:
+        log.info("tracing.on", service="gateway")
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
