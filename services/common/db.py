@@ -11,6 +11,7 @@ from datetime import datetime, timezone
 from typing import Any, Callable
 
 from google.protobuf.message import Message
+from opentelemetry.trace import SpanKind
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -21,6 +22,8 @@ from services.common.identity import current_request_id
 from services.common.logging import get_logger
 from services.common.parsing import instant_in_window
 from services.common.settings import SERVICES, DatabaseSettings
+from services.common.messaging.trace_context import messaging_attributes
+from services.common.tracing import TRACEPARENT, TRACESTATE, current_context_carrier, tracer
 
 log = get_logger(__name__)
 
@@ -245,24 +248,38 @@ class UnitOfWork:
             raise InvalidInput("event body", f"cannot be serialized: {exc}"[:200]) from exc
         if not routing_key or len(routing_key) > 255 or len(message_id) > 255:
             raise InvalidInput("event", "routing key and message id must be 1-255 characters")
+        row = {
+            "message_id": message_id,
+            "routing_key": routing_key,
+            "tenant_id": str(tenant_id),
+            "message_type": body.DESCRIPTOR.full_name,
+            "body": payload,
+            "request_id": current_request_id(),
+            "occurred_at": occurred_at,
+        }
+        spans = tracer(self._schema)
+        if spans is None:
+            await self._insert_event(row, {})
+        else:
+            # The row keeps this span's context: the relay publishes under it, however much later it runs.
+            with spans.start_as_current_span(
+                f"outbox write {routing_key}", kind=SpanKind.PRODUCER,
+                attributes=messaging_attributes("create", routing_key, message_id),
+            ):
+                await self._insert_event(row, current_context_carrier())
+        self._events += 1
+        return message_id
+
+    async def _insert_event(self, row: dict[str, Any], trace_context: dict[str, str]) -> None:
         await self.connection.execute(
             text(
                 f"INSERT INTO {self._schema}.outbox (message_id, routing_key, tenant_id, message_type, body, "
-                "request_id, occurred_at) VALUES (:message_id, :routing_key, :tenant_id, :message_type, :body, "
-                ":request_id, :occurred_at) ON CONFLICT (message_id) DO NOTHING"
+                "request_id, occurred_at, traceparent, tracestate) VALUES (:message_id, :routing_key, :tenant_id, "
+                ":message_type, :body, :request_id, :occurred_at, :traceparent, :tracestate) "
+                "ON CONFLICT (message_id) DO NOTHING"
             ),
-            {
-                "message_id": message_id,
-                "routing_key": routing_key,
-                "tenant_id": str(tenant_id),
-                "message_type": body.DESCRIPTOR.full_name,
-                "body": payload,
-                "request_id": current_request_id(),
-                "occurred_at": occurred_at,
-            },
+            {**row, "traceparent": trace_context.get(TRACEPARENT), "tracestate": trace_context.get(TRACESTATE)},
         )
-        self._events += 1
-        return message_id
 
 
 class Database:

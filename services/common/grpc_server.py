@@ -24,6 +24,7 @@ from services.common.identity import SERVICE_ROLE, identity_from_metadata, new_r
 from services.common.logging import get_logger
 from services.common.service_auth import CallRefused, verify
 from services.common.settings import GrpcTls
+from services.common.tracing import grpc_server_interceptors
 
 log = get_logger(__name__)
 
@@ -185,7 +186,8 @@ class GrpcServer:
         tls: GrpcTls | None = None,
     ) -> None:
         self.server = grpc.aio.server(
-            interceptors=[CallContextInterceptor(service, keys)],
+            # The trace's server span outermost: the identity, the logs and the handler all run inside it.
+            interceptors=[*grpc_server_interceptors(service), CallContextInterceptor(service, keys)],
             options=[("grpc.max_receive_message_length", 8 * 1024 * 1024), ("grpc.so_reuseport", 0)],
         )
         self.health = HealthServicer()

@@ -8,6 +8,7 @@ import sys
 from typing import Any
 
 import structlog
+from opentelemetry import trace
 
 _configured = False
 _service = "momentum"
@@ -18,6 +19,15 @@ _CHATTY = ("aiormq", "aio_pika", "botocore", "aiobotocore", "uvicorn.access", "s
 
 def _add_service(_: Any, __: str, event: dict[str, Any]) -> dict[str, Any]:
     event.setdefault("service", _service)
+    return event
+
+
+def _add_trace(_: Any, __: str, event: dict[str, Any]) -> dict[str, Any]:
+    """The trace and span the line was written in (tracing on), so a line leads to its trace and back."""
+    context = trace.get_current_span().get_span_context()
+    if context.is_valid:
+        event.setdefault("trace_id", format(context.trace_id, "032x"))
+        event.setdefault("span_id", format(context.span_id, "016x"))
     return event
 
 
@@ -34,7 +44,8 @@ def configure_logging(
     must not grow without bound).
 
     Library records (aio-pika, grpc, SQLAlchemy, uvicorn) pass the same chain as ours, so they carry
-    the request id and service bound in contextvars and are rendered as the same JSON lines."""
+    the request id and service bound in contextvars, and the trace and span ids, and are rendered as the same
+    JSON lines."""
     global _configured, _service
     if service:
         _service = service
@@ -45,6 +56,7 @@ def configure_logging(
         structlog.stdlib.add_log_level,
         structlog.stdlib.add_logger_name,
         _add_service,
+        _add_trace,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
     ]
     renderer: Any = (

@@ -17,6 +17,7 @@ from services.common.messaging.broker import Broker
 from services.common.messaging.consumer import Consumer
 from services.common.messaging.relay import OutboxRelay
 from services.common.settings import Settings
+from services.common.tracing import configure_tracing
 
 log = get_logger(__name__)
 
@@ -110,10 +111,14 @@ def _serve_metrics(service: str, host: str, port: int) -> None:
 def run_service(build: Callable[[Settings], Awaitable[ServiceRuntime[Any]]], settings: Settings) -> None:
     """Runs until SIGTERM or SIGINT, then stops gracefully."""
     # services.<name>.bootstrap: every log line of the process says which service wrote it.
+    service = build.__module__.split(".")[1]
     configure_logging(
-        settings.log_format, settings.log_level, service=build.__module__.split(".")[1],
+        settings.log_format, settings.log_level, service=service,
         file=settings.log_file, max_bytes=settings.log_max_bytes, backups=settings.log_backups,
     )
+    # Before build: the gRPC server and channels take their tracing interceptors when they are made.
+    if configure_tracing(service):
+        log.info("tracing.on", service=service)
 
     async def main() -> None:
         runtime = await build(settings)

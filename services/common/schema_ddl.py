@@ -76,6 +76,16 @@ def drop_outbox_quarantine(schema: str) -> None:
     op.execute(f"CREATE INDEX outbox_unpublished ON {schema}.outbox (id) WHERE published_at IS NULL")
 
 
+def add_outbox_trace_context(schema: str) -> None:
+    """The W3C trace context of the transaction that wrote a row, which the relay continues when it publishes.
+    Nullable and without a default: adding them rewrites nothing, and a row written with tracing off has none."""
+    op.execute(f"ALTER TABLE {schema}.outbox ADD COLUMN traceparent text, ADD COLUMN tracestate text")
+
+
+def drop_outbox_trace_context(schema: str) -> None:
+    op.execute(f"ALTER TABLE {schema}.outbox DROP COLUMN traceparent, DROP COLUMN tracestate")
+
+
 def create_audit_log(schema: str) -> None:
     """Who did what to which record, when, under which request: one per service schema, tenant-isolated."""
     op.execute(

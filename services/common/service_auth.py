@@ -25,6 +25,7 @@ import grpc
 from services.common.grpc_metrics import ClientMetricsInterceptor
 from services.common.grpc_transport import channel_credentials, channel_options
 from services.common.settings import GrpcTls
+from services.common.tracing import grpc_client_interceptors
 
 CALLER_HEADER = "x-momentum-caller"
 TIMESTAMP_HEADER = "x-momentum-timestamp"
@@ -115,7 +116,10 @@ def service_channel(
     key = keys.get(caller)
     if key is None:
         raise ValueError(f"no service key for caller {caller!r}")
-    interceptors = [ClientMetricsInterceptor(target_service), SigningInterceptor(caller, target_service, key)]
+    interceptors = [
+        *grpc_client_interceptors(caller), ClientMetricsInterceptor(target_service),
+        SigningInterceptor(caller, target_service, key),
+    ]
     options = channel_options(address, tls)
     if tls is not None and tls.enabled:
         return grpc.aio.secure_channel(address, channel_credentials(tls), options=options, interceptors=interceptors)

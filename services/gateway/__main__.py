@@ -3,9 +3,11 @@
 import uvicorn
 
 from services.common.settings import load_settings
+from services.common.tracing import configure_tracing
 from services.gateway.app import create_app
 
 settings = load_settings()
+configure_tracing("gateway")  # before create_app: the app and its channels take their tracing when made
 uvicorn.run(
     create_app(settings),
     host=settings.gateway_host,

@@ -18,6 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from services.common.identity import Identity
 from services.common.logging import configure_logging, get_logger
 from services.common.settings import Settings
+from services.common.tracing import provider, traced_asgi
 from services.gateway.auth import TokenVerifier
 from services.gateway.browser_session import BrowserSessionLayer, BrowserSessions
 from services.gateway.browser_session import router as browser_session_router
@@ -41,6 +42,8 @@ def create_app(settings: Settings) -> Any:
         settings.log_format, settings.log_level, service="gateway",
         file=settings.log_file, max_bytes=settings.log_max_bytes, backups=settings.log_backups,
     )
+    if provider("gateway") is not None:
+        log.info("tracing.on", service="gateway")
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -69,6 +72,9 @@ def create_app(settings: Settings) -> Any:
         # Served by web.py from local assets: no page of ours loads a CDN.
         docs_url=None,
         redoc_url=None,
+        # FastAPI's own OpenTelemetry would start a second server span, inside the fast paths and sign-in layers:
+        # the request's span is traced_asgi's, around every layer. Prometheus and our log lines are the rest.
+        telemetry={"tracing": False, "metrics": False, "logs": False, "operation_spans": False},
     )
     app.state.settings = settings
     app.state.verifier = TokenVerifier(settings.auth)
@@ -161,7 +167,7 @@ def create_app(settings: Settings) -> Any:
             allow_headers=["Authorization", "Content-Type", "X-CSRF-Token", "Idempotency-Key", "X-Request-Id"],
             expose_headers=["Retry-After", "X-Request-Id"], max_age=600,
         )
-    return GatewayMiddleware(layered, settings.gateway_max_body_bytes)
+    return traced_asgi(GatewayMiddleware(layered, settings.gateway_max_body_bytes), "gateway")
 
 
 def validation_field(loc: Any) -> str:

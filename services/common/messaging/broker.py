@@ -19,6 +19,7 @@ from pamqp.header import ContentHeader
 from services.common.logging import get_logger
 from services.common.messaging.topology import EVENTS_EXCHANGE, declare_delay_queue, declare_exchanges
 from services.common.settings import BrokerSettings
+from services.common.tracing import current_context_carrier
 
 log = get_logger(__name__)
 
@@ -158,7 +159,8 @@ class Broker:
         """Sends `body` to `work_queue` after `delay`, through that delay's TTL queue."""
         message = aio_pika.Message(
             body,
-            headers=dict(headers),
+            # The trace of the request that scheduled the work goes on in its consumer, when tracing is on.
+            headers={**headers, **current_context_carrier()},
             message_id=message_id,
             delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
         )

@@ -14,6 +14,8 @@ import aio_pika
 import structlog
 from aio_pika.abc import AbstractIncomingMessage, AbstractQueue
 from google.protobuf.message import DecodeError, Message
+from opentelemetry import trace
+from opentelemetry.trace import SpanKind, Status, StatusCode
 from sqlalchemy import text
 
 from services.common.db import Database, UnitOfWork, database_unavailable
@@ -23,6 +25,7 @@ from services.common.logging import get_logger
 from services.common.messaging import metrics
 from services.common.messaging.broker import Broker
 from services.common.messaging.pause import ConsumerPause, Outage
+from services.common.messaging.trace_context import context_from, messaging_attributes
 from services.common.messaging.topology import (
     ATTEMPT_HEADER,
     DEAD_REASON_HEADER,
@@ -33,6 +36,7 @@ from services.common.messaging.topology import (
     ConsumerQueue,
     declare_consumer_queue,
 )
+from services.common.tracing import tracer
 
 log = get_logger(__name__)
 
@@ -109,6 +113,14 @@ def retry_step(ladder: tuple[timedelta, ...], attempt: int) -> timedelta:
     return ladder[min(max(attempt, 1), len(ladder)) - 1]
 
 
+def _mark_failed(exc: Exception | None, description: str) -> None:
+    """The delivery's span (when traced) ends in error: the failure is caught here, never raised through it."""
+    span = trace.get_current_span()
+    if exc is not None:
+        span.record_exception(exc)
+    span.set_status(Status(StatusCode.ERROR, description))
+
+
 class Consumer:
     """One consumer queue; `handlers` maps routing keys to (message class, handler)."""
 
@@ -141,6 +153,7 @@ class Consumer:
         self._idle.set()
         self._outages = (Outage("database", database_unavailable, database.ping), *outages)
         self.pause = ConsumerPause(name, self._stop_consuming, self._start_consuming)
+        self._tracer = tracer(database.schema)
 
     @property
     def spec(self) -> ConsumerQueue:
@@ -178,11 +191,27 @@ class Consumer:
         self._in_flight += 1
         self._idle.clear()
         try:
-            await self._process(message)
+            if self._tracer is None:
+                await self._process(message)
+            else:
+                await self._process_traced(message)
         finally:
             self._in_flight -= 1
             if self._in_flight == 0:
                 self._idle.set()
+
+    async def _process_traced(self, message: AbstractIncomingMessage) -> None:
+        """In a consumer span, the child of the relay's publish span when the headers carry its context: the
+        handler's queries, calls and events are part of the trace of the request that wrote the event."""
+        routing_key = original_routing_key(message)
+        with self._tracer.start_as_current_span(  # type: ignore[union-attr]
+            f"process {self.name}", context=context_from(message.headers or {}), kind=SpanKind.CONSUMER,
+            attributes=messaging_attributes(
+                "process", routing_key, message.message_id, **{"messaging.destination.name": self.name},
+            ),
+            record_exception=True, set_status_on_exception=True,
+        ):
+            await self._process(message)
 
     async def _process(self, message: AbstractIncomingMessage) -> None:
         routing_key = original_routing_key(message)
@@ -232,6 +261,7 @@ class Consumer:
         before, first = failure_history(message.headers or {}, now)
         attempt = before + 1
         error = f"{type(exc).__name__}: {exc}"[:ERROR_CHARS]
+        _mark_failed(exc, error)
         outage = next((o for o in self._outages if o.recognise(exc)), None)
         if outage is not None:
             if not self.pause.paused:
@@ -279,6 +309,7 @@ class Consumer:
         """Into `<queue>.dead` with the reason in a header (confirmed before the ack); if that publish fails,
         a plain reject lets the broker dead-letter it without the reason."""
         log.error("consumer.dead_lettered", reason=reason[:ERROR_CHARS], why=why, **log_fields)
+        _mark_failed(None, f"dead-lettered ({why}): {reason}"[:ERROR_CHARS])
         metrics.PARKED.labels(self.name, why).inc()
         metrics.DELIVERIES.labels(self.name, "parked").inc()
         now = datetime.now(timezone.utc)

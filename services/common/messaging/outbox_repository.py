@@ -14,8 +14,8 @@ async def claim_pending(conn: AsyncConnection, schema: str, limit: int) -> Seque
     return (
         await conn.execute(
             text(
-                f"SELECT id, message_id, routing_key, tenant_id, message_type, body, request_id, occurred_at "
-                f"FROM {schema}.outbox WHERE published_at IS NULL AND quarantined_at IS NULL ORDER BY id "
+                "SELECT id, message_id, routing_key, tenant_id, message_type, body, request_id, occurred_at, traceparent, "
+                f"tracestate FROM {schema}.outbox WHERE published_at IS NULL AND quarantined_at IS NULL ORDER BY id "
                 "LIMIT :limit FOR UPDATE SKIP LOCKED"
             ),
             {"limit": limit},

@@ -1,0 +1,20 @@
+"""The outbox row carries the W3C trace context (traceparent, tracestate) of the transaction that wrote it.
+
+Revision ID: 0005
+Revises: 0004
+"""
+
+from services.common.schema_ddl import add_outbox_trace_context, drop_outbox_trace_context
+
+revision = "0005"
+down_revision = "0004"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    add_outbox_trace_context("entrances")
+
+
+def downgrade() -> None:
+    drop_outbox_trace_context("entrances")
