@@ -1,5 +1,5 @@
-"""SQL of app entrances and their transitions, and the dashboard log's combined write (its audit row
-included). Daily rows, the XP ledger and completed workouts are in activity_repository."""
+"""SQL of app entrances and their transitions, and the dashboard log's combined read and combined write
+(its audit row included). Daily rows, the XP ledger and completed workouts are in activity_repository."""
 
 from __future__ import annotations
 
@@ -29,6 +29,19 @@ class StoredEntrance:
     status_reason: str | None
 
 
+@dataclass(frozen=True)
+class DayOpening:
+    """What a dashboard log decides on: the patient's zone and clinic flag as entrances knows them, the
+    local day, whether it has a real workout, and the day's entrance, row-locked (looked for only when
+    tracking is on and the day has no real workout)."""
+
+    timezone: str
+    entrance_tracking: bool
+    local_date: date
+    real_workout: bool
+    entrance: Entrance | None
+
+
 class EntranceRepository(Protocol):
     """The entrance rows as the use cases see them (EntranceHandlers, Finalizer): this module is the
     one the service runs; the unit tests' in-memory fake is another."""
@@ -39,7 +52,9 @@ class EntranceRepository(Protocol):
 
     async def lock_entrance(self, uow: UnitOfWork, entrance_id: str) -> Entrance | None: ...
 
-    async def has_real_workout_on(self, uow: UnitOfWork, patient_id: str, local_date: date) -> bool: ...
+    async def open_day(
+        self, uow: UnitOfWork, patient_id: str, now: datetime, local_date: date | None = None
+    ) -> DayOpening | None: ...
 
     async def save_terminal(
         self, uow: UnitOfWork, tenant_id: str, entrance: Entrance, change: Transition, request_id: str | None
@@ -113,18 +128,28 @@ async def lock_entrance(uow: UnitOfWork, entrance_id: str) -> Entrance | None:
     return _entrance(row) if row else None
 
 
-async def has_real_workout_on(uow: UnitOfWork, patient_id: str, local_date: date) -> bool:
-    """From entrances' copy of plans' workout.completed events (activity_repository.record_completed_workout)."""
-    row = (
-        await uow.execute(
-            text(
-                "SELECT 1 FROM entrances.completed_workouts WHERE patient_id = :patient AND local_date = :day "
-                "AND source = 'real' LIMIT 1"
-            ),
-            {"patient": patient_id, "day": local_date},
-        )
-    ).first()
-    return row is not None
+# The day is the patient's local day of :now unless the caller names it (see EntranceHandlers._open_day).
+_OPEN_DAY_SQL = text(
+    "SELECT z.timezone AS zone, f.entrance_tracking, d.day, r.real_workout, e.* "
+    "FROM entrances.patient_zones z JOIN entrances.clinic_flags f ON f.tenant_id = z.tenant_id "
+    "CROSS JOIN LATERAL (SELECT COALESCE(CAST(:day AS date), (CAST(:now AS timestamptz) AT TIME ZONE z.timezone)::date) "
+    "AS day) d "
+    "CROSS JOIN LATERAL (SELECT EXISTS (SELECT 1 FROM entrances.completed_workouts w WHERE w.patient_id = z.patient_id "
+    "AND w.local_date = d.day AND w.source = 'real') AS real_workout) r "
+    f"LEFT JOIN LATERAL (SELECT {_ENTRANCE_COLUMNS} FROM entrances.entrances x WHERE x.patient_id = z.patient_id "
+    "AND x.local_date = d.day AND f.entrance_tracking AND NOT r.real_workout FOR UPDATE) e ON true "
+    "WHERE z.patient_id = :patient"
+)
+
+
+async def open_day(uow: UnitOfWork, patient_id: str, now: datetime, local_date: date | None = None) -> DayOpening | None:
+    """The dashboard log's whole read in one statement (the row lock included); None while entrances
+    does not know the patient's zone or the clinic's flag yet."""
+    row = (await uow.execute(_OPEN_DAY_SQL, {"patient": patient_id, "now": now, "day": local_date})).first()
+    if row is None:
+        return None
+    entrance = _entrance(row) if row.entrance_id is not None else None
+    return DayOpening(row.zone, row.entrance_tracking, row.day, row.real_workout, entrance)
 
 
 _EXTEND_SQL = (

@@ -11,10 +11,11 @@ from typing import Any
 from google.protobuf.message import Message
 
 from services.common.audit import AuditEntry
+from services.common.timezones import local_date
 from services.entrances.activity_repository import AppOpen
 from services.entrances.domain.entrance import Entrance, EntranceStatus, FinalizationSchedule, Transition
 from services.entrances.plans_client import EntranceFinalization, MadeMirror, PatientContext
-from services.entrances.repository import StoredEntrance
+from services.entrances.repository import DayOpening, StoredEntrance
 
 
 @dataclass(frozen=True)
@@ -66,14 +67,15 @@ class FakePlansClient:
 
 
 class FakeContexts:
-    """entrances' copy of plans' zones and flags, always in step with the fake plans (every event arrived)."""
+    """entrances' copy of plans' zones and flags. The fake repository reads the fake plans' own, as if
+    every event had arrived, so a log never needs plans' first-use answer here."""
 
     def __init__(self, plans: FakePlansClient) -> None:
         self._plans = plans
 
-    async def of(self, uow: "FakeUnitOfWork", tenant_id: uuid.UUID, patient_id: uuid.UUID) -> PatientContext:
+    async def learn(self, uow: "FakeUnitOfWork", tenant_id: uuid.UUID, patient_id: uuid.UUID) -> PatientContext:
         uow.require_open()
-        return PatientContext(patient_id, tenant_id, self._plans.timezone, {"appEntranceTracking": self._plans.tracking})
+        return await self._plans.patient_context(tenant_id, patient_id, fresh=True)
 
 
 class FakeScheduler:
@@ -107,10 +109,10 @@ class FakeEntranceRepository:
     """services.entrances.repository in memory, with the same guards: one entrance per patient and day,
     extensions and terminal states only while PENDING."""
 
-    def __init__(self, real_workout_days: set[date] | None = None) -> None:
+    def __init__(self, plans: FakePlansClient) -> None:
         self.rows = _Rows()
-        # entrances' copy of plans' real workouts (completed_workouts), by local day
-        self.real_workout_days = real_workout_days if real_workout_days is not None else set()
+        # entrances' copies of plans' zone, flag and real workouts by local day, all in step with plans
+        self._plans = plans
 
     # what tests read
     @property
@@ -150,9 +152,15 @@ class FakeEntranceRepository:
         uow.require_open()
         return self.rows.entrances.get(entrance_id)
 
-    async def has_real_workout_on(self, uow: "FakeUnitOfWork", patient_id: str, local_date: date) -> bool:
+    async def open_day(
+        self, uow: "FakeUnitOfWork", patient_id: str, now: datetime, day: date | None = None
+    ) -> DayOpening | None:
         uow.require_open()
-        return local_date in self.real_workout_days
+        zone, tracking = self._plans.timezone, self._plans.tracking
+        day = day or local_date(now, zone)
+        real = day in self._plans.real_workout_days
+        entrance = await self.lock_entrance_for_day(uow, patient_id, day) if tracking and not real else None
+        return DayOpening(zone, tracking, day, real, entrance)
 
     async def save_terminal(
         self, uow: "FakeUnitOfWork", tenant_id: str, entrance: Entrance, change: Transition, request_id: str | None

@@ -43,7 +43,7 @@ class Clinic:
 @pytest.fixture
 def clinic() -> Clinic:
     plans, scheduler = FakePlansClient(latest_real_workout="real-workout-1"), FakeScheduler()
-    entrances = FakeEntranceRepository(plans.real_workout_days)  # the events have all arrived
+    entrances = FakeEntranceRepository(plans)  # the events have all arrived
     database, clock = FakeDatabase(entrances), FrozenClock(NOON_IN_MADRID)
     handlers = EntranceHandlers(
         database, plans, FakeContexts(plans), scheduler, clock, WINDOW, POLICY,  # type: ignore[arg-type]
