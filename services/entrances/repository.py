@@ -52,6 +52,8 @@ class EntranceRepository(Protocol):
 
     async def lock_entrance(self, uow: UnitOfWork, entrance_id: str) -> Entrance | None: ...
 
+    async def lock_due_entrances(self, uow: UnitOfWork, now: datetime, besides: str, limit: int) -> list[Entrance]: ...
+
     async def open_day(
         self, uow: UnitOfWork, patient_id: str, now: datetime, local_date: date | None = None
     ) -> DayOpening | None: ...
@@ -126,6 +128,22 @@ async def lock_entrance(uow: UnitOfWork, entrance_id: str) -> Entrance | None:
         )
     ).first()
     return _entrance(row) if row else None
+
+
+async def lock_due_entrances(uow: UnitOfWork, now: datetime, besides: str, limit: int) -> list[Entrance]:
+    """Up to `limit` more of the clinic's PENDING entrances due at `now`, oldest deadline first, row-locked;
+    rows another finalizer holds are skipped, never waited for."""
+    rows = (
+        await uow.execute(
+            text(
+                f"SELECT {_ENTRANCE_COLUMNS} FROM entrances.entrances WHERE status = 'PENDING' "
+                "AND finalize_after <= :now AND entrance_id <> :besides ORDER BY finalize_after LIMIT :limit "
+                "FOR UPDATE SKIP LOCKED"
+            ),
+            {"now": now, "besides": besides, "limit": limit},
+        )
+    ).all()
+    return [_entrance(row) for row in rows]
 
 
 # The day is the patient's local day of :now unless the caller names it (see EntranceHandlers._open_day).

@@ -48,22 +48,25 @@ class FakePlansClient:
         self.fresh_context_asks += fresh
         return PatientContext(patient_id, tenant_id, self.timezone, {"appEntranceTracking": self.tracking})
 
-    async def finalize_entrance(
-        self, tenant_id: uuid.UUID, entrance_id: str, patient_id: uuid.UUID, local_date: date, timezone: str
-    ) -> EntranceFinalization:
-        """plans' one transaction: the facts, and the mirror when tracking is on, the day has no real
-        workout and there is one to copy; an entrance mirrored before gets its mirror back."""
-        self.calls.append("finalize_entrance")
-        has_real = local_date in self.real_workout_days
-        source = self.latest_real_workout_id
-        mirror_id = self._mirrors.get(entrance_id)
-        if mirror_id is None and self.tracking and not has_real and source is not None:
-            self.mirror_requests.append(MirrorRequest(entrance_id, source, local_date, timezone))
-            if self.mirror_failure is not None:
-                raise self.mirror_failure
-            mirror_id = self._mirrors.setdefault(entrance_id, str(uuid.uuid4()))
-        mirror = MadeMirror(mirror_id, datetime(2026, 1, 1, tzinfo=_tz.utc), timezone) if mirror_id else None
-        return EntranceFinalization(self.tracking, has_real, source, mirror)
+    async def finalize_entrances(self, tenant_id: uuid.UUID, entrances: list[Entrance]) -> list[EntranceFinalization]:
+        """plans' one transaction: for each entrance, the facts, and the mirror when tracking is on, the
+        day has no real workout and there is one to copy; an entrance mirrored before gets its mirror back.
+        A failure makes nothing (the transaction rolls back)."""
+        self.calls.append("finalize_entrances")
+        answers, made = [], dict(self._mirrors)
+        for entrance in entrances:
+            has_real = entrance.local_date in self.real_workout_days
+            source = self.latest_real_workout_id
+            mirror_id = made.get(entrance.id)
+            if mirror_id is None and self.tracking and not has_real and source is not None:
+                self.mirror_requests.append(MirrorRequest(entrance.id, source, entrance.local_date, entrance.timezone))
+                if self.mirror_failure is not None:
+                    raise self.mirror_failure
+                mirror_id = made[entrance.id] = str(uuid.uuid4())
+            mirror = MadeMirror(mirror_id, datetime(2026, 1, 1, tzinfo=_tz.utc), entrance.timezone) if mirror_id else None
+            answers.append(EntranceFinalization(self.tracking, has_real, source, mirror))
+        self._mirrors = made
+        return answers
 
 
 class FakeContexts:
@@ -151,6 +154,11 @@ class FakeEntranceRepository:
     async def lock_entrance(self, uow: "FakeUnitOfWork", entrance_id: str) -> Entrance | None:
         uow.require_open()
         return self.rows.entrances.get(entrance_id)
+
+    async def lock_due_entrances(self, uow: "FakeUnitOfWork", now: datetime, besides: str, limit: int) -> list[Entrance]:
+        uow.require_open()
+        due = [e for e in self.rows.entrances.values() if e.is_pending and e.is_due(now) and e.id != besides]
+        return sorted(due, key=lambda e: e.finalize_after)[:limit]
 
     async def open_day(
         self, uow: "FakeUnitOfWork", patient_id: str, now: datetime, day: date | None = None
