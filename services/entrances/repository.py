@@ -3,12 +3,13 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
 
-from sqlalchemy import text
+from sqlalchemy import TextClause, text
 
 from services.common.audit import AuditEntry, audit_statement
 from services.common.db import UnitOfWork
@@ -106,13 +107,22 @@ async def insert_entrance_if_absent(uow: UnitOfWork, entrance: Entrance, reason:
     return result.first() is not None
 
 
+# The finalizer's and the log's row locks, parsed once (they run on every finalization and log).
+_LOCK_FOR_DAY_SQL = text(
+    f"SELECT {_ENTRANCE_COLUMNS} FROM entrances.entrances WHERE patient_id = :patient AND local_date = :day FOR UPDATE"
+)
+_LOCK_SQL = text(f"SELECT {_ENTRANCE_COLUMNS} FROM entrances.entrances WHERE entrance_id = :id FOR UPDATE")
+_LOCK_DUE_SQL = text(
+    f"SELECT {_ENTRANCE_COLUMNS} FROM entrances.entrances WHERE status = 'PENDING' "
+    "AND finalize_after <= :now AND entrance_id <> :besides ORDER BY finalize_after DESC LIMIT :limit "
+    "FOR UPDATE SKIP LOCKED"
+)
+
+
 async def lock_entrance_for_day(uow: UnitOfWork, patient_id: str, local_date: date) -> Entrance | None:
     row = (
         await uow.execute(
-            text(
-                f"SELECT {_ENTRANCE_COLUMNS} FROM entrances.entrances "
-                "WHERE patient_id = :patient AND local_date = :day FOR UPDATE"
-            ),
+            _LOCK_FOR_DAY_SQL,
             {"patient": patient_id, "day": local_date},
         )
     ).first()
@@ -123,7 +133,7 @@ async def lock_entrance(uow: UnitOfWork, entrance_id: str) -> Entrance | None:
     """The finalizer's row lock: a second finalizer waits here, then sees the terminal state."""
     row = (
         await uow.execute(
-            text(f"SELECT {_ENTRANCE_COLUMNS} FROM entrances.entrances WHERE entrance_id = :id FOR UPDATE"),
+            _LOCK_SQL,
             {"id": entrance_id},
         )
     ).first()
@@ -131,15 +141,12 @@ async def lock_entrance(uow: UnitOfWork, entrance_id: str) -> Entrance | None:
 
 
 async def lock_due_entrances(uow: UnitOfWork, now: datetime, besides: str, limit: int) -> list[Entrance]:
-    """Up to `limit` more of the clinic's PENDING entrances due at `now`, oldest deadline first, row-locked;
-    rows another finalizer holds are skipped, never waited for."""
+    """Up to `limit` more of the clinic's PENDING entrances due at `now`, row-locked; rows another
+    finalizer holds are skipped, never waited for. Latest deadline first: their own jobs are furthest
+    back in the queue, so the jobs right behind this one are not left waiting on these locks."""
     rows = (
         await uow.execute(
-            text(
-                f"SELECT {_ENTRANCE_COLUMNS} FROM entrances.entrances WHERE status = 'PENDING' "
-                "AND finalize_after <= :now AND entrance_id <> :besides ORDER BY finalize_after LIMIT :limit "
-                "FOR UPDATE SKIP LOCKED"
-            ),
+            _LOCK_DUE_SQL,
             {"now": now, "besides": besides, "limit": limit},
         )
     ).all()
@@ -195,19 +202,22 @@ def _transition_params(tenant_id: str, change: Transition, request_id: str | Non
     }
 
 
+_SAVE_TERMINAL_SQL = text(
+    "WITH moved AS (UPDATE entrances.entrances SET status = :status, finalized_at = :at, "
+    "mirror_workout_id = :mirror, source_workout_id = :source, status_reason = :tr_reason, "
+    "updated_at = now() WHERE entrance_id = :tr_id AND status = 'PENDING' RETURNING 1), "
+    "logged AS (INSERT INTO entrances.entrance_transitions (tenant_id, entrance_id, from_status, "
+    "to_status, at, reason, request_id) SELECT :tr_tenant, :tr_id, :tr_from, :tr_to, :tr_at, :tr_reason, "
+    ":tr_rid FROM moved RETURNING 1) SELECT count(*) FROM moved"
+)
+
+
 async def save_terminal(uow: UnitOfWork, tenant_id: str, entrance: Entrance, change: Transition, request_id: str | None) -> None:
     """The terminal state and its transition row in one statement. The status guard makes a terminal
     state final even if a caller forgot the row lock: then nothing is written and this raises."""
     moved = (
         await uow.execute(
-            text(
-                "WITH moved AS (UPDATE entrances.entrances SET status = :status, finalized_at = :at, "
-                "mirror_workout_id = :mirror, source_workout_id = :source, status_reason = :tr_reason, "
-                "updated_at = now() WHERE entrance_id = :tr_id AND status = 'PENDING' RETURNING 1), "
-                "logged AS (INSERT INTO entrances.entrance_transitions (tenant_id, entrance_id, from_status, "
-                "to_status, at, reason, request_id) SELECT :tr_tenant, :tr_id, :tr_from, :tr_to, :tr_at, :tr_reason, "
-                ":tr_rid FROM moved RETURNING 1) SELECT count(*) FROM moved"
-            ),
+            _SAVE_TERMINAL_SQL,
             {
                 **_transition_params(tenant_id, change, request_id),
                 "status": entrance.status.value, "at": entrance.finalized_at, "mirror": entrance.mirror_workout_id,
@@ -254,12 +264,20 @@ async def record_entrance_log(
     open on the daily row, the audit row, and the extension or the new entrance's first transition.
     (The hot path: one round trip instead of three.)"""
     audit_sql, audit_params = audit_statement(uow.schema, entry)
-    parts = [f"opened AS ({OPEN_SQL} RETURNING 1)", f"audited AS ({audit_sql} RETURNING 1)"]
     params = {**opened.params(), **audit_params}
     if extended is not None:
-        parts.append(f"extended AS ({_EXTEND_SQL} RETURNING 1)")
         params.update(_extend_params(extended))
     if born is not None:
-        parts.append(f"born AS ({_TRANSITION_SQL} RETURNING 1)")
         params.update(_transition_params(born[0], born[1], entry.request_id))
-    await uow.execute(text(f"WITH {', '.join(parts)} SELECT 1"), params)
+    await uow.execute(_log_statement(audit_sql, extended is not None, born is not None), params)
+
+
+@functools.lru_cache(maxsize=16)
+def _log_statement(audit_sql: str, extends: bool, born: bool) -> TextClause:
+    """One of the log's four statement shapes, parsed once: a text() per call re-parses its binds."""
+    parts = [f"opened AS ({OPEN_SQL} RETURNING 1)", f"audited AS ({audit_sql} RETURNING 1)"]
+    if extends:
+        parts.append(f"extended AS ({_EXTEND_SQL} RETURNING 1)")
+    if born:
+        parts.append(f"born AS ({_TRANSITION_SQL} RETURNING 1)")
+    return text(f"WITH {', '.join(parts)} SELECT 1")

@@ -158,7 +158,7 @@ class FakeEntranceRepository:
     async def lock_due_entrances(self, uow: "FakeUnitOfWork", now: datetime, besides: str, limit: int) -> list[Entrance]:
         uow.require_open()
         due = [e for e in self.rows.entrances.values() if e.is_pending and e.is_due(now) and e.id != besides]
-        return sorted(due, key=lambda e: e.finalize_after)[:limit]
+        return sorted(due, key=lambda e: e.finalize_after, reverse=True)[:limit]
 
     async def open_day(
         self, uow: "FakeUnitOfWork", patient_id: str, now: datetime, day: date | None = None
