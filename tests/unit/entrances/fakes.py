@@ -11,6 +11,7 @@ from typing import Any
 from google.protobuf.message import Message
 
 from services.common.audit import AuditEntry
+from services.common.errors import RuleViolation
 from services.common.timezones import local_date
 from services.entrances.activity_repository import AppOpen
 from services.entrances.domain.entrance import Entrance, EntranceStatus, FinalizationSchedule, Transition
@@ -38,6 +39,7 @@ class FakePlansClient:
         self.real_workout_days: set[date] = set()
         self.latest_real_workout_id = latest_real_workout
         self.mirror_failure: Exception | None = None
+        self.refused: set[str] = set()  # entrances plans refuses (a rule broken): the whole call fails
         self.mirror_requests: list[MirrorRequest] = []
         self.fresh_context_asks = 0
         self.calls: list[str] = []
@@ -53,6 +55,8 @@ class FakePlansClient:
         day has no real workout and there is one to copy; an entrance mirrored before gets its mirror back.
         A failure makes nothing (the transaction rolls back)."""
         self.calls.append("finalize_entrances")
+        if self.refused & {entrance.id for entrance in entrances}:
+            raise RuleViolation("not a completed real workout of the patient")
         answers, made = [], dict(self._mirrors)
         for entrance in entrances:
             has_real = entrance.local_date in self.real_workout_days

@@ -271,3 +271,15 @@ async def test_a_job_finalizes_its_clinics_other_due_entrances_in_the_same_plans
     # A batch-mate's own job, arriving next, finds it terminal: no second call, no second mirror.
     assert await clinic.finalizer.finalize(TENANT, others[0].id) is FinalizationOutcome.DROP_NOT_PENDING
     assert clinic.plans.calls == ["finalize_entrances"] and len(clinic.plans.mirror_requests) == 3
+
+
+async def test_a_batch_plans_refuses_still_finalizes_the_jobs_own_entrance(clinic):
+    own = pending_entrance(clinic, due=NOON_IN_MADRID)
+    refused = pending_entrance(clinic, due=NOON_IN_MADRID - timedelta(minutes=1))
+    clinic.plans.refused.add(refused.id)
+
+    assert await clinic.finalizer.finalize(TENANT, own.id) is FinalizationOutcome.CREATE_MIRROR
+
+    assert clinic.plans.calls == ["finalize_entrances", "finalize_entrances"]  # the batch, then its own alone
+    assert clinic.entrances.get(own.id).status is EntranceStatus.FINALIZED_TO_INFERRED_WORKOUT
+    assert clinic.entrances.get(refused.id).status is EntranceStatus.PENDING  # left to its own job
