@@ -1,4 +1,5 @@
-"""SQL of entrances' copy of plans' patient zones and clinic flags (what the dashboard log needs to know)."""
+"""SQL of entrances' copy of plans' patient zones and clinic flags (what the dashboard log needs to know;
+the log reads them in repository.open_day)."""
 
 from __future__ import annotations
 
@@ -8,20 +9,6 @@ from datetime import datetime
 from sqlalchemy import text
 
 from services.common.db import UnitOfWork
-
-
-async def known_context(uow: UnitOfWork, patient_id: uuid.UUID) -> tuple[str, bool] | None:
-    """(timezone, appEntranceTracking) when both the patient's zone and the clinic's flag are known here."""
-    row = (
-        await uow.execute(
-            text(
-                "SELECT z.timezone, f.entrance_tracking FROM entrances.patient_zones z "
-                "JOIN entrances.clinic_flags f ON f.tenant_id = z.tenant_id WHERE z.patient_id = :patient"
-            ),
-            {"patient": patient_id},
-        )
-    ).first()
-    return (row.timezone, row.entrance_tracking) if row else None
 
 
 # An event (as_of set) replaces what a first-use answer (as_of NULL) or an older event wrote; a

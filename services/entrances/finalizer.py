@@ -1,17 +1,18 @@
 """Delayed finalization of app entrances: scheduling through the delay queue, and the finalizer that
-locks the entrance, re-checks everything, asks plans for the mirror workout and records the outcome."""
+locks the entrance (and its clinic's other due ones), re-checks everything, asks plans once for the
+mirror workouts and records the outcomes."""
 
 from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from momentum.entrances.v1 import entrances_pb2
 from momentum.events.v1 import events_pb2
 from services.common.clock import Clock
 from services.common.db import Database, UnitOfWork
-from services.common.errors import InvalidInput
+from services.common.errors import DomainError, InvalidInput, Unavailable
 from services.common.identity import current_request_id
 from services.common.logging import get_logger
 from services.common.messaging.broker import Broker
@@ -20,13 +21,14 @@ from services.common.messaging.topology import ConsumerQueue
 from services.common.parsing import from_timestamp, parse_uuid, to_timestamp
 from services.entrances import metrics, repository
 from services.entrances.domain.entrance import (
+    Entrance,
     EntranceChange,
     FinalizationOutcome,
     FinalizationSchedule,
     decide_finalization,
     mark_finalized,
 )
-from services.entrances.plans_client import PlansClient, PlansUnavailable
+from services.entrances.plans_client import EntranceFinalization, PlansClient, PlansUnavailable
 
 log = get_logger(__name__)
 
@@ -36,6 +38,8 @@ ENTRANCE_FINALIZED = "entrances.entrance.finalized"
 # A message may expire a hair before the row's deadline (it is published just after the commit
 # that set it, but clocks and TTL timers are not exact): wait that out rather than drop it.
 EARLY_ARRIVAL_TOLERANCE = timedelta(seconds=2)
+# Entrances finalized in one transaction and one plans call (plans takes at most 100).
+FINALIZE_BATCH = 50
 
 
 class FinalizationScheduler:
@@ -112,11 +116,13 @@ class Finalizer:
         return outcome
 
     async def finalize_in(self, uow: UnitOfWork, tenant_id: uuid.UUID, entrance_id: str) -> FinalizationOutcome | None:
-        """Within the caller's transaction: lock, re-check, ask plans, record. None: no such entrance here.
+        """Within the caller's transaction: lock the entrance and up to FINALIZE_BATCH - 1 other due ones
+        of its clinic, re-check, ask plans once for all of them, record each. Returns the named
+        entrance's outcome; None: no such entrance here.
 
-        plans is called while the row lock is held, so a racing finalizer waits and then sees the
-        terminal state; if this transaction dies after plans made the mirror, the next attempt gets
-        the same mirror back (FinalizeEntrance is idempotent on the entrance id)."""
+        plans is called while the row locks are held, so a racing finalizer waits (or skips the rows)
+        and then sees terminal states; if this transaction dies after plans made the mirrors, the next
+        attempt gets the same mirrors back (FinalizeEntrances is idempotent on each entrance id)."""
         entrance = await self._entrances.lock_entrance(uow, entrance_id)
         if entrance is None:
             log.warning("entrance.finalize_unknown", entrance_id=entrance_id, tenant_id=str(tenant_id))
@@ -126,11 +132,25 @@ class Finalizer:
             dropped = decide_finalization(entrance, now, True, False, None)
             log.info("entrance.finalize_dropped", entrance_id=entrance.id, outcome=dropped.outcome.value, reason=dropped.reason)
             return dropped.outcome
+        # The clinic's other due entrances ride along; their own jobs then find them terminal and drop.
+        batch = [entrance, *await self._entrances.lock_due_entrances(uow, now, entrance.id, FINALIZE_BATCH - 1)]
+        try:
+            answers = await self._plans.finalize_entrances(tenant_id, batch)
+        except Unavailable:
+            raise
+        except DomainError as exc:
+            if len(batch) == 1:
+                raise
+            # One entrance plans refuses must not hold the others: this job's own alone, the rest by their jobs.
+            log.warning("entrance.finalize_batch_refused", entrance_id=entrance.id, batch=len(batch), error=str(exc))
+            batch = [entrance]
+            answers = await self._plans.finalize_entrances(tenant_id, batch)
+        outcomes = [await self._record(uow, tenant_id, one, answer, now) for one, answer in zip(batch, answers)]
+        return outcomes[0]
 
-        # One call: plans reads the facts and, when they call for a mirror, makes it in the same transaction.
-        answer = await self._plans.finalize_entrance(
-            tenant_id, entrance.id, uuid.UUID(entrance.patient_id), entrance.local_date, entrance.timezone
-        )
+    async def _record(
+        self, uow: UnitOfWork, tenant_id: uuid.UUID, entrance: Entrance, answer: EntranceFinalization, now: datetime,
+    ) -> FinalizationOutcome:
         if answer.mirror is not None:
             # Made now, or by an attempt whose transaction here died: the mirror stands, whatever the facts say now.
             change = mark_finalized(entrance, answer.mirror.workout_id, self._clock.now(), answer.source_workout_id)
@@ -140,7 +160,7 @@ class Finalizer:
             entrance, now, answer.entrance_tracking, answer.has_real_workout, answer.source_workout_id
         )
         if decision.needs_mirror:
-            raise PlansUnavailable(f"plans answered FinalizeEntrance for entrance {entrance.id} without the mirror its facts call for")
+            raise PlansUnavailable(f"plans answered FinalizeEntrances for entrance {entrance.id} without the mirror its facts call for")
         assert decision.transition is not None
         await store_terminal(uow, tenant_id, EntranceChange(decision.entrance, decision.transition), self._entrances)
         return decision.outcome

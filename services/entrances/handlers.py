@@ -63,16 +63,16 @@ class EntranceHandlers:
             # One local transaction: the zone and the flag from entrances' copy of plans' events,
             # "a real workout today" from its copy of workout.completed. A workout whose event is still
             # in flight cancels the entrance when the event lands, and the finalizer asks plans afresh.
-            context = await self._contexts.of(uow, who.tenant_id, who.user_id)
             now = self._clock.now()
-            day = local_date(now, context.timezone)
-            opened = activity_repository.AppOpen(who.tenant_id, who.user_id, day, context.timezone, now, self._policy.goal)
-            if not context.entrance_tracking or await self._entrances.has_real_workout_on(uow, str(who.user_id), day):
-                status = NOT_NEEDED if context.entrance_tracking else DISABLED
+            opening = await self._open_day(uow, who, now)
+            day = opening.local_date
+            opened = activity_repository.AppOpen(who.tenant_id, who.user_id, day, opening.timezone, now, self._policy.goal)
+            if not opening.entrance_tracking or opening.real_workout:
+                status = NOT_NEEDED if opening.entrance_tracking else DISABLED
                 await self._record_open_only(uow, who, opened, status)
                 await uow.commit()
                 return LogResult(status, day)
-            decision = await self._decide(uow, who, day, now, context.timezone)
+            decision = await self._decide(uow, who, opening, now)
             entrance = decision.entrance
             entry = audit_entry(
                 who, "app_entrance.log", "app_entrance", entrance.id, now, outcome=decision.action.value,
@@ -96,15 +96,33 @@ class EntranceHandlers:
             await self._scheduler.schedule(decision.schedule, who.tenant_id, who.user_id)
         return LogResult(entrance.status.value, day, entrance, decision.action)
 
-    async def _decide(self, uow: UnitOfWork, who: Identity, day: date, now: datetime, timezone: str) -> LogDecision:
+    async def _open_day(self, uow: UnitOfWork, who: Identity, now: datetime) -> repository.DayOpening:
+        """Zone, flag, "a real workout today" and the day's entrance (locked): one statement, plus plans'
+        answer on a patient's first log."""
+        patient = str(who.user_id)
+        opening = await self._entrances.open_day(uow, patient, now)
+        if opening is None:
+            await self._contexts.learn(uow, who.tenant_id, who.user_id)
+            opening = await self._entrances.open_day(uow, patient, now)
+            if opening is None:
+                raise RuntimeError(f"the zone or clinic flag of patient {patient} is not visible to its clinic")
+        day = local_date(now, opening.timezone)
+        if day != opening.local_date:
+            # Postgres's zone rules and Python's disagree on this instant (one tzdata is newer): the day
+            # is Python's, as for plans and every other service.
+            opening = await self._entrances.open_day(uow, patient, now, day)
+            assert opening is not None  # the same rows as a moment ago, in the same transaction
+        return opening
+
+    async def _decide(self, uow: UnitOfWork, who: Identity, opening: repository.DayOpening, now: datetime) -> LogDecision:
         """Upsert-or-extend under concurrency: the row lock if the day's entrance exists (the usual
-        re-entry: one statement), else an insert that exactly one of many concurrent opens wins; the
+        re-entry, taken by open_day), else an insert that exactly one of many concurrent opens wins; the
         losers wait on the unique (patient, day) key, then lock the winner's row and extend it."""
-        existing = await self._entrances.lock_entrance_for_day(uow, str(who.user_id), day)
+        day, existing = opening.local_date, opening.entrance
         if existing is None:
             fresh = log_entry(
                 None, now, self._window, entrance_id=str(uuid.uuid4()), tenant_id=str(who.tenant_id),
-                patient_id=str(who.user_id), local_date=day, timezone=timezone,
+                patient_id=str(who.user_id), local_date=day, timezone=opening.timezone,
             )
             if await self._entrances.insert_entrance_if_absent(uow, fresh.entrance, "app opened"):
                 return fresh

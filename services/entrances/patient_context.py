@@ -21,17 +21,14 @@ PEOPLE_EVENTS = ConsumerQueue("entrances.people-events", bindings=(USER_TIMEZONE
 
 
 class PatientContexts:
-    """What the dashboard log reads in its own transaction instead of asking plans on every call."""
+    """What the dashboard log reads in its own transaction (repository.open_day) instead of asking plans on every call."""
 
     def __init__(self, plans: PlansClient) -> None:
         self._plans = plans
 
-    async def of(self, uow: UnitOfWork, tenant_id: uuid.UUID, patient_id: uuid.UUID) -> PatientContext:
-        known = await context_repository.known_context(uow, patient_id)
-        if known is not None:
-            return PatientContext(patient_id, tenant_id, known[0], {APP_ENTRANCE_FLAG: known[1]})
-        # First use: plans answers (NotFound for someone who is not a patient of this clinic) and
-        # the answer is kept until an event replaces it.
+    async def learn(self, uow: UnitOfWork, tenant_id: uuid.UUID, patient_id: uuid.UUID) -> PatientContext:
+        """A patient's first log: plans answers (NotFound for someone who is not a patient of this
+        clinic) and the answer is kept until an event replaces it."""
         context = await self._plans.patient_context(tenant_id, patient_id, fresh=True)
         await context_repository.keep_zone(uow, tenant_id, patient_id, context.timezone, None)
         await context_repository.keep_flag(uow, tenant_id, context.entrance_tracking, None)

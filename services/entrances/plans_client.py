@@ -1,12 +1,13 @@
-"""What entrances asks plans: patient context (cached briefly), and the finalizer's one call."""
+"""What entrances asks plans: patient context (cached briefly), and the finalizer's one call per batch."""
 
 from __future__ import annotations
 
 import asyncio
 import time
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
@@ -17,6 +18,7 @@ from services.common.identity import current_request_id, service_identity
 from services.common.parsing import from_timestamp
 from services.common.service_auth import service_channel
 from services.common.settings import Settings
+from services.entrances.domain.entrance import Entrance
 
 APP_ENTRANCE_FLAG = "appEntranceTracking"
 _CACHE_LIMIT = 50_000
@@ -132,28 +134,34 @@ class PlansClient:
             timezone=reply.timezone or "UTC", feature_flags=dict(reply.feature_flags),
         )
 
-    async def finalize_entrance(
-        self, tenant_id: uuid.UUID, entrance_id: str, patient_id: uuid.UUID, local_date: date, timezone: str
-    ) -> EntranceFinalization:
-        """The finalizer's one call, always fresh: the clinic flag, the day's real workout and the latest
-        one as of one plans transaction, with the mirror made in it when they call for one (idempotent
-        on the entrance id: an entrance mirrored before gets that mirror back)."""
+    async def finalize_entrances(self, tenant_id: uuid.UUID, entrances: Sequence[Entrance]) -> list[EntranceFinalization]:
+        """The finalizer's one call per batch, always fresh: for each entrance, in order, the clinic flag,
+        the day's real workout and the latest one as of one plans transaction, with the mirror made in
+        it when they call for one (idempotent on the entrance id: an entrance mirrored before gets that
+        mirror back)."""
         try:
-            reply = await self._stub.FinalizeEntrance(
-                plans_pb2.FinalizeEntranceRequest(
-                    entrance_id=entrance_id, patient_id=str(patient_id), local_date=local_date.isoformat(),
-                    timezone=timezone,
-                ),
+            reply = await self._stub.FinalizeEntrances(
+                plans_pb2.FinalizeEntrancesRequest(entrances=[
+                    plans_pb2.FinalizeEntranceRequest(
+                        entrance_id=entrance.id, patient_id=entrance.patient_id,
+                        local_date=entrance.local_date.isoformat(), timezone=entrance.timezone,
+                    )
+                    for entrance in entrances
+                ]),
                 metadata=self._metadata(tenant_id), timeout=self._deadline,
             )
         except grpc.aio.AioRpcError as exc:
-            raise _domain_error(exc, "FinalizeEntrance") from exc
-        mirror = None
-        if reply.mirror_workout_id:
-            mirror = MadeMirror(reply.mirror_workout_id, from_timestamp(reply.mirror_completed_at), reply.mirror_timezone)
-        return EntranceFinalization(
-            reply.entrance_tracking, reply.has_real_workout, reply.source_workout_id or None, mirror
-        )
+            raise _domain_error(exc, "FinalizeEntrances") from exc
+        if len(reply.finalizations) != len(entrances):
+            raise PlansUnavailable(f"plans answered {len(reply.finalizations)} of {len(entrances)} entrances")
+        return [
+            EntranceFinalization(
+                one.entrance_tracking, one.has_real_workout, one.source_workout_id or None,
+                MadeMirror(one.mirror_workout_id, from_timestamp(one.mirror_completed_at), one.mirror_timezone)
+                if one.mirror_workout_id else None,
+            )
+            for one in reply.finalizations
+        ]
 
     async def ping(self) -> None:
         """Raises PlansUnavailable unless plans' gRPC health says SERVING: how a paused finalizer knows it is back."""

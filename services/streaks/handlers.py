@@ -16,7 +16,7 @@ from services.common.identity import SERVICE_ROLE, Identity
 from services.common.logging import get_logger
 from services.common.timezones import is_valid_zone, local_date, resolve_zone_name
 from services.streaks import repository
-from services.streaks.domain.replay import replay
+from services.streaks.domain.replay import applies_incrementally, replay
 from services.streaks.domain.rules import apply_workout, evaluate
 from services.streaks.domain.state import StreakState
 from services.streaks.domain.view import build_view
@@ -109,12 +109,12 @@ class StreaksHandlers:
         elif not await repository.insert_workout(uow, tenant_id, projected, workout.message_id):
             raise UnusableWorkout(f"workout id {workout.workout_id} is taken in another clinic")
 
-        if self._applies_incrementally(stored, workout, is_new=existing is None):
+        if existing is None and applies_incrementally(stored.state, stored.evaluated_at, workout.completed_at):
             state = apply_workout(stored.state, workout.completed_at, workout.minutes, zone_name)
             await repository.save_streak(uow, workout.patient_id, state, workout.completed_at)
             how = "incremental"
         else:
-            # Late, corrected, inferred or first workout: the projection is the truth, replay it. The
+            # Late, corrected or first workout: the projection is the truth, replay it. The
             # replay stops at the latest workout, as the incremental path would; reads evaluate the rest
             # lazily, and a workout completed after it can again be applied incrementally.
             history = await repository.workout_history(uow, workout.patient_id)
@@ -125,18 +125,6 @@ class StreaksHandlers:
         await repository.register_tenant(uow, tenant_id)
         log.info("streak.workout_applied", patient_id=str(workout.patient_id), workout_id=str(workout.workout_id), how=how)
         return how
-
-    @staticmethod
-    def _applies_incrementally(stored: repository.StoredStreak, workout: CompletedWorkout, is_new: bool) -> bool:
-        """Incremental only for a new real workout later than everything the stored state has seen.
-
-        "Seen" covers reads too: a read evaluated at an instant after this workout completed (the
-        event was still queued) may have recorded a break the workout prevents; only replay is right then.
-        """
-        last = stored.state.last_workout_date
-        if not is_new or workout.source != REAL or last is None or workout.completed_at <= last:
-            return False
-        return stored.evaluated_at is None or workout.completed_at >= stored.evaluated_at
 
     # ------------------------------------------------------------------ reads
     async def get_streak(self, who: Identity, requested: uuid.UUID | None) -> StreakReading:

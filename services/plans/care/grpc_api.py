@@ -9,7 +9,7 @@ from momentum.plans.v1 import plans_pb2
 from services.common import identity
 from services.common.parsing import iso_utc, parse_date, parse_uuid, required_instant, to_timestamp
 from services.plans.care.handlers import WorkoutHandlers
-from services.plans.care.mirror import MirrorWorkouts
+from services.plans.care.mirror import EntranceToFinalize, MirrorWorkouts
 from services.plans.care.plan_handlers import PlanHandlers, Prescription
 from services.plans.care.plan_repository import ExerciseRow, PlanRow, PrescriptionRow
 from services.plans.domain.workout import ExerciseLog, ExerciseSessionLink, Workout
@@ -178,16 +178,22 @@ class CareRpcs:
         )
 
     # ------------------------------------------------------------------ for other services
-    async def FinalizeEntrance(self, request, context):  # type: ignore[no-untyped-def]
-        facts = await self._mirrors.finalize_entrance(
-            identity.current(), parse_uuid("entranceId", request.entrance_id), parse_uuid("patientId", request.patient_id),
-            parse_date("localDate", request.local_date), request.timezone,
-        )
-        mirror = facts.mirror
-        return plans_pb2.EntranceFinalization(
-            entrance_tracking=facts.entrance_tracking, has_real_workout=facts.has_real_workout,
-            source_workout_id=str(facts.latest_real_workout_id or ""),
-            mirror_workout_id=str(mirror.workout_id) if mirror else "",
-            mirror_completed_at=to_timestamp(mirror.completed_at) if mirror else None,
-            mirror_timezone=mirror.timezone if mirror else "",
-        )
+    async def FinalizeEntrances(self, request, context):  # type: ignore[no-untyped-def]
+        asked = [
+            EntranceToFinalize(
+                parse_uuid("entranceId", one.entrance_id), parse_uuid("patientId", one.patient_id),
+                parse_date("localDate", one.local_date), one.timezone,
+            )
+            for one in request.entrances
+        ]
+        answers = await self._mirrors.finalize_entrances(identity.current(), asked)
+        return plans_pb2.EntranceFinalizations(finalizations=[
+            plans_pb2.EntranceFinalization(
+                entrance_tracking=facts.entrance_tracking, has_real_workout=facts.has_real_workout,
+                source_workout_id=str(facts.latest_real_workout_id or ""),
+                mirror_workout_id=str(facts.mirror.workout_id) if facts.mirror else "",
+                mirror_completed_at=to_timestamp(facts.mirror.completed_at) if facts.mirror else None,
+                mirror_timezone=facts.mirror.timezone if facts.mirror else "",
+            )
+            for facts in answers
+        ])

@@ -47,6 +47,18 @@ def replay(workouts: Iterable[WorkoutRecord], now: datetime, tz: str) -> StreakS
     return replay_workout_by_workout(records, now, zone_name)
 
 
+def applies_incrementally(state: StreakState, evaluated_at: datetime | None, completed_at: datetime) -> bool:
+    """True when applying a new workout to `state` ends exactly where a replay of the history with it
+    ends: the workout is later than every workout the state counts, and than every instant it was
+    evaluated at (a read after this workout completed, its event still queued, may have recorded a break
+    the workout prevents). Real or mirror alike: the rules see only the instant, minutes and zone.
+    A first workout, a late one or a tie at the same instant is left to the replay."""
+    last = state.last_workout_date
+    if last is None or completed_at <= last:
+        return False
+    return evaluated_at is None or completed_at >= evaluated_at
+
+
 def replay_workout_by_workout(records: Sequence[WorkoutRecord], now: datetime, tz: str) -> StreakState:
     """Replay through the rules one workout at a time (any mix of zones); `tz` must be resolved."""
     tally = StreakTally()

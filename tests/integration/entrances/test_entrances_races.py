@@ -109,9 +109,9 @@ class DiesAfterMirror:
     def __getattr__(self, name):  # type: ignore[no-untyped-def]
         return getattr(self._plans, name)
 
-    async def finalize_entrance(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        answer = await self._plans.finalize_entrance(*args, **kwargs)
-        self.mirror_ids.append(answer.mirror.workout_id)
+    async def finalize_entrances(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        answers = await self._plans.finalize_entrances(*args, **kwargs)
+        self.mirror_ids += [answer.mirror.workout_id for answer in answers]
         raise RuntimeError("finalizer killed before its commit")
 
 
@@ -138,6 +138,46 @@ async def test_finalizer_killed_after_plans_made_the_mirror_leaves_one_mirror(es
     )
     assert entrance.mirror_workout_id == dying_plans.mirror_ids[0]
     assert len(await mirrors_of(estack, clinic)) == 1
+
+
+async def test_a_batch_killed_after_plans_made_its_mirrors_leaves_one_mirror_per_entrance(estack):
+    clinic = await clinic_with_source(estack, patients=4)
+    logged = [await log(estack, clinic, index) for index in range(4)]
+    await purge_queue(estack, DELAY_QUEUE)
+    await wait_until(max(due_of(one) for one in logged))
+
+    parts = components(estack)
+    dying_plans = DiesAfterMirror(parts.plans)
+    dying = Finalizer(estack.runtimes["entrances"].database, dying_plans, SystemClock())
+    try:
+        await dying.finalize(clinic.tenant_id, logged[0]["entranceId"])  # its batch: all four entrances
+    except RuntimeError:
+        pass
+    assert len(dying_plans.mirror_ids) == 4
+    assert [row.status for index in range(4) for row in await entrance_rows(estack, clinic, index)] == ["PENDING"] * 4
+
+    # A batch cancelled while plans makes the mirrors: plans' transaction commits all of them or none.
+    cancelled = asyncio.create_task(Finalizer(estack.runtimes["entrances"].database, parts.plans, SystemClock())
+                                    .finalize(clinic.tenant_id, logged[1]["entranceId"]))
+    await asyncio.sleep(0.01)
+    cancelled.cancel()
+    await asyncio.gather(cancelled, return_exceptions=True)
+
+    # Redelivered jobs (and the sweep) finish the work: the very mirrors the dead batch made, once each.
+    for one in logged:
+        await publish_finalize_job(
+            estack, clinic.tenant_id, one["entranceId"], clinic.patient_ids[0], due_of(one), f"redelivered:{one['entranceId']}"
+        )
+    finalized = []
+    for index in range(4):
+        (entrance,) = await eventually(
+            lambda index=index: entrance_rows(estack, clinic, index), lambda rows: rows[0].status in TERMINAL,
+            timeout=10, every=0.1,
+        )
+        finalized.append(str(entrance.mirror_workout_id))
+        assert len(await mirrors_of(estack, clinic, index)) == 1
+        assert len(await transitions_of(estack, clinic, entrance.entrance_id)) == 2
+    assert sorted(finalized) == sorted(dying_plans.mirror_ids)
 
 
 async def test_purged_delay_queue_is_repaired_by_the_sweep_across_clinics(estack):

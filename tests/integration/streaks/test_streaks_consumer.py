@@ -80,23 +80,34 @@ async def test_in_order_events_apply_incrementally_and_a_late_one_replays_to_the
     assert view["lastWorkoutDate"] == third.completed_at.isoformat().replace("+00:00", "Z")
 
 
-async def test_an_inferred_workout_triggers_a_full_replay(stack):
+async def test_a_mirror_workout_after_the_last_one_applies_incrementally_and_a_late_one_replays(stack):
     clinic = await new_clinic(stack.runtimes["plans"].components.people, stack.settings, patient_timezone=ZONE)
     now = datetime.now(UTC)
-    real = workout(now - timedelta(days=2), 40, ZONE)
-    inferred = workout(now - timedelta(days=1), 10, ZONE, source="inferred")
+    real = workout(now - timedelta(days=3), 40, ZONE)
+    mirror = workout(now - timedelta(days=1), 0, ZONE, source="inferred")
+    late_mirror = workout(now - timedelta(days=2), 0, ZONE, source="inferred")
     await publish_workout(stack, clinic.tenant_id, clinic.patient_id, real)
     first = await settled(stack, clinic, clinic.patient_id, 1)
-    await publish_workout(stack, clinic.tenant_id, clinic.patient_id, inferred)
+    await publish_workout(stack, clinic.tenant_id, clinic.patient_id, mirror)
     row = await eventually(
         lambda: streak_row(stack, clinic.tenant_id, clinic.patient_id), lambda r: r.version == 2, timeout=15
     )
-    # Later than the last workout, so a real one would have been incremental: inferred always replays.
-    assert row.last_rebuilt_at > first.last_rebuilt_at
-    projected = await projected_workouts(stack, clinic.tenant_id, clinic.patient_id)
-    assert [p.source for p in projected] == ["real", "inferred"]
+    # Later than everything the streak has seen: applied to the stored state, no replay.
+    assert row.last_rebuilt_at == first.last_rebuilt_at
+    assert row.evaluated_at == mirror.completed_at
     when, view = await view_now(stack, clinic)
-    assert view == expected_view([real, inferred], when, ZONE)
+    assert view == expected_view([real, mirror], when, ZONE)
+
+    # Earlier than the last one (and than the read just made): only a replay is right.
+    await publish_workout(stack, clinic.tenant_id, clinic.patient_id, late_mirror)
+    row = await eventually(
+        lambda: streak_row(stack, clinic.tenant_id, clinic.patient_id), lambda r: r.last_rebuilt_at > first.last_rebuilt_at,
+        timeout=15,
+    )
+    projected = await projected_workouts(stack, clinic.tenant_id, clinic.patient_id)
+    assert sorted(p.source for p in projected) == ["inferred", "inferred", "real"]
+    when, view = await view_now(stack, clinic)
+    assert view == expected_view([real, late_mirror, mirror], when, ZONE)
 
 
 async def test_redelivery_and_a_resent_workout_never_count_twice(stack):

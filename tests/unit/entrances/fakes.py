@@ -11,10 +11,12 @@ from typing import Any
 from google.protobuf.message import Message
 
 from services.common.audit import AuditEntry
+from services.common.errors import RuleViolation
+from services.common.timezones import local_date
 from services.entrances.activity_repository import AppOpen
 from services.entrances.domain.entrance import Entrance, EntranceStatus, FinalizationSchedule, Transition
 from services.entrances.plans_client import EntranceFinalization, MadeMirror, PatientContext
-from services.entrances.repository import StoredEntrance
+from services.entrances.repository import DayOpening, StoredEntrance
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,7 @@ class FakePlansClient:
         self.real_workout_days: set[date] = set()
         self.latest_real_workout_id = latest_real_workout
         self.mirror_failure: Exception | None = None
+        self.refused: set[str] = set()  # entrances plans refuses (a rule broken): the whole call fails
         self.mirror_requests: list[MirrorRequest] = []
         self.fresh_context_asks = 0
         self.calls: list[str] = []
@@ -47,33 +50,39 @@ class FakePlansClient:
         self.fresh_context_asks += fresh
         return PatientContext(patient_id, tenant_id, self.timezone, {"appEntranceTracking": self.tracking})
 
-    async def finalize_entrance(
-        self, tenant_id: uuid.UUID, entrance_id: str, patient_id: uuid.UUID, local_date: date, timezone: str
-    ) -> EntranceFinalization:
-        """plans' one transaction: the facts, and the mirror when tracking is on, the day has no real
-        workout and there is one to copy; an entrance mirrored before gets its mirror back."""
-        self.calls.append("finalize_entrance")
-        has_real = local_date in self.real_workout_days
-        source = self.latest_real_workout_id
-        mirror_id = self._mirrors.get(entrance_id)
-        if mirror_id is None and self.tracking and not has_real and source is not None:
-            self.mirror_requests.append(MirrorRequest(entrance_id, source, local_date, timezone))
-            if self.mirror_failure is not None:
-                raise self.mirror_failure
-            mirror_id = self._mirrors.setdefault(entrance_id, str(uuid.uuid4()))
-        mirror = MadeMirror(mirror_id, datetime(2026, 1, 1, tzinfo=_tz.utc), timezone) if mirror_id else None
-        return EntranceFinalization(self.tracking, has_real, source, mirror)
+    async def finalize_entrances(self, tenant_id: uuid.UUID, entrances: list[Entrance]) -> list[EntranceFinalization]:
+        """plans' one transaction: for each entrance, the facts, and the mirror when tracking is on, the
+        day has no real workout and there is one to copy; an entrance mirrored before gets its mirror back.
+        A failure makes nothing (the transaction rolls back)."""
+        self.calls.append("finalize_entrances")
+        if self.refused & {entrance.id for entrance in entrances}:
+            raise RuleViolation("not a completed real workout of the patient")
+        answers, made = [], dict(self._mirrors)
+        for entrance in entrances:
+            has_real = entrance.local_date in self.real_workout_days
+            source = self.latest_real_workout_id
+            mirror_id = made.get(entrance.id)
+            if mirror_id is None and self.tracking and not has_real and source is not None:
+                self.mirror_requests.append(MirrorRequest(entrance.id, source, entrance.local_date, entrance.timezone))
+                if self.mirror_failure is not None:
+                    raise self.mirror_failure
+                mirror_id = made[entrance.id] = str(uuid.uuid4())
+            mirror = MadeMirror(mirror_id, datetime(2026, 1, 1, tzinfo=_tz.utc), entrance.timezone) if mirror_id else None
+            answers.append(EntranceFinalization(self.tracking, has_real, source, mirror))
+        self._mirrors = made
+        return answers
 
 
 class FakeContexts:
-    """entrances' copy of plans' zones and flags, always in step with the fake plans (every event arrived)."""
+    """entrances' copy of plans' zones and flags. The fake repository reads the fake plans' own, as if
+    every event had arrived, so a log never needs plans' first-use answer here."""
 
     def __init__(self, plans: FakePlansClient) -> None:
         self._plans = plans
 
-    async def of(self, uow: "FakeUnitOfWork", tenant_id: uuid.UUID, patient_id: uuid.UUID) -> PatientContext:
+    async def learn(self, uow: "FakeUnitOfWork", tenant_id: uuid.UUID, patient_id: uuid.UUID) -> PatientContext:
         uow.require_open()
-        return PatientContext(patient_id, tenant_id, self._plans.timezone, {"appEntranceTracking": self._plans.tracking})
+        return await self._plans.patient_context(tenant_id, patient_id, fresh=True)
 
 
 class FakeScheduler:
@@ -107,10 +116,10 @@ class FakeEntranceRepository:
     """services.entrances.repository in memory, with the same guards: one entrance per patient and day,
     extensions and terminal states only while PENDING."""
 
-    def __init__(self, real_workout_days: set[date] | None = None) -> None:
+    def __init__(self, plans: FakePlansClient) -> None:
         self.rows = _Rows()
-        # entrances' copy of plans' real workouts (completed_workouts), by local day
-        self.real_workout_days = real_workout_days if real_workout_days is not None else set()
+        # entrances' copies of plans' zone, flag and real workouts by local day, all in step with plans
+        self._plans = plans
 
     # what tests read
     @property
@@ -150,9 +159,20 @@ class FakeEntranceRepository:
         uow.require_open()
         return self.rows.entrances.get(entrance_id)
 
-    async def has_real_workout_on(self, uow: "FakeUnitOfWork", patient_id: str, local_date: date) -> bool:
+    async def lock_due_entrances(self, uow: "FakeUnitOfWork", now: datetime, besides: str, limit: int) -> list[Entrance]:
         uow.require_open()
-        return local_date in self.real_workout_days
+        due = [e for e in self.rows.entrances.values() if e.is_pending and e.is_due(now) and e.id != besides]
+        return sorted(due, key=lambda e: e.finalize_after, reverse=True)[:limit]
+
+    async def open_day(
+        self, uow: "FakeUnitOfWork", patient_id: str, now: datetime, day: date | None = None
+    ) -> DayOpening | None:
+        uow.require_open()
+        zone, tracking = self._plans.timezone, self._plans.tracking
+        day = day or local_date(now, zone)
+        real = day in self._plans.real_workout_days
+        entrance = await self.lock_entrance_for_day(uow, patient_id, day) if tracking and not real else None
+        return DayOpening(zone, tracking, day, real, entrance)
 
     async def save_terminal(
         self, uow: "FakeUnitOfWork", tenant_id: str, entrance: Entrance, change: Transition, request_id: str | None

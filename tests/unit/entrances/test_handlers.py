@@ -43,7 +43,7 @@ class Clinic:
 @pytest.fixture
 def clinic() -> Clinic:
     plans, scheduler = FakePlansClient(latest_real_workout="real-workout-1"), FakeScheduler()
-    entrances = FakeEntranceRepository(plans.real_workout_days)  # the events have all arrived
+    entrances = FakeEntranceRepository(plans)  # the events have all arrived
     database, clock = FakeDatabase(entrances), FrozenClock(NOON_IN_MADRID)
     handlers = EntranceHandlers(
         database, plans, FakeContexts(plans), scheduler, clock, WINDOW, POLICY,  # type: ignore[arg-type]
@@ -168,7 +168,7 @@ async def test_tracking_turned_off_before_finalization_skips_it(clinic):
     assert outcome is FinalizationOutcome.SKIP_FEATURE_DISABLED
     assert clinic.entrances.get(entrance.id).status is EntranceStatus.SKIPPED_FEATURE_DISABLED
     # The flag is asked afresh in plans' one call, never from the log path's cache.
-    assert clinic.plans.calls == ["finalize_entrance"]
+    assert clinic.plans.calls == ["finalize_entrances"]
     assert clinic.plans.mirror_requests == []
 
 
@@ -213,7 +213,7 @@ async def test_a_message_before_the_deadline_is_dropped_without_asking_plans(cli
 
 async def test_plans_failing_to_make_the_mirror_leaves_the_entrance_pending_and_announces_nothing(clinic):
     entrance = pending_entrance(clinic, due=NOON_IN_MADRID)
-    clinic.plans.mirror_failure = PlansUnavailable("plans could not answer FinalizeEntrance: unavailable")
+    clinic.plans.mirror_failure = PlansUnavailable("plans could not answer FinalizeEntrances: unavailable")
 
     with pytest.raises(PlansUnavailable):
         await clinic.finalizer.finalize(TENANT, entrance.id)
@@ -227,7 +227,7 @@ async def test_plans_failing_to_make_the_mirror_leaves_the_entrance_pending_and_
 
 async def test_a_mirror_plans_made_for_an_attempt_that_died_stands_whatever_the_facts_say_now(clinic):
     entrance = pending_entrance(clinic, due=NOON_IN_MADRID)
-    made = await clinic.plans.finalize_entrance(TENANT, entrance.id, PATIENT, DAY, "Europe/Madrid")
+    (made,) = await clinic.plans.finalize_entrances(TENANT, [entrance])
     assert made.mirror is not None  # ...and then this finalizer's transaction died before its commit
     clinic.plans.tracking = False  # meanwhile the clinic turned tracking off
 
@@ -251,3 +251,35 @@ async def test_a_log_then_its_finalization_end_in_a_mirror(clinic):
     assert [t.to_status for t in clinic.entrances.transitions] == [
         EntranceStatus.PENDING, EntranceStatus.FINALIZED_TO_INFERRED_WORKOUT,
     ]
+
+
+async def test_a_job_finalizes_its_clinics_other_due_entrances_in_the_same_plans_call(clinic):
+    own = pending_entrance(clinic, due=NOON_IN_MADRID)
+    others = [pending_entrance(clinic, due=NOON_IN_MADRID - timedelta(minutes=m)) for m in (1, 2)]
+    later = pending_entrance(clinic, due=NOON_IN_MADRID + timedelta(minutes=5))  # extended: not due yet
+
+    assert await clinic.finalizer.finalize(TENANT, own.id) is FinalizationOutcome.CREATE_MIRROR
+
+    assert clinic.plans.calls == ["finalize_entrances"]
+    assert {r.entrance_id for r in clinic.plans.mirror_requests} == {own.id, *(o.id for o in others)}
+    for done in (own, *others):
+        assert clinic.entrances.get(done.id).status is EntranceStatus.FINALIZED_TO_INFERRED_WORKOUT
+    assert clinic.entrances.get(later.id).status is EntranceStatus.PENDING
+    assert sorted(e.message_id for e in clinic.database.outbox) == sorted(
+        f"entrance-finalized:{e.id}" for e in (own, *others)
+    )
+    # A batch-mate's own job, arriving next, finds it terminal: no second call, no second mirror.
+    assert await clinic.finalizer.finalize(TENANT, others[0].id) is FinalizationOutcome.DROP_NOT_PENDING
+    assert clinic.plans.calls == ["finalize_entrances"] and len(clinic.plans.mirror_requests) == 3
+
+
+async def test_a_batch_plans_refuses_still_finalizes_the_jobs_own_entrance(clinic):
+    own = pending_entrance(clinic, due=NOON_IN_MADRID)
+    refused = pending_entrance(clinic, due=NOON_IN_MADRID - timedelta(minutes=1))
+    clinic.plans.refused.add(refused.id)
+
+    assert await clinic.finalizer.finalize(TENANT, own.id) is FinalizationOutcome.CREATE_MIRROR
+
+    assert clinic.plans.calls == ["finalize_entrances", "finalize_entrances"]  # the batch, then its own alone
+    assert clinic.entrances.get(own.id).status is EntranceStatus.FINALIZED_TO_INFERRED_WORKOUT
+    assert clinic.entrances.get(refused.id).status is EntranceStatus.PENDING  # left to its own job

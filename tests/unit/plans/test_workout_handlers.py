@@ -13,7 +13,7 @@ from services.common.errors import InvalidInput, NotFound, PermissionDenied, Rul
 from services.common.identity import SERVICE_ROLE, Identity
 from services.common.settings import AuthSettings
 from services.plans.care.handlers import WorkoutHandlers
-from services.plans.care.mirror import MirrorWorkouts
+from services.plans.care.mirror import MAX_ENTRANCES_PER_CALL, EntranceToFinalize, MirrorWorkouts
 from services.plans.domain.completion import Completion, ExerciseResult
 from tests.unit.plans.fakes import Clinic, fake_units, scheduled_workout
 
@@ -145,6 +145,11 @@ async def test_a_mirror_needs_a_completed_real_workout_of_the_patient() -> None:
     assert clinic.commits == 0
 
 
+async def finalize_one(mirrors, who, entrance_id, patient_id, day, zone):  # type: ignore[no-untyped-def]
+    (answer,) = await mirrors.finalize_entrances(who, [EntranceToFinalize(entrance_id, patient_id, day, zone)])
+    return answer
+
+
 async def test_finalizing_an_entrance_makes_its_mirror_in_the_same_transaction_and_answers_it_again() -> None:
     clinic, handlers, workout_id = world()
     await handlers.complete(patient(), workout_id, report(30, SQUATS_DONE))
@@ -153,7 +158,7 @@ async def test_finalizing_an_entrance_makes_its_mirror_in_the_same_transaction_a
     entrance, day = uuid.uuid4(), date(2026, 3, 10)
     commits = clinic.commits
 
-    made = await mirrors.finalize_entrance(service, entrance, PATIENT, day, ZONE)
+    made = await finalize_one(mirrors, service, entrance, PATIENT, day, ZONE)
 
     assert (made.entrance_tracking, made.has_real_workout, made.latest_real_workout_id) == (True, False, workout_id)
     assert made.mirror is not None and clinic.commits == commits + 1
@@ -162,7 +167,7 @@ async def test_finalizing_an_entrance_makes_its_mirror_in_the_same_transaction_a
     assert made.mirror.completed_at == stored.completed_at == datetime(2026, 3, 11, 3, 59, 59, tzinfo=timezone.utc)
     # A second attempt (the first one's caller died) gets the same mirror, and nothing new is written.
     clinic.flags["appEntranceTracking"] = False
-    again = await mirrors.finalize_entrance(service, entrance, PATIENT, day, ZONE)
+    again = await finalize_one(mirrors, service, entrance, PATIENT, day, ZONE)
     assert again.mirror == made.mirror and clinic.commits == commits + 1
     assert [e.body.source for e in clinic.events] == ["real", "inferred"]
 
@@ -174,12 +179,38 @@ async def test_finalizing_an_entrance_makes_no_mirror_when_the_facts_do_not_call
     service = Identity(TENANT, uuid.uuid4(), SERVICE_ROLE, "r")
     commits = clinic.commits
 
-    same_day = await mirrors.finalize_entrance(service, uuid.uuid4(), PATIENT, date(2026, 3, 9), ZONE)
+    same_day = await finalize_one(mirrors, service, uuid.uuid4(), PATIENT, date(2026, 3, 9), ZONE)
     clinic.flags["appEntranceTracking"] = False
-    tracking_off = await mirrors.finalize_entrance(service, uuid.uuid4(), PATIENT, date(2026, 3, 10), ZONE)
+    tracking_off = await finalize_one(mirrors, service, uuid.uuid4(), PATIENT, date(2026, 3, 10), ZONE)
 
     assert (same_day.has_real_workout, same_day.mirror) == (True, None)
     assert (tracking_off.entrance_tracking, tracking_off.mirror) == (False, None)
     assert clinic.commits == commits and [e.body.source for e in clinic.events] == ["real"]
     with pytest.raises(NotFound):
-        await mirrors.finalize_entrance(service, uuid.uuid4(), uuid.uuid4(), date(2026, 3, 10), ZONE)
+        await finalize_one(mirrors, service, uuid.uuid4(), uuid.uuid4(), date(2026, 3, 10), ZONE)
+
+
+async def test_finalizing_a_batch_makes_every_mirror_in_one_transaction_answered_in_order() -> None:
+    clinic, handlers, workout_id = world()
+    await handlers.complete(patient(), workout_id, report(30, SQUATS_DONE))  # a real workout on 9 March
+    mirrors = MirrorWorkouts(fake_units(clinic), FrozenClock(datetime(2026, 3, 13, 5, 0, tzinfo=timezone.utc)))
+    service = Identity(TENANT, uuid.uuid4(), SERVICE_ROLE, "req-batch")
+    asked = [EntranceToFinalize(uuid.uuid4(), PATIENT, date(2026, 3, day), ZONE) for day in (10, 9, 11)]
+    commits = clinic.commits
+
+    answers = await mirrors.finalize_entrances(service, asked)
+
+    assert [a.mirror is not None for a in answers] == [True, False, True]  # the 9th has its real workout
+    assert clinic.commits == commits + 1
+    for one, answer in zip(asked, answers):
+        if answer.mirror is not None:
+            assert clinic.workouts[answer.mirror.workout_id].entrance_id == one.entrance_id
+    # The batch again (its caller died before committing): the same mirrors, nothing written.
+    assert await mirrors.finalize_entrances(service, asked) == answers and clinic.commits == commits + 1
+    assert [e.body.source for e in clinic.events] == ["real", "inferred", "inferred"]
+    with pytest.raises(InvalidInput, match="named twice"):
+        await mirrors.finalize_entrances(service, [asked[0], asked[0]])
+    with pytest.raises(InvalidInput, match=f"at most {MAX_ENTRANCES_PER_CALL}"):
+        await mirrors.finalize_entrances(
+            service, [EntranceToFinalize(uuid.uuid4(), PATIENT, date(2026, 3, 10), ZONE)] * (MAX_ENTRANCES_PER_CALL + 1)
+        )

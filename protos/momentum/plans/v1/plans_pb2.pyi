@@ -565,6 +565,18 @@ class FinalizeEntranceRequest(_message.Message):
     timezone: str
     def __init__(self, entrance_id: _Optional[str] = ..., patient_id: _Optional[str] = ..., local_date: _Optional[str] = ..., timezone: _Optional[str] = ...) -> None: ...
 
+class FinalizeEntrancesRequest(_message.Message):
+    __slots__ = ("entrances",)
+    ENTRANCES_FIELD_NUMBER: _ClassVar[int]
+    entrances: _containers.RepeatedCompositeFieldContainer[FinalizeEntranceRequest]
+    def __init__(self, entrances: _Optional[_Iterable[_Union[FinalizeEntranceRequest, _Mapping]]] = ...) -> None: ...
+
+class EntranceFinalizations(_message.Message):
+    __slots__ = ("finalizations",)
+    FINALIZATIONS_FIELD_NUMBER: _ClassVar[int]
+    finalizations: _containers.RepeatedCompositeFieldContainer[EntranceFinalization]
+    def __init__(self, finalizations: _Optional[_Iterable[_Union[EntranceFinalization, _Mapping]]] = ...) -> None: ...
+
 class EntranceFinalization(_message.Message):
     __slots__ = ("entrance_tracking", "has_real_workout", "source_workout_id", "mirror_workout_id", "mirror_completed_at", "mirror_timezone")
     ENTRANCE_TRACKING_FIELD_NUMBER: _ClassVar[int]

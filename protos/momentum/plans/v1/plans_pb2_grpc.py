@@ -164,10 +164,10 @@ class PlansServiceStub:
                 request_serializer=momentum_dot_plans_dot_v1_dot_plans__pb2.GetPatientContextRequest.SerializeToString,
                 response_deserializer=momentum_dot_plans_dot_v1_dot_plans__pb2.PatientContext.FromString,
                 _registered_method=True)
-        self.FinalizeEntrance = channel.unary_unary(
-                '/momentum.plans.v1.PlansService/FinalizeEntrance',
-                request_serializer=momentum_dot_plans_dot_v1_dot_plans__pb2.FinalizeEntranceRequest.SerializeToString,
-                response_deserializer=momentum_dot_plans_dot_v1_dot_plans__pb2.EntranceFinalization.FromString,
+        self.FinalizeEntrances = channel.unary_unary(
+                '/momentum.plans.v1.PlansService/FinalizeEntrances',
+                request_serializer=momentum_dot_plans_dot_v1_dot_plans__pb2.FinalizeEntrancesRequest.SerializeToString,
+                response_deserializer=momentum_dot_plans_dot_v1_dot_plans__pb2.EntranceFinalizations.FromString,
                 _registered_method=True)
         self.ResolveIdentity = channel.unary_unary(
                 '/momentum.plans.v1.PlansService/ResolveIdentity',
@@ -357,8 +357,9 @@ class PlansServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
-    def FinalizeEntrance(self, request, context):
-        """The finalizer's one call: the facts it decides on, and the mirror made in the same transaction when they call for it.
+    def FinalizeEntrances(self, request, context):
+        """The finalizer's one call per batch of due entrances: for each, the facts it decides on and the mirror made
+        when they call for one, all in one transaction.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -517,10 +518,10 @@ def add_PlansServiceServicer_to_server(servicer, server):
                     request_deserializer=momentum_dot_plans_dot_v1_dot_plans__pb2.GetPatientContextRequest.FromString,
                     response_serializer=momentum_dot_plans_dot_v1_dot_plans__pb2.PatientContext.SerializeToString,
             ),
-            'FinalizeEntrance': grpc.unary_unary_rpc_method_handler(
-                    servicer.FinalizeEntrance,
-                    request_deserializer=momentum_dot_plans_dot_v1_dot_plans__pb2.FinalizeEntranceRequest.FromString,
-                    response_serializer=momentum_dot_plans_dot_v1_dot_plans__pb2.EntranceFinalization.SerializeToString,
+            'FinalizeEntrances': grpc.unary_unary_rpc_method_handler(
+                    servicer.FinalizeEntrances,
+                    request_deserializer=momentum_dot_plans_dot_v1_dot_plans__pb2.FinalizeEntrancesRequest.FromString,
+                    response_serializer=momentum_dot_plans_dot_v1_dot_plans__pb2.EntranceFinalizations.SerializeToString,
             ),
             'ResolveIdentity': grpc.unary_unary_rpc_method_handler(
                     servicer.ResolveIdentity,
@@ -1251,7 +1252,7 @@ class PlansService:
             _registered_method=True)
 
     @staticmethod
-    def FinalizeEntrance(request,
+    def FinalizeEntrances(request,
             target,
             options=(),
             channel_credentials=None,
@@ -1264,9 +1265,9 @@ class PlansService:
         return grpc.experimental.unary_unary(
             request,
             target,
-            '/momentum.plans.v1.PlansService/FinalizeEntrance',
-            momentum_dot_plans_dot_v1_dot_plans__pb2.FinalizeEntranceRequest.SerializeToString,
-            momentum_dot_plans_dot_v1_dot_plans__pb2.EntranceFinalization.FromString,
+            '/momentum.plans.v1.PlansService/FinalizeEntrances',
+            momentum_dot_plans_dot_v1_dot_plans__pb2.FinalizeEntrancesRequest.SerializeToString,
+            momentum_dot_plans_dot_v1_dot_plans__pb2.EntranceFinalizations.FromString,
             options,
             channel_credentials,
             insecure,
