@@ -7,7 +7,11 @@ import asyncio
 import dataclasses
 from datetime import timedelta
 
+import grpc
+import pytest
 from prometheus_client import REGISTRY
+
+from momentum.telemetry.v1 import telemetry_pb2, telemetry_pb2_grpc
 
 from services.telemetry import repository
 from services.telemetry.domain.pose_batch import encode_batch
@@ -138,3 +142,16 @@ async def test_a_stream_broken_mid_session_answers_503_and_the_retry_goes_out_on
     finally:
         if restarted is not None:
             await restarted.stop()
+
+
+async def test_a_stream_opened_without_the_gateway_s_signature_is_refused_and_holds_nothing(stack):
+    clinic = await new_clinic(stack.runtimes["plans"].components.people, stack.settings)
+    session_id, token = session_token(stack.settings, clinic)
+    handlers = stack.runtimes["telemetry"].components.handlers
+    async with grpc.aio.insecure_channel(handlers.instance.name) as channel:
+        call = telemetry_pb2_grpc.TelemetryServiceStub(channel).StreamPoseBatches()
+        await call.write(telemetry_pb2.PoseBatchInStream(session_token=token, body=Exercise.of(reps=1, seed=85).batches[0]))
+        with pytest.raises(grpc.aio.AioRpcError) as refused:
+            await call.read()
+    assert refused.value.code() == grpc.StatusCode.UNAUTHENTICATED
+    assert handlers.sessions.get(session_id) is None
