@@ -94,9 +94,8 @@ def _refusal(handler: grpc.RpcMethodHandler, method: str, reason: str) -> grpc.R
         log.warning("rpc.unauthenticated_caller", rpc=method, reason=reason)
         await context.abort(grpc.StatusCode.UNAUTHENTICATED, f"service authentication failed: {reason}")
 
-    return grpc.unary_unary_rpc_method_handler(
-        refuse, request_deserializer=handler.request_deserializer, response_serializer=handler.response_serializer,
-    )
+    kind = grpc.unary_unary_rpc_method_handler if handler.unary_unary is not None else grpc.stream_stream_rpc_method_handler
+    return kind(refuse, request_deserializer=handler.request_deserializer, response_serializer=handler.response_serializer)
 
 
 class CallContextInterceptor(grpc.aio.ServerInterceptor):
@@ -117,8 +116,8 @@ class CallContextInterceptor(grpc.aio.ServerInterceptor):
         # Health and reflection stay open: probes and load balancers carry no key, and neither reads data.
         if handler is None or method.startswith("/grpc."):
             return handler
-        if handler.unary_unary is None:
-            return None  # no streaming RPC exists; one added later must not bypass the check (UNIMPLEMENTED)
+        if handler.unary_unary is None and handler.stream_stream is None:
+            return None  # a client- or server-streaming RPC this interceptor does not wrap must not bypass it (UNIMPLEMENTED)
         metadata = {key: value for key, value in (handler_call_details.invocation_metadata or ()) if isinstance(value, str)}
         try:
             caller = verify(self._keys, self._service, method, metadata)
@@ -128,6 +127,8 @@ class CallContextInterceptor(grpc.aio.ServerInterceptor):
         if caller.service != "gateway" and role is not None and role != SERVICE_ROLE:
             # Only the gateway, which verified a user's token, speaks for users; services act as `service`.
             return _refusal(handler, method, f"caller {caller.service!r} may not act as role {role!r}")
+        if handler.stream_stream is not None:
+            return self._stream(handler, method, caller.service, metadata)
         inner = handler.unary_unary
 
         async def wrapped(request: Any, context: grpc.aio.ServicerContext) -> Any:
@@ -177,6 +178,34 @@ class CallContextInterceptor(grpc.aio.ServerInterceptor):
             wrapped,
             request_deserializer=handler.request_deserializer,
             response_serializer=handler.response_serializer,
+        )
+
+    def _stream(self, handler: grpc.RpcMethodHandler, method: str, caller: str, metadata: Mapping[str, str]) -> grpc.RpcMethodHandler:
+        """A bidirectional stream, checked once when it opens. Its handler answers each message itself, refusals
+        included (a status would end the stream); what escapes it ends the stream as a unary call would end."""
+        inner = handler.stream_stream
+
+        async def wrapped(requests: Any, context: grpc.aio.ServicerContext) -> Any:
+            request_id = metadata.get("x-request-id") or new_request_id()
+            started = time.perf_counter()
+            with structlog.contextvars.bound_contextvars(request_id=request_id, rpc=method, caller=caller):
+                try:
+                    set_current(identity_from_metadata(metadata), request_id)
+                    async for reply in inner(requests, context):
+                        yield reply
+                except DomainError as exc:
+                    log.info("rpc.rejected", status=status_for(exc).name, detail=exc.detail, code=exc.code)
+                    await context.abort(status_for(exc), exc.detail, trailing_metadata=error_metadata(exc))
+                except (asyncio.CancelledError, grpc.aio.AbortError):
+                    raise
+                except Exception:
+                    log.exception("rpc.failed")
+                    await context.abort(grpc.StatusCode.INTERNAL, "internal error; see server logs for request id " + request_id)
+                finally:
+                    observe_served(self._service, method, context.code(), time.perf_counter() - started)
+
+        return grpc.stream_stream_rpc_method_handler(
+            wrapped, request_deserializer=handler.request_deserializer, response_serializer=handler.response_serializer,
         )
 
 

@@ -105,18 +105,24 @@ def from_grpc(exc: grpc.aio.AioRpcError) -> ApiError:
         # The gateway never cancels its own calls: a CANCELLED comes from a service shutting down
         # under the call (before its handler ran), which the app should simply retry.
         return ApiError(503, "unavailable", "service restarting; retry", {"Retry-After": retry_after(exc)})
-    # A service's detail may quote what it was sent; the caller gets the start of it, never a megabyte back.
-    detail = (exc.details() or code.name.lower())[:MAX_DETAIL]
-    status = GRPC_TO_HTTP.get(code, 500)
     trailing = {key: value for key, value in (exc.trailing_metadata() or ()) if isinstance(value, str)}
+    return refused(code, exc.details() or "", trailing.get(ERROR_CODE_KEY), trailing.get(ERROR_FIELD_KEY), retry_after(exc))
+
+
+def refused(
+    code: grpc.StatusCode, details: str, error_code: str | None, field: str | None, retry_after_seconds: str
+) -> ApiError:
+    """A service's refusal, from a call's status and trailing metadata or from an ack of a stream that carries them."""
+    # A service's detail may quote what it was sent; the caller gets the start of it, never a megabyte back.
+    detail = (details or code.name.lower())[:MAX_DETAIL]
+    status = GRPC_TO_HTTP.get(code, 500)
     # The service's specific reason when it knows one (`rtm_billing_disabled`), else the status code's name.
-    error = trailing.get(ERROR_CODE_KEY) or code.name.lower()
+    error = error_code or code.name.lower()
     errors: list[dict[str, str]] = []
-    field = trailing.get(ERROR_FIELD_KEY)
     if field:
         message = detail[len(field) + 2:] if detail.startswith(f"{field}: ") else detail
         errors = field_errors([(field, message)])
-    return ApiError(status, error, detail, {"Retry-After": retry_after(exc)} if status == 503 else None, errors)
+    return ApiError(status, error, detail, {"Retry-After": retry_after_seconds} if status == 503 else None, errors)
 
 
 ERROR_RESPONSES: dict[int | str, dict[str, object]] = {

@@ -55,7 +55,7 @@ class FastPaths:
         body = await _body(receive)
         try:
             reply = await telemetry.ingest_pose_batch(
-                self.app.state.telemetry_ring, self.app.state.identities, content_type, authorization, body,
+                self.app.state.pose_streams, self.app.state.identities, content_type, authorization, body,
                 scope["state"]["request_id"],
             )
         except ApiError as exc:

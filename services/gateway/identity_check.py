@@ -81,6 +81,9 @@ class IdentityResolver:
         self._max = max_entries
         self._clock = clock
         self._entries: OrderedDict[tuple[uuid.UUID, uuid.UUID], _Entry] = OrderedDict()
+        # Session token → its clinic and patient (None: it does not verify). Only the signature decides, and
+        # the keys do not change while the process runs, so a session's batches verify its token once.
+        self._session_patients: dict[str, tuple[uuid.UUID, uuid.UUID] | None] = {}
         self.lookups = 0  # calls made to plans: what the cache saves is visible to tests and benchmarks
 
     async def resolve(self, claimed: Identity) -> Identity:
@@ -89,17 +92,27 @@ class IdentityResolver:
     async def admit_session(self, token: str, request_id: str) -> None:
         """The same check for a telemetry session token's patient (pose batches, media events, session
         end). A token that does not verify is left to telemetry, which refuses it with its own reason."""
+        if token in self._session_patients:
+            known = self._session_patients[token]
+        else:
+            known = self._session_patient(token)
+            if len(self._session_patients) >= self._max:
+                self._session_patients.clear()  # a burst of new sessions: verifying again costs ~20 µs each
+            self._session_patients[token] = known
+        if known is not None:
+            await self.resolve(Identity(known[0], known[1], "patient", request_id))
+
+    def _session_patient(self, token: str) -> tuple[uuid.UUID, uuid.UUID] | None:
         try:
             claims = verify_session_token(self._session_keys, token, int(time.time()))
         except ExpiredSessionToken as expired:
-            claims = expired.claims
+            claims = expired.claims  # expiry is telemetry's to refuse; the patient is checked all the same
         except InvalidSessionToken:
-            return
+            return None
         try:
-            patient = Identity(uuid.UUID(claims.tenant_id), uuid.UUID(claims.patient_id), "patient", request_id)
+            return uuid.UUID(claims.tenant_id), uuid.UUID(claims.patient_id)
         except ValueError:
-            return
-        await self.resolve(patient)
+            return None
 
     def forget(self, tenant_id: uuid.UUID, user_id: uuid.UUID) -> None:
         self._entries.pop((tenant_id, user_id), None)

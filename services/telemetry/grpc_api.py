@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import re
 from datetime import datetime
-from typing import Any, Awaitable, Callable, TypeVar
+from typing import Any, AsyncIterator, Awaitable, Callable, TypeVar
 
 import grpc
 
@@ -13,10 +13,18 @@ from momentum.telemetry.v1 import telemetry_pb2, telemetry_pb2_grpc
 from services.common import identity
 from services.common.db import database_unavailable
 from services.common.errors import DomainError, InvalidInput
+from services.common.grpc_server import (
+    DATABASE_RETRY_AFTER_SECONDS, ERROR_CODE_KEY, ERROR_FIELD_KEY, SERVICE_RETRY_AFTER_SECONDS, error_metadata, status_for,
+)
+from services.common.identity import set_current
+from services.common.logging import get_logger
 from services.common.parsing import iso_utc, parse_uuid
 from services.telemetry.finalizer import Finalization, TelemetryUnavailable
 from services.telemetry.handlers import TelemetryHandlers
 from services.telemetry.reads import DEFAULT_PAGE, SessionReads, SessionView, VideoQualityByExercise
+from services.telemetry.sessions import Accepted
+
+log = get_logger(__name__)
 
 MAX_SESSION_ID_CHARS = 128
 SESSION_ID = re.compile(rf"[A-Za-z0-9_.:-]{{1,{MAX_SESSION_ID_CHARS}}}")
@@ -48,15 +56,29 @@ class TelemetryServicer(telemetry_pb2_grpc.TelemetryServiceServicer):
     async def IngestPoseBatch(
         self, request: telemetry_pb2.IngestPoseBatchRequest, context: grpc.aio.ServicerContext
     ) -> telemetry_pb2.IngestPoseBatchReply:
-        accepted = await self._handlers.ingest_pose(request.session_token, request.body)
-        return telemetry_pb2.IngestPoseBatchReply(
-            session_id=accepted.session_id,
-            frames_received=accepted.frames_received,
-            frames_accepted=accepted.frames_accepted,
-            duplicate_frames=accepted.duplicate_frames,
-            last_timestamp_ms=accepted.last_timestamp_ms,
-            session_frames=accepted.session_frames,
-        )
+        return pose_reply(await self._handlers.ingest_pose(request.session_token, request.body))
+
+    async def StreamPoseBatches(
+        self, requests: AsyncIterator[telemetry_pb2.PoseBatchInStream], context: grpc.aio.ServicerContext
+    ) -> AsyncIterator[telemetry_pb2.PoseBatchAck]:
+        """One ack per batch, in order; sent only once the batch is held, or refused with nothing held."""
+        async for batch in requests:
+            set_current(None, batch.request_id or None)
+            try:
+                accepted = await self._handlers.ingest_pose(batch.session_token, batch.body)
+            except DomainError as exc:
+                log.info("pose.batch_refused", request_id=batch.request_id, detail=exc.detail, code=exc.code)
+                yield refusal(status_for(exc), exc.detail, exc, SERVICE_RETRY_AFTER_SECONDS)
+                continue
+            except Exception as exc:
+                if not database_unavailable(exc):
+                    log.exception("pose.batch_failed", request_id=batch.request_id)
+                    yield refusal(grpc.StatusCode.INTERNAL, f"internal error; see server logs for request id {batch.request_id}")
+                    continue
+                log.warning("pose.database_unavailable", request_id=batch.request_id, error=repr(exc))
+                yield refusal(grpc.StatusCode.UNAVAILABLE, "database unavailable; retry", None, DATABASE_RETRY_AFTER_SECONDS)
+                continue
+            yield telemetry_pb2.PoseBatchAck(stored=pose_reply(accepted))
 
     @outages_are_unavailable
     async def IngestMediaEvents(
@@ -126,6 +148,28 @@ class TelemetryServicer(telemetry_pb2_grpc.TelemetryServiceServicer):
             started_before=_instant("to", request.started_before),
         )
         return video_quality_reply(found)
+
+
+def pose_reply(accepted: Accepted) -> telemetry_pb2.IngestPoseBatchReply:
+    return telemetry_pb2.IngestPoseBatchReply(
+        session_id=accepted.session_id,
+        frames_received=accepted.frames_received,
+        frames_accepted=accepted.frames_accepted,
+        duplicate_frames=accepted.duplicate_frames,
+        last_timestamp_ms=accepted.last_timestamp_ms,
+        session_frames=accepted.session_frames,
+    )
+
+
+def refusal(
+    status: grpc.StatusCode, detail: str, error: DomainError | None = None, retry_after_seconds: int = 0
+) -> telemetry_pb2.PoseBatchAck:
+    """What the unary call would have failed with (status, detail, trailing metadata), as an ack of the stream."""
+    found = dict(error_metadata(error)) if error is not None else {}
+    return telemetry_pb2.PoseBatchAck(refused=telemetry_pb2.PoseBatchRefusal(
+        status=status.value[0], detail=detail, code=found.get(ERROR_CODE_KEY, ""), field=found.get(ERROR_FIELD_KEY, ""),
+        retry_after_seconds=retry_after_seconds if status == grpc.StatusCode.UNAVAILABLE else 0,
+    ))
 
 
 def video_quality_reply(found: VideoQualityByExercise) -> telemetry_pb2.VideoQualityByExercise:

@@ -43,6 +43,7 @@ async def probe() -> Probe:
     env.update({
         "MOMENTUM_TEST_DB": f"{TEST_DB}_logs", "MOMENTUM_TEST_VHOST": f"{TEST_VHOST}_logs",
         "MOMENTUM_LOG_LEVEL": "DEBUG", "MOMENTUM_LOG_FORMAT": "json", "PYTHONUNBUFFERED": "1",
+        "PYTHONPATH": f"{ROOT}:{ROOT / 'protos'}",  # this tree's generated code, as tests/support/processes.py does
     })
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "tests.support.log_probe", cwd=ROOT, env=env,

@@ -13,7 +13,6 @@ import base64
 import binascii
 import hashlib
 import json
-import re
 from contextlib import asynccontextmanager
 from typing import Any, AsyncIterator, Mapping
 
@@ -25,11 +24,12 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from momentum.telemetry.v1 import telemetry_pb2, telemetry_pb2_grpc
 from services.common.identity import Identity
-from services.common.service_auth import service_channel
+from services.common.service_auth import service_channel, signed_headers
 from services.common.settings import GrpcTls
 from services.gateway.auth import authenticated
 from services.gateway.errors import ApiError, ErrorBody, from_grpc
 from services.gateway.identity_check import IdentityResolver
+from services.gateway.pose_streams import OWNER, PoseStreams
 from services.gateway.routing import api_router, id_path, path_id, errors
 from services.gateway.schemas.telemetry import (
     MEDIA_EVENTS_EXAMPLES, MediaEventsBody, MediaEventsReply, MediaEventsRequest, PlaybackFiguresReply, PoseBatchReply,
@@ -37,7 +37,7 @@ from services.gateway.schemas.telemetry import (
 )
 
 POSE_FRAMES_PATH = "/v1/pose/frames"
-_OWNER = re.compile(r"\[owner=([^\]\s]+)\]")
+POSE_STREAM_METHOD = "/momentum.telemetry.v1.TelemetryService/StreamPoseBatches"
 _POSE_BODY = {
     "requestBody": {
         "required": True,
@@ -58,6 +58,7 @@ class TelemetryRing:
     ) -> None:
         self.targets = tuple(sorted(set(targets)))
         self._deadline = deadline_seconds
+        self._key = service_keys["gateway"]
         self._channels = {
             target: service_channel(service_keys, "gateway", "telemetry", target, tls) for target in self.targets
         }
@@ -75,12 +76,17 @@ class TelemetryRing:
             try:
                 return await getattr(self._stubs[target], rpc)(request, metadata=metadata, timeout=self._deadline)
             except grpc.aio.AioRpcError as exc:
-                owner = _OWNER.search(exc.details() or "") if exc.code() == grpc.StatusCode.ABORTED else None
+                owner = OWNER.search(exc.details() or "") if exc.code() == grpc.StatusCode.ABORTED else None
                 if attempt == 1 and owner and owner.group(1) in self._stubs and owner.group(1) != target:
                     target = owner.group(1)  # the session lives elsewhere (instances were added or removed)
                     continue
                 raise from_grpc(exc) from exc
         raise AssertionError("unreachable")
+
+    def open_pose_stream(self, target: str) -> grpc.aio.StreamStreamCall:
+        """A StreamPoseBatches call, signed once when it opens (the channel's signing covers unary calls)."""
+        signed = signed_headers(self._key, "gateway", "telemetry", POSE_STREAM_METHOD, {})
+        return self._stubs[target].StreamPoseBatches(metadata=signed)
 
     async def close(self) -> None:
         for channel in self._channels.values():
@@ -94,8 +100,12 @@ async def telemetry_ring(app: FastAPI) -> AsyncIterator[None]:
         settings.telemetry_targets or (settings.grpc_target("telemetry"),), settings.grpc_deadline.total_seconds(),
         settings.auth.service_keys, settings.grpc_tls,
     )
+    streams = PoseStreams(ring, settings.grpc_deadline.total_seconds())
+    streams.start()
     app.state.telemetry_ring = ring
+    app.state.pose_streams = streams
     yield
+    await streams.stop()
     await ring.close()
 
 
@@ -117,14 +127,14 @@ async def post_pose_frames(request: Request) -> Response:
     # Served by services.gateway.fast_paths in front of FastAPI; this route documents it and
     # answers when the app runs without that layer.
     reply = await ingest_pose_batch(
-        request.app.state.telemetry_ring, request.app.state.identities, request.headers.get("content-type"), request.headers.get("authorization"),
+        request.app.state.pose_streams, request.app.state.identities, request.headers.get("content-type"), request.headers.get("authorization"),
         await request.body(), request.state.request_id,
     )
     return Response(reply, media_type="application/json")
 
 
 async def ingest_pose_batch(
-    ring: TelemetryRing, identities: IdentityResolver, content_type: str | None, authorization: str | None, body: bytes,
+    streams: PoseStreams, identities: IdentityResolver, content_type: str | None, authorization: str | None, body: bytes,
     request_id: str,
 ) -> bytes:
     """The pose route's work, framework-free: the JSON reply, or ApiError."""
@@ -135,10 +145,7 @@ async def ingest_pose_batch(
         )
     token = _session_token(authorization)
     await identities.admit_session(token, request_id)  # cached: no round trip per batch
-    reply = await ring.call(
-        "IngestPoseBatch", telemetry_pb2.IngestPoseBatchRequest(session_token=token, body=body),
-        session_of(token), (("x-request-id", request_id),),
-    )
+    reply = await streams.ingest(session_of(token), token, body, request_id)
     # Built by hand: this is the hot path, and the reply is six fields.
     return json.dumps(
         {
@@ -201,10 +208,13 @@ async def end_session(
     token = _session_token(_header(credentials))
     session_id = path_id("sessionId", session_id)
     await request.app.state.identities.admit_session(token, request.state.request_id)
-    reply = await request.app.state.telemetry_ring.call(
-        "EndSession", telemetry_pb2.EndSessionRequest(session_token=token, session_id=session_id),
-        session_id, _request_metadata(request),
-    )
+    try:
+        reply = await request.app.state.telemetry_ring.call(
+            "EndSession", telemetry_pb2.EndSessionRequest(session_token=token, session_id=session_id),
+            session_id, _request_metadata(request),
+        )
+    finally:
+        request.app.state.pose_streams.close(session_id)  # ended or not, its next batch opens a fresh stream
     return SessionEndReply(
         sessionId=reply.session_id,
         incomplete=reply.incomplete,

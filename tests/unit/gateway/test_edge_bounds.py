@@ -54,6 +54,9 @@ class FakeRing(FakeServices):
     async def call(self, rpc: str, request: Any, *args: Any) -> Any:  # type: ignore[override]
         return await super().call(rpc, request)
 
+    async def ingest(self, session_key: str, token: str, body: bytes, request_id: str) -> Any:
+        return await super().call("telemetry.StreamPoseBatches", body)
+
 
 GATEWAY = create_app(SETTINGS)  # one app for the module: building it is the slow part
 ROLE_OF = {PATIENT: "patient", THERAPIST: "therapist", ADMIN: "admin"}
@@ -65,7 +68,7 @@ async def edge() -> AsyncIterator[tuple[httpx.AsyncClient, FakeServices]]:
     services = FakeServices()
     gateway.app.state.clients = services
     gateway.app.state.identities = resolver_for(TENANT, ROLE_OF, SETTINGS.auth.telemetry_token_keys)
-    gateway.app.state.telemetry_ring = ring = FakeRing()
+    gateway.app.state.telemetry_ring = gateway.app.state.pose_streams = ring = FakeRing()
     ring.calls = services.calls
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=gateway), base_url="http://gateway") as http:
         yield http, services

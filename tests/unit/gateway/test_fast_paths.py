@@ -27,15 +27,15 @@ GATEWAY = create_app(SETTINGS)
 BINARY = {"Authorization": "Bearer the.session.token", "Content-Type": "application/octet-stream"}
 
 
-class FakeRing:
-    """The telemetry instances: records each call, answers like telemetry (or fails as told)."""
+class FakeStreams:
+    """The gateway's pose streams to telemetry: records each batch, acks it like telemetry (or fails as told)."""
 
     def __init__(self) -> None:
-        self.calls: list[tuple[str, Any, str, tuple[tuple[str, str], ...]]] = []
+        self.calls: list[tuple[str, str, bytes, str]] = []
         self.failure: ApiError | None = None
 
-    async def call(self, rpc: str, request: Any, session_key: str, metadata: tuple[tuple[str, str], ...]) -> Any:
-        self.calls.append((rpc, request, session_key, metadata))
+    async def ingest(self, session_key: str, token: str, body: bytes, request_id: str) -> Any:
+        self.calls.append((session_key, token, body, request_id))
         if self.failure is not None:
             raise self.failure
         return telemetry_pb2.IngestPoseBatchReply(
@@ -72,9 +72,9 @@ def genuine_session_token(patient_id: uuid.UUID) -> str:
 
 
 @pytest.fixture
-async def pose() -> AsyncIterator[tuple[httpx.AsyncClient, FakeRing]]:
-    ring = FakeRing()
-    GATEWAY.app.state.telemetry_ring = ring
+async def pose() -> AsyncIterator[tuple[httpx.AsyncClient, FakeStreams]]:
+    ring = FakeStreams()
+    GATEWAY.app.state.pose_streams = ring
     GATEWAY.app.state.identities = IdentityResolver(PLANS, 30, SETTINGS.auth.telemetry_token_keys)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=GATEWAY), base_url="http://gateway") as http:
         yield http, ring
@@ -93,9 +93,7 @@ async def test_a_batch_reaches_telemetry_as_sent_and_the_reply_is_the_route_s_js
     assert reply.headers["content-type"] == "application/json" and reply.headers["x-request-id"] == "req-7"
     assert reply.json() == {"sessionId": "s-1", "framesReceived": 30, "framesAccepted": 29, "duplicateFrames": 1,
                             "lastTimestampMs": 990, "sessionFrames": 59}
-    [(rpc, request, _, metadata)] = ring.calls
-    assert rpc == "IngestPoseBatch" and request.session_token == "the.session.token"
-    assert request.body == b"\x1f\x8b gzip bytes" and ("x-request-id", "req-7") in metadata
+    assert ring.calls == [("the.session.token", "the.session.token", b"\x1f\x8b gzip bytes", "req-7")]
     assert _counted("200") == before + 1  # labelled with its route, as FastAPI's routing would
 
 

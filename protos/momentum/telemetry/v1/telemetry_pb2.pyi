@@ -30,6 +30,38 @@ class IngestPoseBatchReply(_message.Message):
     session_frames: int
     def __init__(self, session_id: _Optional[str] = ..., frames_received: _Optional[int] = ..., frames_accepted: _Optional[int] = ..., duplicate_frames: _Optional[int] = ..., last_timestamp_ms: _Optional[int] = ..., session_frames: _Optional[int] = ...) -> None: ...
 
+class PoseBatchInStream(_message.Message):
+    __slots__ = ("session_token", "body", "request_id")
+    SESSION_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    BODY_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    session_token: str
+    body: bytes
+    request_id: str
+    def __init__(self, session_token: _Optional[str] = ..., body: _Optional[bytes] = ..., request_id: _Optional[str] = ...) -> None: ...
+
+class PoseBatchAck(_message.Message):
+    __slots__ = ("stored", "refused")
+    STORED_FIELD_NUMBER: _ClassVar[int]
+    REFUSED_FIELD_NUMBER: _ClassVar[int]
+    stored: IngestPoseBatchReply
+    refused: PoseBatchRefusal
+    def __init__(self, stored: _Optional[_Union[IngestPoseBatchReply, _Mapping]] = ..., refused: _Optional[_Union[PoseBatchRefusal, _Mapping]] = ...) -> None: ...
+
+class PoseBatchRefusal(_message.Message):
+    __slots__ = ("status", "detail", "code", "field", "retry_after_seconds")
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    DETAIL_FIELD_NUMBER: _ClassVar[int]
+    CODE_FIELD_NUMBER: _ClassVar[int]
+    FIELD_FIELD_NUMBER: _ClassVar[int]
+    RETRY_AFTER_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    status: int
+    detail: str
+    code: str
+    field: str
+    retry_after_seconds: int
+    def __init__(self, status: _Optional[int] = ..., detail: _Optional[str] = ..., code: _Optional[str] = ..., field: _Optional[str] = ..., retry_after_seconds: _Optional[int] = ...) -> None: ...
+
 class IngestMediaEventsRequest(_message.Message):
     __slots__ = ("session_token", "events_json")
     SESSION_TOKEN_FIELD_NUMBER: _ClassVar[int]

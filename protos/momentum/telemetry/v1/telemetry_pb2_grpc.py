@@ -39,6 +39,11 @@ class TelemetryServiceStub:
                 request_serializer=momentum_dot_telemetry_dot_v1_dot_telemetry__pb2.IngestPoseBatchRequest.SerializeToString,
                 response_deserializer=momentum_dot_telemetry_dot_v1_dot_telemetry__pb2.IngestPoseBatchReply.FromString,
                 _registered_method=True)
+        self.StreamPoseBatches = channel.stream_stream(
+                '/momentum.telemetry.v1.TelemetryService/StreamPoseBatches',
+                request_serializer=momentum_dot_telemetry_dot_v1_dot_telemetry__pb2.PoseBatchInStream.SerializeToString,
+                response_deserializer=momentum_dot_telemetry_dot_v1_dot_telemetry__pb2.PoseBatchAck.FromString,
+                _registered_method=True)
         self.IngestMediaEvents = channel.unary_unary(
                 '/momentum.telemetry.v1.TelemetryService/IngestMediaEvents',
                 request_serializer=momentum_dot_telemetry_dot_v1_dot_telemetry__pb2.IngestMediaEventsRequest.SerializeToString,
@@ -77,6 +82,14 @@ class TelemetryServiceServicer:
     def IngestPoseBatch(self, request, context):
         """The patient app's calls. The credential is the signed session token plans issued at
         session start (not a user JWT): no caller identity metadata is needed or read.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def StreamPoseBatches(self, request_iterator, context):
+        """The gateway's call: one stream per exercise session on the session's instance, one ack per batch,
+        in the order the batches were sent. A refused batch is an ack naming the refusal; the stream goes on.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -129,6 +142,11 @@ def add_TelemetryServiceServicer_to_server(servicer, server):
                     servicer.IngestPoseBatch,
                     request_deserializer=momentum_dot_telemetry_dot_v1_dot_telemetry__pb2.IngestPoseBatchRequest.FromString,
                     response_serializer=momentum_dot_telemetry_dot_v1_dot_telemetry__pb2.IngestPoseBatchReply.SerializeToString,
+            ),
+            'StreamPoseBatches': grpc.stream_stream_rpc_method_handler(
+                    servicer.StreamPoseBatches,
+                    request_deserializer=momentum_dot_telemetry_dot_v1_dot_telemetry__pb2.PoseBatchInStream.FromString,
+                    response_serializer=momentum_dot_telemetry_dot_v1_dot_telemetry__pb2.PoseBatchAck.SerializeToString,
             ),
             'IngestMediaEvents': grpc.unary_unary_rpc_method_handler(
                     servicer.IngestMediaEvents,
@@ -188,6 +206,33 @@ class TelemetryService:
             '/momentum.telemetry.v1.TelemetryService/IngestPoseBatch',
             momentum_dot_telemetry_dot_v1_dot_telemetry__pb2.IngestPoseBatchRequest.SerializeToString,
             momentum_dot_telemetry_dot_v1_dot_telemetry__pb2.IngestPoseBatchReply.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def StreamPoseBatches(request_iterator,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.stream_stream(
+            request_iterator,
+            target,
+            '/momentum.telemetry.v1.TelemetryService/StreamPoseBatches',
+            momentum_dot_telemetry_dot_v1_dot_telemetry__pb2.PoseBatchInStream.SerializeToString,
+            momentum_dot_telemetry_dot_v1_dot_telemetry__pb2.PoseBatchAck.FromString,
             options,
             channel_credentials,
             insecure,
