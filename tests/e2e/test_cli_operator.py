@@ -1,0 +1,108 @@
+"""The operator's CLI against the real database: clinics and users listed and shown (--json parsed back),
+migrations' status and history, a downgrade on a scratch database and the upgrade back, --version."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tomllib
+import uuid
+
+import asyncpg
+
+from services.common.settings import load_settings
+from tests.support.cli import ROOT, momentum
+from tests.support.fresh import MAINTENANCE_DB, fresh_database, owner_dsn
+
+
+async def ok(stack, *args: str, env: dict[str, str] | None = None) -> str:
+    code, output = await momentum(stack, *args, env=env)
+    assert code == 0, output
+    return output
+
+
+async def as_json(stack, *args: str, env: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+    return json.loads(await ok(stack, *args, "--json", env=env))
+
+
+async def test_version_names_the_package_and_the_commit(stack):
+    version = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+    line = (await ok(stack, "--version")).strip()
+    assert re.fullmatch(rf"momentum {re.escape(version)} \(commit [0-9a-f]{{12}}\)", line), line
+
+
+async def test_a_clinic_and_its_people_listed_and_shown(stack):
+    name = f"Riverside PT {uuid.uuid4().hex[:6]}"
+    created = await as_json(stack, "tenant", "create", "--name", name, "--timezone", "Europe/Madrid", "--flag", "rtmBilling")
+    clinic = created["clinicId"]
+    therapist = (await as_json(stack, "user", "create", "--tenant", clinic, "--role", "therapist", "--name", "Dr Lee"))["userId"]
+    patients = [
+        (await as_json(stack, "user", "create", "--tenant", clinic, "--role", "patient", "--name", who, "--timezone", "Asia/Tokyo"))["userId"]
+        for who in ("Zoe", "Ann")
+    ]
+    await ok(stack, "user", "access", "--tenant", clinic, "--user", patients[0], "--inactive")
+
+    listed = {c["clinicId"]: c for c in await as_json(stack, "clinics", "list")}
+    assert listed[clinic] == {
+        "clinicId": clinic, "name": name, "timezone": "Europe/Madrid", "active": True, "featureFlags": {"rtmBilling": True},
+        "rtmQualifyingPolicy": "activity_days", "people": {"patient": 1, "therapist": 1, "admin": 0}, "inactivePeople": 1,
+    }
+    assert await as_json(stack, "clinics", "show", clinic) == listed[clinic]
+    text = await ok(stack, "clinics", "list")
+    assert any(line.startswith(clinic) and name in line for line in text.splitlines()), text
+
+    people = await as_json(stack, "users", "list", "--clinic", clinic)
+    assert [(p["role"], p["name"], p["active"]) for p in people] == [
+        ("patient", "Ann", True), ("patient", "Zoe", False), ("therapist", "Dr Lee", True)
+    ]
+    assert [p["userId"] for p in await as_json(stack, "users", "list", "--clinic", clinic, "--role", "therapist")] == [therapist]
+    shown = await as_json(stack, "users", "show", patients[1])  # found without naming the clinic
+    assert shown == {"userId": patients[1], "clinicId": clinic, "role": "patient", "name": "Ann", "timezone": "Asia/Tokyo",
+                     "active": True}
+    assert await as_json(stack, "users", "show", patients[1], "--clinic", clinic) == shown
+    assert "Asia/Tokyo" in await ok(stack, "users", "show", patients[1])
+
+
+async def test_migrate_status_and_history_against_the_test_database(stack):
+    states = await as_json(stack, "migrate", "status")
+    assert [s["service"] for s in states] == ["plans", "streaks", "entrances", "telemetry"]
+    assert all(s["upToDate"] and s["current"] == s["head"] for s in states), states
+    assert "up to date" in await ok(stack, "migrate", "status")
+
+    history = await as_json(stack, "migrate", "history", "plans")
+    heads = {s["service"]: s["head"] for s in states}
+    assert history[0]["revision"] == heads["plans"] and history[0]["current"]
+    assert history[-1]["revision"] == "0001" and history[-1]["downRevision"] is None
+    assert all(r["applied"] for r in history) and sum(r["current"] for r in history) == 1
+    assert [r["revision"] for r in history] == sorted((r["revision"] for r in history), reverse=True)
+
+
+async def test_a_downgrade_asks_then_rolls_back_and_migrate_restores(stack):
+    scratch = f"{stack.settings.database.name}_downgrade"
+    env = {"MOMENTUM_DB_NAME": scratch}
+    await fresh_database(load_settings({**os.environ, **env}), ("telemetry",))
+    try:
+        code, output = await momentum(stack, "migrate", "downgrade", "telemetry", "0002", env=env)
+        assert code == 2 and "add --yes" in output, output  # a script cannot answer the question
+        assert (await as_json(stack, "migrate", "history", "telemetry", env=env))[0]["current"]
+
+        said = await ok(stack, "migrate", "downgrade", "telemetry", "0002", "--yes", env=env)
+        assert "telemetry at 0002" in said
+        code, output = await momentum(stack, "migrate", "status", "--json", env=env)
+        assert code == 1  # behind: a deploy script can wait on it
+        telemetry = next(s for s in json.loads(output) if s["service"] == "telemetry")
+        assert telemetry["current"] == "0002" and not telemetry["upToDate"]
+        history = await as_json(stack, "migrate", "history", "telemetry", env=env)
+        assert [(r["revision"], r["applied"], r["current"]) for r in history] == [
+            ("0003", False, False), ("0002", True, True), ("0001", True, False)
+        ]
+
+        await ok(stack, "migrate", "telemetry", "--no-s3", env=env)  # the form scripts use: up by default
+        assert (await as_json(stack, "migrate", "history", "telemetry", env=env))[0]["current"]
+    finally:
+        conn = await asyncpg.connect(owner_dsn(stack.settings, MAINTENANCE_DB))
+        try:
+            await conn.execute(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
+        finally:
+            await conn.close()
