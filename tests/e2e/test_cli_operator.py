@@ -3,9 +3,13 @@ migrations' status and history, a downgrade on a scratch database and the upgrad
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
+import pty
 import re
+import subprocess
+import sys
 import tomllib
 import uuid
 
@@ -106,3 +110,35 @@ async def test_a_downgrade_asks_then_rolls_back_and_migrate_restores(stack):
             await conn.execute(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
         finally:
             await conn.close()
+
+
+def run_on_a_terminal(stack, *args: str) -> tuple[int, str, bytes]:  # type: ignore[no-untyped-def]
+    """Runs `momentum` with stderr on a pseudo-terminal, as an operator's shell has it; (code, stdout, stderr)."""
+    master, slave = pty.openpty()
+    env = {**os.environ, "MOMENTUM_DB_NAME": stack.settings.database.name, "MOMENTUM_LOG_LEVEL": "WARNING",
+           "PYTHONPATH": f"{ROOT}:{ROOT / 'protos'}"}
+    process = subprocess.Popen([sys.executable, "-m", "services.cli", *args], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                               stderr=slave)
+    os.close(slave)
+    err = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)  # EIO once the process closed its end
+        except OSError:
+            break
+        if not chunk:
+            break
+        err += chunk
+    os.close(master)
+    out = process.stdout.read().decode() if process.stdout else ""
+    return process.wait(timeout=120), out, err
+
+
+async def test_long_work_shows_a_progress_bar_on_a_terminal_but_never_in_json(stack):
+    clinic = (await as_json(stack, "tenant", "create", "--name", "Billing PT", "--flag", "rtmBilling"))["clinicId"]
+    code, out, err = await asyncio.to_thread(run_on_a_terminal, stack, "billing", "recalculate", "--tenant", clinic)
+    assert code == 0 and "recalculating RTM records" in err.decode(errors="replace"), err
+    assert "clinic(s)" in out and "recalculating" not in out
+    code, out, err = await asyncio.to_thread(run_on_a_terminal, stack, "billing", "recalculate", "--tenant", clinic, "--json")
+    assert code == 0 and b"recalculating" not in err, err
+    assert set(json.loads(out)) == {"clinics", "patients", "patientsChanging", "changes", "applied", "lines"}

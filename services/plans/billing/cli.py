@@ -70,6 +70,8 @@ async def recalculate_everyone(
             continue
         summary.clinics += 1
         known += len(patients)
+        if on_patient is not None:
+            on_patient(summary.patients, known)
         for patient_id in patients:
             async with database.unit_of_work(tenant_id) as uow:
                 outcome = await recalculate_patient(uow, clock, tenant_id, patient_id, trigger="cli")
