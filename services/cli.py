@@ -164,7 +164,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _flat(text: str) -> str:
-    return " ".join(text.split())
+    # Typer validates through pydantic, whose messages start "Value error, ": the operator needs only the rest.
+    return " ".join(text.replace("Value error, ", "").split())
 
 
 def _fail(line: str, code: int) -> int:

@@ -36,7 +36,7 @@ migrate = typer.Typer(
 @migrate.command("up")
 def up(
     service: Annotated[
-        Optional[list[Service]], typer.Argument(help="Only these services (default: every service).", show_default=False)
+        Optional[list[Service]], typer.Argument(help="Only these services (default: every service).", metavar="SERVICE...", show_default=False)
     ] = None,
     s3: Annotated[
         bool, typer.Option("--s3/--no-s3", help="Also create the replay bucket and state its lifecycle (`momentum s3 setup`).")
@@ -76,7 +76,7 @@ def status(as_json: Json = False) -> None:
 
 @migrate.command("history")
 def history(
-    service: Annotated[Service, typer.Argument(help="The service whose revisions to list.", show_default=False)],
+    service: Annotated[Service, typer.Argument(help="The service whose revisions to list.", metavar="SERVICE", show_default=False)],
     as_json: Json = False,
 ) -> None:
     """A service's revisions, newest first, marking those applied here and the current one."""
@@ -94,7 +94,7 @@ def history(
 
 @migrate.command("downgrade")
 def downgrade(
-    service: Annotated[Service, typer.Argument(help="The service to take down.", show_default=False)],
+    service: Annotated[Service, typer.Argument(help="The service to take down.", metavar="SERVICE", show_default=False)],
     revision: Annotated[
         str, typer.Argument(help="The revision to leave applied (see `momentum migrate history`), or base.", show_default=False)
     ],

@@ -74,6 +74,8 @@ async def test_malformed_input_is_one_line_naming_the_option_and_exit_2(stack):
         ("seed",): "add --demo",
         ("no-such-command",): "No such command 'no-such-command'",
     }
+    code, output = await momentum(stack, "clinics", "list", env={"MOMENTUM_DB_PORT": "fifty"})
+    assert code == 2 and one_line(output).startswith("configuration error: ") and "MOMENTUM_DB_PORT" in output
     for args, named in cases.items():
         code, output = await momentum(stack, *args)
         assert code == 2, (args, output)
