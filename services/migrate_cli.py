@@ -10,10 +10,11 @@ import typer
 from typer.core import TyperGroup
 
 from services.cli_kit import Json, Refused, emit, storage_call, table
-from services.common.migrations import migrated_services
-from services.common.settings import load_settings
+from services.common.settings import SERVICES, load_settings
 
-Service = Enum("Service", {name: name for name in migrated_services()}, type=str)  # type: ignore[misc]
+# Named from the settings, not from services.common.migrations: importing Alembic costs every command a quarter
+# second. tests/unit/operations/test_cli_help.py checks that each of these has its migrations.
+Service = Enum("Service", {name: name for name in SERVICES}, type=str)  # type: ignore[misc]
 
 
 class _UpByDefault(TyperGroup):

@@ -28,6 +28,13 @@ def test_the_tree_holds_every_command_scripts_and_the_runbook_use():
         assert used in paths, used
 
 
+def test_the_migrate_commands_name_exactly_the_services_with_migrations():
+    from services.common.migrations import migrated_services
+    from services.migrate_cli import Service
+
+    assert tuple(s.value for s in Service) == migrated_services()
+
+
 def test_help_of_every_command_exits_0(capsys):
     for path, _ in TREE:
         assert main([*path, "--help"]) == 0, path
