@@ -15,9 +15,8 @@ import uuid
 
 import asyncpg
 
-from services.common.settings import load_settings
 from tests.support.cli import ROOT, momentum
-from tests.support.fresh import MAINTENANCE_DB, fresh_database, owner_dsn
+from tests.support.fresh import MAINTENANCE_DB, owner_dsn
 
 
 async def ok(stack, *args: str, env: dict[str, str] | None = None) -> str:
@@ -85,8 +84,14 @@ async def test_migrate_status_and_history_against_the_test_database(stack):
 async def test_a_downgrade_asks_then_rolls_back_and_migrate_restores(stack):
     scratch = f"{stack.settings.database.name}_downgrade"
     env = {"MOMENTUM_DB_NAME": scratch}
-    await fresh_database(load_settings({**os.environ, **env}), ("telemetry",))
+    conn = await asyncpg.connect(owner_dsn(stack.settings, MAINTENANCE_DB))
     try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
+        await conn.execute(f'CREATE DATABASE "{scratch}"')
+    finally:
+        await conn.close()
+    try:
+        await ok(stack, "migrate", "telemetry", "--no-s3", env=env)  # the form scripts use: `up` by default
         code, output = await momentum(stack, "migrate", "downgrade", "telemetry", "0002", env=env)
         assert code == 2 and "add --yes" in output, output  # a script cannot answer the question
         assert (await as_json(stack, "migrate", "history", "telemetry", env=env))[0]["current"]
@@ -95,14 +100,17 @@ async def test_a_downgrade_asks_then_rolls_back_and_migrate_restores(stack):
         assert "telemetry at 0002" in said
         code, output = await momentum(stack, "migrate", "status", "--json", env=env)
         assert code == 1  # behind: a deploy script can wait on it
-        telemetry = next(s for s in json.loads(output) if s["service"] == "telemetry")
-        assert telemetry["current"] == "0002" and not telemetry["upToDate"]
+        states = {s["service"]: s for s in json.loads(output)}
+        assert (states["telemetry"]["current"], states["telemetry"]["upToDate"]) == ("0002", False)
+        assert states["plans"]["current"] is None  # never migrated in this database
         history = await as_json(stack, "migrate", "history", "telemetry", env=env)
         assert [(r["revision"], r["applied"], r["current"]) for r in history] == [
             ("0003", False, False), ("0002", True, True), ("0001", True, False)
         ]
+        code, output = await momentum(stack, "migrate", "downgrade", "telemetry", "0003", "--yes", env=env)
+        assert code == 2 and "is not below the current 0002" in output, output
 
-        await ok(stack, "migrate", "telemetry", "--no-s3", env=env)  # the form scripts use: up by default
+        await ok(stack, "migrate", "up", "telemetry", "--no-s3", env=env)
         assert (await as_json(stack, "migrate", "history", "telemetry", env=env))[0]["current"]
     finally:
         conn = await asyncpg.connect(owner_dsn(stack.settings, MAINTENANCE_DB))
