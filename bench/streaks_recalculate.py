@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import io
 import os
 import random
 import time
@@ -121,7 +120,7 @@ async def timed_recalculate(settings: Settings, apply: bool, batch_size: int) ->
     try:
         started, cpu = time.perf_counter(), time.process_time()
         report = await recalculate(
-            database, SystemClock(), apply=apply, restart=True, batch_size=batch_size, progress_stream=io.StringIO()
+            database, SystemClock(), apply=apply, restart=True, batch_size=batch_size
         )
         return time.perf_counter() - started, time.process_time() - cpu, report.as_json()
     finally:

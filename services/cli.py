@@ -1,228 +1,194 @@
-"""The `momentum` command: tokens, migrations, tenants and users, demo data, operations."""
+"""The `momentum` command: tokens and sign-in links, migrations, clinics and users, demo data, operations."""
 
 from __future__ import annotations
 
-import argparse
-import asyncio
 import os
+import subprocess
 import sys
 import uuid
 from datetime import timedelta
+from importlib import import_module, metadata
+from pathlib import Path
+from typing import Annotated, Optional
 
-from services.common.errors import DomainError
-from services.common.parsing import uuid_argument
+import typer
+from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
+
+from services.cli_kit import uuid_value, EXIT_DEPENDENCY_AWAY, EXIT_REFUSED, DependencyAway, Json, Refused, Role, emit, one_line, run
+from services.common.errors import DomainError, NotFound
 from services.common.settings import SettingsError, load_settings
 
+ROOT = Path(__file__).resolve().parent.parent
 
-def cmd_token(args: argparse.Namespace) -> int:
+app = typer.Typer(
+    name="momentum",
+    help="Operate Momentum: tokens and sign-in links, migrations, clinics and users, demo data, streaks, billing, "
+    "dead letters, entrances, telemetry. Exit codes: 0 done, 1 failed, 2 refused or bad input (nothing written), "
+    "3 a dependency (database, broker, object storage) is away (try again).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def version_text() -> str:
+    """The installed package's version and, when known, the commit it was built from."""
+    commit = os.environ.get("MOMENTUM_BUILD_COMMIT") or _git_commit()
+    return f"momentum {metadata.version('momentum')} ({f'commit {commit}' if commit else 'commit unknown'})"
+
+
+def _git_commit() -> str | None:
+    try:
+        done = subprocess.run(
+            ["git", "-C", str(ROOT), "rev-parse", "--short=12", "HEAD"], capture_output=True, text=True, timeout=5
+        )
+    except OSError:  # no git on this machine (a container image)
+        return None
+    return done.stdout.strip() or None if done.returncode == 0 else None
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        print(version_text())
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_show_version, is_eager=True, help="Print the version and commit, then exit.")
+    ] = False,
+) -> None:
+    """Operate Momentum from the command line."""
+
+
+TenantOption = Annotated[uuid.UUID, typer.Option("--tenant", help="The clinic's id.", parser=uuid_value)]
+UserOption = Annotated[uuid.UUID, typer.Option("--user", help="The user's id.", parser=uuid_value)]
+
+
+@app.command("token")
+def token(
+    tenant: TenantOption,
+    user: UserOption,
+    role: Annotated[Role, typer.Option(help="The role the token claims (the gateway checks it against the stored one).")],
+    hours: Annotated[float, typer.Option(min=0.01, max=24 * 30, help="How long the token is valid, in hours.")] = 12,
+    as_json: Json = False,
+) -> None:
+    """Print a local HS256 bearer token: the token alone on the last line."""
     from services.gateway.auth import issue_local_token
 
     settings = load_settings()
     if settings.auth.jwt_algorithm != "HS256":
-        print("momentum token signs with the local HS256 secret; this environment uses RS256", file=sys.stderr)
-        return 2
-    token = issue_local_token(settings.auth, args.tenant, args.user, args.role, timedelta(hours=args.hours))
-    print(f"# {args.role} {args.user} of tenant {args.tenant}, valid {args.hours} h", file=sys.stderr)
-    print(token)
-    return 0
+        raise Refused("momentum token signs with the local HS256 secret; this environment uses RS256")
+    signed = issue_local_token(settings.auth, tenant, user, role.value, timedelta(hours=hours))
+    if not as_json:
+        print(f"# {role.value} {user} of tenant {tenant}, valid {hours:g} h", file=sys.stderr)
+    emit({"token": signed, "tenantId": str(tenant), "userId": str(user), "role": role.value, "hours": hours},
+         as_json, lambda: signed)
 
 
-def cmd_login(args: argparse.Namespace) -> int:
+@app.command("login")
+def login(
+    tenant: TenantOption,
+    user: UserOption,
+    base_url: Annotated[
+        Optional[str],
+        typer.Option(help="The gateway as the browser reaches it (default: MOMENTUM_GATEWAY_HOST and _PORT)."),
+    ] = None,
+    as_json: Json = False,
+) -> None:
+    """Print a one-time browser sign-in link for a user: the link alone on the last line."""
+    from services.cli_kit import with_people
     from services.common.identity import Identity
     from services.gateway.browser_session import LINK_TTL, sign_in_link
 
     settings = load_settings()
     if settings.auth.jwt_algorithm != "HS256":
-        print("momentum login signs with the local HS256 secret; this environment signs in through OpenID Connect", file=sys.stderr)
-        return 2
+        raise Refused("momentum login signs with the local HS256 secret; this environment signs in through OpenID Connect")
     # The link carries the role the clinic gave this user, so nobody picks their own.
-    lookup = Identity(args.tenant, args.user, "admin", "momentum-login")
+    lookup = Identity(tenant, user, "admin", "momentum-login")
     try:
-        user, _tenant = asyncio.run(_with_plans(lambda h: h.get_me(lookup)))
-    except Exception as exc:  # NotFound from the handlers, or the database out of reach
-        print(f"no user {args.user} in clinic {args.tenant}: {exc}", file=sys.stderr)
-        return 1
-    base_url = args.base_url or f"http://{settings.gateway_host}:{settings.gateway_port}"
-    link = sign_in_link(settings.auth, base_url, args.tenant, args.user, user.role)
+        found, _clinic = run(with_people(lambda people: people.get_me(lookup)))
+    except NotFound:
+        raise Refused(f"no user {user} in clinic {tenant}") from None
+    link = sign_in_link(settings.auth, base_url or f"http://{settings.gateway_host}:{settings.gateway_port}", tenant, user,
+                        found.role)
     minutes = int(LINK_TTL.total_seconds() // 60)
-    print(f"# {user.role} {user.display_name}: open this link within {minutes} min; it works once", file=sys.stderr)
-    print(link)
-    return 0
+    if not as_json:
+        print(f"# {found.role} {found.display_name}: open this link within {minutes} min; it works once", file=sys.stderr)
+    emit({"link": link, "role": found.role, "validMinutes": minutes}, as_json, lambda: link)
 
 
-def cmd_config_check(args: argparse.Namespace) -> int:
-    """Reads the configuration as a service would; every problem on its own line, so one run shows them all."""
+# Each area adds its commands: a module with register(app).
+_AREAS = (
+    "services.migrate_cli", "services.plans.people.cli", "services.dlq_cli", "services.plans.cli",
+    "services.streaks.cli", "services.entrances.cli", "services.telemetry.cli",
+)
+for _area in _AREAS:
+    import_module(_area).register(app)
+
+
+config_app = typer.Typer(help="The environment's configuration.", no_args_is_help=True)
+app.add_typer(config_app, name="config")
+
+
+@config_app.command("check")
+def config_check() -> None:
+    """Read the configuration as a service would: every bad variable on its own line (exit 2), or `configuration ok`."""
     try:
         load_settings()
     except SettingsError as exc:
         for problem in exc.problems:
             print(problem)
-        return 2
+        raise typer.Exit(EXIT_REFUSED) from None
     print("configuration ok")
-    return 0
-
-
-def cmd_migrate(args: argparse.Namespace) -> int:
-    from services.common.migrations import migrate
-
-    settings = load_settings()
-    migrate(settings, tuple(args.service) if args.service else None)
-    print("migrations applied")
-    if args.s3 and (not args.service or "telemetry" in args.service):
-        from services.telemetry.cli import setup_replay_bucket
-
-        rules = asyncio.run(setup_replay_bucket(settings.s3))
-        print(f"bucket {settings.s3.replay_bucket}: {len(rules)} lifecycle rules")
-    return 0
-
-
-async def _with_plans(action):  # type: ignore[no-untyped-def]
-    from services.common.clock import SystemClock
-    from services.common.db import Database, create_engine
-    from services.plans.people.handlers import PeopleHandlers
-
-    settings = load_settings()
-    database = Database(create_engine(settings.database.app_url("plans"), 2, settings=settings.database), "plans")
-    try:
-        return await action(PeopleHandlers(database, SystemClock()))
-    finally:
-        await database.dispose()
-
-
-def cmd_tenant_create(args: argparse.Namespace) -> int:
-    tenant_id = args.id or uuid.uuid4()
-    flags = {flag: True for flag in args.flag}
-    asyncio.run(_with_plans(lambda h: h.create_tenant(tenant_id, args.name, args.timezone, flags)))
-    print(tenant_id)
-    return 0
-
-
-def cmd_user_create(args: argparse.Namespace) -> int:
-    user_id = args.id or uuid.uuid4()
-    asyncio.run(_with_plans(lambda h: h.create_user(args.tenant, user_id, args.role, args.name, args.timezone)))
-    print(user_id)
-    return 0
-
-
-def cmd_user_access(args: argparse.Namespace) -> int:
-    if args.role is None and args.active is None:
-        print("nothing to change: give --role and/or --active/--inactive", file=sys.stderr)
-        return 2
-    asyncio.run(_with_plans(lambda h: h.change_user_access(args.tenant, args.user, args.role, args.active)))
-    print(f"user {args.user} updated; gateways apply it within their identity cache TTL (MOMENTUM_IDENTITY_CACHE_SECONDS)")
-    return 0
-
-
-def cmd_tenant_access(args: argparse.Namespace) -> int:
-    asyncio.run(_with_plans(lambda h: h.set_tenant_active(args.tenant, args.active)))
-    print(f"clinic {args.tenant} {'active' if args.active else 'inactive'}; effective within the identity cache TTL")
-    return 0
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="momentum", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True)
-
-    token = commands.add_parser("token", help="print a local bearer token (the token alone on the last line)")
-    token.add_argument("--tenant", type=uuid_argument, required=True)
-    token.add_argument("--user", type=uuid_argument, required=True)
-    token.add_argument("--role", choices=("patient", "therapist", "admin"), required=True)
-    token.add_argument("--hours", type=float, default=12)
-    token.set_defaults(run=cmd_token)
-
-    login = commands.add_parser("login", help="print a one-time browser sign-in link (the link alone on the last line)")
-    login.add_argument("--tenant", type=uuid_argument, required=True)
-    login.add_argument("--user", type=uuid_argument, required=True)
-    login.add_argument("--base-url", help="the gateway as the browser reaches it (default: MOMENTUM_GATEWAY_HOST:PORT)")
-    login.set_defaults(run=cmd_login)
-
-    config = commands.add_parser("config", help="the environment's configuration").add_subparsers(dest="action", required=True)
-    config.add_parser("check", help="print every bad variable, one per line (exit 2), or `configuration ok`").set_defaults(
-        run=cmd_config_check
-    )
-
-    migrate = commands.add_parser("migrate", help="apply every service's migrations (as the schema owner)")
-    migrate.add_argument("service", nargs="*", choices=("plans", "streaks", "entrances", "telemetry", []))
-    migrate.add_argument(
-        "--no-s3", dest="s3", action="store_false", help="leave the replay bucket alone (see `momentum s3 setup`)"
-    )
-    migrate.set_defaults(run=cmd_migrate)
-
-    tenant = commands.add_parser("tenant", help="clinics").add_subparsers(dest="action", required=True)
-    create_tenant = tenant.add_parser("create", help="create a clinic; prints its id")
-    create_tenant.add_argument("--name", required=True)
-    create_tenant.add_argument("--timezone", default="UTC")
-    create_tenant.add_argument("--flag", action="append", default=[], help="feature flag to switch on (repeatable)")
-    create_tenant.add_argument("--id", type=uuid_argument)
-    create_tenant.set_defaults(run=cmd_tenant_create)
-    tenant_access = tenant.add_parser("access", help="deactivate (or reactivate) a clinic: its tokens are refused")
-    tenant_access.add_argument("--tenant", type=uuid_argument, required=True)
-    tenant_access.add_argument("--active", dest="active", action="store_true", default=True)
-    tenant_access.add_argument("--inactive", dest="active", action="store_false")
-    tenant_access.set_defaults(run=cmd_tenant_access)
-
-    user = commands.add_parser("user", help="patients, therapists, admins").add_subparsers(dest="action", required=True)
-    create_user = user.add_parser("create", help="create a user in a clinic; prints its id")
-    create_user.add_argument("--tenant", type=uuid_argument, required=True)
-    create_user.add_argument("--role", choices=("patient", "therapist", "admin"), required=True)
-    create_user.add_argument("--name", required=True)
-    create_user.add_argument("--timezone")
-    create_user.add_argument("--id", type=uuid_argument)
-    create_user.set_defaults(run=cmd_user_create)
-    access = user.add_parser("access", help="change a user's stored role or deactivate them (the role is the truth)")
-    access.add_argument("--tenant", type=uuid_argument, required=True)
-    access.add_argument("--user", type=uuid_argument, required=True)
-    access.add_argument("--role", choices=("patient", "therapist", "admin"))
-    access.add_argument("--active", dest="active", action="store_true", default=None)
-    access.add_argument("--inactive", dest="active", action="store_false")
-    access.set_defaults(run=cmd_user_access)
-
-    from services import dlq_cli
-
-    dlq_cli.register(commands)
-
-    # Each service may add its own operations: services/<name>/cli.py defines register(commands).
-    from importlib import import_module
-
-    for service in ("plans", "streaks", "entrances", "telemetry"):
-        try:
-            module = import_module(f"services.{service}.cli")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"services.{service}.cli":
-                raise
-            continue
-        module.register(commands)
-    return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    command = typer.main.get_command(app)
     try:
-        return int(args.run(args) or 0)
-    except SettingsError as exc:
+        result = command.main(args=argv, prog_name="momentum", standalone_mode=False)
+        return result if isinstance(result, int) else 0
+    except NoArgsIsHelpError as exc:
+        exc.show()
+        return EXIT_REFUSED
+    except UsageError as exc:
+        where = f" (see `{exc.ctx.command_path} --help`)" if exc.ctx is not None else ""
+        return _fail(f"error: {_flat(exc.format_message())}{where}", EXIT_REFUSED)
+    except ClickException as exc:
+        return _fail(f"error: {_flat(exc.format_message())}", exc.exit_code)
+    except typer.Abort:
+        return _fail("aborted: nothing was changed", 1)
+    except (Refused, DependencyAway) as exc:
+        return _fail(f"error: {exc}", exc.exit_code)
+    except SettingsError as exc:  # one line per bad variable, so one run shows them all
         for problem in exc.problems:
-            print(f"configuration error: {problem}", file=sys.stderr)
-        return 2
+            print(f"configuration error: {_flat(str(problem))}", file=sys.stderr)
+        return EXIT_REFUSED
     except DomainError as exc:  # what the operator asked for is refused: say why in their terms
-        print(f"error: {exc.detail}", file=sys.stderr)
-        return 2
+        return _fail(f"error: {_flat(exc.detail)}", EXIT_REFUSED)
     except KeyboardInterrupt:
         return 130
     except Exception as exc:
         from services.common.db import database_unavailable  # here: `momentum --help` imports no driver
 
         if database_unavailable(exc):
-            print(f"error: the database is unavailable ({_one_line(exc)}); nothing was changed, try again", file=sys.stderr)
-            return 3
+            return _fail(f"error: the database is unavailable ({one_line(exc)}); nothing was changed, try again",
+                         EXIT_DEPENDENCY_AWAY)
         if os.environ.get("MOMENTUM_DEBUG"):
             raise
-        print(f"error: {_one_line(exc)} (MOMENTUM_DEBUG=1 shows the traceback)", file=sys.stderr)
-        return 1
+        return _fail(f"error: {one_line(exc)} (MOMENTUM_DEBUG=1 shows the traceback)", 1)
 
 
-def _one_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return f"{type(exc).__name__}: {text[0] if text else ''}"[:300]
+def _flat(text: str) -> str:
+    # Typer validates through pydantic, whose messages start "Value error, ": the operator needs only the rest.
+    return " ".join(text.replace("Value error, ", "").split())
+
+
+def _fail(line: str, code: int) -> int:
+    print(line, file=sys.stderr)
+    return code
 
 
 if __name__ == "__main__":

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-import argparse
-import asyncio
-import json
-import sys
+from typing import Annotated, Optional
+
+import typer
+
+from services.cli_kit import Json, Refused, broker_call, emit, progress, table
+
+dlq_app = typer.Typer(help="Dead-letter queues: list, show, replay, purge.", no_args_is_help=True)
+
+Queue = Annotated[str, typer.Argument(help="A dead-letter queue, e.g. streaks.workout-events.dead.", show_default=False)]
 
 
 def known_dead_letter_queues() -> list[str]:
@@ -27,107 +32,75 @@ def _url() -> str:
     return load_settings().broker.url
 
 
-def _run(coroutine):  # type: ignore[no-untyped-def]
-    """Runs one broker operation; an unreachable broker is one line and exit status 1, not a traceback."""
-    import aio_pika
-
-    try:
-        return asyncio.run(coroutine)
-    except (OSError, aio_pika.exceptions.AMQPError) as exc:
-        print(f"momentum dlq: cannot reach the broker: {exc!r}"[:300], file=sys.stderr)
-        raise SystemExit(1) from None
-
-
-def _table(rows: list[dict], columns: list[str]) -> str:
-    widths = {c: max([len(c)] + [len(str(r[c])) for r in rows]) for c in columns}
-    lines = ["  ".join(c.ljust(widths[c]) for c in columns)]
-    lines += ["  ".join(str(r[c]).ljust(widths[c]) for c in columns) for r in rows]
-    return "\n".join(lines)
-
-
-def cmd_list(args: argparse.Namespace) -> int:
-    from services.common import dlq
-
-    queues = sorted(set(known_dead_letter_queues()) | set(args.queue))
-    rows = dlq.as_rows(_run(dlq.summarize(_url(), queues)))
-    if args.json:
-        print(json.dumps(rows, indent=2))
-    else:
-        print(_table(rows, ["queue", "count", "first_failure", "last_failure", "top_reason_count", "top_reason"]))
-    return 0
-
-
-def cmd_show(args: argparse.Namespace) -> int:
+def _refusing(call):  # type: ignore[no-untyped-def]
+    """A queue that does not exist or is not a dead-letter queue is the operator's mistake: exit 2."""
     from services.common import dlq
 
     try:
-        rows = dlq.as_rows(_run(dlq.show(_url(), args.queue, args.limit)))
+        return broker_call(call)
     except (dlq.NoSuchQueue, ValueError) as exc:
-        print(f"momentum dlq show: {exc}", file=sys.stderr)
-        return 2
-    if args.json:
-        print(json.dumps(rows, indent=2))
-    else:
-        print(_table(rows, ["routing_key", "message_id", "tenant_id", "attempts", "first_failure", "last_failure",
-                            "reason"]))
-    return 0
+        raise Refused(str(exc)) from None
 
 
-def cmd_replay(args: argparse.Namespace) -> int:
+@dlq_app.command("list")
+def listing(
+    queue: Annotated[
+        Optional[list[str]], typer.Option(help="Also this dead-letter queue (repeatable), e.g. a per-instance one.")
+    ] = None,
+    as_json: Json = False,
+) -> None:
+    """Per dead-letter queue: count, first and last failure, the most common reason."""
     from services.common import dlq
 
-    try:
-        moved = _run(dlq.replay(_url(), args.queue, args.limit))
-    except (dlq.NoSuchQueue, ValueError) as exc:
-        print(f"momentum dlq replay: {exc}", file=sys.stderr)
-        return 2
-    print(f"replayed {moved} message(s) from {args.queue} into its work queue")
-    return 0
+    queues = sorted(set(known_dead_letter_queues()) | set(queue or []))
+    rows = dlq.as_rows(broker_call(dlq.summarize(_url(), queues)))
+    emit(rows, as_json, lambda: table(rows, ["queue", "count", "first_failure", "last_failure", "top_reason_count",
+                                             "top_reason"]))
 
 
-def cmd_purge(args: argparse.Namespace) -> int:
+@dlq_app.command("show")
+def show(
+    queue: Queue,
+    limit: Annotated[int, typer.Option(min=1, help="At most this many messages.")] = 20,
+    as_json: Json = False,
+) -> None:
+    """The messages of one dead-letter queue (they stay in it)."""
     from services.common import dlq
 
-    if not args.yes:
-        print("momentum dlq purge drops the messages for good: add --yes", file=sys.stderr)
-        return 2
-    try:
-        dropped = _run(dlq.purge(_url(), args.queue))
-    except (dlq.NoSuchQueue, ValueError) as exc:
-        print(f"momentum dlq purge: {exc}", file=sys.stderr)
-        return 2
-    print(f"purged {dropped} message(s) from {args.queue}")
-    return 0
+    rows = dlq.as_rows(_refusing(dlq.show(_url(), queue, limit)))
+    emit(rows, as_json, lambda: table(rows, ["routing_key", "message_id", "tenant_id", "attempts", "first_failure",
+                                             "last_failure", "reason"]))
 
 
-def _limit(raw: str) -> int:
-    try:
-        value = int(raw)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"{raw!r} is not a whole number") from exc
-    if value <= 0:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return value
+@dlq_app.command("replay")
+def replay(
+    queue: Queue,
+    limit: Annotated[Optional[int], typer.Option(min=1, help="At most this many messages (default: all).")] = None,
+    as_json: Json = False,
+) -> None:
+    """Move messages back into their work queue (the consumers' inbox absorbs duplicates)."""
+    from services.common import dlq
+
+    with progress(f"replaying {queue}", as_json) as bar:
+        moved = _refusing(dlq.replay(_url(), queue, limit, on_moved=bar.update))
+    emit({"queue": queue, "replayed": moved}, as_json,
+         lambda: f"replayed {moved} message(s) from {queue} into its work queue")
 
 
-def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    dlq = commands.add_parser("dlq", help="dead-letter queues: list, show, replay, purge").add_subparsers(
-        dest="action", required=True
-    )
-    listing = dlq.add_parser("list", help="per dead-letter queue: count, first/last failure, most common reason")
-    listing.add_argument("--queue", action="append", default=[], help="also this dead-letter queue (repeatable)")
-    listing.add_argument("--json", action="store_true")
-    listing.set_defaults(run=cmd_list)
-    show = dlq.add_parser("show", help="the messages of one dead-letter queue (they stay in it)")
-    show.add_argument("queue", help="e.g. streaks.workout-events.dead")
-    show.add_argument("--limit", type=_limit, default=20)
-    show.add_argument("--json", action="store_true")
-    show.set_defaults(run=cmd_show)
-    replay = dlq.add_parser("replay", help="move messages back into their work queue (the inbox absorbs duplicates)")
-    replay.add_argument("queue")
-    replay.add_argument("--limit", type=_limit)
-    replay.set_defaults(run=cmd_replay)
-    purge = dlq.add_parser("purge", help="drop every message of a dead-letter queue")
-    purge.add_argument("queue")
-    purge.add_argument("--yes", action="store_true", help="required: purging cannot be undone")
-    purge.set_defaults(run=cmd_purge)
+@dlq_app.command("purge")
+def purge(
+    queue: Queue,
+    yes: Annotated[bool, typer.Option("--yes", help="Required: purging cannot be undone.")] = False,
+    as_json: Json = False,
+) -> None:
+    """Drop every message of a dead-letter queue, for good."""
+    from services.common import dlq
+
+    if not yes:
+        raise Refused("momentum dlq purge drops the messages for good: add --yes")
+    dropped = _refusing(dlq.purge(_url(), queue))
+    emit({"queue": queue, "purged": dropped}, as_json, lambda: f"purged {dropped} message(s) from {queue}")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(dlq_app, name="dlq")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 import aio_pika
 import aiormq
@@ -149,8 +149,11 @@ def _reason_kind(reason: str) -> str:
     return reason
 
 
-async def replay(url: str, queue: str, limit: int | None = None) -> int:
-    """Moves up to `limit` messages (all when None) back into their work queue; returns how many."""
+async def replay(
+    url: str, queue: str, limit: int | None = None, on_moved: Callable[[int, int], None] | None = None
+) -> int:
+    """Moves up to `limit` messages (all when None) back into their work queue; returns how many.
+    `on_moved(moved, planned)` follows the work (the operator's progress bar)."""
     work_queue = work_queue_of(queue)
     connection = await aio_pika.connect(url)
     moved = 0
@@ -174,6 +177,8 @@ async def replay(url: str, queue: str, limit: int | None = None) -> int:
             await sending.default_exchange.publish(copy, routing_key=work_queue, mandatory=True, timeout=10)
             await message.ack()
             moved += 1
+            if on_moved is not None:
+                on_moved(moved, budget)
     finally:
         await connection.close()
     return moved

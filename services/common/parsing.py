@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import uuid
 from datetime import date, datetime, timedelta, timezone
 
@@ -30,14 +29,6 @@ def parse_date(field: str, raw: str) -> date:
         return date.fromisoformat(raw)
     except (TypeError, ValueError):
         raise InvalidInput(field, "must be a YYYY-MM-DD date") from None
-
-
-def uuid_argument(raw: str) -> uuid.UUID:
-    """An argparse `type=`: a UUID on the command line, or the usage error argparse prints."""
-    try:
-        return parse_uuid("argument", raw)
-    except InvalidInput:
-        raise argparse.ArgumentTypeError(f"{raw!r} is not a UUID") from None
 
 
 def to_timestamp(at: datetime) -> Timestamp:

@@ -2,61 +2,63 @@
 
 from __future__ import annotations
 
-import argparse
-import asyncio
-from typing import Any, Awaitable, Callable
+import uuid
+from typing import Annotated, Any, Awaitable, Callable
 
-from services.common.parsing import uuid_argument
+import typer
+
+from services.cli_kit import uuid_value, Json, Refused, emit, run, table
 from services.common.settings import load_settings
 
 
 async def _with_finalizer(action: Callable[[Any, Any], Awaitable[Any]]) -> Any:
     """The service's own Finalizer and sweep over a small pool; events land in the outbox and the
     running service's relay publishes them."""
+    from services.cli_kit import service_database
     from services.common.clock import SystemClock
-    from services.common.db import Database, create_engine
     from services.entrances.finalizer import Finalizer
     from services.entrances.plans_client import PlansClient
     from services.entrances.sweep import RepairSweep
 
     settings = load_settings()
-    database = Database(create_engine(settings.database.app_url("entrances"), 2, settings=settings.database), "entrances")
-    plans = PlansClient(settings)
-    clock = SystemClock()
-    finalizer = Finalizer(database, plans, clock)
-    sweep = RepairSweep(
-        database, finalizer, clock, settings.entrance_sweep_interval, settings.entrance_sweep_grace,
-        settings.entrance_finalizer_concurrency,
-    )
-    try:
-        return await action(finalizer, sweep)
-    finally:
-        await plans.close()
-        await database.dispose()
+    async with service_database("entrances") as database:
+        plans = PlansClient(settings)
+        clock = SystemClock()
+        finalizer = Finalizer(database, plans, clock)
+        sweep = RepairSweep(
+            database, finalizer, clock, settings.entrance_sweep_interval, settings.entrance_sweep_grace,
+            settings.entrance_finalizer_concurrency,
+        )
+        try:
+            return await action(finalizer, sweep)
+        finally:
+            await plans.close()
 
 
-def cmd_sweep(args: argparse.Namespace) -> int:
-    outcomes = asyncio.run(_with_finalizer(lambda finalizer, sweep: sweep.run_once()))
-    if not outcomes:
-        print("no PENDING entrance is past its deadline and the grace period")
-    for outcome, count in sorted(outcomes.items()):
-        print(f"{outcome}\t{count}")
-    return 1 if outcomes.get("failed") else 0
+def sweep(as_json: Json = False) -> None:
+    """Finalize every PENDING entrance past its deadline plus the grace, once. Exits 1 when any failed."""
+    outcomes = run(_with_finalizer(lambda finalizer, sweep: sweep.run_once()))
+    counts = {outcome: count for outcome, count in sorted(outcomes.items())}
+    emit(counts, as_json, lambda: table([{"outcome": o, "count": c} for o, c in counts.items()], ["outcome", "count"])
+         if counts else "no PENDING entrance is past its deadline and the grace period")
+    if counts.get("failed"):
+        raise typer.Exit(1)
 
 
-def cmd_finalize(args: argparse.Namespace) -> int:
-    outcome = asyncio.run(
-        _with_finalizer(lambda finalizer, sweep: finalizer.finalize(args.tenant, str(args.entrance)))
-    )
-    print(outcome.value if outcome else f"entrance {args.entrance} is not known in clinic {args.tenant}")
-    return 0 if outcome else 1
+def finalize(
+    tenant: Annotated[uuid.UUID, typer.Option(help="The clinic's id.", parser=uuid_value)],
+    entrance: Annotated[uuid.UUID, typer.Option(help="The entrance's id.", parser=uuid_value)],
+    as_json: Json = False,
+) -> None:
+    """Finalize one entrance now if it is PENDING and due; prints the outcome."""
+    outcome = run(_with_finalizer(lambda finalizer, sweep: finalizer.finalize(tenant, str(entrance))))
+    if outcome is None:
+        raise Refused(f"entrance {entrance} is not known in clinic {tenant}")
+    emit({"entranceId": str(entrance), "outcome": outcome.value}, as_json, lambda: outcome.value)
 
 
-def register(commands: Any) -> None:
-    entrances = commands.add_parser("entrances", help="app entrances").add_subparsers(dest="action", required=True)
-    sweep = entrances.add_parser("sweep", help="finalize every PENDING entrance past its deadline plus the grace, once")
-    sweep.set_defaults(run=cmd_sweep)
-    finalize = entrances.add_parser("finalize", help="finalize one entrance now if it is PENDING and due")
-    finalize.add_argument("--tenant", type=uuid_argument, required=True)
-    finalize.add_argument("--entrance", type=uuid_argument, required=True)
-    finalize.set_defaults(run=cmd_finalize)
+def register(app: typer.Typer) -> None:
+    entrances = typer.Typer(help="App entrances: the repair sweep, finalizing one by hand.", no_args_is_help=True)
+    entrances.command("sweep")(sweep)
+    entrances.command("finalize")(finalize)
+    app.add_typer(entrances, name="entrances")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from typing import Callable
 from datetime import datetime, time, timedelta, timezone
 
 from services.common.clock import Clock
@@ -40,7 +41,11 @@ class DemoClinic:
     created: bool
 
 
-async def seed_demo(people: PeopleHandlers, plans: PlanHandlers, workouts: WorkoutHandlers, clock: Clock) -> DemoClinic:
+async def seed_demo(
+    people: PeopleHandlers, plans: PlanHandlers, workouts: WorkoutHandlers, clock: Clock,
+    on_patient: Callable[[int, int], None] | None = None,
+) -> DemoClinic:
+    """Seeds the demo clinic once; `on_patient(done, total)` follows the patients seeded (a progress bar)."""
     patient_ids = tuple(demo_id(f"patient-{i}") for i in range(len(PATIENTS)))
     admin = Identity(TENANT, ADMIN, "admin", "seed-demo")
     try:
@@ -83,6 +88,8 @@ async def seed_demo(people: PeopleHandlers, plans: PlanHandlers, workouts: Worko
                 exercises=tuple(ExerciseResult(str(log.exercise_id), 3, log.prescribed_reps, False, 80.0 + 5 * index)
                                 for log in workout.exercises),
             ))
+        if on_patient is not None:
+            on_patient(index + 1, len(PATIENTS))
     return DemoClinic(TENANT, ADMIN, THERAPIST, patient_ids, created=True)
 
 

@@ -2,88 +2,88 @@
 
 from __future__ import annotations
 
-import argparse
-import asyncio
-import json
 import sys
+import uuid
+from typing import Annotated, Any, Optional
 
-from services.common.parsing import uuid_argument
+import typer
 
-
-def _positive(raw: str) -> int:
-    try:
-        value = int(raw)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"{raw!r} is not a whole number") from exc
-    if value <= 0:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return value
+from services.cli_kit import uuid_value, Json, emit, progress, run, service_database, table
 
 
-def cmd_recalculate(args: argparse.Namespace) -> int:
+def register(app: typer.Typer) -> None:
+    streaks = typer.Typer(help="Streak operations: recalculate stored streaks, replay a history.", no_args_is_help=True)
+    streaks.command("recalculate")(recalculate)
+    streaks.command("replay")(replay)
+    app.add_typer(streaks, name="streaks")
+
+
+def recalculate(
+    tenant: Annotated[
+        Optional[uuid.UUID], typer.Option(help="Only this clinic (default: every clinic with streak data).", parser=uuid_value)
+    ] = None,
+    apply: Annotated[bool, typer.Option("--apply", help="Write the replayed streaks (default: dry run).")] = False,
+    restart: Annotated[
+        bool, typer.Option("--restart", help="Ignore the saved position and start from the first patient.")
+    ] = False,
+    batch_size: Annotated[int, typer.Option(min=1, help="Patients per transaction.")] = 200,
+    max_patients: Annotated[
+        Optional[int], typer.Option(min=1, help="Stop after this many patients (a rerun resumes).")
+    ] = None,
+    as_json: Json = False,
+) -> None:
+    """Replay every patient's workouts and report (or with --apply, fix) stored streaks that differ.
+
+    Dry run by default. Resumable: an interrupted run continues where it stopped (--restart starts over).
+    Safe while the service runs: each patient is replaced under its row lock."""
     from services.common.clock import SystemClock
-    from services.common.db import Database, create_engine
-    from services.common.settings import load_settings
-    from services.streaks.recalculate import recalculate
+    from services.streaks.recalculate import recalculate as replay_everyone
 
-    settings = load_settings()
-
-    async def run() -> dict:
-        # The service's own role: row-level security applies here exactly as in the service.
-        database = Database(create_engine(settings.database.app_url("streaks"), 2, settings=settings.database), "streaks")
-        try:
-            report = await recalculate(
-                database, SystemClock(), tenant=args.tenant, apply=args.apply, restart=args.restart,
-                batch_size=args.batch_size, max_patients=args.max_patients,
+    async def go() -> dict:
+        async with service_database("streaks") as database:
+            report = await replay_everyone(
+                database, SystemClock(), tenant=tenant, apply=apply, restart=restart, batch_size=batch_size,
+                max_patients=max_patients, on_progress=bar.update,
             )
-        finally:
-            await database.dispose()
         return report.as_json()
 
-    summary = asyncio.run(run())
-    verb = "rewritten" if args.apply else "would change (dry run; --apply writes)"
-    print(
+    with progress("recalculating streaks", as_json) as bar:
+        summary = run(go())
+    verb = "rewritten" if apply else "would change (dry run; --apply writes)"
+    line = (
         f"{summary['patientsDiffering']} of {summary['patientsChecked']} patients differ from a replay; "
-        f"{summary['patientsWritten'] if args.apply else summary['patientsDiffering']} {verb}"
-        + ("" if summary["complete"] else "; stopped early, rerun to resume"),
-        file=sys.stderr,
+        f"{summary['patientsWritten'] if apply else summary['patientsDiffering']} {verb}"
+        + ("" if summary["complete"] else "; stopped early, rerun to resume")
     )
-    print(json.dumps(summary, indent=2))
-    return 0
+    if as_json:
+        print(line, file=sys.stderr)
+    emit(summary, as_json, lambda: "\n".join([line, _sample(summary["sampleOfDiffs"])]))
 
 
-def cmd_replay(args: argparse.Namespace) -> int:
-    from services.streaks.replay_command import run
+def _sample(diffs: list[dict[str, Any]]) -> str:
+    if not diffs:
+        return "no difference sampled"
+    return "a sample of the differences:\n" + table(
+        [{"clinic": d["tenantId"], "patient": d["patientId"], "fields": ", ".join(d["fields"])} for d in diffs],
+        ["clinic", "patient", "fields"],
+    )
 
-    code, stdout, stderr = run(sys.stdin, args.tz, args.now, args.explain)
+
+def replay(
+    tz: Annotated[str, typer.Option(help="The patient's IANA zone, e.g. Europe/Madrid.")],
+    now: Annotated[str, typer.Option(help="The instant to evaluate at, ISO 8601 with an offset.")],
+    explain: Annotated[
+        bool, typer.Option("--explain", help="Add a day-by-day account of why the streak is what it is.")
+    ] = False,
+) -> None:
+    """Print the streak view (one JSON document) of workouts given as JSON lines on stdin.
+
+    Each line: {"completed_at": "2026-03-02T15:00:00Z", "minutes": 30, "timezone": "optional zone"}.
+    A malformed line is reported by number and the exit code is non-zero."""
+    from services.streaks.replay_command import run as replay_lines
+
+    code, stdout, stderr = replay_lines(sys.stdin, tz, now, explain)
     sys.stdout.write(stdout)
     sys.stderr.write(stderr)
-    return code
-
-
-def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    streaks = commands.add_parser("streaks", help="streak operations").add_subparsers(dest="action", required=True)
-
-    recalc = streaks.add_parser(
-        "recalculate",
-        help="replay every patient's workouts and report (or with --apply, fix) stored streaks that differ",
-        description="Dry run by default. Resumable: an interrupted run continues where it stopped "
-        "(--restart starts over). Safe while the service runs: each patient is replaced under its row lock.",
-    )
-    recalc.add_argument("--tenant", type=uuid_argument, help="only this clinic (default: every clinic with streak data)")
-    recalc.add_argument("--apply", action="store_true", help="write the replayed streaks (default: dry run)")
-    recalc.add_argument("--restart", action="store_true", help="ignore the saved position and start from the first patient")
-    recalc.add_argument("--batch-size", type=_positive, default=200, help="patients per transaction (default 200)")
-    recalc.add_argument("--max-patients", type=_positive, help="stop after this many patients (resume later)")
-    recalc.set_defaults(run=cmd_recalculate)
-
-    replay = streaks.add_parser(
-        "replay",
-        help="print the streak view of workouts given as JSON lines on stdin",
-        description='Each line: {"completed_at": "2026-03-02T15:00:00Z", "minutes": 30, "timezone": "optional zone"}. '
-        "A malformed line is reported by number and the exit code is non-zero.",
-    )
-    replay.add_argument("--tz", required=True, help="the patient's IANA zone, e.g. Europe/Madrid")
-    replay.add_argument("--now", required=True, help="instant to evaluate at, ISO 8601 with offset")
-    replay.add_argument("--explain", action="store_true", help="add a day-by-day account of why the streak is what it is")
-    replay.set_defaults(run=cmd_replay)
+    if code:
+        raise typer.Exit(code)

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import getpass
-import sys
 import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, TextIO
+from typing import Any, Callable
 
 from services.common.audit import audit
 from services.common.clock import Clock
@@ -53,43 +52,6 @@ class RecalculateReport:
         }
 
 
-class ProgressBar:
-    """On a terminal a bar redrawn in place; otherwise one line per tenth, so logs stay readable."""
-
-    def __init__(self, total: int, done: int, stream: TextIO) -> None:
-        self._total = max(total, 1)
-        self._done = done
-        self._stream = stream
-        self._tty = stream.isatty()
-        self._started = time.monotonic()
-        self._drawn_at = 0.0
-        self._tenth = -1
-
-    def advance(self, by: int, differing: int) -> None:
-        self._done += by
-        fraction = min(self._done / self._total, 1.0)
-        now = time.monotonic()
-        rate = self._done / max(now - self._started, 1e-9)
-        line = (
-            f"recalculate [{'#' * int(fraction * 30):<30}] {self._done}/{self._total} patients, "
-            f"{differing} differ, {rate:,.0f}/s"
-        )
-        if self._tty:
-            if now - self._drawn_at >= 0.1 or fraction >= 1.0:
-                self._stream.write("\r" + line)
-                self._stream.flush()
-                self._drawn_at = now
-        elif int(fraction * 10) > self._tenth:
-            self._tenth = int(fraction * 10)
-            self._stream.write(line + "\n")
-            self._stream.flush()
-
-    def close(self) -> None:
-        if self._tty:
-            self._stream.write("\n")
-            self._stream.flush()
-
-
 def run_key(apply: bool, tenant: uuid.UUID | None) -> str:
     return f"{'apply' if apply else 'dry-run'}:{tenant or 'all'}"
 
@@ -102,7 +64,7 @@ async def recalculate(
     restart: bool = False,
     batch_size: int = 200,
     max_patients: int | None = None,
-    progress_stream: TextIO | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
 ) -> RecalculateReport:
     """Replays every patient (of one tenant or of all), batch by batch in patient id order.
 
@@ -110,6 +72,7 @@ async def recalculate(
     under a key per mode and scope; a rerun continues there unless `restart`, and starts over once
     a run completed. Safe beside the running service: a patient is replaced only under its row
     lock, replayed again inside that lock from the projection as it is at that moment.
+    `on_progress(checked, total)` follows the work, counting what an earlier run already checked.
     """
     started = time.monotonic()
     report = RecalculateReport(mode="apply" if apply else "dry-run")
@@ -129,7 +92,6 @@ async def recalculate(
     for tenant_id in tenants:
         async with database.unit_of_work(tenant_id) as uow:
             report.patients_total += await repository.count_patients(uow)
-    bar = ProgressBar(report.patients_total, checkpoint.patients_seen, progress_stream or sys.stderr)
     actor = f"{getpass.getuser()} via momentum streaks recalculate"
     stopped = False
     for tenant_id in tenants:
@@ -148,10 +110,10 @@ async def recalculate(
                 break
             after = batch[-1]
             report.patients_checked_this_run += len(batch)
-            bar.advance(len(batch), checkpoint.patients_differing)
+            if on_progress is not None:
+                on_progress(checkpoint.patients_seen, report.patients_total)
         if stopped:
             break
-    bar.close()
     if not stopped:
         checkpoint.finished = True
         async with database.unit_of_work(None) as uow:

@@ -2,35 +2,41 @@
 
 from __future__ import annotations
 
-import argparse
-import asyncio
-import json
+from typing import Annotated, Any, Optional
 
+import typer
+
+from services.cli_kit import Json, emit, run, service_database, storage_call, table
 from services.common.settings import S3Settings, load_settings
 
 
-def cmd_partitions(args: argparse.Namespace) -> int:
-    from services.common.db import Database, create_engine
+def partitions(
+    months_ahead: Annotated[
+        Optional[int], typer.Option(min=0, max=24, help="Months of partitions to keep ready ahead (default: the service's).")
+    ] = None,
+    keep_months: Annotated[
+        Optional[int], typer.Option(min=1, max=120, help="Months of media kept before a partition is dropped (default: the service's).")
+    ] = None,
+    as_json: Json = False,
+) -> None:
+    """Create media partitions ahead and drop expired ones."""
     from services.telemetry import repository
     from services.telemetry.handlers import MEDIA_RETENTION_MONTHS, PARTITION_MONTHS_AHEAD
 
-    settings = load_settings()
+    ahead = months_ahead if months_ahead is not None else PARTITION_MONTHS_AHEAD
+    keep = keep_months if keep_months is not None else MEDIA_RETENTION_MONTHS
 
-    async def run() -> int:
+    async def go() -> int:
         # The service's own role, through the same SECURITY DEFINER function its maintenance loop calls.
-        database = Database(create_engine(settings.database.app_url("telemetry"), 1, settings=settings.database), "telemetry")
-        try:
+        async with service_database("telemetry") as database:
             async with database.unit_of_work(None) as uow:
-                changed = await repository.maintain_month_partitions(uow, args.months_ahead, args.keep_months)
+                changed = await repository.maintain_month_partitions(uow, ahead, keep)
                 await uow.commit()
             return changed
-        finally:
-            await database.dispose()
 
-    args.months_ahead = args.months_ahead if args.months_ahead is not None else PARTITION_MONTHS_AHEAD
-    args.keep_months = args.keep_months if args.keep_months is not None else MEDIA_RETENTION_MONTHS
-    print(f"{asyncio.run(run())} partitions created or dropped")
-    return 0
+    changed = run(go())
+    emit({"partitionsChanged": changed, "monthsAhead": ahead, "keepMonths": keep}, as_json,
+         lambda: f"{changed} partitions created or dropped")
 
 
 async def setup_replay_bucket(settings: S3Settings) -> list:
@@ -46,47 +52,48 @@ async def setup_replay_bucket(settings: S3Settings) -> list:
         await store.close()
 
 
-def cmd_lifecycle(args: argparse.Namespace) -> int:
-    print(json.dumps(asyncio.run(setup_replay_bucket(load_settings().s3)), indent=2, default=str))
-    return 0
-
-
-def cmd_s3_setup(args: argparse.Namespace) -> int:
+def lifecycle(as_json: Json = False) -> None:
+    """Create the replay bucket if missing; print its lifecycle rules."""
     settings = load_settings().s3
-    rules = asyncio.run(setup_replay_bucket(settings))
-    print(f"bucket {settings.replay_bucket}: {len(rules)} lifecycle rules")
-    return 0
+    rules = storage_call(setup_replay_bucket(settings))
+    emit(rules, as_json, lambda: f"bucket {settings.replay_bucket}:\n" + table(
+        [{"id": r.get("ID"), "status": r.get("Status"), "rule": _rule_text(r)} for r in rules], ["id", "status", "rule"]
+    ))
 
 
-def cmd_sessions(args: argparse.Namespace) -> int:
-    from services.common.db import Database, create_engine
+def _rule_text(rule: dict[str, Any]) -> str:
+    parts = [f"{key}={value}" for key, value in rule.items() if key not in ("ID", "Status")]
+    return "; ".join(parts)
+
+
+def s3_setup(as_json: Json = False) -> None:
+    """Create the replay bucket if missing and state its lifecycle rules (`momentum migrate` runs it)."""
+    settings = load_settings().s3
+    rules = storage_call(setup_replay_bucket(settings))
+    emit({"bucket": settings.replay_bucket, "lifecycleRules": len(rules)}, as_json,
+         lambda: f"bucket {settings.replay_bucket}: {len(rules)} lifecycle rules")
+
+
+def sessions(as_json: Json = False) -> None:
+    """Exercise sessions in flight, with the instance holding each."""
     from services.telemetry import repository
 
-    settings = load_settings()
-
-    async def run() -> list[dict]:
-        database = Database(create_engine(settings.database.app_url("telemetry"), 1, settings=settings.database), "telemetry")
-        try:
+    async def go() -> list[dict]:
+        async with service_database("telemetry") as database:
             async with database.unit_of_work(None) as uow:
                 return await repository.sessions_in_flight(uow)
-        finally:
-            await database.dispose()
 
-    print(json.dumps(asyncio.run(run()), indent=2, default=str))
-    return 0
+    found = run(go())
+    emit(found, as_json, lambda: table(found, list(found[0])) if found else "no exercise session in flight")
 
 
-def register(commands: argparse._SubParsersAction) -> None:
-    telemetry = commands.add_parser("telemetry", help="telemetry operations").add_subparsers(dest="action", required=True)
-    partitions = telemetry.add_parser("partitions", help="create media partitions ahead and drop expired ones")
-    partitions.add_argument("--months-ahead", type=int, choices=range(0, 25), metavar="0..24")
-    partitions.add_argument("--keep-months", type=int, choices=range(1, 121), metavar="1..120")
-    partitions.set_defaults(run=cmd_partitions)
-    lifecycle = telemetry.add_parser("lifecycle", help="create the replay bucket if missing; print its lifecycle rules")
-    lifecycle.set_defaults(run=cmd_lifecycle)
-    sessions = telemetry.add_parser("sessions", help="exercise sessions in flight, with the instance holding each")
-    sessions.set_defaults(run=cmd_sessions)
-    s3 = commands.add_parser("s3", help="object storage set-up (an admin step, not done at start-up)")
-    s3.add_subparsers(dest="action", required=True).add_parser(
-        "setup", help="create the replay bucket if missing and state its lifecycle rules (momentum migrate runs it)"
-    ).set_defaults(run=cmd_s3_setup)
+def register(app: typer.Typer) -> None:
+    telemetry = typer.Typer(help="Telemetry operations: media partitions, the replay bucket, sessions in flight.",
+                            no_args_is_help=True)
+    telemetry.command("partitions")(partitions)
+    telemetry.command("lifecycle")(lifecycle)
+    telemetry.command("sessions")(sessions)
+    app.add_typer(telemetry, name="telemetry")
+    s3 = typer.Typer(help="Object storage set-up (an admin step, not done at start-up).", no_args_is_help=True)
+    s3.command("setup")(s3_setup)
+    app.add_typer(s3, name="s3")

@@ -150,4 +150,4 @@ async def test_momentum_login_prints_a_link_for_the_users_own_role(stack, dist):
         assert (await http.get("/v1/session")).json()["role"] == "patient"
 
     code, out = await momentum(stack, "login", "--tenant", str(clinic.tenant_id), "--user", str(uuid.uuid4()))
-    assert code == 1 and "no user" in out
+    assert code == 2 and "no user" in out

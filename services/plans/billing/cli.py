@@ -2,69 +2,76 @@
 
 from __future__ import annotations
 
-import argparse
-import asyncio
-import sys
 import uuid
-from dataclasses import dataclass
-from typing import TextIO
+from dataclasses import asdict, dataclass, field
+from typing import Annotated, Callable, Optional
 
+import typer
+
+from services.cli_kit import uuid_value, Json, emit, progress, run, service_database
 from services.common.clock import Clock
 from services.common.db import Database
-from services.common.errors import InvalidInput
-from services.common.parsing import parse_uuid
-from services.common.settings import load_settings
 
 
-def _tenant(raw: str) -> uuid.UUID:
-    try:
-        return parse_uuid("--tenant", raw)
-    except InvalidInput as exc:  # argparse names the option and prints its own usage line
-        raise argparse.ArgumentTypeError(f"{raw!r} is not a UUID") from exc
-
-
-def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    billing = commands.add_parser("billing", help="RTM billing operations").add_subparsers(dest="action", required=True)
-    recalc = billing.add_parser(
-        "recalculate",
-        help="recompute every patient's RTM billing records from source records; prints what would change",
-    )
-    recalc.add_argument("--tenant", type=_tenant, help="only this clinic (default: every clinic that bills RTM)")
-    recalc.add_argument("--apply", action="store_true", help="write the changes (default: dry run, nothing written)")
-    recalc.set_defaults(run=run_recalculate)
+def register(app: typer.Typer) -> None:
+    billing = typer.Typer(help="RTM billing operations.", no_args_is_help=True)
+    billing.command("recalculate")(recalculate)
+    app.add_typer(billing, name="billing")
 
 
 @dataclass
 class RecalculateSummary:
-    tenants: int = 0
+    clinics: int = 0
     patients: int = 0
     patients_changing: int = 0
     changes: int = 0
+    applied: bool = False
+    # One line per record change ("tenant T patient P: update data_days ..."), and clinics skipped and why.
+    lines: list[str] = field(default_factory=list)
+
+    def as_json(self) -> dict:
+        raw = asdict(self)
+        return {"clinics": raw["clinics"], "patients": raw["patients"], "patientsChanging": raw["patients_changing"],
+                "changes": raw["changes"], "applied": raw["applied"], "lines": raw["lines"]}
+
+    def describe(self) -> str:
+        verb = "changed" if self.applied else "would change (dry run; pass --apply to write)"
+        return "\n".join([
+            *self.lines,
+            f"{self.clinics} clinic(s), {self.patients} patient(s) checked; "
+            f"{self.patients_changing} patient(s) {verb}, {self.changes} record change(s)",
+        ])
 
 
 async def recalculate_everyone(
-    database: Database, clock: Clock, apply: bool, out: TextIO, tenant: uuid.UUID | None = None
+    database: Database, clock: Clock, apply: bool, tenant: uuid.UUID | None = None,
+    on_patient: Callable[[int, int | None], None] | None = None,
 ) -> RecalculateSummary:
     """One transaction per patient, so a long run holds no lock for long and a failure loses one
-    patient's work at most. A dry run computes the same way and rolls back."""
+    patient's work at most. A dry run computes the same way and rolls back. `on_patient(done, known)`
+    follows the work: `known` grows as each clinic's patients are listed."""
     from services.plans.billing import repository as billing
     from services.plans.billing.handlers import recalculate_patient
 
-    summary = RecalculateSummary()
+    summary = RecalculateSummary(applied=apply)
     if tenant is not None:
         tenants = [tenant]
     else:
         async with database.unit_of_work(None) as uow:
             tenants = await billing.tenant_directory(uow)
+    known = 0
     for tenant_id in tenants:
         async with database.unit_of_work(tenant_id) as uow:
             settings = await billing.billing_settings(uow, tenant_id)
             patients = await billing.patients_to_recalculate(uow) if settings and settings.enabled else []
         if settings is None or not settings.enabled:
             if tenant is not None:
-                print(f"tenant {tenant_id}: RTM billing is not enabled (feature flag rtmBilling); nothing to do", file=out)
+                summary.lines.append(f"tenant {tenant_id}: RTM billing is not enabled (feature flag rtmBilling); nothing to do")
             continue
-        summary.tenants += 1
+        summary.clinics += 1
+        known += len(patients)
+        if on_patient is not None:
+            on_patient(summary.patients, known)
         for patient_id in patients:
             async with database.unit_of_work(tenant_id) as uow:
                 outcome = await recalculate_patient(uow, clock, tenant_id, patient_id, trigger="cli")
@@ -74,29 +81,26 @@ async def recalculate_everyone(
             if outcome is not None and outcome.changes:
                 summary.patients_changing += 1
                 summary.changes += outcome.changes
-                for line in outcome.describe():
-                    print(f"tenant {tenant_id} patient {patient_id}: {line}", file=out)
-    verb = "changed" if apply else "would change (dry run; pass --apply to write)"
-    print(
-        f"{summary.tenants} clinic(s), {summary.patients} patient(s) checked; "
-        f"{summary.patients_changing} patient(s) {verb}, {summary.changes} record change(s)",
-        file=out,
-    )
+                summary.lines += [f"tenant {tenant_id} patient {patient_id}: {line}" for line in outcome.describe()]
+            if on_patient is not None:
+                on_patient(summary.patients, known)
     return summary
 
 
-def run_recalculate(args: argparse.Namespace) -> int:
+def recalculate(
+    tenant: Annotated[
+        Optional[uuid.UUID], typer.Option(help="Only this clinic (default: every clinic that bills RTM).", parser=uuid_value)
+    ] = None,
+    apply: Annotated[bool, typer.Option("--apply", help="Write the changes (default: dry run, nothing written).")] = False,
+    as_json: Json = False,
+) -> None:
+    """Recompute every patient's RTM billing records from the source records; prints what would change."""
     from services.common.clock import SystemClock
-    from services.common.db import create_engine
-
-    settings = load_settings()
 
     async def go() -> RecalculateSummary:
-        database = Database(create_engine(settings.database.app_url("plans"), 2, settings=settings.database), "plans")
-        try:
-            return await recalculate_everyone(database, SystemClock(), args.apply, sys.stdout, args.tenant)
-        finally:
-            await database.dispose()
+        async with service_database("plans") as database:
+            return await recalculate_everyone(database, SystemClock(), apply, tenant, on_patient=bar.update)
 
-    asyncio.run(go())
-    return 0
+    with progress("recalculating RTM records", as_json) as bar:
+        summary = run(go())
+    emit(summary.as_json(), as_json, summary.describe)
