@@ -46,13 +46,17 @@ test: venv
 test-unit: venv
 	@$(PY) -m pytest tests/unit $(PYTEST_ARGS)
 
-# requirements.lock from pyproject.toml: every package with its hashes, for Python 3.11 on x86_64 Linux.
+# requirements.lock from pyproject.toml: every package with its hashes, for Python 3.11 on x86_64 Linux; and the
+# container image's deploy/requirements-runtime.lock, the same versions without the dev extras.
 # Run after changing a dependency; tests/unit/structure/test_lock_file.py fails until you do.
 lock:
 	@python3 -m venv .run/lock-tools && .run/lock-tools/bin/pip install -q uv==0.13.9
 	@.run/lock-tools/bin/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 \
 	  --python-platform x86_64-manylinux_2_28 --custom-compile-command "make lock" -o requirements.lock -q
-	@echo "[lock] requirements.lock written"
+	@.run/lock-tools/bin/uv pip compile pyproject.toml deploy/build-tools.in --generate-hashes --python-version 3.11 \
+	  --python-platform x86_64-manylinux_2_28 --custom-compile-command "make lock" -c requirements.lock \
+	  -o deploy/requirements-runtime.lock -q
+	@echo "[lock] requirements.lock and deploy/requirements-runtime.lock (the image's: no dev extras) written"
 
 protos: venv
 	@bash infra/gen_protos.sh

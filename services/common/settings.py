@@ -23,6 +23,7 @@ from services.common.setting_values import (  # noqa: F401 - SettingsError is pa
     _positive_int,
     _read,
     _seconds,
+    _secret,
     _service_key,
     _targets,
     _telemetry_keys,
@@ -276,11 +277,14 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     auth_algorithm = _read(env, "MOMENTUM_JWT_ALGORITHM", auth.jwt_algorithm, _choice("HS256", "RS256"))
     auth_settings = AuthSettings(
         jwt_algorithm=auth_algorithm,
-        jwt_secret=_read(env, "MOMENTUM_JWT_SECRET", auth.jwt_secret, str),
+        jwt_secret=_secret(env, "MOMENTUM_JWT_SECRET", auth.jwt_secret),
         jwks_path=_read(env, "MOMENTUM_JWKS_PATH", auth.jwks_path, str),
         jwt_audience=_read(env, "MOMENTUM_JWT_AUDIENCE", auth.jwt_audience, str),
         jwt_issuer=_read(env, "MOMENTUM_JWT_ISSUER", auth.jwt_issuer, str),
-        telemetry_token_keys=_read(env, "MOMENTUM_TELEMETRY_TOKEN_KEYS", auth.telemetry_token_keys, _telemetry_keys),
+        telemetry_token_keys=_read(
+            {"MOMENTUM_TELEMETRY_TOKEN_KEYS": _secret(env, "MOMENTUM_TELEMETRY_TOKEN_KEYS", "")},
+            "MOMENTUM_TELEMETRY_TOKEN_KEYS", auth.telemetry_token_keys, _telemetry_keys,
+        ),
         telemetry_token_active_key=_read(
             env, "MOMENTUM_TELEMETRY_TOKEN_ACTIVE_KEY", auth.telemetry_token_active_key, str
         ),
@@ -305,8 +309,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             host=_read(env, "MOMENTUM_DB_HOST", db.host, str),
             port=_read(env, "MOMENTUM_DB_PORT", db.port, _positive_int),
             name=_read(env, "MOMENTUM_DB_NAME", db.name, str),
-            owner_password=_read(env, "MOMENTUM_DB_OWNER_PASSWORD", db.owner_password, str),
-            app_password=_read(env, "MOMENTUM_DB_APP_PASSWORD", db.app_password, str),
+            owner_password=_secret(env, "MOMENTUM_DB_OWNER_PASSWORD", db.owner_password),
+            app_password=_secret(env, "MOMENTUM_DB_APP_PASSWORD", db.app_password),
             pool_size=_read(env, "MOMENTUM_DB_POOL_SIZE", db.pool_size, _positive_int),
             service_pool_sizes={
                 service: _read(env, f"MOMENTUM_DB_{service.upper()}_POOL_SIZE", 0, _positive_int)
@@ -323,22 +327,25 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             ),
             sslrootcert=_read(env, "MOMENTUM_DB_SSLROOTCERT", db.sslrootcert, str) or None,
             service_passwords={
-                service: env[f"MOMENTUM_DB_{service.upper()}_PASSWORD"]
+                service: password
                 for service in SERVICES
-                if env.get(f"MOMENTUM_DB_{service.upper()}_PASSWORD")
+                if (password := _secret(env, f"MOMENTUM_DB_{service.upper()}_PASSWORD", None))
             },
         ),
         broker=BrokerSettings(
             host=_read(env, "MOMENTUM_AMQP_HOST", broker.host, str),
             port=_read(env, "MOMENTUM_AMQP_PORT", broker.port, _positive_int),
             user=_read(env, "MOMENTUM_AMQP_USER", broker.user, str),
-            password=_read(env, "MOMENTUM_AMQP_PASSWORD", broker.password, str),
+            password=_secret(env, "MOMENTUM_AMQP_PASSWORD", broker.password),
             vhost=_read(env, "MOMENTUM_AMQP_VHOST", broker.vhost, str),
             prefetch=_read(env, "MOMENTUM_AMQP_PREFETCH", broker.prefetch, _positive_int),
             delivery_limit=_read(env, "MOMENTUM_AMQP_DELIVERY_LIMIT", broker.delivery_limit, _positive_int),
             retry_ladder=_read(env, "MOMENTUM_AMQP_RETRY_LADDER", broker.retry_ladder, _ladder),
             retry_park_after=_read(env, "MOMENTUM_AMQP_RETRY_PARK_AFTER", broker.retry_park_after, _seconds),
-            urls=_read(env, "MOMENTUM_AMQP_URLS", broker.urls, _amqp_urls),
+            # Node URLs carry the broker's credentials, so they may come from a mounted secret too.
+            urls=_read(
+                {"MOMENTUM_AMQP_URLS": _secret(env, "MOMENTUM_AMQP_URLS", "")}, "MOMENTUM_AMQP_URLS", broker.urls, _amqp_urls
+            ),
             ca_file=_read(env, "MOMENTUM_AMQP_CA", broker.ca_file, str) or None,
         ),
         s3=S3Settings(
@@ -346,7 +353,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             region=_read(env, "MOMENTUM_S3_REGION", s3.region, str),
             # Production has no local keys: unset, the default AWS credential chain signs.
             access_key=_read(env, "MOMENTUM_S3_ACCESS_KEY", None if environment == "production" else s3.access_key, str),
-            secret_key=_read(env, "MOMENTUM_S3_SECRET_KEY", None if environment == "production" else s3.secret_key, str),
+            secret_key=_secret(env, "MOMENTUM_S3_SECRET_KEY", None if environment == "production" else s3.secret_key),
             replay_bucket=_read(env, "MOMENTUM_S3_REPLAY_BUCKET", s3.replay_bucket, str),
         ),
         auth=auth_settings,

@@ -88,3 +88,38 @@ def test_production_refuses_the_local_session_key():
     with pytest.raises(SettingsError) as error:
         load_settings({"MOMENTUM_ENV": "production"})
     assert "MOMENTUM_SESSION_KEY" in str(error.value)
+
+
+def test_every_secret_a_deployment_mounts_is_read_from_its_file(tmp_path):
+    # deploy/ mounts each secret as a file and names it in NAME_FILE; none of them may fall back to a local default.
+    values = {
+        "MOMENTUM_JWT_SECRET": "jwt-secret-from-a-mounted-file-0123456789",
+        "MOMENTUM_DB_OWNER_PASSWORD": "owner pass/with@symbols",
+        "MOMENTUM_DB_APP_PASSWORD": "app-pass",
+        "MOMENTUM_DB_PLANS_PASSWORD": "plans-pass",
+        "MOMENTUM_AMQP_PASSWORD": "amqp-pass",
+        "MOMENTUM_AMQP_URLS": "amqps://momentum:amqp-pass@rmq-1:5671/momentum,amqps://momentum:amqp-pass@rmq-2:5671/momentum",
+        "MOMENTUM_S3_SECRET_KEY": "s3-secret",
+        "MOMENTUM_TELEMETRY_TOKEN_KEYS": "k8s-1:" + "t" * 32,
+    }
+    env = {"MOMENTUM_TELEMETRY_TOKEN_ACTIVE_KEY": "k8s-1"}
+    for name, value in values.items():
+        (tmp_path / name).write_text(value + "\n", encoding="utf-8")  # a trailing newline, as `kubectl create secret` keeps
+        env[f"{name}_FILE"] = str(tmp_path / name)
+
+    settings = load_settings(env)
+
+    assert settings.auth.jwt_secret == values["MOMENTUM_JWT_SECRET"]
+    assert settings.database.owner_password == values["MOMENTUM_DB_OWNER_PASSWORD"]
+    assert settings.database.password_for("streaks") == "app-pass"
+    assert settings.database.password_for("plans") == "plans-pass"
+    assert settings.broker.password == "amqp-pass"
+    assert settings.broker.node_urls[1] == "amqps://momentum:amqp-pass@rmq-2:5671/momentum"
+    assert settings.s3.secret_key == "s3-secret"
+    assert settings.auth.telemetry_token_keys == {"k8s-1": b"t" * 32}
+
+
+def test_a_secret_file_too_short_to_sign_with_is_refused_naming_the_variable(tmp_path):
+    (tmp_path / "keys").write_text("k8s-1:short", encoding="utf-8")
+    with pytest.raises(SettingsError, match="MOMENTUM_TELEMETRY_TOKEN_KEYS"):
+        load_settings({"MOMENTUM_TELEMETRY_TOKEN_KEYS_FILE": str(tmp_path / "keys"), "MOMENTUM_TELEMETRY_TOKEN_ACTIVE_KEY": "k8s-1"})
