@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -370,7 +371,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             service: _read(env, f"MOMENTUM_{service.upper()}_TARGETS", "", _grpc_target)
             for service in SERVICES
             if service != "telemetry" and env.get(f"MOMENTUM_{service.upper()}_TARGETS")
-        },
+        } | _telemetry_any_instance(env),
         grpc_tls=GrpcTls(
             cert_file=_read(env, "MOMENTUM_GRPC_TLS_CERT", None, str) or None,
             key_file=_read(env, "MOMENTUM_GRPC_TLS_KEY", None, str) or None,
@@ -404,6 +405,13 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         ),
         telemetry_targets=_read(env, "MOMENTUM_TELEMETRY_TARGETS", base.telemetry_targets, _targets),
     )
+    if "telemetry" not in settings.grpc_targets and not _all_ipv4(settings.telemetry_targets):
+        # One gRPC target lists several instances only by IP; a ring of names (a StatefulSet's pods) needs a
+        # name resolving to them all for the calls of no session, or the gateway could not dial telemetry at all.
+        raise SettingsError(
+            "MOMENTUM_TELEMETRY_TARGETS names instances by host name: set MOMENTUM_TELEMETRY_ANY_INSTANCE_TARGET "
+            "(dns:///name:port resolving to every instance) for the calls of no session"
+        )
     if settings.browser_sessions.oidc is not None and settings.auth.jwt_algorithm != "RS256":
         # The provider's access tokens are what the API verifies: they are RS256 against its JWKS, never our secret.
         raise SettingsError("MOMENTUM_OIDC_ISSUER needs MOMENTUM_JWT_ALGORITHM=RS256 and MOMENTUM_JWKS_PATH (the provider's keys)")
@@ -417,6 +425,24 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     if environment == "production":
         _refuse_local_secrets(settings)
     return settings
+
+
+def _telemetry_any_instance(env: Mapping[str, str]) -> dict[str, str]:
+    """MOMENTUM_TELEMETRY_ANY_INSTANCE_TARGET: what health checks and reads dial, any instance answering; the ring
+    (MOMENTUM_TELEMETRY_TARGETS) stays the sessions' affinity."""
+    target = _read(env, "MOMENTUM_TELEMETRY_ANY_INSTANCE_TARGET", "", _grpc_target)
+    return {"telemetry": target} if target else {}
+
+
+def _all_ipv4(targets: tuple[str, ...]) -> bool:
+    if len(targets) < 2:
+        return True
+    try:
+        for target in targets:
+            ipaddress.IPv4Address(target.rpartition(":")[0])
+    except ValueError:
+        return False
+    return True
 
 
 def _service_servers(env: Mapping[str, str], db: DatabaseSettings) -> dict[str, DatabaseServer]:
