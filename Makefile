@@ -32,12 +32,14 @@ down:
 # The web app first: rebuilt when stale, type-checked against the gateway's current /openapi.json, its unit
 # tests; Debian's chromium for the browser tests (tests/e2e/test_web_app.py). Afterwards it stops what this
 # run of the stack started (the S3 server, say) and leaves what was already up; a failing teardown is a
-# warning, never the exit status of a green run.
+# warning, never the exit status of a green run. The alert rules and the deployable artifacts (deploy/check.sh)
+# are checked offline before the suite.
 test: venv
 	@before="$$(ls .run/started 2>/dev/null | tr '\n' ' ')"; \
 	bash infra/stack.sh up || exit $$?; \
 	bash infra/web.sh chromium && bash infra/web.sh build-if-stale && bash infra/web.sh check || exit $$?; \
 	bash infra/observability/check.sh || exit $$?; \
+	bash deploy/check.sh || exit $$?; \
 	source .run/stack.env && $(PY) -m pytest $(PYTEST_ARGS); status=$$?; \
 	MOMENTUM_STACK_KEEP="$$before" bash infra/stack.sh down || echo "[make test] warning: stopping the stack failed (not a test failure)"; \
 	exit $$status
