@@ -2,7 +2,8 @@
 # Validates the deployable artifacts offline, with no Docker engine, cluster or systemd running:
 #   deploy/check.sh            hadolint on the Dockerfile; both kustomizations built (kubectl kustomize, offline) and every
 #                              object validated against the Kubernetes schemas of 1.30 and 1.37, strictly
-#                              (kubernetes-validate); systemd-analyze verify and security of every unit in a scratch root
+#                              (kubernetes-validate); telemetry's pod identity (check_pod_identity.py); systemd-analyze
+#                              verify and security of every unit in a scratch root
 #   deploy/check.sh --install  also the image's install recipe: deploy/build-venv.sh into a scratch venv (PyPI), then
 #                              that venv, outside the tree, migrates a scratch database and runs the four services and
 #                              the gateway against the local stack (deploy/smoke_venv.sh)
@@ -13,6 +14,7 @@ set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd); ROOT=$(cd "$HERE/.." && pwd)
 BIN="$ROOT/.venv/bin"
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
 echo "[deploy] hadolint deploy/Dockerfile"
 "$BIN/hadolint" "$HERE/Dockerfile"
@@ -29,7 +31,6 @@ done
 # sysinit.target and the like), ours, and stand-ins at the paths a VM install puts the venv (build-venv.sh).
 if ! command -v systemd-analyze >/dev/null; then
   echo "[deploy] installing Debian's systemd for systemd-analyze (nothing is started)"
-  as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
   as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq systemd >/dev/null
 fi
 root="$work/root"
@@ -49,6 +50,12 @@ for unit in momentum-migrate.service momentum@plans.service momentum-telemetry@0
     || { systemd-analyze security --offline=true --root="$root" "$unit" | tail -1 >&2; exit 1; }
 done
 echo "[deploy] systemd: ${#units[@]} units verify, exposure of each at most 2.0 of 10 (systemd-analyze security)"
+
+# Telemetry's identity: the pod's /etc/hosts as the kubelet writes it, in private mount and network namespaces (root:
+# unshare), so neither the machine's /etc/hosts nor a port another process holds is touched.
+"$BIN/python" "$HERE/check_pod_identity.py" hosts "$work/hosts"
+as_root unshare --mount --net sh -c \
+  "ip link set lo up && mount --bind '$work/hosts' /etc/hosts && exec '$BIN/python' '$HERE/check_pod_identity.py' bind"
 
 if [ "${1:-}" = "--install" ]; then
   bash "$HERE/smoke_venv.sh" "$work/venv"

@@ -152,6 +152,17 @@ def _service_key(raw: str) -> bytes:
     return raw.encode()
 
 
+def _parsed_secret(env: Mapping[str, str], name: str, default: T, parse: Callable[[str], T]) -> T:
+    """A secret (NAME or NAME_FILE) with a shape to check; the error names it but never echoes its value."""
+    raw = _secret(env, name, None)
+    if not raw:
+        return default
+    try:
+        return parse(raw)
+    except (ValueError, TypeError) as exc:
+        raise SettingsError(f"environment variable {name} (or {name}_FILE) is invalid: {exc}") from exc
+
+
 def _secret(env: Mapping[str, str], name: str, default: str | None) -> str | None:
     """NAME, or NAME_FILE naming a file that holds it (a mounted secret)."""
     path = env.get(f"{name}_FILE")

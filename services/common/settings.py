@@ -21,6 +21,7 @@ from services.common.setting_values import (  # noqa: F401 - SettingsError is pa
     _ladder,
     _non_negative_int,
     _origins,
+    _parsed_secret,
     _positive_int,
     _read,
     _seconds,
@@ -282,10 +283,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         jwks_path=_read(env, "MOMENTUM_JWKS_PATH", auth.jwks_path, str),
         jwt_audience=_read(env, "MOMENTUM_JWT_AUDIENCE", auth.jwt_audience, str),
         jwt_issuer=_read(env, "MOMENTUM_JWT_ISSUER", auth.jwt_issuer, str),
-        telemetry_token_keys=_read(
-            {"MOMENTUM_TELEMETRY_TOKEN_KEYS": _secret(env, "MOMENTUM_TELEMETRY_TOKEN_KEYS", "")},
-            "MOMENTUM_TELEMETRY_TOKEN_KEYS", auth.telemetry_token_keys, _telemetry_keys,
-        ),
+        telemetry_token_keys=_parsed_secret(env, "MOMENTUM_TELEMETRY_TOKEN_KEYS", auth.telemetry_token_keys, _telemetry_keys),
         telemetry_token_active_key=_read(
             env, "MOMENTUM_TELEMETRY_TOKEN_ACTIVE_KEY", auth.telemetry_token_active_key, str
         ),
@@ -344,13 +342,12 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             retry_ladder=_read(env, "MOMENTUM_AMQP_RETRY_LADDER", broker.retry_ladder, _ladder),
             retry_park_after=_read(env, "MOMENTUM_AMQP_RETRY_PARK_AFTER", broker.retry_park_after, _seconds),
             # Node URLs carry the broker's credentials, so they may come from a mounted secret too.
-            urls=_read(
-                {"MOMENTUM_AMQP_URLS": _secret(env, "MOMENTUM_AMQP_URLS", "")}, "MOMENTUM_AMQP_URLS", broker.urls, _amqp_urls
-            ),
+            urls=_parsed_secret(env, "MOMENTUM_AMQP_URLS", broker.urls, _amqp_urls),
             ca_file=_read(env, "MOMENTUM_AMQP_CA", broker.ca_file, str) or None,
         ),
         s3=S3Settings(
-            endpoint=_read(env, "MOMENTUM_S3_ENDPOINT", s3.endpoint, str),
+            # Production has no local S3 either: unset, the SDK's endpoint for the region.
+            endpoint=_read(env, "MOMENTUM_S3_ENDPOINT", None if environment == "production" else s3.endpoint, str),
             region=_read(env, "MOMENTUM_S3_REGION", s3.region, str),
             # Production has no local keys: unset, the default AWS credential chain signs.
             access_key=_read(env, "MOMENTUM_S3_ACCESS_KEY", None if environment == "production" else s3.access_key, str),

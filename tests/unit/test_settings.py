@@ -119,7 +119,22 @@ def test_every_secret_a_deployment_mounts_is_read_from_its_file(tmp_path):
     assert settings.auth.telemetry_token_keys == {"k8s-1": b"t" * 32}
 
 
-def test_a_secret_file_too_short_to_sign_with_is_refused_naming_the_variable(tmp_path):
-    (tmp_path / "keys").write_text("k8s-1:short", encoding="utf-8")
-    with pytest.raises(SettingsError, match="MOMENTUM_TELEMETRY_TOKEN_KEYS"):
+def test_a_secret_too_short_to_sign_with_is_refused_naming_the_variable_never_its_value(tmp_path):
+    (tmp_path / "keys").write_text("k8s-1:short-s3cr3t", encoding="utf-8")
+    with pytest.raises(SettingsError, match="MOMENTUM_TELEMETRY_TOKEN_KEYS") as refused:
         load_settings({"MOMENTUM_TELEMETRY_TOKEN_KEYS_FILE": str(tmp_path / "keys"), "MOMENTUM_TELEMETRY_TOKEN_ACTIVE_KEY": "k8s-1"})
+    # The message reaches a crash-looping pod's log: the key's id and length, not the key.
+    assert "short-s3cr3t" not in str(refused.value) and "'k8s-1'" in str(refused.value)
+
+
+def test_production_without_an_s3_endpoint_uses_the_sdk_s_not_the_local_one():
+    local = load_settings({})
+    assert local.s3.endpoint == "http://127.0.0.1:9000"
+    production = {"MOMENTUM_ENV": "production", "MOMENTUM_JWT_SECRET": "p" * 40, "MOMENTUM_DB_APP_PASSWORD": "prod",
+                  "MOMENTUM_SESSION_KEY": "s" * 40, "MOMENTUM_TELEMETRY_TOKEN_KEYS": "p1:" + "t" * 40,
+                  "MOMENTUM_TELEMETRY_TOKEN_ACTIVE_KEY": "p1",
+                  **{f"MOMENTUM_SERVICE_KEY_{c}": c.lower() * 40 for c in ("GATEWAY", "PLANS", "STREAKS", "ENTRANCES", "TELEMETRY")}}
+    assert load_settings(production).s3.endpoint is None
+    assert load_settings({**production, "MOMENTUM_S3_ENDPOINT": "https://s3.eu-central-1.amazonaws.com"}).s3.endpoint == (
+        "https://s3.eu-central-1.amazonaws.com"
+    )
