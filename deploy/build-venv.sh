@@ -10,11 +10,10 @@ PYTHON=${PYTHON:-python3}
 PIP="$VENV/bin/python -m pip --disable-pip-version-check --no-cache-dir -q"
 # Wheels only: nothing is compiled, so no build stage needs a compiler and every file's hash is the lock's.
 $PIP install --require-hashes --only-binary=:all: -r "$ROOT/deploy/requirements-runtime.lock"
-work=$(mktemp -d)
+work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 # From a copy, so the tree is left as it was; the venv's own setuptools builds the pure-Python wheel.
 mkdir "$work/src" && cp -R "$ROOT/pyproject.toml" "$ROOT/services" "$ROOT/protos" "$work/src/"
 $PIP wheel --no-deps --no-build-isolation -w "$work" "$work/src"
 $PIP install --no-deps "$work"/momentum-*.whl
-rm -rf "$work"
 # What only installing needed: the runtime has no package manager to fetch anything with.
 $PIP uninstall -y pip setuptools
