@@ -32,12 +32,14 @@ down:
 # The web app first: rebuilt when stale, type-checked against the gateway's current /openapi.json, its unit
 # tests; Debian's chromium for the browser tests (tests/e2e/test_web_app.py). Afterwards it stops what this
 # run of the stack started (the S3 server, say) and leaves what was already up; a failing teardown is a
-# warning, never the exit status of a green run.
+# warning, never the exit status of a green run. The alert rules and the deployable artifacts (deploy/check.sh)
+# are checked offline before the suite.
 test: venv
 	@before="$$(ls .run/started 2>/dev/null | tr '\n' ' ')"; \
 	bash infra/stack.sh up || exit $$?; \
 	bash infra/web.sh chromium && bash infra/web.sh build-if-stale && bash infra/web.sh check || exit $$?; \
 	bash infra/observability/check.sh || exit $$?; \
+	bash deploy/check.sh || exit $$?; \
 	source .run/stack.env && $(PY) -m pytest $(PYTEST_ARGS); status=$$?; \
 	MOMENTUM_STACK_KEEP="$$before" bash infra/stack.sh down || echo "[make test] warning: stopping the stack failed (not a test failure)"; \
 	exit $$status
@@ -46,13 +48,17 @@ test: venv
 test-unit: venv
 	@$(PY) -m pytest tests/unit $(PYTEST_ARGS)
 
-# requirements.lock from pyproject.toml: every package with its hashes, for Python 3.11 on x86_64 Linux.
+# requirements.lock from pyproject.toml: every package with its hashes, for Python 3.11 on x86_64 Linux; and the
+# container image's deploy/requirements-runtime.lock, the same versions without the dev extras.
 # Run after changing a dependency; tests/unit/structure/test_lock_file.py fails until you do.
 lock:
 	@python3 -m venv .run/lock-tools && .run/lock-tools/bin/pip install -q uv==0.13.9
 	@.run/lock-tools/bin/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 \
 	  --python-platform x86_64-manylinux_2_28 --custom-compile-command "make lock" -o requirements.lock -q
-	@echo "[lock] requirements.lock written"
+	@.run/lock-tools/bin/uv pip compile pyproject.toml deploy/build-tools.in --generate-hashes --python-version 3.11 \
+	  --python-platform x86_64-manylinux_2_28 --custom-compile-command "make lock" -c requirements.lock \
+	  -o deploy/requirements-runtime.lock -q
+	@echo "[lock] requirements.lock and deploy/requirements-runtime.lock (the image's: no dev extras) written"
 
 protos: venv
 	@bash infra/gen_protos.sh

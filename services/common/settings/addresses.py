@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass
 from datetime import timedelta
@@ -47,6 +48,24 @@ class ServiceEnvironment(Section):
 class TelemetryServiceEnvironment(ServiceEnvironment):
     # Telemetry's targets are the gateway's session-affinity ring: each instance on its own, never one round-robin target.
     targets: Targets | None = None  # type: ignore[assignment]
+    # What the calls of no session (health, reads) dial, any instance answering: needed when the ring names
+    # its instances by host name (a StatefulSet's pods), since one gRPC target lists several hosts only by IP.
+    any_instance_target: GrpcTarget | None = None
+
+
+def ring_problems(ring: tuple[str, ...], any_instance_target: str | None) -> list[Problem]:
+    if any_instance_target or len(ring) < 2:
+        return []
+    try:
+        for target in ring:
+            ipaddress.IPv4Address(target.rpartition(":")[0])
+    except ValueError:
+        return [Problem(
+            ("MOMENTUM_TELEMETRY_TARGETS",),
+            "names instances by host name: set MOMENTUM_TELEMETRY_ANY_INSTANCE_TARGET (dns:///name:port resolving to "
+            "every instance) for the calls of no session",
+        )]
+    return []
 
 
 def service_environment(service: str) -> type[ServiceEnvironment]:

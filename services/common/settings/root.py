@@ -16,7 +16,9 @@ from services.common.settings.addresses import (
     GrpcEnvironment,
     GrpcTls,
     ServiceEnvironment,
+    TelemetryServiceEnvironment,
     grpc_tls,
+    ring_problems,
     service_environment,
     tls_problems,
 )
@@ -182,7 +184,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     addresses = {s: read(service_environment(s), service_address_prefix(s)) for s in SERVICES}
     settings = _settings(platform, entrances, database, own_databases, addresses, broker, s3, tokens, keys, browser, grpc, gateway)
     checks = [*token_problems(tokens), *browser_problems(browser), *tls_problems(settings.grpc_tls),
-              *database_problems(settings.database), *s3_problems(settings.s3)]
+              *database_problems(settings.database), *s3_problems(settings.s3),
+              *ring_problems(settings.telemetry_targets, getattr(addresses["telemetry"], "any_instance_target", None))]
     if browser.oidc_issuer and (tokens.jwt_algorithm != "RS256" or not tokens.jwks_path):
         # The provider's access tokens are what the API verifies: they are RS256 against its JWKS, never our secret.
         checks.append(Problem(
@@ -205,6 +208,8 @@ def _settings(
     browser: BrowserEnvironment, grpc: GrpcEnvironment, gateway: GatewayEnvironment,
 ) -> Settings:
     production = platform.env == "production"
+    telemetry = addresses["telemetry"]
+    assert isinstance(telemetry, TelemetryServiceEnvironment)
     return Settings(
         environment=platform.env,
         log_format=platform.log_format or ("json" if production else "console"),
@@ -221,7 +226,8 @@ def _settings(
         grpc_ports={s: e.grpc_port or DEFAULT_GRPC_PORTS[s] for s, e in addresses.items()},
         grpc_listen={s: e.grpc_listen for s, e in addresses.items() if e.grpc_listen},
         # Telemetry's MOMENTUM_TELEMETRY_TARGETS is the gateway's session-affinity set (telemetry_targets).
-        grpc_targets={s: e.targets for s, e in addresses.items() if s != "telemetry" and e.targets},
+        grpc_targets={s: e.targets for s, e in addresses.items() if s != "telemetry" and e.targets}
+        | ({"telemetry": telemetry.any_instance_target} if telemetry.any_instance_target else {}),
         grpc_tls=grpc_tls(grpc),
         metrics_ports={s: e.metrics_port for s, e in addresses.items()},
         gateway_host=gateway.host,

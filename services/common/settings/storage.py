@@ -35,10 +35,11 @@ class S3Environment(Section):
 
 
 def s3_settings(env: S3Environment, production: bool) -> S3Settings:
-    # Production has no local keys: unset, the default AWS credential chain signs.
+    # Production has no local S3 and no local keys: unset, the SDK's endpoint for the region and the default AWS
+    # credential chain.
     keys = (env.access_key, env.secret_key) if production else (env.access_key or LOCAL.access_key, env.secret_key or LOCAL.secret_key)
     return S3Settings(
-        endpoint=env.endpoint or LOCAL.endpoint, region=env.region, access_key=keys[0], secret_key=keys[1],
+        endpoint=env.endpoint or (None if production else LOCAL.endpoint), region=env.region, access_key=keys[0], secret_key=keys[1],
         replay_bucket=env.replay_bucket,
     )
 

@@ -38,6 +38,22 @@ def test_each_service_has_its_own_listen_address_and_target_list():
     assert ring.grpc_target("telemetry") == "ipv4:10.0.0.1:7004,10.0.0.2:7004"
 
 
+def test_a_ring_of_named_instances_dials_any_instance_through_its_own_target_for_calls_of_no_session():
+    # A StatefulSet's pods are named, not addressed: the ring keeps the names, health and reads go to any instance.
+    names = "telemetry-1.telemetry.momentum.svc.cluster.local:50054,telemetry-0.telemetry.momentum.svc.cluster.local:50054"
+    settings = load_settings(
+        {"MOMENTUM_TELEMETRY_TARGETS": names, "MOMENTUM_TELEMETRY_ANY_INSTANCE_TARGET": "dns:///telemetry:50054"}
+    )
+    assert settings.telemetry_targets[0] == "telemetry-0.telemetry.momentum.svc.cluster.local:50054"
+    assert settings.grpc_target("telemetry") == "dns:///telemetry:50054"
+
+
+def test_a_ring_of_named_instances_without_a_target_for_any_instance_is_refused_at_load():
+    # Before: load passed and the gateway died at start-up building its telemetry channel from the names.
+    with pytest.raises(SettingsError, match="MOMENTUM_TELEMETRY_ANY_INSTANCE_TARGET"):
+        load_settings({"MOMENTUM_TELEMETRY_TARGETS": "telemetry-0.telemetry:50054,telemetry-1.telemetry:50054"})
+
+
 @pytest.mark.parametrize(
     "name, value, says",
     [

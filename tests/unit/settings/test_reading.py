@@ -89,3 +89,53 @@ def test_production_refuses_the_local_session_key():
     with pytest.raises(SettingsError) as error:
         load_settings({"MOMENTUM_ENV": "production"})
     assert "MOMENTUM_SESSION_KEY" in str(error.value)
+
+
+def test_every_secret_a_deployment_mounts_is_read_from_its_file(tmp_path):
+    # deploy/ mounts each secret as a file and names it in NAME_FILE; none of them may fall back to a local default.
+    values = {
+        "MOMENTUM_JWT_SECRET": "jwt-secret-from-a-mounted-file-0123456789",
+        "MOMENTUM_DB_OWNER_PASSWORD": "owner pass/with@symbols",
+        "MOMENTUM_DB_APP_PASSWORD": "app-pass",
+        "MOMENTUM_DB_PLANS_PASSWORD": "plans-pass",
+        "MOMENTUM_AMQP_PASSWORD": "amqp-pass",
+        "MOMENTUM_AMQP_URLS": "amqps://momentum:amqp-pass@rmq-1:5671/momentum,amqps://momentum:amqp-pass@rmq-2:5671/momentum",
+        "MOMENTUM_S3_SECRET_KEY": "s3-secret",
+        "MOMENTUM_TELEMETRY_TOKEN_KEYS": "k8s-1:" + "t" * 32,
+    }
+    env = {"MOMENTUM_TELEMETRY_TOKEN_ACTIVE_KEY": "k8s-1"}
+    for name, value in values.items():
+        (tmp_path / name).write_text(value + "\n", encoding="utf-8")  # a trailing newline, as `kubectl create secret` keeps
+        env[f"{name}_FILE"] = str(tmp_path / name)
+
+    settings = load_settings(env)
+
+    assert settings.auth.jwt_secret == values["MOMENTUM_JWT_SECRET"]
+    assert settings.database.owner_password == values["MOMENTUM_DB_OWNER_PASSWORD"]
+    assert settings.database.password_for("streaks") == "app-pass"
+    assert settings.database.password_for("plans") == "plans-pass"
+    assert settings.broker.password == "amqp-pass"
+    assert settings.broker.node_urls[1] == "amqps://momentum:amqp-pass@rmq-2:5671/momentum"
+    assert settings.s3.secret_key == "s3-secret"
+    assert settings.auth.telemetry_token_keys == {"k8s-1": b"t" * 32}
+
+
+def test_a_secret_too_short_to_sign_with_is_refused_naming_the_variable_never_its_value(tmp_path):
+    (tmp_path / "keys").write_text("k8s-1:short-s3cr3t", encoding="utf-8")
+    with pytest.raises(SettingsError, match="MOMENTUM_TELEMETRY_TOKEN_KEYS") as refused:
+        load_settings({"MOMENTUM_TELEMETRY_TOKEN_KEYS_FILE": str(tmp_path / "keys"), "MOMENTUM_TELEMETRY_TOKEN_ACTIVE_KEY": "k8s-1"})
+    # The message reaches a crash-looping pod's log: the key's id and length, not the key.
+    assert "short-s3cr3t" not in str(refused.value) and "'k8s-1'" in str(refused.value)
+
+
+def test_production_without_an_s3_endpoint_uses_the_sdk_s_not_the_local_one():
+    local = load_settings({})
+    assert local.s3.endpoint == "http://127.0.0.1:9000"
+    production = {"MOMENTUM_ENV": "production", "MOMENTUM_JWT_SECRET": "p" * 40, "MOMENTUM_DB_APP_PASSWORD": "prod",
+                  "MOMENTUM_SESSION_KEY": "s" * 40, "MOMENTUM_TELEMETRY_TOKEN_KEYS": "p1:" + "t" * 40,
+                  "MOMENTUM_TELEMETRY_TOKEN_ACTIVE_KEY": "p1",
+                  **{f"MOMENTUM_SERVICE_KEY_{c}": c.lower() * 40 for c in ("GATEWAY", "PLANS", "STREAKS", "ENTRANCES", "TELEMETRY")}}
+    assert load_settings(production).s3.endpoint is None
+    assert load_settings({**production, "MOMENTUM_S3_ENDPOINT": "https://s3.eu-central-1.amazonaws.com"}).s3.endpoint == (
+        "https://s3.eu-central-1.amazonaws.com"
+    )
