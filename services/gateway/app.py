@@ -6,6 +6,7 @@ import asyncio
 import pkgutil
 from contextlib import asynccontextmanager
 from importlib import import_module
+from pathlib import Path
 from typing import Any, AsyncIterator
 
 from fastapi import FastAPI, Request
@@ -158,7 +159,10 @@ def create_app(settings: Settings) -> Any:
     add_local_docs(app)
     # Outermost first: request id and body cap; CORS; the web app's files; the cookie session into the request's
     # state; the fast paths (pose, entrance log).
-    layered: Any = WebApp(BrowserSessionLayer(FastPaths(app), app.state.browser_sessions, oidc, admit))
+    layered: Any = WebApp(
+        BrowserSessionLayer(FastPaths(app), app.state.browser_sessions, oidc, admit),
+        Path(settings.web_dist) if settings.web_dist else None,
+    )
     if settings.cors_allow_origins:
         # Off by default: the web app is served by the gateway itself (same origin); CORS is for another origin's app.
         layered = CORSMiddleware(

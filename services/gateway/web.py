@@ -9,7 +9,6 @@ the hashed files under assets/ never change, so a browser keeps them for a year.
 from __future__ import annotations
 
 import mimetypes
-import os
 import re
 from pathlib import Path
 from typing import Any
@@ -25,10 +24,6 @@ API_PREFIXES = ("/api/", "/healthz", "/livez", "/readyz", "/metrics", "/docs", "
 API_VERSION = re.compile(r"/v[0-9]+(/|$)")
 IMMUTABLE = b"public, max-age=31536000, immutable"
 VENDOR = "/vendor"
-
-
-def dist_dir() -> Path:
-    return Path(os.environ.get("MOMENTUM_WEB_DIST") or DIST)
 
 
 def is_api_path(path: str) -> bool:
@@ -66,7 +61,7 @@ def add_local_docs(app: FastAPI) -> None:
 class WebApp:
     def __init__(self, app: Any, dist: Path | None = None) -> None:
         self.app = app
-        self.dist = (dist or dist_dir()).resolve()
+        self.dist = (dist or DIST).resolve()
 
     def __getattr__(self, name: str) -> Any:
         # Transparent to whoever reaches the app through the middleware (its state, routes, openapi).

@@ -96,6 +96,8 @@ class Settings:
     identity_cache_ttl: timedelta = timedelta(seconds=30)
     # gRPC targets of the telemetry instances the gateway spreads sessions over; empty: grpc_target("telemetry").
     telemetry_targets: tuple[str, ...] = ()
+    # The built web app the gateway serves (an image's copy); None: the checkout's web/dist.
+    web_dist: str | None = None
 
     def grpc_target(self, service: str) -> str:
         """What a caller dials: the service's target list, else the one host of MOMENTUM_GRPC_HOST. Telemetry's
@@ -142,6 +144,7 @@ class PlatformEnvironment(Section):
     daily_xp_goal: Amount = LOCAL.daily_xp_goal
     daily_exercises_goal: Amount = LOCAL.daily_exercises_goal
     telemetry_silence_seconds: PositiveSeconds = LOCAL.telemetry_silence_timeout
+    web_dist: str | None = None
 
 
 class EntranceEnvironment(Section):
@@ -251,6 +254,7 @@ def _settings(
         daily_exercises_goal=platform.daily_exercises_goal,
         telemetry_silence_timeout=platform.telemetry_silence_seconds,
         telemetry_targets=addresses["telemetry"].targets or (),
+        web_dist=platform.web_dist or None,
     )
 
 
