@@ -69,6 +69,8 @@ class SessionFinalizer:
         self._sessions = sessions
         self._clock = clock
         self._incarnation = incarnation
+        # Sessions of a dead incarnation this instance is finalizing or has finalized (a few per restart).
+        self._recovering: set[str] = set()
 
     # ------------------------------------------------------------------ replay parts in flight
     async def flush_part(self, session: InFlightSession) -> None:
@@ -151,6 +153,20 @@ class SessionFinalizer:
     async def recover(self, lease: LeaseRow, actor: Identity | None = None) -> Finalization | None:
         """Finalizes, as incomplete, a session whose process is gone: its uploaded parts become the replay
         and the aggregates are computed from them; frames it never flushed are lost."""
+        # Kept once ended, so a batch that read the row before the recovery finalized it is still refused.
+        self._recovering.add(lease.session_id)
+        try:
+            return await self._recover(lease, actor)
+        except BaseException:
+            self._recovering.discard(lease.session_id)  # not ended: a later batch or sweep tries again
+            raise
+
+    def recovering(self, session_id: str) -> bool:
+        """Whether this instance is finalizing (or has finalized) the session for a dead incarnation: its lease
+        then reads as ours, but no batch may be accepted, since the recovery ends the session without it."""
+        return session_id in self._recovering
+
+    async def _recover(self, lease: LeaseRow, actor: Identity | None) -> Finalization | None:
         async with self._db.unit_of_work(lease.tenant_id) as uow:
             if not await repository.claim_lease(uow, lease.session_id, lease.incarnation, self._incarnation):
                 return None  # another instance is on it

@@ -316,10 +316,13 @@ class TelemetryHandlers:
                     workout_id=who.workout_id, purpose=purpose,
                 )
             await uow.commit()
-        if orphaned:
-            # The instance that held it is gone, and with it the frames it had not flushed to S3:
-            # end the session honestly (incomplete) rather than stitch a replay with a hole in it.
-            await self._finalizer.recover(lease, _patient(who))
+        # A recovery here may already have claimed the lease (so it reads as ours) and not yet marked the
+        # session finalized: a batch accepted now would be lost with it.
+        if orphaned or self._finalizer.recovering(who.session_id):
+            if orphaned:
+                # The instance that held it is gone, and with it the frames it had not flushed to S3:
+                # end the session honestly (incomplete) rather than stitch a replay with a hole in it.
+                await self._finalizer.recover(lease, _patient(who))
             raise SessionEnded(
                 f"exercise session {who.session_id} was interrupted by a telemetry restart and finalized as "
                 "incomplete; start a new session"

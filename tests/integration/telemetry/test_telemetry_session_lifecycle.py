@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import timedelta
 
@@ -10,7 +11,8 @@ import numpy as np
 import pytest
 from sqlalchemy import text
 
-from momentum.telemetry.v1 import telemetry_pb2
+from momentum.telemetry.v1 import telemetry_pb2, telemetry_pb2_grpc
+from services.common.service_auth import service_channel
 from services.telemetry.domain.pose_batch import decode_replay
 from services.telemetry.replay_store import LIFECYCLE_RULES
 from tests.support.clinic import new_clinic
@@ -103,6 +105,57 @@ async def test_a_crashed_instance_loses_only_what_it_had_not_flushed(stack):
         [event] = await outbox_events(stack, session_id)
         assert event.incomplete and event.frame_count == flushed
     finally:
+        await restarted.stop()
+
+
+
+async def test_no_batch_is_accepted_while_a_restarted_instance_recovers_its_session(stack):
+    """Once the recovery has claimed the dead incarnation's lease, the lease reads as this instance's own:
+    a batch then must still be refused as ended, never acknowledged into a session about to be finalized
+    without it."""
+    clinic = await new_clinic(stack.runtimes["plans"].components.people, stack.settings)
+    session_id, token = session_token(stack.settings, clinic)
+    exercise = Exercise.of(reps=2, seed=35)
+    instance = await Instance(stack, silence=timedelta(seconds=60)).start()
+    port = instance.port
+    for body in exercise.batches[:3]:
+        await instance.post(token, body)
+    await instance.stop(crash=True)
+
+    restarted = Instance(stack, silence=timedelta(seconds=60), port=port)
+    from services.telemetry.bootstrap import build
+
+    restarted.runtime = await build(restarted.settings, grpc_port=port)
+    finalizer = restarted.runtime.components.handlers._finalizer
+    recovering, release = asyncio.Event(), asyncio.Event()
+    read_parts = finalizer._recover_replay
+
+    async def slow_recovery(who, upload_id):  # type: ignore[no-untyped-def]
+        recovering.set()  # the lease is claimed by now: it reads as the restarted instance's
+        await release.wait()
+        return await read_parts(who, upload_id)
+
+    finalizer._recover_replay = slow_recovery
+    await restarted.runtime.start()
+    restarted.channel = service_channel(restarted.settings.auth.service_keys, "gateway", "telemetry", f"127.0.0.1:{port}")
+    restarted.stub = telemetry_pb2_grpc.TelemetryServiceStub(restarted.channel)
+    try:
+        first = asyncio.create_task(restarted.post(token, exercise.batches[3]))  # may start the recovery itself
+        await asyncio.wait_for(recovering.wait(), 15)
+        with pytest.raises(grpc.aio.AioRpcError) as during:
+            await asyncio.wait_for(restarted.post(token, exercise.batches[4]), 10)
+        assert during.value.code() == grpc.StatusCode.ALREADY_EXISTS
+        release.set()
+        with pytest.raises(grpc.aio.AioRpcError) as racing:
+            await first
+        assert racing.value.code() == grpc.StatusCode.ALREADY_EXISTS
+        row = await eventually(
+            lambda: _session_row(stack, clinic.tenant_id, session_id), lambda r: r.status == "finalized", timeout=10
+        )
+        assert (row.incomplete, row.end_reason, row.frame_count) == (True, "recovered", 0)
+        assert restarted.runtime.components.handlers.sessions.get(session_id) is None  # nothing held for it
+    finally:
+        release.set()
         await restarted.stop()
 
 
