@@ -7,34 +7,25 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import random
 import sys
 import time
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
-# A database and vhost of its own unless told otherwise (MOMENTUM_PROCESS_DB/VHOST, or
-# MOMENTUM_TEST_DB/VHOST + "_proc" as the fault tests use); it rebuilds them at start.
-if "MOMENTUM_TEST_DB" not in os.environ:
-    os.environ.setdefault("MOMENTUM_PROCESS_DB", "momentum_bench_load")
-if "MOMENTUM_TEST_VHOST" not in os.environ:
-    os.environ.setdefault("MOMENTUM_PROCESS_VHOST", "momentum_bench_load")
-os.environ.setdefault("MOMENTUM_PROCESS_LOG_LEVEL", "WARNING")
+import httpx
 
-import httpx  # noqa: E402
-
-from bench.load.metrics import Recorder, Sampler  # noqa: E402
-from bench.results import CpuMeter, CpuWindow, Measurement, Run  # noqa: E402
-from bench.load.patients import Pace, VirtualPatient  # noqa: E402
-from bench.load.report import print_report  # noqa: E402
-from services.common.settings import Settings, load_settings  # noqa: E402
-from services.telemetry.domain.pose_profile import SQUAT_LEFT  # noqa: E402
-from tests.support.broker_probe import queue_depths, repair_dead_letter_supervisor  # noqa: E402
-from tests.support.population import Population, SeededPatient, session_batches  # noqa: E402
-from tests.support.fresh import fresh_storage  # noqa: E402
-from tests.support.processes import PROCESS_DB, PROCESS_VHOST, ProcessStack, rss_kib  # noqa: E402
-from tests.support.stack import services_with_bootstrap  # noqa: E402
+from bench.load.metrics import Recorder, Sampler
+from bench.results import CpuMeter, CpuWindow, Measurement, Run
+from bench.load.patients import Pace, VirtualPatient
+from bench.load.report import print_report
+from services.common.settings import Settings, load_settings
+from services.telemetry.domain.pose_profile import SQUAT_LEFT
+from tests.support.broker_probe import queue_depths, repair_dead_letter_supervisor
+from tests.support.population import Population, SeededPatient, session_batches
+from tests.support.fresh import fresh_storage
+from tests.support.processes import PROCESS_DB, PROCESS_VHOST, ProcessStack, rss_kib
+from tests.support.stack import services_with_bootstrap
 
 ROOT = Path(__file__).resolve().parents[2]
 

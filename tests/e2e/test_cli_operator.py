@@ -104,9 +104,10 @@ async def test_a_downgrade_asks_then_rolls_back_and_migrate_restores(stack):
         assert (states["telemetry"]["current"], states["telemetry"]["upToDate"]) == ("0002", False)
         assert states["plans"]["current"] is None  # never migrated in this database
         history = await as_json(stack, "migrate", "history", "telemetry", env=env)
-        assert [(r["revision"], r["applied"], r["current"]) for r in history] == [
-            ("0003", False, False), ("0002", True, True), ("0001", True, False)
-        ]
+        # Newest first: every revision above 0002 is now unapplied, 0002 current, those below applied.
+        rows = [(r["revision"], r["applied"], r["current"]) for r in history]
+        assert rows[-2:] == [("0002", True, True), ("0001", True, False)]
+        assert rows[:-2] and all(not applied and not current for _, applied, current in rows[:-2]), rows
         code, output = await momentum(stack, "migrate", "downgrade", "telemetry", "0003", "--yes", env=env)
         assert code == 2 and "is not below the current 0002" in output, output
 
