@@ -228,9 +228,17 @@ class Instance:
         self.channel = None
 
     async def start(self) -> "Instance":
+        await self.build()
+        return await self.serve()
+
+    async def build(self) -> "Instance":
+        """The instance's components, not yet serving: a test can reach into them before it starts."""
         from services.telemetry.bootstrap import build
 
         self.runtime = await build(self.settings, grpc_port=self.port)
+        return self
+
+    async def serve(self) -> "Instance":
         await self.runtime.start()
         self.channel = service_channel(self.settings.auth.service_keys, "gateway", "telemetry", f"127.0.0.1:{self.port}")
         self.stub = telemetry_pb2_grpc.TelemetryServiceStub(self.channel)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 import os
 from dataclasses import dataclass
 from datetime import timedelta
@@ -10,7 +9,9 @@ from datetime import timedelta
 from pydantic_settings import SettingsConfigDict
 
 from services.common.settings.environment import Problem, Section
-from services.common.settings.values import Count, GrpcTarget, HostPort, MetricsPort, Port, PositiveSeconds, Targets
+from services.common.settings.values import (
+    Count, GrpcTarget, HostPort, MetricsPort, Port, PositiveSeconds, Targets, grpc_target,
+)
 
 SERVICES = ("plans", "streaks", "entrances", "telemetry")
 # Who may call a gRPC port: the gateway (on behalf of users) and the services themselves.
@@ -54,11 +55,10 @@ class TelemetryServiceEnvironment(ServiceEnvironment):
 
 
 def ring_problems(ring: tuple[str, ...], any_instance_target: str | None) -> list[Problem]:
-    if any_instance_target or len(ring) < 2:
+    if any_instance_target or not ring:
         return []
     try:
-        for target in ring:
-            ipaddress.IPv4Address(target.rpartition(":")[0])
+        grpc_target(",".join(ring))  # what Settings.grpc_target dials for the calls of no session
     except ValueError:
         return [Problem(
             ("MOMENTUM_TELEMETRY_TARGETS",),

@@ -11,8 +11,7 @@ import numpy as np
 import pytest
 from sqlalchemy import text
 
-from momentum.telemetry.v1 import telemetry_pb2, telemetry_pb2_grpc
-from services.common.service_auth import service_channel
+from momentum.telemetry.v1 import telemetry_pb2
 from services.telemetry.domain.pose_batch import decode_replay
 from services.telemetry.replay_store import LIFECYCLE_RULES
 from tests.support.clinic import new_clinic
@@ -122,10 +121,7 @@ async def test_no_batch_is_accepted_while_a_restarted_instance_recovers_its_sess
         await instance.post(token, body)
     await instance.stop(crash=True)
 
-    restarted = Instance(stack, silence=timedelta(seconds=60), port=port)
-    from services.telemetry.bootstrap import build
-
-    restarted.runtime = await build(restarted.settings, grpc_port=port)
+    restarted = await Instance(stack, silence=timedelta(seconds=60), port=port).build()
     finalizer = restarted.runtime.components.handlers._finalizer
     recovering, release = asyncio.Event(), asyncio.Event()
     read_parts = finalizer._recover_replay
@@ -136,9 +132,7 @@ async def test_no_batch_is_accepted_while_a_restarted_instance_recovers_its_sess
         return await read_parts(who, upload_id)
 
     finalizer._recover_replay = slow_recovery
-    await restarted.runtime.start()
-    restarted.channel = service_channel(restarted.settings.auth.service_keys, "gateway", "telemetry", f"127.0.0.1:{port}")
-    restarted.stub = telemetry_pb2_grpc.TelemetryServiceStub(restarted.channel)
+    await restarted.serve()
     try:
         first = asyncio.create_task(restarted.post(token, exercise.batches[3]))  # may start the recovery itself
         await asyncio.wait_for(recovering.wait(), 15)
