@@ -1,5 +1,6 @@
 """What an engineer on call reads off each process's own metrics port while patients use Momentum: every metric
-family issue 17 lists, scraped before, during and after a bounded run of the load driver (bench/load)."""
+family issue 17 lists, scraped before, during and after a bounded run of the load driver (bench/load), with the
+faults an on-call engineer is paged for injected on the way."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import asyncio
 import time
 import uuid
 from collections import defaultdict
+from datetime import datetime, timezone
+
 import aio_pika
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
@@ -14,8 +17,10 @@ from prometheus_client.parser import text_string_to_metric_families
 from bench.load.patients import Pace
 from bench.load.run import parse_args, run_load, seed, start_stack
 from momentum.entrances.v1 import entrances_pb2
-from services.common.settings import SERVICES
+from services.common.messaging.topology import EVENTS_EXCHANGE
+from services.common.settings import SERVICES, Settings
 from tests.support.broker_probe import publish_event
+from tests.support.db_probe import Probe
 from tests.support.ports import free_port
 from tests.support.waiting import eventually
 
@@ -43,15 +48,25 @@ MOVED_BY_LOAD = {
 }
 # Gauges: some scrape during or after the run reads another value than before it.
 GAUGES_THAT_MOVE = {
-    "plans": ["momentum_billing_records"],
+    "plans": ["momentum_billing_records", "momentum_outbox_backlog_rows", "momentum_outbox_oldest_age_seconds",
+              "momentum_outbox_quarantined_rows"],
     "entrances": ["momentum_entrances_pending", "momentum_entrances_oldest_overdue_seconds"],
     "telemetry": ["momentum_telemetry_sessions_in_flight"],
 }
-# Moved by the two faults the run injects: a purged delay queue (the sweep finalizes those entrances late,
-# so they are overdue for a while) and a finalization job no finalizer can read (parked, a dead letter).
-MOVED_BY_FAULTS = {"entrances": ["momentum_consumer_parked_total", "momentum_dead_letter_messages"]}
-# Exported by every service, moved only by an outage (the broker or Postgres away), which a healthy run has not:
-# the relay's backlog and failures, retries, pauses, quarantined rows.
+# Moved by the faults the run injects, each what one alert of infra/observability/alerts is about:
+# - a purged delay queue: the sweep finalizes those entrances late, so they are overdue for a while;
+# - a finalization job no finalizer can read: parked, a dead letter;
+# - a queue bound to one plans event that refuses every message: the broker nacks it, so plans' relay counts a
+#   publish failure and the row waits, aging, in the backlog until the queue is gone;
+# - a plans outbox row AMQP cannot carry (an instant before 1970): quarantined;
+# - streaks' inbox locked and the connections waiting for it dropped (SQLSTATE 57P01, as when Postgres restarts):
+#   streaks' consumer pauses for the outage and retries what it was handling.
+MOVED_BY_FAULTS = {
+    "entrances": ["momentum_consumer_parked_total", "momentum_dead_letter_messages"],
+    "plans": ["momentum_outbox_publish_failures_total", "momentum_outbox_quarantined_total"],
+    "streaks": ["momentum_consumer_retries_total", "momentum_consumer_pauses_total"],
+}
+# Every service exports the messaging families, whichever of them this run moves in its process.
 EXPORTED_BY_EVERY_SERVICE = [
     "momentum_outbox_backlog_rows", "momentum_outbox_oldest_age_seconds", "momentum_outbox_publish_failures_total",
     "momentum_outbox_quarantined_rows", "momentum_consumer_retries_total", "momentum_consumer_pauses_total",
@@ -112,6 +127,51 @@ async def inject_faults(ports: Ports, http: httpx.AsyncClient, broker_url: str) 
     return purged
 
 
+async def refuse_one_plans_event(ports: Ports, http: httpx.AsyncClient, settings: Settings) -> None:
+    """Two plans outbox rows: one whose only queue refuses it (the broker nacks; the relay keeps the row, counts a
+    failure and backs off) until that queue is deleted, and one AMQP cannot carry (quarantined at once)."""
+    failures = "momentum_outbox_publish_failures_total"
+    before = (await ports.scrape(http))["plans"][0].get(failures, 0)
+    connection = await aio_pika.connect(settings.broker.url)
+    probe = await Probe.connect()
+    try:
+        channel = await connection.channel()
+        refusing = await channel.declare_queue(
+            "", exclusive=True, arguments={"x-max-length": 0, "x-overflow": "reject-publish"},
+        )
+        routing_key = f"probe.refused.{uuid.uuid4().hex}"
+        await refusing.bind(EVENTS_EXCHANGE, routing_key=routing_key)
+        await probe.connection.execute(
+            "INSERT INTO plans.outbox (message_id, routing_key, tenant_id, message_type, body, occurred_at) "
+            "VALUES ($1, $2, $3, 'probe', ''::bytea, $4), ($5, 'probe.before-1970', $3, 'probe', ''::bytea, $6)",
+            f"refused-{uuid.uuid4()}", routing_key, uuid.uuid4(), datetime.now(timezone.utc),
+            f"unencodable-{uuid.uuid4()}", datetime(1960, 1, 1, tzinfo=timezone.utc),
+        )
+        await eventually(
+            lambda: ports.scrape(http),
+            lambda s: s["plans"][0].get(failures, 0) > before
+            and s["plans"][0].get("momentum_outbox_backlog_rows", 0) >= 1
+            and s["plans"][0].get("momentum_outbox_oldest_age_seconds", 0) >= 1,
+            timeout=20, every=0.5,
+        )
+        await refusing.delete(if_unused=False, if_empty=False)
+    finally:
+        await probe.close()
+        await connection.close()
+
+
+async def drop_streaks_waiting_for_its_inbox() -> int:
+    """streaks' inbox locked against writes until some delivery waits for it; those connections dropped."""
+    probe = await Probe.connect()
+    held = await probe.hold("LOCK TABLE streaks.inbox IN EXCLUSIVE MODE")
+    try:
+        await eventually(lambda: probe.waiting_on(held, "momentum_streaks"), lambda n: n >= 1, timeout=20, every=0.2)
+        return await probe.terminate_waiting_on(held, "momentum_streaks")
+    finally:
+        await held.release()
+        await probe.close()
+
+
 async def purge_queue_at(broker_url: str, name: str) -> int:
     connection = await aio_pika.connect(broker_url)
     try:
@@ -141,14 +201,20 @@ async def test_every_listed_metric_moves_on_its_own_port_under_the_load_driver()
             before = await ports.scrape(http)
             stop = asyncio.Event()
             watching = asyncio.create_task(ports.watch(http, stop))
-            faults = asyncio.create_task(inject_faults(ports, http, settings.broker.url))
+            faults = asyncio.gather(
+                inject_faults(ports, http, settings.broker.url),
+                refuse_one_plans_event(ports, http, settings),
+                drop_streaks_waiting_for_its_inbox(),
+            )
             figures, _, _ = await run_load(args, stack.base_url, settings.broker.vhost, stack.memory, population, pace, stack)
-            purged = await faults
-            # Every entrance of the run finalized (the purged ones by the sweep), the poison job a dead letter.
+            purged, _, dropped = await faults
+            # Every entrance of the run finalized (the purged ones by the sweep), the poison job a dead letter, and
+            # plans' refused row published once nothing refused it any more.
             after = await eventually(
                 lambda: ports.scrape(http),
                 lambda s: s["entrances"][0].get("momentum_entrances_pending", 1) == 0
-                and s["entrances"][0].get("momentum_dead_letter_messages", 0) >= 1,
+                and s["entrances"][0].get("momentum_dead_letter_messages", 0) >= 1
+                and s["plans"][0].get("momentum_outbox_backlog_rows", 1) == 0,
                 timeout=30, every=0.5,
             )
             stop.set()
@@ -158,6 +224,7 @@ async def test_every_listed_metric_moves_on_its_own_port_under_the_load_driver()
 
     assert figures["error_rate"] < 0.01, figures
     assert purged >= 1, "the purge found no finalization message: the overdue gauge had nothing to show"
+    assert dropped >= 1, "no streaks connection waited for the locked inbox"
     still = {
         process: [name for name in names if after[process][0].get(name, 0) <= before[process][0].get(name, 0)]
         for process, names in (MOVED_BY_LOAD | MOVED_BY_FAULTS).items()

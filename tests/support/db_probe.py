@@ -35,6 +35,11 @@ class HeldLock:
         self._connection = connection
         self._transaction = transaction
 
+    @property
+    def pid(self) -> int:
+        """The server process that holds the lock, which its waiters name in pg_blocking_pids."""
+        return self._connection.get_server_pid()
+
     async def release(self) -> None:
         """Idempotent: safe in a `finally` after an earlier release."""
         if self._transaction is not None:
@@ -113,6 +118,22 @@ class Probe:
             "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity "
             "WHERE usename = $1 AND datname = $2 AND pid <> pg_backend_pid()",
             role, PROCESS_DB,
+        ))
+
+    async def waiting_on(self, lock: HeldLock, role: str) -> int:
+        """Connections of `role` that wait for `lock` to be released."""
+        return int(await self.scalar(
+            "SELECT count(*) FROM pg_stat_activity WHERE usename = $1 AND datname = $2 AND $3 = ANY(pg_blocking_pids(pid))",
+            role, PROCESS_DB, lock.pid,
+        ))
+
+    async def terminate_waiting_on(self, lock: HeldLock, role: str) -> int:
+        """Drops the connections of `role` that wait for `lock`, mid-statement (SQLSTATE 57P01), and no other:
+        its idle pool and the statements that do not need the lock go on."""
+        return int(await self.scalar(
+            "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE usename = $1 AND datname = $2 AND $3 = ANY(pg_blocking_pids(pid))",
+            role, PROCESS_DB, lock.pid,
         ))
 
     # ------------------------------------------------------------------ closing the database
