@@ -278,16 +278,25 @@ class TelemetryHandlers:
         if session is None:
             if isinstance(self.sessions.finalized(who.session_id), Finalization):
                 raise SessionEnded(f"exercise session {who.session_id} has ended")
+            if self._finalizer.recovering(who.session_id):
+                raise SessionEnded(_interrupted(who.session_id))
             lock = self.sessions.opening_lock(who.session_id)
             async with lock:
-                session = self.sessions.get(who.session_id) or await self._open(who, purpose)
+                opened = self.sessions.get(who.session_id) or await self._open(who, purpose)
+            if isinstance(opened, repository.LeaseRow):
+                # Outside the opening lock: a recovery reads S3 for seconds, and the batches that arrive
+                # meanwhile are refused at once (recovering() above) rather than queued behind it.
+                await self._finalizer.recover(opened, _patient(who))
+                raise SessionEnded(_interrupted(who.session_id))
+            session = opened
             self.sessions.opened(who.session_id)
         if session.who.tenant_id != who.tenant_id or session.who.patient_id != who.patient_id:
             raise Unauthenticated("the session token does not match the session")
         return session
 
-    async def _open(self, who: SessionIdentity, purpose: str | None) -> InFlightSession:
-        """First contact of a session with this instance: consent states, the row, the lease. Once per session."""
+    async def _open(self, who: SessionIdentity, purpose: str | None) -> InFlightSession | repository.LeaseRow:
+        """First contact of a session with this instance: consent states, the row, the lease. Once per session.
+        A lease of a dead incarnation comes back for the caller to recover."""
         now = self._clock.now()
         async with self._db.unit_of_work(who.tenant_id) as uow:
             if not self.consents.is_loaded(who.tenant_id, who.patient_id):
@@ -316,17 +325,14 @@ class TelemetryHandlers:
                     workout_id=who.workout_id, purpose=purpose,
                 )
             await uow.commit()
+        if orphaned:
+            # The instance that held it is gone, and with it the frames it had not flushed to S3: the session
+            # ends honestly (incomplete) rather than stitching a replay with a hole in it.
+            return lease
         # A recovery here may already have claimed the lease (so it reads as ours) and not yet marked the
         # session finalized: a batch accepted now would be lost with it.
-        if orphaned or self._finalizer.recovering(who.session_id):
-            if orphaned:
-                # The instance that held it is gone, and with it the frames it had not flushed to S3:
-                # end the session honestly (incomplete) rather than stitch a replay with a hole in it.
-                await self._finalizer.recover(lease, _patient(who))
-            raise SessionEnded(
-                f"exercise session {who.session_id} was interrupted by a telemetry restart and finalized as "
-                "incomplete; start a new session"
-            )
+        if self._finalizer.recovering(who.session_id):
+            raise SessionEnded(_interrupted(who.session_id))
         session = InFlightSession(
             who=SessionIdentity(who.session_id, who.tenant_id, who.patient_id, who.workout_id, row.exercise_id),
             opened_at=row.opened_at, last_activity_at=now,
@@ -346,6 +352,11 @@ class TelemetryHandlers:
             raise
         except Exception as exc:  # one session's trouble must not stop the loop for the others
             log.warning(failure, session_id=session_id, error=repr(exc))
+
+
+def _interrupted(session_id: str) -> str:
+    return (f"exercise session {session_id} was interrupted by a telemetry restart and finalized as incomplete; "
+            "start a new session")
 
 
 def _patient(who: SessionIdentity) -> Identity:

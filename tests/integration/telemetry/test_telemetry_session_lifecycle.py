@@ -108,10 +108,11 @@ async def test_a_crashed_instance_loses_only_what_it_had_not_flushed(stack):
 
 
 
-async def test_no_batch_is_accepted_while_a_restarted_instance_recovers_its_session(stack):
+@pytest.mark.parametrize("recovered_by", ["the first batch or the lease loop", "the first batch"])
+async def test_no_batch_is_accepted_while_a_restarted_instance_recovers_its_session(stack, recovered_by):
     """Once the recovery has claimed the dead incarnation's lease, the lease reads as this instance's own:
     a batch then must still be refused as ended, never acknowledged into a session about to be finalized
-    without it."""
+    without it, and at once, not queued behind the recovery (which reads S3 for seconds)."""
     clinic = await new_clinic(stack.runtimes["plans"].components.people, stack.settings)
     session_id, token = session_token(stack.settings, clinic)
     exercise = Exercise.of(reps=2, seed=35)
@@ -132,6 +133,11 @@ async def test_no_batch_is_accepted_while_a_restarted_instance_recovers_its_sess
         return await read_parts(who, upload_id)
 
     finalizer._recover_replay = slow_recovery
+    if recovered_by == "the first batch":
+        async def no_lease_loop() -> int:
+            return 0
+
+        restarted.runtime.components.handlers.renew_and_recover = no_lease_loop
     await restarted.serve()
     try:
         first = asyncio.create_task(restarted.post(token, exercise.batches[3]))  # may start the recovery itself
