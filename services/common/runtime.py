@@ -121,13 +121,38 @@ def run_service(build: Callable[[Settings], Awaitable[ServiceRuntime[Any]]], set
         log.info("tracing.on", service=service)
 
     async def main() -> None:
-        runtime = await build(settings)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
-        await runtime.start()
+        runtime = await _start_unless_stopped(build, settings, stop, service)
+        if runtime is None:
+            return
         await stop.wait()
         await runtime.stop()
 
     asyncio.run(main())
+
+
+async def _start_unless_stopped(
+    build: Callable[[Settings], Awaitable[ServiceRuntime[Any]]], settings: Settings, stop: asyncio.Event, service: str,
+) -> ServiceRuntime[Any] | None:
+    """The runtime built and started; None when a signal came first. Start-up may retry a broker or database that
+    is away for minutes, and the orchestrator that stops the process then must not wait for its kill timeout:
+    nothing has been served yet, so nothing needs draining."""
+
+    async def build_and_start() -> ServiceRuntime[Any]:
+        runtime = await build(settings)
+        await runtime.start()
+        return runtime
+
+    starting = asyncio.create_task(build_and_start(), name=f"{service}-start")
+    stopping = asyncio.create_task(stop.wait())
+    await asyncio.wait({starting, stopping}, return_when=asyncio.FIRST_COMPLETED)
+    stopping.cancel()
+    if starting.done():
+        return starting.result()
+    starting.cancel()
+    await asyncio.gather(starting, return_exceptions=True)
+    log.info("service.start_abandoned", service=service, reason="signal")
+    return None

@@ -1,6 +1,7 @@
 """SIGTERM under load: the consumer (streaks), the service behind the HTTP calls (plans) and the
 gateway stop gracefully while patients keep going. Every call ends in a success or a clean error
-body, every unacked message is redelivered, and each committed change has exactly one effect."""
+body, every unacked message is redelivered, and each committed change has exactly one effect. And
+SIGTERM during start-up, while the broker is away, ends the process at once."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ import time
 import httpx
 
 from tests.faults.kit import TimezoneWalker, log_events, settled, tz_counts
+from tests.support.ports import free_port
+from tests.support.waiting import eventually
 
 PATIENTS = 8
 
@@ -62,3 +65,21 @@ async def test_sigterm_of_consumer_service_and_gateway_under_load(processes, pop
     # A call that reached plans just as it stopped never ran (grpc/grpc#41785: gRPC core answers such
     # pending calls CANCELLED). The app must be told to retry: a 503, not 499 "client closed request".
     assert [w.unclean for w in walkers if w.unclean] == []
+
+
+async def test_sigterm_while_start_up_waits_for_the_broker_ends_the_process_at_once(processes):
+    """A rollout stopped while the broker is away: the service retrying its first connection exits on SIGTERM,
+    instead of sitting out the orchestrator's kill timeout."""
+    stack = processes(MOMENTUM_AMQP_PORT=str(free_port()))  # nothing listens there
+    proc = await stack.start("streaks", wait=False)
+
+    async def log() -> str:
+        return proc.log_text()
+
+    await eventually(log, lambda text: "broker.connect_retry" in text, timeout=20, every=0.1)
+    began = time.monotonic()
+    proc.send(signal.SIGTERM)
+    code = await proc.wait_exit(timeout=5)
+    assert code == 0, f"exit {code} after {time.monotonic() - began:.1f}s:\n{proc.log_tail()}"
+    assert len(log_events(proc.log_text(), "service.start_abandoned")) == 1
+    assert log_events(proc.log_text(), "service.started") == []
