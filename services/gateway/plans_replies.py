@@ -60,6 +60,7 @@ def workout(w: plans_pb2.Workout) -> WorkoutReply:
         exercises=[
             ExerciseLogReply(
                 exerciseId=e.exercise_id, name=e.name, prescribedSets=e.prescribed_sets, prescribedReps=e.prescribed_reps,
+                prescribedHoldSeconds=e.prescribed_hold_seconds or None,
                 actualSets=e.actual_sets if done else None, actualReps=e.actual_reps if done else None, skipped=e.skipped,
                 videoWatchPercentage=e.video_watch_percentage if e.has_video_watch_percentage else None,
                 poseAccuracyScore=e.pose_accuracy_score if e.has_pose_accuracy_score else None,

@@ -69,7 +69,7 @@ async def demo(stack) -> Demo:  # type: ignore[no-untyped-def]
     await components.people.create_user(TENANT, phone_patient, "patient", f"Zoe Phone {phone_patient.hex[:4]}", None)
     exercise = await components.plans.create_exercise(therapist, "Wall sit", "https://video.example/wall-sit.mp4", 45, "")
     today = datetime.now(zone("Europe/Madrid")).date()
-    await components.plans.create_plan(therapist, phone_patient, "Daily knee routine", today, 1, 7, [Prescription(str(exercise.exercise_id), 2, 8)])
+    await components.plans.create_plan(therapist, phone_patient, "Daily knee routine", today, 1, 7, [Prescription(str(exercise.exercise_id), 2, 8, 30)])
     demo = Demo(stack, seeded, phone_patient)
 
     # An app visit on a day of Ana's without a workout, as the entrances finalizer makes one: the "App visit" badge.

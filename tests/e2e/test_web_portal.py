@@ -104,6 +104,8 @@ async def test_patient_completes_today_on_a_phone_and_the_therapist_sees_it(brow
     await page.goto(await demo.link(patient))
     await expect(page.get_by_role("heading", name="Today's workout")).to_be_visible()
     await expect(page.locator(".exercise-name", has_text="Wall sit")).to_be_visible()
+    # The dose as prescribed, the hold included: a wall sit is held, not bounced.
+    await expect(page.locator("li[data-exercise-id]", has_text="Wall sit")).to_contain_text("Wall sit — 2 × 8, hold 30 s")
     assert entrance_calls == ["POST"]
     # The device's timezone was synced on mount (she had none of her own).
     me = await eventually(lambda: demo.api("/v2/user/me", headers), lambda m: m["timezone"] == "Europe/Madrid", timeout=30)
@@ -125,6 +127,7 @@ async def test_patient_completes_today_on_a_phone_and_the_therapist_sees_it(brow
 
     # She did one set of the wall sit, of 6 reps, not the prescribed 2 x 8.
     (wall_sit,) = [e for e in open_workout["exercises"] if e["name"] == "Wall sit"]
+    assert (wall_sit["prescribedSets"], wall_sit["prescribedReps"], wall_sit["prescribedHoldSeconds"]) == (2, 8, 30)
     await expect(page.get_by_label("Sets done Wall sit")).to_have_value(str(wall_sit["prescribedSets"]))
     await page.get_by_label("Sets done Wall sit").fill("1")
     await page.get_by_label("Reps per set Wall sit").fill("6")

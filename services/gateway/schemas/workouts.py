@@ -24,6 +24,10 @@ class ExerciseLogReply(BaseModel):
     name: str
     prescribedSets: int
     prescribedReps: int
+    prescribedHoldSeconds: int | None = Field(
+        default=None, description="seconds each rep is held (a wall sit, a plank); null: no hold prescribed, or not "
+        "recorded for a session done before holds were kept per session"
+    )
     actualSets: int | None
     actualReps: int | None
     skipped: bool

@@ -58,8 +58,9 @@ async def insert_mirror(uow: UnitOfWork, mirror: Workout) -> bool:
 async def copy_exercise_logs(uow: UnitOfWork, tenant_id: uuid.UUID, source_id: uuid.UUID, mirror_id: uuid.UUID) -> None:
     await uow.execute(
         text(
-            "INSERT INTO plans.exercise_logs (tenant_id, workout_id, position, exercise_id, prescribed_sets, prescribed_reps, skipped) "
-            "SELECT :tenant, :mirror, position, exercise_id, prescribed_sets, prescribed_reps, false "
+            "INSERT INTO plans.exercise_logs (tenant_id, workout_id, position, exercise_id, prescribed_sets, prescribed_reps, "
+            "prescribed_hold_seconds, skipped) "
+            "SELECT :tenant, :mirror, position, exercise_id, prescribed_sets, prescribed_reps, prescribed_hold_seconds, false "
             "FROM plans.exercise_logs WHERE workout_id = :source"
         ),
         {"tenant": tenant_id, "mirror": mirror_id, "source": source_id},

@@ -198,11 +198,12 @@ async def insert_exercise_logs(
         return
     await uow.execute(
         text(
-            "INSERT INTO plans.exercise_logs (tenant_id, workout_id, position, exercise_id, prescribed_sets, prescribed_reps) "
-            "VALUES (:tenant, :workout, :position, :exercise, :sets, :reps)"
+            "INSERT INTO plans.exercise_logs (tenant_id, workout_id, position, exercise_id, prescribed_sets, prescribed_reps, "
+            "prescribed_hold_seconds) VALUES (:tenant, :workout, :position, :exercise, :sets, :reps, :hold)"
         ),
         [
-            {"tenant": tenant_id, "workout": wid, "position": p.position, "exercise": p.exercise_id, "sets": p.sets, "reps": p.reps}
+            {"tenant": tenant_id, "workout": wid, "position": p.position, "exercise": p.exercise_id, "sets": p.sets, "reps": p.reps,
+             "hold": p.hold_seconds}
             for wid in workout_ids
             for p in prescriptions_
         ],

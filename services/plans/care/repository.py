@@ -34,7 +34,8 @@ async def _attach_logs(uow: UnitOfWork, workouts: list[Workout], with_sessions: 
     rows = await uow.execute(
         text(
             "SELECT l.workout_id, l.position, l.exercise_id, e.name, l.prescribed_sets, l.prescribed_reps, l.actual_sets, "
-            "l.actual_reps, l.skipped, l.video_watch_percentage, l.pose_accuracy_score, l.pose_accuracy_session_id "
+            "l.actual_reps, l.skipped, l.video_watch_percentage, l.pose_accuracy_score, l.pose_accuracy_session_id, "
+            "l.prescribed_hold_seconds "
             "FROM plans.exercise_logs l "
             "JOIN plans.exercises e ON e.exercise_id = l.exercise_id WHERE l.workout_id = ANY(:ids) ORDER BY l.position"
         ),
@@ -44,7 +45,7 @@ async def _attach_logs(uow: UnitOfWork, workouts: list[Workout], with_sessions: 
         by_id[r.workout_id].exercises.append(
             ExerciseLog(r.position, r.exercise_id, r.name, r.prescribed_sets, r.prescribed_reps, r.actual_sets,
                            r.actual_reps, r.skipped, r.video_watch_percentage, r.pose_accuracy_score,
-                           r.pose_accuracy_session_id)
+                           r.pose_accuracy_session_id, prescribed_hold_seconds=r.prescribed_hold_seconds)
         )
     if with_sessions:
         await _attach_sessions(uow, workouts)

@@ -40,6 +40,7 @@ class ExerciseLog:
     pose_accuracy_score: float | None
     pose_accuracy_session_id: uuid.UUID | None = None  # the exercise session the score comes from
     sessions: list[ExerciseSessionLink] = field(default_factory=list)  # oldest first; staff's history only
+    prescribed_hold_seconds: int | None = None  # each rep held this long; None: no hold (or a session done before 0016)
 
     @property
     def measured_session(self) -> ExerciseSessionLink | None:

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import text
 
-from tests.support.care import create_exercises
+from tests.support.care import completion, create_exercises
 from tests.support.clinic import client, new_clinic
 
 
@@ -55,6 +55,14 @@ async def test_the_admin_lists_the_clinic_and_a_deactivated_therapist_is_refused
     assert await _audits(stack, clinic, iris, "user.access.set") == 1
 
 
+async def _doses(http, clinic) -> set[tuple[str, str, int, int | None]]:  # type: ignore[no-untyped-def]
+    """(status, exercise, sets, hold) of every exercise of the patient's workouts, as her app reads them."""
+    listed = await http.get("/v2/workouts", params={"past": "false"}, headers=clinic.as_patient())
+    assert listed.status_code == 200, listed.text
+    return {(w["status"], e["name"], e["prescribedSets"], e["prescribedHoldSeconds"])
+            for w in listed.json()["workouts"] for e in w["exercises"]}
+
+
 async def test_a_plan_prescribes_holds_is_edited_and_ended(stack):
     clinic = await new_clinic(stack.runtimes["plans"].components.people, stack.settings, patients=1)
     start = (datetime.now(timezone.utc).date() - timedelta(days=1)).isoformat()
@@ -73,6 +81,13 @@ async def test_a_plan_prescribes_holds_is_edited_and_ended(stack):
         plan = created.json()
         assert [(e["name"], e["sets"], e["reps"], e["holdSeconds"]) for e in plan["exercises"]] == [
             ("Squat", 3, 12, None), ("Wall sit", 2, 1, 45)]
+        # Every session shows the patient the hold with the sets and reps; one is done at that dose.
+        assert await _doses(http, clinic) == {("scheduled", "Squat", 3, None), ("scheduled", "Wall sit", 2, 45)}
+        first = min((await http.get("/v2/workouts", params={"past": "false"}, headers=clinic.as_patient())).json()["workouts"],
+                    key=lambda w: w["sessionNumber"])
+        done = await http.post(f"/v2/workouts/{first['workoutId']}/complete", json=completion(first),
+                               headers=clinic.as_patient())
+        assert done.status_code == 200, done.text
 
         edited = await http.patch(f"/v1/patient-treatment-plans/{plan['planId']}", headers=clinic.as_therapist(), json={
             "title": "Knee strength, week 2", "exercises": [{"exerciseId": wall_sit["exerciseId"], "sets": 3, "reps": 1, "holdSeconds": 60}]})
@@ -80,6 +95,9 @@ async def test_a_plan_prescribes_holds_is_edited_and_ended(stack):
         read = (await http.get(f"/v1/patient-treatment-plans/{plan['planId']}", headers=clinic.as_therapist())).json()
         assert (read["title"], [(e["name"], e["sets"], e["holdSeconds"]) for e in read["exercises"]]) == (
             "Knee strength, week 2", [("Wall sit", 3, 60)])
+        # The sessions still to do take the new dose; the one done keeps what it was done at.
+        assert await _doses(http, clinic) == {
+            ("scheduled", "Wall sit", 3, 60), ("completed", "Squat", 3, None), ("completed", "Wall sit", 2, 45)}
 
         ended = await http.patch(f"/v1/patient-treatment-plans/{plan['planId']}", json={"status": "completed"}, headers=clinic.as_therapist())
         assert ended.status_code == 200 and ended.json()["status"] == "completed", ended.text

@@ -8,6 +8,7 @@ import { StreakCard } from "../components/StreakCard";
 import { useLoad } from "../components/useLoad";
 import { useI18n } from "../i18n";
 import { completionBody, initialForm, type CompletionForm } from "../logic/completion";
+import { doseLabel } from "../logic/planForm";
 
 const STREAK_REREADS = 8;
 
@@ -131,7 +132,7 @@ function TodayWorkout({ workout, onCompleted }: { workout: Workout; onCompleted:
             setForm({ ...form, exercises: { ...form.exercises, [e.exerciseId]: { ...done, [part]: value } } });
           return (
             <li key={e.exerciseId} data-exercise-id={e.exerciseId}>
-              <span className="exercise-name">{e.name}</span> — {t("today.setsReps", { sets: e.prescribedSets, reps: e.prescribedReps })}
+              <span className="exercise-name">{e.name}</span> — {doseLabel(t, e.prescribedSets, e.prescribedReps, e.prescribedHoldSeconds)}
               <div className="done-figures">
                 <label className="field">
                   {t("today.setsDone")}

@@ -299,7 +299,7 @@ class TreatmentPlan(_message.Message):
     def __init__(self, plan_id: _Optional[str] = ..., patient_id: _Optional[str] = ..., therapist_id: _Optional[str] = ..., title: _Optional[str] = ..., start_date: _Optional[str] = ..., duration_weeks: _Optional[int] = ..., frequency_per_week: _Optional[int] = ..., status: _Optional[str] = ..., exercises: _Optional[_Iterable[_Union[PrescribedExercise, _Mapping]]] = ..., sessions_planned: _Optional[int] = ..., sessions_completed: _Optional[int] = ...) -> None: ...
 
 class ExerciseLog(_message.Message):
-    __slots__ = ("exercise_id", "name", "prescribed_sets", "prescribed_reps", "actual_sets", "actual_reps", "skipped", "has_video_watch_percentage", "video_watch_percentage", "has_pose_accuracy_score", "pose_accuracy_score", "pose_accuracy_session_id", "sessions", "has_detected_reps", "detected_reps", "has_incomplete", "incomplete")
+    __slots__ = ("exercise_id", "name", "prescribed_sets", "prescribed_reps", "actual_sets", "actual_reps", "skipped", "has_video_watch_percentage", "video_watch_percentage", "has_pose_accuracy_score", "pose_accuracy_score", "pose_accuracy_session_id", "sessions", "has_detected_reps", "detected_reps", "has_incomplete", "incomplete", "prescribed_hold_seconds")
     EXERCISE_ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     PRESCRIBED_SETS_FIELD_NUMBER: _ClassVar[int]
@@ -317,6 +317,7 @@ class ExerciseLog(_message.Message):
     DETECTED_REPS_FIELD_NUMBER: _ClassVar[int]
     HAS_INCOMPLETE_FIELD_NUMBER: _ClassVar[int]
     INCOMPLETE_FIELD_NUMBER: _ClassVar[int]
+    PRESCRIBED_HOLD_SECONDS_FIELD_NUMBER: _ClassVar[int]
     exercise_id: str
     name: str
     prescribed_sets: int
@@ -334,7 +335,8 @@ class ExerciseLog(_message.Message):
     detected_reps: int
     has_incomplete: bool
     incomplete: bool
-    def __init__(self, exercise_id: _Optional[str] = ..., name: _Optional[str] = ..., prescribed_sets: _Optional[int] = ..., prescribed_reps: _Optional[int] = ..., actual_sets: _Optional[int] = ..., actual_reps: _Optional[int] = ..., skipped: _Optional[bool] = ..., has_video_watch_percentage: _Optional[bool] = ..., video_watch_percentage: _Optional[float] = ..., has_pose_accuracy_score: _Optional[bool] = ..., pose_accuracy_score: _Optional[float] = ..., pose_accuracy_session_id: _Optional[str] = ..., sessions: _Optional[_Iterable[_Union[ExerciseSessionLink, _Mapping]]] = ..., has_detected_reps: _Optional[bool] = ..., detected_reps: _Optional[int] = ..., has_incomplete: _Optional[bool] = ..., incomplete: _Optional[bool] = ...) -> None: ...
+    prescribed_hold_seconds: int
+    def __init__(self, exercise_id: _Optional[str] = ..., name: _Optional[str] = ..., prescribed_sets: _Optional[int] = ..., prescribed_reps: _Optional[int] = ..., actual_sets: _Optional[int] = ..., actual_reps: _Optional[int] = ..., skipped: _Optional[bool] = ..., has_video_watch_percentage: _Optional[bool] = ..., video_watch_percentage: _Optional[float] = ..., has_pose_accuracy_score: _Optional[bool] = ..., pose_accuracy_score: _Optional[float] = ..., pose_accuracy_session_id: _Optional[str] = ..., sessions: _Optional[_Iterable[_Union[ExerciseSessionLink, _Mapping]]] = ..., has_detected_reps: _Optional[bool] = ..., detected_reps: _Optional[int] = ..., has_incomplete: _Optional[bool] = ..., incomplete: _Optional[bool] = ..., prescribed_hold_seconds: _Optional[int] = ...) -> None: ...
 
 class ExerciseSessionLink(_message.Message):
     __slots__ = ("session_id", "started_at", "ended_at", "status", "has_detected_reps", "detected_reps")
