@@ -32,7 +32,8 @@ def workout_reply(w: Workout) -> plans_pb2.Workout:
             plans_pb2.ExerciseLog(
                 exercise_id=str(log.exercise_id), name=log.name, prescribed_sets=log.prescribed_sets,
                 prescribed_reps=log.prescribed_reps, prescribed_hold_seconds=log.prescribed_hold_seconds or 0,
-                actual_sets=log.actual_sets or 0, actual_reps=log.actual_reps or 0, skipped=log.skipped, has_video_watch_percentage=log.video_watch_percentage is not None,
+                actual_sets=log.actual_sets or 0, actual_reps=log.actual_reps or 0, skipped=log.skipped,
+                has_video_watch_percentage=log.video_watch_percentage is not None,
                 video_watch_percentage=log.video_watch_percentage or 0.0,
                 has_pose_accuracy_score=log.pose_accuracy_score is not None,
                 pose_accuracy_score=log.pose_accuracy_score or 0.0,
