@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+
 from alembic import op
 
 TENANT_POLICY = "tenant_id = nullif(current_setting('app.tenant_id', true), '')::uuid"
@@ -21,6 +24,18 @@ def isolate_by_tenant(schema: str, table: str) -> None:
     op.execute(
         f"CREATE POLICY tenant_isolation ON {schema}.{table} USING ({TENANT_POLICY}) WITH CHECK ({TENANT_POLICY})"
     )
+
+
+@contextmanager
+def owner_reads_every_tenant(schema: str, tables: Iterable[str]) -> Iterator[None]:
+    """For a backfill across tenants: forced row security binds the owner too, so it is lifted on `tables` for
+    the statements inside, and forced again after them."""
+    chosen = tuple(tables)
+    for table in chosen:
+        op.execute(f"ALTER TABLE {schema}.{table} NO FORCE ROW LEVEL SECURITY")
+    yield
+    for table in chosen:
+        op.execute(f"ALTER TABLE {schema}.{table} FORCE ROW LEVEL SECURITY")
 
 
 def create_outbox_and_inbox(schema: str) -> None:

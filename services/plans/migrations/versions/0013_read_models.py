@@ -23,7 +23,7 @@ from the source tables: this migration's backfill, and a bulk load that disabled
 
 from alembic import op
 
-from services.common.schema_ddl import isolate_by_tenant
+from services.common.schema_ddl import isolate_by_tenant, owner_reads_every_tenant
 
 revision = "0013"
 down_revision = "0012"
@@ -345,11 +345,8 @@ def upgrade() -> None:
         op.execute(create)
     for name, when, function in TRIGGERS:
         op.execute(f"CREATE TRIGGER {name} {when} EXECUTE FUNCTION plans.{function}()")
-    for table in BACKFILL_TABLES:
-        op.execute(f"ALTER TABLE plans.{table} NO FORCE ROW LEVEL SECURITY")
-    op.execute("SELECT plans.rebuild_read_models()")
-    for table in BACKFILL_TABLES:
-        op.execute(f"ALTER TABLE plans.{table} FORCE ROW LEVEL SECURITY")
+    with owner_reads_every_tenant("plans", BACKFILL_TABLES):
+        op.execute("SELECT plans.rebuild_read_models()")
     # 0010's index served only the roster's first pass over the clinic's recent sessions, which the read model
     # replaced: every completion stops paying for it.
     op.execute("DROP INDEX plans.workouts_tenant_recent_completed")

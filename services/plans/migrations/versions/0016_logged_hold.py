@@ -9,12 +9,13 @@ changed since and what it prescribed then is not known."""
 
 from alembic import op
 
+from services.common.schema_ddl import owner_reads_every_tenant
+
 revision = "0016"
 down_revision = "0015"
 branch_labels = None
 depends_on = None
 
-# Forced RLS binds the owner too: lifted for the one backfill statement, as 0013 did.
 BACKFILL_TABLES = ("exercise_logs", "workouts", "plan_exercises")
 
 
@@ -23,16 +24,13 @@ def upgrade() -> None:
         "ALTER TABLE plans.exercise_logs ADD COLUMN prescribed_hold_seconds integer "
         "CHECK (prescribed_hold_seconds BETWEEN 1 AND 600)"
     )
-    for table in BACKFILL_TABLES:
-        op.execute(f"ALTER TABLE plans.{table} NO FORCE ROW LEVEL SECURITY")
-    op.execute(
-        "UPDATE plans.exercise_logs l SET prescribed_hold_seconds = pe.hold_seconds "
-        "FROM plans.workouts w JOIN plans.plan_exercises pe ON pe.plan_id = w.plan_id "
-        "WHERE w.workout_id = l.workout_id AND w.status = 'scheduled' AND pe.position = l.position "
-        "AND pe.exercise_id = l.exercise_id AND pe.hold_seconds IS NOT NULL"
-    )
-    for table in BACKFILL_TABLES:
-        op.execute(f"ALTER TABLE plans.{table} FORCE ROW LEVEL SECURITY")
+    with owner_reads_every_tenant("plans", BACKFILL_TABLES):
+        op.execute(
+            "UPDATE plans.exercise_logs l SET prescribed_hold_seconds = pe.hold_seconds "
+            "FROM plans.workouts w JOIN plans.plan_exercises pe ON pe.plan_id = w.plan_id "
+            "WHERE w.workout_id = l.workout_id AND w.status = 'scheduled' AND pe.position = l.position "
+            "AND pe.exercise_id = l.exercise_id AND pe.hold_seconds IS NOT NULL"
+        )
 
 
 def downgrade() -> None:
