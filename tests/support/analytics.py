@@ -39,6 +39,12 @@ def utc_today() -> date:
     return datetime.now(timezone.utc).date()
 
 
+def last_day_past_noon() -> date:
+    """The latest day whose noon (UTC) has passed: a test that acts at noon of it never acts in the future, and
+    at noon of the day after never more than 24 h ahead, whatever the hour it runs at."""
+    return (datetime.now(timezone.utc) - timedelta(hours=12)).date()
+
+
 @dataclass
 class Care:
     plan_id: uuid.UUID

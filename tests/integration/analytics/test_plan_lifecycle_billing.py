@@ -13,12 +13,13 @@ from services.plans.billing.handlers import close_finished_periods
 from services.plans.care.lifecycle import PlanLifecycle
 from tests.support.analytics import (
     billing_consumer_saw, billing_records, complete, complete_on_days, exercises, give_plan, noon, patient, recalculate,
-    utc_today,
+    last_day_past_noon,
 )
 from tests.support.clinic import client, new_clinic
 from tests.support.waiting import eventually
 
-TODAY = utc_today()
+# Its noon has passed: completions at noon(TODAY) are not in the future before 12:00 UTC.
+TODAY = last_day_past_noon()
 
 
 async def _billing_clinic(stack, patients: int = 1):  # type: ignore[no-untyped-def]
